@@ -1,0 +1,28 @@
+# posapp — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test venv clean
+
+# Opens the posapp window in local mode (no AWS account or database server needed).
+run: $(VENV)/.installed
+	scripts/system-deps gui
+	$(BIN)/posapp
+
+# Sets everything up and runs the whole test suite.
+test: $(VENV)/.installed
+	scripts/system-deps test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	scripts/system-deps test
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""posapp: a card-safe point-of-sale and billing client."""

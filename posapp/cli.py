@@ -1,0 +1,212 @@
+"""The ``posapp`` command: every action that matters, headless, over the same services.
+
+Card data is read only from standard input (or the terminal, without echo), never from
+arguments, the environment or a file named on the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import getpass
+import json
+import logging
+import os
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import TextIO
+
+from posapp import config, logs
+from posapp.card import parse_card_input
+from posapp.checkout import Sale
+from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, describe
+from posapp.money import Money
+from posapp.orders import Order
+from posapp.orders.base import PAGE_MAX
+
+log = logging.getLogger(__name__)
+
+CARD_PROMPT = "Card (number and MM/YY, or swipe): "
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="posapp", description="posapp: card-safe point of sale and billing.")
+    parser.add_argument("--version", action="version", version=f"posapp {version('posapp')}")
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="settings file (also POSAPP_CONFIG); overrides the machine and user files")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="open the posapp window (the default)")
+    gui.add_argument("--smoke", action="store_true", help="build the main window and exit 0 (installation check)")
+
+    order = commands.add_parser("order", help="record and look up sales").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    new = order.add_parser("new", help="record one sale; the card is read from standard input")
+    new.add_argument("--name", required=True, help="order name (at most 255 bytes)")
+    new.add_argument("--description", help="order description (at most 255 bytes)")
+    new.add_argument("--amount", required=True, help="amount, like 12.34")
+    new.add_argument("--currency", default="USD", help="ISO 4217 currency code (default USD)")
+    new.add_argument("--card-stdin", action="store_true", required=True,
+                     help="read 'PAN [MM/YY]' or raw magnetic-stripe data from standard input")
+    new.add_argument("--json", action="store_true", help="print the order as JSON")
+    listing = order.add_parser("list", help="orders, newest first, cards masked")
+    listing.add_argument("--limit", type=int, default=50, help=f"orders per page (1 to {PAGE_MAX}, default 50)")
+    listing.add_argument("--before", type=int, metavar="ID", help="only orders older than order ID (next page)")
+    listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
+    listing.add_argument("--json", action="store_true", help="print the page as JSON")
+    show = order.add_parser("show", help="one order, card masked")
+    show.add_argument("order_id", type=int, metavar="ID")
+    show.add_argument("--json", action="store_true", help="print the order as JSON")
+
+    vault = commands.add_parser("vault", help="check the card vault").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    verify = vault.add_parser("verify", help="check the signatures of vault items (no card is shown)")
+    targets = verify.add_mutually_exclusive_group(required=True)
+    targets.add_argument("--all", action="store_true", help="every item in the vault")
+    targets.add_argument("tokens", nargs="*", default=[], metavar="TOKEN")
+
+    commands.add_parser("provision", help="create the vault's keys and tables and the order schema")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    log_file = logs.setup(config.Paths.from_env(os.environ).log_dir)
+    try:
+        settings = config.load(args.config)
+        if args.command in (None, "gui"):
+            from posapp.ui.application import run  # Qt loads only for the window
+
+            return run(settings, smoke=getattr(args, "smoke", False))
+        from posapp import app
+
+        services = app.build(settings)
+        return COMMANDS[(args.command, getattr(args, "action", None))](services, args, sys.stdout)
+    except BrokenPipeError:
+        # The reader went away (``posapp order list | head``): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
+    except Exception as error:
+        message, code = describe(error)
+        if code is ExitCode.INTERNAL:
+            log.error("unexpected error", exc_info=error)
+            message += f" ({log_file})"
+        print(f"posapp: {message}", file=sys.stderr)
+        return code
+
+
+def _read_card_line() -> str:
+    if sys.stdin is None:
+        raise InvalidInput("no card data: pass it on standard input")
+    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else sys.stdin.readline()
+    if not line.strip():
+        raise InvalidInput("no card data on standard input")
+    return line
+
+
+def order_new(services, args, out: TextIO) -> int:
+    amount = Money.parse(args.amount, args.currency)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    card = parse_card_input(_read_card_line(), today)
+    order = services.checkout.checkout(Sale(args.name, args.description, amount, card))
+    if args.json:
+        _print_json(out, order_json(order))
+    else:
+        print(f"Order {order.id} recorded: {order.amount} on {order.card_masked}", file=out)
+    return ExitCode.OK
+
+
+def order_list(services, args, out: TextIO) -> int:
+    if not 1 <= args.limit <= PAGE_MAX:
+        raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
+    page = services.orders.page(before=args.before, limit=args.limit, search=args.search)
+    if args.json:
+        _print_json(out, {"orders": [order_json(order) for order in page.orders], "next_before": page.next_before})
+        return ExitCode.OK
+    if not page.orders:
+        print("No orders.", file=out)
+    for order in page.orders:
+        print(f"{order.id:>8}  {_when(order):16}  {_amount(order):>16}  {order.card_masked:20}  {order.name or ''}",
+              file=out)
+    if page.next_before is not None:
+        print(f"More: posapp order list --before {page.next_before}", file=out)
+    return ExitCode.OK
+
+
+def order_show(services, args, out: TextIO) -> int:
+    order = services.orders.get(args.order_id)
+    if args.json:
+        _print_json(out, order_json(order))
+        return ExitCode.OK
+    for label, value in (("Order", order.id), ("Name", order.name), ("Description", order.description),
+                         ("Amount", _amount(order)), ("Card", order.card_masked), ("Token", order.token),
+                         ("Time (UTC)", _when(order)), ("Workstation", order.workstation)):
+        print(f"{label + ':':13}{value if value is not None else ''}", file=out)
+    return ExitCode.OK
+
+
+def vault_verify(services, args, out: TextIO) -> int:
+    tokens = services.vault.tokens() if args.all else args.tokens
+    checked, failures = 0, []
+    for token in tokens:
+        checked += 1
+        try:
+            services.vault.verify(token)
+        except (IntegrityFailure, NotFound) as error:
+            failures.append(error)
+            print(f"posapp: {describe(error)[0]}", file=sys.stderr)
+    if not failures:
+        print(f"Checked {checked} vault item{'s' if checked != 1 else ''}: all intact.", file=out)
+        return ExitCode.OK
+    print(f"Checked {checked} vault items: {len(failures)} failed.", file=out)
+    return max(describe(error)[1] for error in failures)
+
+
+def provision(services, args, out: TextIO) -> int:
+    services.vault.provision()
+    services.orders.provision()
+    print(f"Ready: {services.backends_text}", file=out)
+    return ExitCode.OK
+
+
+COMMANDS = {
+    ("order", "new"): order_new,
+    ("order", "list"): order_list,
+    ("order", "show"): order_show,
+    ("vault", "verify"): vault_verify,
+    ("provision", None): provision,
+}
+
+
+def order_json(order: Order) -> dict[str, object]:
+    card = None if order.card_brand is None else {"brand": order.card_brand.value, "last4": order.card_last4}
+    return {
+        "order_id": order.id,
+        "name": order.name,
+        "description": order.description,
+        "amount": order.amount.amount_text if order.amount else None,
+        "amount_minor": order.amount.minor if order.amount else None,
+        "currency": order.amount.currency if order.amount else None,
+        "card": card,
+        "token": order.token,
+        "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
+        "workstation": order.workstation,
+    }
+
+
+def _print_json(out: TextIO, document: object) -> None:
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _when(order: Order) -> str:
+    return order.created_at.strftime("%Y-%m-%d %H:%M") if order.created_at else ""
+
+
+def _amount(order: Order) -> str:
+    return str(order.amount) if order.amount else ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

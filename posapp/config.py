@@ -1,0 +1,205 @@
+"""Settings: declared once as typed dataclasses, read from TOML files, secrets via keyring.
+
+Files are read in this order, each overriding the keys it sets:
+the machine-wide file (written by the installer or ``posapp setup --system``), the user's
+file, then ``--config PATH`` (or ``POSAPP_CONFIG``). With no file at all posapp runs in
+local mode. ``POSAPP_HOME`` relocates every per-user file under one folder. No card data
+and no secret ever goes in a file: secrets live in the OS keyring (service ``posapp``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import re
+import socket
+import sys
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keyring
+import keyring.errors
+import platformdirs
+
+from posapp.errors import ConfigError, Unavailable
+
+APP_NAME = "posapp"
+CONFIG_FILE_NAME = "posapp.toml"
+KEYRING_SERVICE = "posapp"
+
+
+class VaultBackend(enum.Enum):
+    LOCAL = "local"
+
+
+def _workstation_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+        raise ValueError("use 1 to 64 letters, digits, dots, dashes or underscores")
+    return value
+
+
+def _orders_url(value: str) -> str:
+    if not value.startswith("sqlite:///"):
+        raise ValueError('use "sqlite:///PATH"; this version of posapp keeps orders in SQLite')
+    return value
+
+
+def _default_workstation_id() -> str:
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()).strip("-._")
+    return host[:64] or "workstation"
+
+
+def _setting(default: object = dataclasses.MISSING, *, check=None, default_factory=dataclasses.MISSING, doc: str):
+    return field(default=default, default_factory=default_factory, metadata={"check": check, "doc": doc})
+
+
+@dataclass(frozen=True)
+class WorkstationSettings:
+    id: str = _setting(default_factory=_default_workstation_id, check=_workstation_id,
+                       doc="Name of this till in orders, vault items and logs (default: host name).")
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    backend: VaultBackend = _setting(VaultBackend.LOCAL, doc="Where card numbers are kept.")
+
+
+@dataclass(frozen=True)
+class OrdersSettings:
+    url: str | None = _setting(None, check=_orders_url,
+                               doc="Order-history database URL (default: SQLite in the data folder).")
+
+
+SECTIONS: dict[str, type] = {
+    "workstation": WorkstationSettings,
+    "vault": VaultSettings,
+    "orders": OrdersSettings,
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Per-user folders; ``POSAPP_HOME`` puts all of them under one folder."""
+
+    data_dir: Path
+    log_dir: Path
+    config_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Paths:
+        home = env.get("POSAPP_HOME")
+        if home:
+            root = Path(home).expanduser().absolute()
+            return cls(data_dir=root / "data", log_dir=root / "logs", config_dir=root)
+        return cls(
+            data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        )
+
+    @property
+    def user_config_file(self) -> Path:
+        return self.config_dir / CONFIG_FILE_NAME
+
+
+def machine_config_file() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / APP_NAME / CONFIG_FILE_NAME
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support") / APP_NAME / CONFIG_FILE_NAME
+    return Path("/etc") / APP_NAME / CONFIG_FILE_NAME
+
+
+@dataclass(frozen=True)
+class Settings:
+    workstation: WorkstationSettings
+    vault: VaultSettings
+    orders: OrdersSettings
+    paths: Paths
+    files: tuple[Path, ...] = ()  # the files that were read, lowest precedence first
+
+
+def load(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings; a bad file or key raises ConfigError naming both."""
+    env = os.environ if env is None else env
+    paths = Paths.from_env(env)
+    candidates = [machine_config_file(), paths.user_config_file]
+    explicit = explicit or (Path(env["POSAPP_CONFIG"]) if env.get("POSAPP_CONFIG") else None)
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        candidates.append(explicit)
+    values: dict[str, dict[str, object]] = {name: {} for name in SECTIONS}
+    files = []
+    for path in candidates:
+        if path.is_file():
+            for section, key, value in _read(path):
+                values[section][key] = value
+            files.append(path)
+    sections = {name: cls(**values[name]) for name, cls in SECTIONS.items()}
+    return Settings(paths=paths, files=tuple(files), **sections)
+
+
+def _read(path: Path) -> list[tuple[str, str, object]]:
+    try:
+        with path.open("rb") as stream:
+            document = tomllib.load(stream)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    found = []
+    for section, table in document.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"{path}: unknown section [{section}] (known: {', '.join(SECTIONS)})")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table of settings")
+        fields = {f.name: f for f in dataclasses.fields(SECTIONS[section])}
+        hints = typing.get_type_hints(SECTIONS[section])
+        for key, raw in table.items():
+            if key not in fields:
+                raise ConfigError(f"{path}: unknown setting [{section}] {key} (known: {', '.join(fields)})")
+            try:
+                value = _convert(raw, hints[key])
+                check = fields[key].metadata["check"]
+                found.append((section, key, check(value) if check else value))
+            except ValueError as error:
+                raise ConfigError(f"{path}: [{section}] {key}: {error}") from None
+    return found
+
+
+def _convert(raw: object, hint: object) -> object:
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for option in options:
+        if isinstance(option, type) and issubclass(option, enum.Enum):
+            names = [member.value for member in option]
+            if raw in names:
+                return option(raw)
+            raise ValueError(f"must be one of {', '.join(map(repr, names))}, not {raw!r}")
+        if option is str and isinstance(raw, str):
+            return raw
+    raise ValueError(f"must be text, not {type(raw).__name__}")
+
+
+class KeyringUnavailable(Unavailable):
+    """No OS keyring backend works in this session."""
+
+
+def read_secret(name: str) -> str | None:
+    """A secret from the OS keyring (service ``posapp``), or None if it was never stored."""
+    try:
+        return keyring.get_password(KEYRING_SERVICE, name)
+    except keyring.errors.KeyringError as error:
+        raise KeyringUnavailable(f"the system keyring cannot be used: {error}") from None
+
+
+def write_secret(name: str, value: str) -> None:
+    try:
+        keyring.set_password(KEYRING_SERVICE, name, value)
+    except keyring.errors.KeyringError as error:
+        raise KeyringUnavailable(f"the system keyring cannot be used: {error}") from None

@@ -1,0 +1,68 @@
+"""posapp's error tree and the one mapping from an error to a sentence and an exit code.
+
+Every layer raises subclasses of :class:`PosappError`; ``card.py`` and ``money.py`` are
+pure and import nothing from posapp, so their ``ValueError`` subclasses are mapped here too.
+The CLI and the GUI each show :func:`describe` and nothing else: no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from posapp.card import InvalidCard
+from posapp.money import InvalidAmount
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    INTERNAL = 1
+    BAD_INPUT = 2
+    UNAVAILABLE = 3
+    INTEGRITY = 4
+
+
+class PosappError(Exception):
+    """Base of every error posapp raises on purpose; ``str()`` is the user's sentence."""
+
+    exit_code = ExitCode.INTERNAL
+
+
+class InvalidInput(PosappError, ValueError):
+    """Something a user typed or passed cannot be accepted; nothing was changed."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class ConfigError(PosappError):
+    """The configuration cannot be used; the message names the file and the key."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class NotFound(PosappError, LookupError):
+    """What was asked for does not exist."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class Unavailable(PosappError):
+    """A backend (vault, database, key service) cannot be reached or refused to work."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class IntegrityFailure(PosappError):
+    """Stored data failed its integrity check."""
+
+    exit_code = ExitCode.INTEGRITY
+
+
+def describe(error: BaseException) -> tuple[str, ExitCode]:
+    """The one sentence and exit code a user gets for ``error``."""
+    if isinstance(error, InvalidCard):
+        return f"card refused: {error}", ExitCode.BAD_INPUT
+    if isinstance(error, InvalidAmount):
+        return f"amount refused: {error}", ExitCode.BAD_INPUT
+    if isinstance(error, PosappError):
+        return str(error), error.exit_code
+    return "posapp hit an unexpected problem; the details are in the log file", ExitCode.INTERNAL

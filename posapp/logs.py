@@ -1,0 +1,153 @@
+"""Logging for posapp: a private rotating log file, posapp's warnings on stderr, and PAN
+redaction on every record from every logger (posapp's and third parties' alike).
+
+Redaction replaces any run of 12-19 digits that passes the Luhn check, also when grouped
+by single spaces or dashes, with ``•••• <last 4>``, in the message, its arguments, the
+exception text and the stack. It happens twice on purpose: a log-record factory redacts
+each record as it is made, whichever handler later gets it, and a filter on each of
+posapp's handlers catches records made some other way (``logging.makeLogRecord``).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import re
+import sys
+from pathlib import Path
+
+LOG_FILE_NAME = "posapp.log"
+MASK = "••••"
+
+# Maximal runs of digits joined by single spaces or dashes: "4242 4242-4242 4242".
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
+_DIGIT_GROUP = re.compile(r"\d+")
+
+
+def _luhn_ok(digits: str) -> bool:
+    # card.py has the same check; logging sits below the domain layer and cannot import it.
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def redact(text: str) -> str:
+    """``text`` with every card-number-like digit run masked to its last 4 digits."""
+    return _DIGIT_RUN.sub(_mask_run, text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group()
+    groups = list(_DIGIT_GROUP.finditer(run))
+    pieces, kept_up_to, first = [], 0, 0
+    while first < len(groups):
+        # The longest span of whole groups from here that reads as a card number.
+        digits, span_end = "", None
+        for last in range(first, len(groups)):
+            digits += groups[last].group()
+            if len(digits) > 19:
+                break
+            if len(digits) >= 12 and _luhn_ok(digits):
+                span_end, span_digits = last, digits
+        if span_end is None:
+            first += 1
+            continue
+        pieces += [run[kept_up_to : groups[first].start()], f"{MASK} {span_digits[-4:]}"]
+        kept_up_to = groups[span_end].end()
+        first = span_end + 1
+    pieces.append(run[kept_up_to:])
+    return "".join(pieces)
+
+
+def redact_record(record: logging.LogRecord) -> None:
+    """Redact a record in place: message with its arguments, exception and stack text."""
+    if getattr(record, "posapp_redacted", False):
+        return
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string must not let raw arguments through
+        message = f"{record.msg} (unformattable log arguments dropped)"
+    record.msg, record.args = redact(str(message)), None
+    if record.exc_info:
+        if not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        # Without exc_info no later formatter can render the raw exception again.
+        record.exc_info = None
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    record.posapp_redacted = True
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact_record(record)
+        return True
+
+
+def install_redaction() -> None:
+    """Make every log record, from any logger, redacted as it is created. Idempotent."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "posapp_redacting", False):
+        return
+
+    def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        redact_record(record)
+        return record
+
+    redacting_factory.posapp_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates the log file and its rotations readable by the user alone."""
+
+    def _open(self):  # type: ignore[override]
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """For the terminal: the message alone, never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"posapp: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def _for_terminal(record: logging.LogRecord) -> bool:
+    """posapp's own messages; tracebacks and third-party chatter stay in the log file."""
+    own = record.name == "posapp" or record.name.startswith("posapp.")
+    return own and not record.exc_text
+
+
+def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path:
+    """Route all logging to ``log_dir/posapp.log`` and posapp's warnings to stderr."""
+    install_redaction()
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    log_file = log_dir / LOG_FILE_NAME
+    file_handler = _PrivateRotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    stderr_handler = logging.StreamHandler(sys.stderr)
+    stderr_handler.setLevel(stderr_level)
+    stderr_handler.setFormatter(_OneLineFormatter())
+
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "posapp_handler", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    for handler in (file_handler, stderr_handler):
+        handler.addFilter(RedactingFilter())
+        handler.posapp_handler = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    stderr_handler.addFilter(_for_terminal)  # after redaction, which renders exc_text
+    root.setLevel(logging.INFO)
+    # Request-level chatter of the AWS and SQL libraries stays out unless asked for.
+    for noisy in ("botocore", "boto3", "urllib3", "sqlalchemy.engine"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    return log_file

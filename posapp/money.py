@@ -1,0 +1,84 @@
+"""Money as integer minor units and an ISO 4217 currency. Pure: imports nothing from posapp.
+
+>>> Money.parse("12.34", "USD")
+Money(minor=1234, currency='USD')
+>>> str(Money.parse("1500", "JPY"))
+'1500 JPY'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ISO 4217 currencies posapp accepts, with their number of minor-unit digits.
+EXPONENTS: dict[str, int] = {
+    "AED": 2, "AUD": 2, "BGN": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0,
+    "CNY": 2, "COP": 2, "CZK": 2, "DKK": 2, "EGP": 2, "EUR": 2, "GBP": 2, "HKD": 2,
+    "HUF": 2, "ILS": 2, "INR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3,
+    "MAD": 2, "MXN": 2, "MYR": 2, "NOK": 2, "NZD": 2, "OMR": 3, "PHP": 2, "PLN": 2,
+    "QAR": 2, "RON": 2, "SAR": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2,
+    "TWD": 2, "UAH": 2, "USD": 2, "VND": 0, "ZAR": 2,
+}
+
+# One sale above this many major units is taken for a typing mistake.
+MAX_MAJOR_UNITS = 1_000_000
+
+_AMOUNT = re.compile(r"(?P<whole>\d+)(?:\.(?P<fraction>\d+))?")
+
+
+class InvalidAmount(ValueError):
+    """An amount or currency was refused; the message says why in one sentence."""
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        exponent(self.currency)
+        if self.minor <= 0:
+            raise InvalidAmount("the amount must be more than zero")
+        if self.minor > MAX_MAJOR_UNITS * 10 ** exponent(self.currency):
+            raise InvalidAmount(f"the amount is too large: one sale is at most {MAX_MAJOR_UNITS:,} {self.currency}")
+
+    @classmethod
+    def parse(cls, text: str, currency: str = "USD") -> Money:
+        """A positive decimal amount written with digits and at most one dot."""
+        currency = currency.strip().upper()
+        places = exponent(currency)
+        text = text.strip()
+        if text.startswith("-"):
+            raise InvalidAmount("the amount must be more than zero")
+        match = _AMOUNT.fullmatch(text)
+        if not match:
+            raise InvalidAmount(f"write the amount with digits and a dot, like 12.34 (got {text[:20]!r})")
+        fraction = match["fraction"] or ""
+        if len(fraction) > places:
+            allowed = "no decimals" if places == 0 else f"at most {places} decimals"
+            raise InvalidAmount(f"{currency} amounts have {allowed}")
+        whole = match["whole"].lstrip("0") or "0"
+        if len(whole) > len(str(MAX_MAJOR_UNITS)):
+            raise InvalidAmount(f"the amount is too large: one sale is at most {MAX_MAJOR_UNITS:,} {currency}")
+        return cls(int(whole) * 10**places + int(fraction.ljust(places, "0") or 0), currency)
+
+    @property
+    def amount_text(self) -> str:
+        """The amount alone, with exactly the currency's decimals: ``12.30``."""
+        places = exponent(self.currency)
+        if places == 0:
+            return str(self.minor)
+        whole, fraction = divmod(self.minor, 10**places)
+        return f"{whole}.{fraction:0{places}d}"
+
+    def __str__(self) -> str:
+        return f"{self.amount_text} {self.currency}"
+
+
+def exponent(currency: str) -> int:
+    """Minor-unit digits of an accepted ISO 4217 currency code."""
+    try:
+        return EXPONENTS[currency]
+    except KeyError:
+        raise InvalidAmount(f"unknown currency {currency[:10]!r}: use an ISO 4217 code such as USD or EUR") from None

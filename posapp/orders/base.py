@@ -1,0 +1,114 @@
+"""The order-history port: what an order is, how its text is validated, the store protocol."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+from posapp.card import Brand
+from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
+from posapp.money import Money
+
+# OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
+TEXT_MAX_BYTES = 255
+PAGE_MAX = 500
+
+# Bidirectional overrides can make a receipt line read differently from what is stored.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class OrderStoreError(PosappError):
+    """Base of the order store's errors."""
+
+
+class OrderStoreUnavailable(OrderStoreError, Unavailable):
+    """The order database cannot be reached or used; nothing was changed."""
+
+
+class OrderNotFound(OrderStoreError, NotFound):
+    def __init__(self, order_id: int):
+        super().__init__(f"there is no order {order_id}")
+
+
+class InvalidOrder(OrderStoreError, InvalidInput):
+    """An order field cannot be stored as given; nothing was changed."""
+
+
+def clean_text(label: str, value: str | None, *, required: bool) -> str | None:
+    """The field as it will be stored, or InvalidOrder saying why it cannot be.
+
+    Text is never cut: a field that does not fit is refused.
+    """
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise InvalidOrder(f"the {label} is empty")
+        return None
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
+            raise InvalidOrder(f"the {label} contains a control character (U+{ord(char):04X})")
+    size = len(value.encode("utf-8"))
+    if size > TEXT_MAX_BYTES:
+        raise InvalidOrder(
+            f"the {label} is too long: {size} bytes in UTF-8, at most {TEXT_MAX_BYTES} "
+            f"(accented letters take 2 bytes, emoji 4)")
+    return value
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    name: str
+    description: str | None
+    amount: Money
+    token: str
+    card_brand: Brand
+    card_last4: str
+    workstation: str
+    created_at: datetime.datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_text("order name", self.name, required=True))
+        object.__setattr__(self, "description", clean_text("description", self.description, required=False))
+
+
+@dataclass(frozen=True)
+class Order:
+    """A recorded order. Rows adopted from older systems may lack amount, card or time."""
+
+    id: int
+    name: str | None
+    description: str | None
+    amount: Money | None
+    token: str | None
+    card_brand: Brand | None
+    card_last4: str | None
+    workstation: str | None
+    created_at: datetime.datetime | None
+
+    @property
+    def card_masked(self) -> str:
+        if self.card_brand is None or self.card_last4 is None:
+            return "card unknown"
+        return f"{self.card_brand.value} •••• {self.card_last4}"
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    next_before: int | None  # pass as ``before`` for the next (older) page; None at the end
+
+
+class OrderStore(Protocol):
+    display_url: str  # where the orders are kept, without any password
+
+    def provision(self) -> None:
+        """Create or upgrade the schema; harmless when it is current."""
+
+    def add(self, order: NewOrder) -> Order: ...
+
+    def get(self, order_id: int) -> Order: ...
+
+    def page(self, *, before: int | None = None, limit: int = 50, search: str | None = None) -> OrderPage:
+        """Newest first, ids below ``before``; ``search`` matches name or description."""

@@ -1,0 +1,53 @@
+"""The PAN vault port: one protocol, one error tree, whatever keeps the items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from posapp.card import Card, Pan
+from posapp.errors import IntegrityFailure, NotFound, PosappError, Unavailable
+
+
+class VaultError(PosappError):
+    """Base of the vault's errors."""
+
+
+class VaultUnavailable(VaultError, Unavailable):
+    """The vault or its keys cannot be reached or used; nothing was changed."""
+
+
+class TamperedItem(VaultError, IntegrityFailure):
+    """A stored item failed its signature or decryption: one error for every cause."""
+
+    def __init__(self, token: str):
+        self.token = token
+        super().__init__(f"vault item {token} failed its integrity check (tampered or unreadable)")
+
+
+class TokenNotFound(VaultError, NotFound):
+    def __init__(self, token: str):
+        self.token = token
+        super().__init__(f"no card is stored under token {token}")
+
+
+class Vault(Protocol):
+    """Keeps card numbers encrypted and signed, each under a random token."""
+
+    def provision(self) -> None:
+        """Create what the vault needs (tables, keys); harmless when it exists."""
+
+    def tokenize(self, card: Card) -> str:
+        """Store the card; return its new token. Never overwrites an item."""
+
+    def detokenize(self, token: str) -> Pan:
+        """The card number under ``token``; raises TokenNotFound or TamperedItem."""
+
+    def verify(self, token: str) -> None:
+        """Check the item's signature without returning the card number."""
+
+    def delete(self, token: str) -> None:
+        """Remove the item; raises TokenNotFound if there is none."""
+
+    def tokens(self) -> Iterator[str]:
+        """Every stored token, for bulk work such as verification."""

@@ -1,0 +1,157 @@
+"""The local vault: encrypted, signed items in a SQLite file, keys in the OS keyring.
+
+Items are encrypted exactly as the DynamoDB adapter encrypts them and stored as
+DynamoDB-JSON, so the file holds only ciphertext, signatures and masked metadata.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime
+import json
+import logging
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from dynamodb_encryption_sdk.encrypted import CryptoConfig
+
+from posapp.card import Card, Pan
+from posapp.vault import items, local_keys
+from posapp.vault.base import TokenNotFound, VaultError, VaultUnavailable
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vault_items (token TEXT PRIMARY KEY, item TEXT NOT NULL);
+"""
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class LocalVault:
+    """The embedded vault for local mode; safe to share between threads and processes."""
+
+    def __init__(self, db_path: Path, key_file: Path, *, workstation: str,
+                 clock: Callable[[], datetime.datetime] = _utc_now,
+                 new_token: Callable[[], uuid.UUID] = uuid.uuid4):
+        self.db_path = db_path
+        self._key_file = key_file
+        self._workstation = workstation
+        self._clock = clock
+        self._new_token = new_token
+        self._config: CryptoConfig | None = None
+        self._open_lock = threading.Lock()
+
+    # Opening is lazy so that building the vault costs no I/O (the GUI builds it at start-up).
+    def _crypto(self) -> CryptoConfig:
+        with self._open_lock:
+            if self._config is None:
+                keys = self._open()
+                self._config = items.crypto_config(keys.materials_provider(), items.DEFAULT_TABLE)
+            return self._config
+
+    def _open(self) -> local_keys.LocalKeys:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.db_path.exists():
+            os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+        with self._connection() as db:
+            db.executescript(_SCHEMA)
+            # One writer at a time: a second process starting the vault waits for the keys.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute("SELECT value FROM vault_meta WHERE key = 'vault_id'").fetchone()
+                if row is not None:
+                    db.execute("COMMIT")
+                    return local_keys.load(row[0], self._key_file)
+                vault_id = str(uuid.uuid4())
+                keys = local_keys.create(vault_id, self._key_file)
+                db.execute("INSERT INTO vault_meta VALUES ('vault_id', ?)", (vault_id,))
+                db.execute("COMMIT")
+                log.info("created the local card vault %s at %s", vault_id, self.db_path)
+                return keys
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            db = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                yield db
+            finally:
+                db.close()
+        except sqlite3.Error as error:
+            raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used: {error}") from None
+
+    def provision(self) -> None:
+        self._crypto()
+
+    def tokenize(self, card: Card) -> str:
+        config = self._crypto()
+        token = str(self._new_token())
+        item = items.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock())
+        stored = _to_json(items.encrypt(item, config))
+        with self._connection() as db:
+            try:
+                db.execute("INSERT INTO vault_items (token, item) VALUES (?, ?)", (token, stored))
+            except sqlite3.IntegrityError:
+                # Never overwrite: a clash of random tokens means the token source is broken.
+                raise VaultError(f"vault token {token} is already taken; nothing was stored") from None
+        return token
+
+    def _stored(self, token: str) -> items.Item:
+        with self._connection() as db:
+            row = db.execute("SELECT item FROM vault_items WHERE token = ?", (token,)).fetchone()
+        if row is None:
+            raise TokenNotFound(token)
+        return _from_json(row[0])
+
+    def detokenize(self, token: str) -> Pan:
+        config = self._crypto()
+        return items.decrypt(token, self._stored(token), config)
+
+    def verify(self, token: str) -> None:
+        self.detokenize(token)
+
+    def delete(self, token: str) -> None:
+        with self._connection() as db:
+            if db.execute("DELETE FROM vault_items WHERE token = ?", (token,)).rowcount == 0:
+                raise TokenNotFound(token)
+
+    def tokens(self) -> Iterator[str]:
+        self._crypto()
+        after = ""
+        while True:
+            with self._connection() as db:
+                batch = [row[0] for row in db.execute(
+                    "SELECT token FROM vault_items WHERE token > ? ORDER BY token LIMIT 500", (after,))]
+            yield from batch
+            if len(batch) < 500:
+                return
+            after = batch[-1]
+
+
+def _to_json(item: items.Item) -> str:
+    """DynamoDB-JSON text; binary attribute values as base64, as DynamoDB's own JSON does."""
+    return json.dumps({name: {kind: base64.b64encode(value).decode() if kind == "B" else value
+                              for kind, value in attribute.items()}
+                       for name, attribute in item.items()}, sort_keys=True)
+
+
+def _from_json(text: str) -> items.Item:
+    try:
+        return {name: {kind: base64.b64decode(value) if kind == "B" else value
+                       for kind, value in attribute.items()}
+                for name, attribute in json.loads(text).items()}
+    except (ValueError, AttributeError, TypeError):
+        return {}  # unreadable: decryption then fails as a TamperedItem

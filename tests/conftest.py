@@ -1,0 +1,79 @@
+"""Shared fixtures. Qt must be told to run offscreen before any QApplication exists."""
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import keyring  # noqa: E402
+import keyring.backend  # noqa: E402
+import keyring.errors  # noqa: E402
+import pytest  # noqa: E402
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A real keyring backend that keeps secrets in this process only."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.secrets.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service, username):
+        try:
+            del self.secrets[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError(username) from None
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """Every test gets an empty in-memory keyring; a developer's real keyring is never touched."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def posapp_home(tmp_path, monkeypatch):
+    home = tmp_path / "posapp-home"
+    monkeypatch.setenv("POSAPP_HOME", str(home))
+    monkeypatch.delenv("POSAPP_CONFIG", raising=False)
+    return home
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def posapp(posapp_home):
+    """Runs the posapp command as a subprocess with its own POSAPP_HOME."""
+
+    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("POSAPP_")}
+        environment.update(POSAPP_HOME=str(posapp_home),
+                           # Subprocesses must never reach a developer's real keyring.
+                           PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+                           PYTHONIOENCODING="utf-8")
+        environment.update(env or {})
+        done = subprocess.run([sys.executable, "-m", "posapp", *args], input=stdin, capture_output=True,
+                              text=True, encoding="utf-8", env=environment, timeout=timeout)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    return run
