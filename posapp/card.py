@@ -97,7 +97,7 @@ LENGTHS: dict[Brand, frozenset[int]] = {
 }
 
 # Digits, optionally grouped by single spaces or dashes, as cashiers type them.
-_TYPED_PAN = re.compile(r"\d+(?:[ -]\d+)*")
+_TYPED_PAN = re.compile(r"\d+(?:[ -]\d+)*", re.ASCII)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -195,6 +195,9 @@ class Pan:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Pan is immutable")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Pan is immutable")
+
     def __reduce_ex__(self, protocol: object) -> object:
         raise TypeError("a Pan cannot be pickled or copied out of process memory")
 
@@ -224,7 +227,7 @@ class Expiry:
     @classmethod
     def parse(cls, text: str) -> Expiry:
         """``MM/YY`` (or ``MM/YYYY``) as printed on the card."""
-        match = re.fullmatch(r"(\d{1,2})/(\d{2}|\d{4})", text.strip())
+        match = re.fullmatch(r"(\d{1,2})/(\d{2}|\d{4})", text.strip(), re.ASCII)
         if not match:
             raise InvalidCard(Reason.BAD_EXPIRY)
         month, year = int(match[1]), int(match[2])
@@ -257,9 +260,9 @@ class Card:
 
 
 # Track 1 (IATA): %B<PAN>^<SURNAME/GIVEN>^<YYMM><service code><discretionary>?
-_TRACK1 = re.compile(r"%B(?P<pan>\d{12,19})\^(?P<name>[^^?]{0,26})\^(?P<yymm>\d{4}|\^)[^?]*\?")
+_TRACK1 = re.compile(r"%B(?P<pan>\d{12,19})\^(?P<name>[^^?]{0,26})\^(?P<yymm>\d{4}|\^)[^?]*\?", re.ASCII)
 # Track 2 (ABA): ;<PAN>=<YYMM><service code><discretionary>?
-_TRACK2 = re.compile(r";(?P<pan>\d{12,19})=(?P<yymm>\d{4}|=)[^?]*\?")
+_TRACK2 = re.compile(r";(?P<pan>\d{12,19})=(?P<yymm>\d{4}|=)[^?]*\?", re.ASCII)
 
 
 def looks_like_swipe(text: str) -> bool:
@@ -285,8 +288,14 @@ def parse_swipe(text: str, today: datetime.date) -> Card:
     except InvalidCard as error:
         # A misread stripe fails the checksum; ask for another swipe, not for typing care.
         raise InvalidCard(Reason.BAD_SWIPE if error.reason is Reason.CHECKSUM else error.reason) from None
-    yymm = next((t["yymm"] for t in (track1, track2) if t is not None and t["yymm"].isdigit()), None)
-    expiry = Expiry.of(int(yymm[2:]), 2000 + int(yymm[:2])) if yymm else None
+    yymms = {t["yymm"] for t in (track1, track2) if t is not None and t["yymm"].isdigit()}
+    if len(yymms) > 1:
+        raise InvalidCard(Reason.BAD_SWIPE)
+    yymm = yymms.pop() if yymms else None
+    try:
+        expiry = Expiry.of(int(yymm[2:]), 2000 + int(yymm[:2])) if yymm else None
+    except InvalidCard:
+        raise InvalidCard(Reason.BAD_SWIPE) from None
     holder = _holder_name(track1["name"]) if track1 is not None else None
     card = Card(pan, expiry, holder)
     card.check_not_expired(today)
@@ -305,7 +314,7 @@ def parse_card_input(text: str, today: datetime.date) -> Card:
     if looks_like_swipe(text):
         return parse_swipe(text, today)
     number, expiry = text.strip(), None
-    match = re.fullmatch(r"(?P<number>.*?)\s+(?P<expiry>\d{1,2}/\d{2,4})", number)
+    match = re.fullmatch(r"(?P<number>.*?)\s+(?P<expiry>\d{1,2}/\d{2,4})", number, re.ASCII)
     if match:
         number, expiry = match["number"], Expiry.parse(match["expiry"])
     card = Card(Pan.parse(number), expiry)

@@ -64,8 +64,8 @@ def _mask_run(match: re.Match[str]) -> str:
 
 def redact_record(record: logging.LogRecord) -> None:
     """Redact a record in place: message with its arguments, exception and stack text."""
-    if getattr(record, "posapp_redacted", False):
-        return
+    if getattr(record, "posapp_redacted", None) is record.msg and not record.args and not record.exc_info:
+        return  # already redacted, and nothing replaced since
     try:
         message = record.getMessage()
     except Exception:  # a bad format string must not let raw arguments through
@@ -80,7 +80,7 @@ def redact_record(record: logging.LogRecord) -> None:
         record.exc_text = redact(record.exc_text)
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
-    record.posapp_redacted = True
+    record.posapp_redacted = record.msg
 
 
 class RedactingFilter(logging.Filter):
@@ -112,6 +112,21 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (it may be replaced)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 class _OneLineFormatter(logging.Formatter):
     """For the terminal: the message alone, never a traceback."""
 
@@ -132,7 +147,7 @@ def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path:
     log_file = log_dir / LOG_FILE_NAME
     file_handler = _PrivateRotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
-    stderr_handler = logging.StreamHandler(sys.stderr)
+    stderr_handler = _StderrHandler()
     stderr_handler.setLevel(stderr_level)
     stderr_handler.setFormatter(_OneLineFormatter())
 

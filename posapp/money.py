@@ -24,7 +24,7 @@ EXPONENTS: dict[str, int] = {
 # One sale above this many major units is taken for a typing mistake.
 MAX_MAJOR_UNITS = 1_000_000
 
-_AMOUNT = re.compile(r"(?P<whole>\d+)(?:\.(?P<fraction>\d+))?")
+_AMOUNT = re.compile(r"(?P<whole>\d+)(?:\.(?P<fraction>\d+))?", re.ASCII)
 
 
 class InvalidAmount(ValueError):

@@ -67,6 +67,8 @@ class SqlOrderStore:
         except sa.exc.DBAPIError as error:
             # str(error) would carry the statement and its parameters; say what failed, no more.
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error.orig}") from None
+        except OSError as error:
+            raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error}") from None
 
     def _ensure_schema(self) -> None:
         with self._schema_lock:

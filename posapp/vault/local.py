@@ -54,7 +54,10 @@ class LocalVault:
     def _crypto(self) -> CryptoConfig:
         with self._open_lock:
             if self._config is None:
-                keys = self._open()
+                try:
+                    keys = self._open()
+                except OSError as error:
+                    raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used: {error}") from None
                 self._config = items.crypto_config(keys.materials_provider(), items.DEFAULT_TABLE)
             return self._config
 
@@ -64,22 +67,18 @@ class LocalVault:
             os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._connection() as db:
             db.executescript(_SCHEMA)
-            # One writer at a time: a second process starting the vault waits for the keys.
+            # One writer at a time: a second process starting a new vault waits for its keys.
             db.execute("BEGIN IMMEDIATE")
             try:
                 row = db.execute("SELECT value FROM vault_meta WHERE key = 'vault_id'").fetchone()
-                if row is not None:
-                    db.execute("COMMIT")
-                    return local_keys.load(row[0], self._key_file)
-                vault_id = str(uuid.uuid4())
-                keys = local_keys.create(vault_id, self._key_file)
-                db.execute("INSERT INTO vault_meta VALUES ('vault_id', ?)", (vault_id,))
+                if row is None:
+                    vault_id = str(uuid.uuid4())
+                    keys = local_keys.create(vault_id, self._key_file)
+                    db.execute("INSERT INTO vault_meta VALUES ('vault_id', ?)", (vault_id,))
+                    log.info("created the local card vault %s at %s", vault_id, self.db_path)
+            finally:
                 db.execute("COMMIT")
-                log.info("created the local card vault %s at %s", vault_id, self.db_path)
-                return keys
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        return keys if row is None else local_keys.load(row[0], self._key_file)
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:

@@ -1,0 +1,141 @@
+"""The posapp command in local mode, driven as a cashier's script or an installer would."""
+
+import json
+import sqlite3
+
+import pytest
+from cardgen import PUBLISHED, random_pan
+
+
+@pytest.fixture
+def cli(posapp):
+    assert posapp("provision").returncode == 0
+    return posapp
+
+
+def sell(cli, card_line, *args, name="Coffee", amount="3.50"):
+    return cli("order", "new", "--name", name, "--amount", amount, "--card-stdin", *args, stdin=card_line + "\n")
+
+
+def orders(cli):
+    return json.loads(cli("order", "list", "--json").stdout)["orders"]
+
+
+def vault_item_count(posapp_home):
+    with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
+        return db.execute("SELECT COUNT(*) FROM vault_items").fetchone()[0]
+
+
+def test_a_sale_is_listed_and_shown_masked(cli):
+    sold = sell(cli, "4242 4242 4242 4242 12/99", "--json", name="Flat white ☕", amount="4.20")
+    assert sold.returncode == 0, sold.stderr
+    receipt = json.loads(sold.stdout)
+    assert receipt["card"] == {"brand": "VISA", "last4": "4242"}
+    assert (receipt["amount"], receipt["currency"], receipt["name"]) == ("4.20", "USD", "Flat white ☕")
+    assert len(receipt["token"]) == 36
+
+    listed = json.loads(cli("order", "list", "--json").stdout)
+    assert listed == {"orders": [receipt], "next_before": None}
+    shown = cli("order", "show", str(receipt["order_id"]))
+    assert "Card:        VISA •••• 4242" in shown.stdout
+    assert json.loads(cli("order", "show", str(receipt["order_id"]), "--json").stdout) == receipt
+    text_list = cli("order", "list").stdout
+    assert "VISA •••• 4242" in text_list and "4.20 USD" in text_list and "Flat white ☕" in text_list
+
+
+@pytest.mark.parametrize(("number", "brand"), PUBLISHED)
+def test_published_test_cards_get_their_brand_and_last4(cli, number, brand):
+    receipt = json.loads(sell(cli, number, "--json").stdout)
+    assert receipt["card"] == {"brand": brand, "last4": number[-4:]}
+
+
+def test_a_swiped_card_sells_like_a_typed_one(cli):
+    number = random_pan("51", 16)
+    swipe = f"%B{number}^DOE/JANE^9912101000000000000000000000?;{number}=99121010000000000000?"
+    receipt = json.loads(sell(cli, swipe, "--json").stdout)
+    assert receipt["card"] == {"brand": "MASTERCARD", "last4": number[-4:]}
+
+
+@pytest.mark.parametrize(("card_line", "reason"), [
+    ("4242 4242 4242 4241", "card refused: the card number is mistyped (checksum failed)"),
+    (random_pan("4", 15), "card refused: the card number has the wrong number of digits for its card type: "
+                          "VISA cards have 13, 16 or 19 digits"),
+    ("4242 4242 abcd 4242", "card refused: this is not a card number"),
+    ("", "no card data on standard input"),
+    ("4242 4242 4242 4242 01/20", "card refused: the card has expired (01/20)"),
+    ("4242 4242 4242 4242 13/29", "card refused: the expiry date is not a valid MM/YY date"),
+    ("9999 9999 9999 9995", "card refused: this card type is not accepted"),
+    ("%B4242424242424241^X/Y^2912?", "card refused: the card swipe could not be read; swipe again or type the number"),
+])
+def test_bad_cards_exit_2_with_one_line_and_store_nothing(cli, posapp_home, card_line, reason):
+    result = sell(cli, card_line)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"posapp: {reason}\n")
+    assert orders(cli) == []
+    assert vault_item_count(posapp_home) == 0
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    (["--amount", "-1"], "amount refused: the amount must be more than zero"),
+    (["--amount", "12.345"], "amount refused: USD amounts have at most 2 decimals"),
+    (["--amount", "5", "--currency", "XYZ"], "amount refused: unknown currency 'XYZ'"),
+    (["--name", "é" * 150], "the order name is too long: 300 bytes in UTF-8, at most 255"),
+])
+def test_bad_order_data_exit_2_and_store_nothing(cli, posapp_home, args, reason):
+    base = {"--name": "Coffee", "--amount": "3.50"}
+    options = dict(zip(args[::2], args[1::2]))
+    argv = [item for key, value in {**base, **options}.items() for item in (key, value)]
+    result = cli("order", "new", *argv, "--card-stdin", stdin="4242424242424242\n")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"posapp: {reason}") and result.stderr.count("\n") == 1
+    assert orders(cli) == [] and vault_item_count(posapp_home) == 0
+
+
+def test_card_is_never_taken_from_argv(cli):
+    result = cli("order", "new", "--name", "x", "--amount", "1", "4242424242424242")
+    assert result.returncode == 2
+    assert "--card-stdin" in result.stderr
+
+
+def test_paging_with_before(cli):
+    ids = [json.loads(sell(cli, "4242424242424242", "--json", name=f"o{i}").stdout)["order_id"] for i in range(5)]
+    first = json.loads(cli("order", "list", "--limit", "2", "--json").stdout)
+    assert [o["order_id"] for o in first["orders"]] == ids[:2:-1][:2]
+    second = json.loads(cli("order", "list", "--limit", "2", "--before", str(first["next_before"]), "--json").stdout)
+    assert [o["order_id"] for o in second["orders"]] == [ids[2], ids[1]]
+    assert json.loads(cli("order", "list", "--search", "o4", "--json").stdout)["orders"][0]["order_id"] == ids[4]
+
+
+def test_unknown_order_is_exit_2(cli):
+    result = cli("order", "show", "99")
+    assert (result.returncode, result.stderr) == (2, "posapp: there is no order 99\n")
+
+
+def test_tampered_vault_item_is_found_by_verify_all(cli, posapp_home):
+    tokens = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(3)]
+    assert cli("vault", "verify", "--all").stdout == "Checked 3 vault items: all intact.\n"
+    with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
+        item = json.loads(db.execute("SELECT item FROM vault_items WHERE token = ?", (tokens[1],)).fetchone()[0])
+        item["last4"] = {"S": "0000"}
+        db.execute("UPDATE vault_items SET item = ? WHERE token = ?", (json.dumps(item), tokens[1]))
+    result = cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == f"posapp: vault item {tokens[1]} failed its integrity check (tampered or unreadable)\n"
+    assert result.stdout == "Checked 3 vault items: 1 failed.\n"
+    assert cli("vault", "verify", tokens[0]).returncode == 0
+    assert cli("vault", "verify", "no-such-token").returncode == 2
+
+
+def test_bad_config_is_one_line_exit_2(posapp, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[vault]\nbackend = "cloud"\n')
+    result = posapp("--config", str(bad), "order", "list")
+    assert result.returncode == 2
+    assert result.stderr == f"posapp: {bad}: [vault] backend: must be one of 'local', not 'cloud'\n"
+
+
+def test_unusable_data_folder_is_exit_3(posapp, posapp_home):
+    posapp_home.mkdir()
+    (posapp_home / "data").write_text("not a folder")
+    result = posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin", stdin="4242424242424242\n")
+    assert result.returncode == 3
+    assert result.stderr.startswith("posapp: the local card vault") and result.stderr.count("\n") == 1

@@ -1,0 +1,90 @@
+"""Sell with fresh random cards through the posapp command, then look for them everywhere.
+
+Every file under POSAPP_HOME and the temp folder, everything printed, and the log file are
+scanned for each card number as digits, grouped with spaces or dashes, and in UTF-16.
+"""
+
+import random
+from pathlib import Path
+
+import pytest
+from cardgen import random_pan
+
+
+def forms(number: str) -> list[bytes]:
+    groups4 = [number[i:i + 4] for i in range(0, len(number), 4)]
+    texts = {number, number[:12], " ".join(groups4), "-".join(groups4),
+             f"{number[:4]} {number[4:10]} {number[10:]}"}
+    encoded = [text.encode("ascii") for text in texts]
+    encoded += [number.encode(encoding) for encoding in ("utf-16-le", "utf-16-be", "utf-32-le")]
+    return encoded
+
+
+def files_under(*folders: Path) -> list[Path]:
+    return [path for folder in folders if folder.exists() for path in folder.rglob("*") if path.is_file()]
+
+
+def find_leaks(numbers: list[str], folders: list[Path], printed: str) -> list[tuple[str, str]]:
+    """(where, last 4) for every form of every number found in the files or the output."""
+    blobs = {str(path): path.read_bytes() for path in files_under(*folders)}
+    blobs["printed"] = printed.encode("utf-8")
+    return sorted({(where, number[-4:]) for number in numbers for form in forms(number)
+                   for where, blob in blobs.items() if form in blob})
+
+
+@pytest.fixture
+def tmpdir_env(tmp_path):
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    return {"TMPDIR": str(folder), "TMP": str(folder), "TEMP": str(folder)}
+
+
+def test_no_card_number_is_written_anywhere(posapp, posapp_home, tmpdir_env):
+    rng = random.SystemRandom()
+    secrets_to_find: list[str] = []
+    printed: list[str] = []
+
+    def run(*args, stdin=None):
+        result = posapp(*args, stdin=stdin, env=tmpdir_env)
+        printed.extend([result.stdout, result.stderr])
+        return result
+
+    def sell(card_line, name="Sale", expect=0, *extra):
+        result = run("order", "new", "--name", name, "--amount", "9.99", "--card-stdin", *extra, stdin=card_line)
+        assert result.returncode == expect, result.stderr
+
+    for prefix, length in [("4", 16), ("2221", 16), ("37", 15), ("6011", 16), ("3530", 16), ("6759", 19)]:
+        number = random_pan(prefix, length, rng)
+        secrets_to_find.append(number)
+        sell(number, "typed")
+    spaced = random_pan("51", 16, rng)
+    sell(" ".join(spaced[i:i + 4] for i in range(0, 16, 4)) + " 12/99", "grouped", 0, "--json")
+    dashed = random_pan("4", 16, rng)
+    sell("-".join(dashed[i:i + 4] for i in range(0, 16, 4)), "dashed")
+    swiped = random_pan("4", 16, rng)
+    discretionary = "".join(rng.choice("0123456789") for _ in range(15))
+    sell(f"%B{swiped}^DOE/JANE^9912101{discretionary}?;{swiped}=9912101{discretionary}?", "swiped")
+    refused = random_pan("4", 16, rng)
+    sell(refused, "é" * 200, 2)  # a valid card in a sale refused for its name
+    mistyped = random_pan("4", 16, rng)
+    mistyped = mistyped[:-1] + str((int(mistyped[-1]) + 1) % 10)
+    sell(mistyped, "mistyped", 2)
+    secrets_to_find += [spaced, dashed, swiped, discretionary, refused, mistyped]
+
+    for args in (["order", "list"], ["order", "list", "--json"], ["order", "show", "1"], ["vault", "verify", "--all"]):
+        assert run(*args).returncode == 0
+
+    written = {path.name for path in files_under(posapp_home)}
+    assert {"posapp.log", "vault.db", "orders.db"} <= written  # the scan looks at what was really written
+    assert "9.99 USD" in "".join(printed)
+    assert find_leaks(secrets_to_find, [posapp_home, Path(tmpdir_env["TMPDIR"])], "".join(printed)) == []
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "utf-16-le", "utf-16-be"])
+def test_the_scan_finds_a_planted_card(tmp_path, encoding):
+    number = random_pan("4", 16)
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "deep" / "er" / "file.bin").write_bytes(b"\x00head" + number.encode(encoding) + b"tail")
+    grouped = "-".join(number[i:i + 4] for i in range(0, 16, 4))
+    assert find_leaks([number], [tmp_path], "") == [(str(tmp_path / "deep" / "er" / "file.bin"), number[-4:])]
+    assert find_leaks([number], [], f"card {grouped}!") == [("printed", number[-4:])]

@@ -1,0 +1,83 @@
+"""One sale through the real local vault and SQLite store: all or nothing."""
+
+import datetime
+import sqlite3
+
+import pytest
+from cardgen import random_pan
+
+from posapp import app, config
+from posapp.card import Card, Expiry, InvalidCard, Pan
+from posapp.checkout import Sale
+from posapp.money import Money
+from posapp.orders import InvalidOrder, OrderStoreUnavailable
+from posapp.vault import VaultUnavailable
+
+
+@pytest.fixture
+def services(posapp_home):
+    return app.build(config.load())
+
+
+def sale(number=None, name="Coffee", expiry=Expiry(12, 2099)):
+    return Sale(name, None, Money.parse("3.50"), Card(Pan.parse(number or random_pan("4", 16)), expiry))
+
+
+def vault_tokens(services):
+    return sorted(services.vault.tokens())
+
+
+def test_a_sale_stores_the_card_once_and_the_order_references_it(services):
+    number = random_pan("4", 16)
+    order = services.checkout.checkout(sale(number))
+    assert vault_tokens(services) == [order.token]
+    assert services.vault.detokenize(order.token) == Pan.parse(number)
+    assert (order.card_masked, str(order.amount)) == (f"VISA •••• {number[-4:]}", "3.50 USD")
+
+
+@pytest.mark.parametrize(("bad_sale", "error"), [
+    (lambda: sale(name="é" * 200), InvalidOrder),
+    (lambda: sale(name=""), InvalidOrder),
+    (lambda: sale(expiry=Expiry(1, 2020)), InvalidCard),
+])
+def test_refused_sales_store_nothing(services, bad_sale, error):
+    with pytest.raises(error):
+        services.checkout.checkout(bad_sale())
+    assert vault_tokens(services) == []
+    assert services.orders.page().orders == []
+
+
+def fail_order_inserts(services):
+    services.orders.provision()
+    with sqlite3.connect(services.settings.paths.data_dir / "orders.db") as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+
+
+def test_a_failed_order_insert_removes_the_vault_item(services):
+    fail_order_inserts(services)
+    with pytest.raises(OrderStoreUnavailable, match="disk full"):
+        services.checkout.checkout(sale())
+    assert vault_tokens(services) == []
+
+
+def test_when_compensation_fails_too_the_orphan_token_is_logged_never_the_card(services, monkeypatch, caplog):
+    fail_order_inserts(services)
+    number = random_pan("4", 16)
+
+    def vault_down(token):
+        raise VaultUnavailable("the vault cannot be reached")
+
+    monkeypatch.setattr(services.vault, "delete", vault_down)
+    with pytest.raises(OrderStoreUnavailable):
+        services.checkout.checkout(sale(number))
+    [orphan] = vault_tokens(services)
+    assert f"vault item {orphan} could not be removed" in caplog.text
+    assert number not in caplog.text
+
+
+def test_clock_decides_expiry(posapp_home):
+    services = app.build(config.load())
+    late = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+    checkout = type(services.checkout)(services.vault, services.orders, workstation="till-01", clock=lambda: late)
+    with pytest.raises(InvalidCard, match="expired"):
+        checkout.checkout(sale(expiry=Expiry(12, 2029)))

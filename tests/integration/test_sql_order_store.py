@@ -1,0 +1,108 @@
+"""The SQL order store on SQLite: masked rows, byte-exact validation, keyset paging, search."""
+
+import datetime
+import re
+import sqlite3
+
+import pytest
+
+from posapp.card import Brand
+from posapp.money import Money
+from posapp.orders import InvalidOrder, NewOrder, OrderNotFound, OrderStoreUnavailable
+from posapp.orders.sql import SqlOrderStore
+
+NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "data" / "orders.db"
+
+
+@pytest.fixture
+def store(db_path):
+    return SqlOrderStore(f"sqlite:///{db_path}")
+
+
+def new_order(name="Coffee", description=None, **changes):
+    values = dict(name=name, description=description, amount=Money(350, "USD"), token="tok-1",
+                  card_brand=Brand.VISA, card_last4="4242", workstation="till-01", created_at=NOW)
+    return NewOrder(**{**values, **changes})
+
+
+def test_add_then_get_returns_what_a_receipt_shows(store, db_path):
+    order = store.add(new_order(description="two shots"))
+    fetched = store.get(order.id)
+    assert fetched == order
+    assert (fetched.name, fetched.description, str(fetched.amount)) == ("Coffee", "two shots", "3.50 USD")
+    assert fetched.card_masked == "VISA •••• 4242"
+    assert fetched.created_at == NOW
+    assert db_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_reference_columns_hold_name_description_and_token(store, db_path):
+    store.add(new_order())
+    with sqlite3.connect(db_path) as db:
+        row = db.execute("SELECT UserPaymentAccountID, OrderName, Description, AWS_PA_Token "
+                         "FROM OrderHistory").fetchone()
+    assert row == (1, "Coffee", None, "tok-1")
+
+
+def test_unknown_order(store):
+    with pytest.raises(OrderNotFound, match="there is no order 42"):
+        store.get(42)
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("é" * 150, "order name is too long: 300 bytes in UTF-8, at most 255"),
+    ("", "order name is empty"),
+    ("   ", "order name is empty"),
+    ("Coffee\x00", "control character (U+0000)"),
+    ("Coffee\nTea", "control character (U+000A)"),
+    ("\u202eeeffoC", "control character (U+202E)"),
+])
+def test_bad_names_are_refused_and_nothing_is_written(store, db_path, name, message):
+    store.provision()
+    with pytest.raises(InvalidOrder, match=re.escape(message)):
+        store.add(new_order(name=name))
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM OrderHistory").fetchone() == (0,)
+
+
+def test_text_at_the_byte_limit_and_emoji_round_trip(store):
+    exact = "é" * 127 + "a"  # 255 bytes
+    order = store.add(new_order(name=exact, description="100% _literal_ 'quotes'; DROP TABLE x; -- 👨‍👩‍👧 ☕"))
+    fetched = store.get(order.id)
+    assert fetched.name == exact
+    assert fetched.description == "100% _literal_ 'quotes'; DROP TABLE x; -- 👨‍👩‍👧 ☕"
+
+
+def test_keyset_pages_are_newest_first_without_gaps_or_duplicates(store):
+    ids = [store.add(new_order(name=f"order {i}")).id for i in range(7)]
+    seen, before = [], None
+    while True:
+        page = store.page(before=before, limit=3)
+        seen += [order.id for order in page.orders]
+        if page.next_before is None:
+            break
+        store.add(new_order(name="arrives while paging"))  # newer rows never shift older pages
+        before = page.next_before
+    assert seen == list(reversed(ids))
+
+
+def test_search_matches_name_or_description_literally(store):
+    store.add(new_order(name="Flat white"))
+    store.add(new_order(name="Tea", description="100% green"))
+    store.add(new_order(name="Espresso"))
+    assert [o.name for o in store.page(search="white").orders] == ["Flat white"]
+    assert [o.name for o in store.page(search="GREEN").orders] == ["Tea"]
+    assert [o.name for o in store.page(search="%").orders] == ["Tea"]
+    assert [o.name for o in store.page(search="_").orders] == []
+
+
+def test_an_unusable_database_is_unavailable_not_a_traceback(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    store = SqlOrderStore(f"sqlite:///{blocker}/orders.db")
+    with pytest.raises(OrderStoreUnavailable, match=r"order history at sqlite:///.* cannot be used"):
+        store.page()

@@ -1,0 +1,71 @@
+"""Settings: defaults to local mode, layered files, one clear line for a bad file or key."""
+
+import pytest
+
+from posapp import config
+from posapp.config import ConfigError, VaultBackend
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"POSAPP_HOME": str(tmp_path / "home")}
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_means_local_mode_under_posapp_home(env, tmp_path):
+    settings = config.load(env=env)
+    assert settings.vault.backend is VaultBackend.LOCAL
+    assert settings.orders.url is None
+    assert settings.paths.data_dir == tmp_path / "home" / "data"
+    assert settings.paths.log_dir == tmp_path / "home" / "logs"
+    assert settings.workstation.id
+
+
+def test_user_file_then_explicit_file_override_key_by_key(env, tmp_path):
+    write(tmp_path / "home" / "posapp.toml", '[workstation]\nid = "till-01"\n[orders]\nurl = "sqlite:////tmp/a.db"\n')
+    explicit = write(tmp_path / "explicit.toml", '[orders]\nurl = "sqlite:////tmp/b.db"\n')
+    settings = config.load(explicit, env=env)
+    assert settings.workstation.id == "till-01"
+    assert settings.orders.url == "sqlite:////tmp/b.db"
+    assert settings.files[-2:] == (tmp_path / "home" / "posapp.toml", explicit)
+
+
+def test_posapp_config_variable_names_the_explicit_file(env, tmp_path):
+    path = write(tmp_path / "from-env.toml", '[workstation]\nid = "till-07"\n')
+    assert config.load(env={**env, "POSAPP_CONFIG": str(path)}).workstation.id == "till-07"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[vault]\nbackend = "cloud"\n', "[vault] backend: must be one of 'local', not 'cloud'"),
+    ('[vault]\ntabel = "x"\n', "unknown setting [vault] tabel"),
+    ('[valut]\n', "unknown section [valut]"),
+    ('[workstation]\nid = 7\n', "[workstation] id: must be text, not int"),
+    ('[workstation]\nid = "till 01"\n', "[workstation] id: use 1 to 64 letters"),
+    ('[orders]\nurl = "postgres://x"\n', "[orders] url: use \"sqlite:///PATH\""),
+    ('[workstation\n', "not valid TOML"),
+])
+def test_bad_file_is_one_line_naming_file_and_key(env, tmp_path, text, expected):
+    path = write(tmp_path / "bad.toml", text)
+    with pytest.raises(ConfigError) as error:
+        config.load(path, env=env)
+    message = str(error.value)
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_missing_explicit_file_is_an_error(env, tmp_path):
+    with pytest.raises(ConfigError, match="configuration file not found"):
+        config.load(tmp_path / "nope.toml", env=env)
+
+
+def test_secrets_round_trip_through_the_keyring(memory_keyring):
+    config.write_secret("orders-password", "s3cret")
+    assert config.read_secret("orders-password") == "s3cret"
+    assert memory_keyring.secrets[("posapp", "orders-password")] == "s3cret"
+    assert config.read_secret("never-stored") is None

@@ -1,0 +1,88 @@
+"""PAN redaction: whatever logger, whatever shape, a card number reaches no log in clear."""
+
+import logging
+
+import pytest
+from cardgen import random_pan
+
+from posapp import logs
+
+
+@pytest.fixture
+def log_file(tmp_path):
+    path = logs.setup(tmp_path / "logs")
+    yield path
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "posapp_handler", False)]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def grouped(pan: str, separator: str) -> str:
+    return separator.join(pan[i:i + 4] for i in range(0, len(pan), 4))
+
+
+@pytest.mark.parametrize("separator", ["", " ", "-"])
+def test_redact_masks_card_numbers_grouped_or_not(separator):
+    pan = random_pan("5", 16)
+    text = logs.redact(f"card {grouped(pan, separator)} declined")
+    assert text == f"card •••• {pan[-4:]} declined"
+
+
+def test_redact_masks_a_card_next_to_other_numbers():
+    pan = random_pan("4", 16)
+    text = logs.redact(f"order 12 {grouped(pan, ' ')} 12/29 amount 1200")
+    assert pan[:12] not in text.replace(" ", "")
+    assert text == f"order 12 •••• {pan[-4:]} 12/29 amount 1200"
+
+
+def test_redact_leaves_numbers_that_are_not_card_numbers():
+    text = "order 1234 at 2026-11-29 05:52:23 took 12 ms, id 123456789012, not-luhn 4242424242424241"
+    assert logs.redact(text) == text
+
+
+def test_every_logger_writes_the_pan_masked(log_file):
+    pan = random_pan("4", 16)
+    for name in ("posapp.checkout", "botocore.endpoint", "dynamodb_encryption_sdk", "sqlalchemy.engine.Engine", ""):
+        logging.getLogger(name).warning("card %s via %s", pan, name or "root")
+    logging.getLogger("posapp").warning(f"f-string {grouped(pan, '-')}")
+    written = log_file.read_text(encoding="utf-8")
+    assert pan not in written and grouped(pan, "-") not in written
+    assert written.count(f"•••• {pan[-4:]}") == 6
+
+
+def test_exception_text_and_traceback_are_masked(capsys, log_file):
+    pan = random_pan("37", 15)
+    try:
+        raise ValueError(f"could not charge {pan}")
+    except ValueError:
+        logging.getLogger("dynamodb_encryption_sdk").exception("failed")
+        logging.getLogger("posapp.test").exception("failed for %r", {"pan": pan})
+    written = log_file.read_text(encoding="utf-8") + capsys.readouterr().err
+    assert pan not in written
+    assert "ValueError: could not charge •••• " + pan[-4:] in written
+
+
+def test_records_made_without_the_factory_are_masked_by_the_handlers(log_file):
+    pan = random_pan("6011", 16)
+    record = logging.makeLogRecord({"name": "posapp.remote", "levelno": logging.ERROR, "levelname": "ERROR",
+                                    "msg": "card %s", "args": (pan,)})
+    logging.getLogger().handle(record)
+    assert pan not in log_file.read_text(encoding="utf-8")
+
+
+def test_terminal_shows_posapp_warnings_without_tracebacks(capsys, log_file):
+    logging.getLogger("posapp.vault").warning("keys in a file")
+    logging.getLogger("dynamodb_encryption_sdk").error("library noise")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("posapp.cli").exception("unexpected")
+    err = capsys.readouterr().err
+    assert err == "posapp: warning: keys in a file\n"
+    assert "library noise" in log_file.read_text(encoding="utf-8")
+
+
+def test_log_file_is_private(log_file):
+    logging.getLogger("posapp").warning("hello")
+    assert log_file.stat().st_mode & 0o777 == 0o600
