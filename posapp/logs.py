@@ -42,22 +42,29 @@ def redact(text: str) -> str:
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group()
     groups = list(_DIGIT_GROUP.finditer(run))
-    pieces, kept_up_to, first = [], 0, 0
-    while first < len(groups):
-        # The longest span of whole groups from here that reads as a card number.
-        digits, span_end = "", None
+    # Mark every group inside any span of whole groups that reads as a card number. Spans
+    # may overlap ("12 4242 4242 4242 4242" can pass Luhn from "12" too): masking their
+    # union, never just one of them, is what keeps all but the last 4 digits hidden.
+    covered = [False] * len(groups)
+    for first in range(len(groups)):
+        digits = ""
         for last in range(first, len(groups)):
             digits += groups[last].group()
             if len(digits) > 19:
                 break
             if len(digits) >= 12 and _luhn_ok(digits):
-                span_end, span_digits = last, digits
-        if span_end is None:
-            first += 1
+                covered[first:last + 1] = [True] * (last + 1 - first)
+    pieces, kept_up_to, index = [], 0, 0
+    while index < len(groups):
+        if not covered[index]:
+            index += 1
             continue
-        pieces += [run[kept_up_to : groups[first].start()], f"{MASK} {span_digits[-4:]}"]
-        kept_up_to = groups[span_end].end()
-        first = span_end + 1
+        end = index
+        while end + 1 < len(groups) and covered[end + 1]:
+            end += 1
+        masked_digits = "".join(group.group() for group in groups[index:end + 1])
+        pieces += [run[kept_up_to:groups[index].start()], f"{MASK} {masked_digits[-4:]}"]
+        kept_up_to, index = groups[end].end(), end + 1
     pieces.append(run[kept_up_to:])
     return "".join(pieces)
 
