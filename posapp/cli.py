@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         if code is ExitCode.INTERNAL:
             log.error("unexpected error", exc_info=error)
             message += f" ({log_file})"
-        print(f"posapp: {message}", file=sys.stderr)
+        print(f"posapp: {logs.redact(message)}", file=sys.stderr)
         return code
 
 

@@ -53,7 +53,8 @@ class Money:
             raise InvalidAmount("the amount must be more than zero")
         match = _AMOUNT.fullmatch(text)
         if not match:
-            raise InvalidAmount(f"write the amount with digits and a dot, like 12.34 (got {text[:20]!r})")
+            # The input is not echoed: a card number typed into the wrong field must not be shown.
+            raise InvalidAmount("write the amount with digits and a dot, like 12.34")
         fraction = match["fraction"] or ""
         if len(fraction) > places:
             allowed = "no decimals" if places == 0 else f"at most {places} decimals"
@@ -81,4 +82,5 @@ def exponent(currency: str) -> int:
     try:
         return EXPONENTS[currency]
     except KeyError:
-        raise InvalidAmount(f"unknown currency {currency[:10]!r}: use an ISO 4217 code such as USD or EUR") from None
+        shown = f" {currency!r}" if currency.isalpha() and len(currency) <= 3 else ""
+        raise InvalidAmount(f"unknown currency{shown}: use an ISO 4217 code such as USD or EUR") from None

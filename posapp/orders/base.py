@@ -9,6 +9,7 @@ from typing import Protocol
 
 from posapp.card import Brand
 from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
+from posapp.logs import redact
 from posapp.money import Money
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
@@ -49,6 +50,9 @@ def clean_text(label: str, value: str | None, *, required: bool) -> str | None:
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
             raise InvalidOrder(f"the {label} contains a control character (U+{ord(char):04X})")
+    if redact(value) != value:
+        # A card number typed into a text field would be stored and shown in clear.
+        raise InvalidOrder(f"the {label} contains what looks like a card number; cards go in the card field only")
     size = len(value.encode("utf-8"))
     if size > TEXT_MAX_BYTES:
         raise InvalidOrder(

@@ -90,6 +90,18 @@ def test_bad_order_data_exit_2_and_store_nothing(cli, posapp_home, args, reason)
     assert orders(cli) == [] and vault_item_count(posapp_home) == 0
 
 
+@pytest.mark.parametrize("field", ["--name", "--description", "--amount", "--currency"])
+def test_a_card_typed_into_another_field_is_refused_and_not_echoed(cli, posapp_home, field):
+    number = random_pan("4", 16)
+    typed = " ".join(number[i:i + 4] for i in range(0, 16, 4))
+    options = {"--name": "Coffee", "--amount": "3.50", field: typed}
+    argv = [item for pair in options.items() for item in pair]
+    result = cli("order", "new", *argv, "--card-stdin", stdin="4242424242424242\n")
+    assert result.returncode == 2
+    assert number[:12] not in result.stderr.replace(" ", "") and result.stderr.count("\n") == 1
+    assert orders(cli) == [] and vault_item_count(posapp_home) == 0
+
+
 def test_card_is_never_taken_from_argv(cli):
     result = cli("order", "new", "--name", "x", "--amount", "1", "4242424242424242")
     assert result.returncode == 2

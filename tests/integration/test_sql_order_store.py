@@ -60,6 +60,7 @@ def test_unknown_order(store):
     ("Coffee\x00", "control character (U+0000)"),
     ("Coffee\nTea", "control character (U+000A)"),
     ("\u202eeeffoC", "control character (U+202E)"),
+    ("Refund 4000-0566-5566-5556", "order name contains what looks like a card number"),
 ])
 def test_bad_names_are_refused_and_nothing_is_written(store, db_path, name, message):
     store.provision()
