@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from posapp.checkout import CheckoutService
-from posapp.config import Settings
+from posapp.config import Settings, VaultBackend
 from posapp.orders import OrderStore
 from posapp.orders.sql import SqlOrderStore
 from posapp.vault import Vault
-from posapp.vault.local import LocalVault
 
 
 @dataclass(frozen=True)
@@ -22,13 +21,27 @@ class Services:
     @property
     def backends_text(self) -> str:
         """Where cards and orders go, for status lines (no secrets)."""
-        return f"cards: {self.settings.vault.backend.value} vault · orders: {self.orders.display_url}"
+        return f"cards: {self.vault.description} · orders: {self.orders.display_url}"
 
 
 def build(settings: Settings) -> Services:
     """Build the object graph; no I/O happens until a service is used."""
     data = settings.paths.data_dir
-    vault = LocalVault(data / "vault.db", data / "keys" / "local-vault.key", workstation=settings.workstation.id)
+    vault = build_vault(settings)
     orders = SqlOrderStore(settings.orders.url or f"sqlite:///{data / 'orders.db'}")
     checkout = CheckoutService(vault, orders, workstation=settings.workstation.id)
     return Services(settings, vault, orders, checkout)
+
+
+def build_vault(settings: Settings) -> Vault:
+    # Each adapter is imported only when chosen: boto3 stays off the local-mode start-up path.
+    workstation = settings.workstation.id
+    if settings.vault.backend is VaultBackend.DYNAMODB:
+        from posapp.vault.aws import AwsClients
+        from posapp.vault.dynamodb import DynamoDbVault
+
+        return DynamoDbVault(settings.vault, AwsClients.for_settings(settings.vault), workstation=workstation)
+    from posapp.vault.local import LocalVault
+
+    data = settings.paths.data_dir
+    return LocalVault(data / "vault.db", data / "keys" / "local-vault.key", workstation=workstation)

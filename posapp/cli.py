@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("tokens", nargs="*", default=[], metavar="TOKEN")
 
     commands.add_parser("provision", help="create the vault's keys and tables and the order schema")
+    commands.add_parser("doctor", help="check configuration, credentials and backends; one line per check")
     return parser
 
 
@@ -146,11 +147,16 @@ def order_show(services, args, out: TextIO) -> int:
     return ExitCode.OK
 
 
+VERIFY_PROGRESS_EVERY = 1000
+
+
 def vault_verify(services, args, out: TextIO) -> int:
     tokens = services.vault.tokens() if args.all else args.tokens
     checked, failures = 0, []
     for token in tokens:
         checked += 1
+        if checked % VERIFY_PROGRESS_EVERY == 0:
+            print(f"posapp: checked {checked} vault items…", file=sys.stderr, flush=True)
         try:
             services.vault.verify(token)
         except (IntegrityFailure, NotFound) as error:
@@ -170,12 +176,23 @@ def provision(services, args, out: TextIO) -> int:
     return ExitCode.OK
 
 
+def doctor(services, args, out: TextIO) -> int:
+    from posapp import doctor as health
+
+    worst = ExitCode.OK
+    for result in health.run(services):
+        print(f"{'ok' if result.ok else 'FAIL':5} {result.name}: {logs.redact(result.detail)}", file=out, flush=True)
+        worst = max(worst, result.exit_code)
+    return worst
+
+
 COMMANDS = {
     ("order", "new"): order_new,
     ("order", "list"): order_list,
     ("order", "show"): order_show,
     ("vault", "verify"): vault_verify,
     ("provision", None): provision,
+    ("doctor", None): doctor,
 }
 
 

@@ -35,11 +35,31 @@ KEYRING_SERVICE = "posapp"
 
 class VaultBackend(enum.Enum):
     LOCAL = "local"
+    DYNAMODB = "dynamodb"
+
+
+class Materials(enum.Enum):
+    """Where the DynamoDB vault's item keys come from."""
+
+    DIRECT = "direct"  # one KMS data key per item: a CloudTrail record for every card access
+    CACHED = "cached"  # keys kept in a meta table, wrapped by KMS: about one KMS call per version_ttl
 
 
 def _workstation_id(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
         raise ValueError("use 1 to 64 letters, digits, dots, dashes or underscores")
+    return value
+
+
+def _kms_key_arn(value: str) -> str:
+    if not re.fullmatch(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+", value):
+        raise ValueError("use the full key ARN, like arn:aws:kms:us-east-1:123456789012:key/…")
+    return value
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise ValueError("must be at least 1")
     return value
 
 
@@ -67,6 +87,16 @@ class WorkstationSettings:
 @dataclass(frozen=True)
 class VaultSettings:
     backend: VaultBackend = _setting(VaultBackend.LOCAL, doc="Where card numbers are kept.")
+    table: str = _setting("posapp-pan-vault", doc="DynamoDB table of the vault (cached mode adds TABLE-meta).")
+    region: str | None = _setting(None, doc="AWS region of the vault table.")
+    endpoint_url: str | None = _setting(None, doc="Other DynamoDB and KMS endpoint (moto, DynamoDB Local).")
+    kms_key_id: str | None = _setting(None, check=_kms_key_arn, doc="ARN of the KMS key protecting item keys.")
+    materials: Materials = _setting(Materials.DIRECT, doc="How item keys are obtained from KMS.")
+    version_ttl: int = _setting(300, check=_positive, doc="Seconds cached materials are used before a check.")
+
+    @property
+    def meta_table(self) -> str:
+        return f"{self.table}-meta"
 
 
 @dataclass(frozen=True)
@@ -135,14 +165,28 @@ def load(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> 
             raise ConfigError(f"{explicit}: configuration file not found")
         candidates.append(explicit)
     values: dict[str, dict[str, object]] = {name: {} for name in SECTIONS}
+    set_in: dict[tuple[str, str], Path] = {}
     files = []
     for path in candidates:
         if path.is_file():
             for section, key, value in _read(path):
                 values[section][key] = value
+                set_in[section, key] = path
             files.append(path)
     sections = {name: cls(**values[name]) for name, cls in SECTIONS.items()}
-    return Settings(paths=paths, files=tuple(files), **sections)
+    settings = Settings(paths=paths, files=tuple(files), **sections)
+    _check_together(settings, set_in)
+    return settings
+
+
+def _check_together(settings: Settings, set_in: dict[tuple[str, str], Path]) -> None:
+    """Settings that only make sense with others."""
+    vault = settings.vault
+    if vault.backend is VaultBackend.DYNAMODB:
+        source = set_in["vault", "backend"]
+        for key, what in (("region", "the AWS region of the vault table"), ("kms_key_id", "the KMS key ARN")):
+            if getattr(vault, key) is None:
+                raise ConfigError(f'{source}: [vault] {key}: required with backend = "dynamodb" ({what})')
 
 
 def _read(path: Path) -> list[tuple[str, str, object]]:
@@ -183,7 +227,10 @@ def _convert(raw: object, hint: object) -> object:
             raise ValueError(f"must be one of {', '.join(map(repr, names))}, not {raw!r}")
         if option is str and isinstance(raw, str):
             return raw
-    raise ValueError(f"must be text, not {type(raw).__name__}")
+        if option is int and isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+    expected = "a whole number" if int in options else "text"
+    raise ValueError(f"must be {expected}, not {type(raw).__name__}")
 
 
 class KeyringUnavailable(Unavailable):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -116,3 +117,6 @@ class OrderStore(Protocol):
 
     def page(self, *, before: int | None = None, limit: int = 50, search: str | None = None) -> OrderPage:
         """Newest first, ids below ``before``; ``search`` matches name or description."""
+
+    def checks(self) -> list[tuple[str, Callable[[], str]]]:
+        """Health checks for ``posapp doctor``."""

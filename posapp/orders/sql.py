@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,6 +81,13 @@ class SqlOrderStore:
     def provision(self) -> None:
         with self._connect():
             pass
+
+    def checks(self) -> list[tuple[str, Callable[[], str]]]:
+        return [("order history", self._check_reachable)]
+
+    def _check_reachable(self) -> str:
+        newest = self.page(limit=1).orders
+        return f"{self.display_url} reachable, " + (f"newest order {newest[0].id}" if newest else "no orders yet")
 
     def add(self, order: NewOrder) -> Order:
         values = {

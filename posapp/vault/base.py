@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from posapp.card import Card, Pan
@@ -31,8 +32,24 @@ class TokenNotFound(VaultError, NotFound):
         super().__init__(f"no card is stored under token {token}")
 
 
+# A named health check for ``posapp doctor``: returns what it saw, or raises a PosappError.
+Check = tuple[str, Callable[[], str]]
+
+
+def check_token(token: str) -> None:
+    """Tokens are UUID4 strings; anything else cannot name a stored card."""
+    try:
+        valid = str(uuid.UUID(token)) == token
+    except ValueError:
+        valid = False
+    if not valid:
+        raise TokenNotFound(token[:64])
+
+
 class Vault(Protocol):
     """Keeps card numbers encrypted and signed, each under a random token."""
+
+    description: str  # where the cards are kept, for status lines
 
     def provision(self) -> None:
         """Create what the vault needs (tables, keys); harmless when it exists."""
@@ -51,3 +68,6 @@ class Vault(Protocol):
 
     def tokens(self) -> Iterator[str]:
         """Every stored token, for bulk work such as verification."""
+
+    def checks(self) -> list[Check]:
+        """Health checks for ``posapp doctor``, cheapest first."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import datetime
+import uuid
 
+import botocore.exceptions
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from dynamodb_encryption_sdk.encrypted.item import decrypt_dynamodb_item, encrypt_dynamodb_item
 from dynamodb_encryption_sdk.exceptions import DynamodbEncryptionSdkError
@@ -17,7 +19,7 @@ from dynamodb_encryption_sdk.identifiers import CryptoAction
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 from dynamodb_encryption_sdk.structures import AttributeActions, EncryptionContext
 
-from posapp.card import Card, InvalidCard, Pan
+from posapp.card import Card, Pan
 from posapp.vault.base import TamperedItem
 
 PARTITION_KEY = "token"
@@ -59,16 +61,52 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
 
 
 def encrypt(item: Item, config: CryptoConfig) -> Item:
-    return encrypt_dynamodb_item(item, config)
+    """Encrypt and sign; the item's token is bound into the key material's context."""
+    try:
+        return encrypt_dynamodb_item(item, config.with_item(item))
+    except DynamodbEncryptionSdkError as error:
+        cause = backend_cause(error)
+        if cause is not None:
+            raise cause from None  # the adapter turns a backend's refusal into its sentence
+        raise
 
 
 def decrypt(token: str, stored: Item, config: CryptoConfig) -> Pan:
-    """Check and decrypt a stored item; every failure is the same TamperedItem."""
+    """Check and decrypt a stored item; every integrity failure is the same TamperedItem."""
     try:
         # decrypt_dynamodb_item pops the signature attributes from its input.
-        plain = decrypt_dynamodb_item(copy.deepcopy(stored), config)
+        plain = decrypt_dynamodb_item(copy.deepcopy(stored), config.with_item(stored))
         if plain[PARTITION_KEY]["S"] != token:
             raise TamperedItem(token)
         return Pan.parse(plain["pan"]["S"])
-    except (DynamodbEncryptionSdkError, InvalidCard, KeyError, TypeError):
+    except Exception as error:  # the SDK also raises bare Exceptions for malformed descriptions
+        cause = backend_cause(error)
+        if cause is not None:
+            raise cause from None
         raise TamperedItem(token) from None
+
+
+def round_trip(config: CryptoConfig) -> None:
+    """Encrypt, sign and read back a throw-away item that holds no card (a health check)."""
+    item: Item = {PARTITION_KEY: {"S": f"posapp-doctor-{uuid.uuid4()}"}, "pan": {"S": "no card: a health check"}}
+    encrypted = encrypt(item, config)
+    if decrypt_dynamodb_item(copy.deepcopy(encrypted), config.with_item(encrypted)) != item:
+        raise TamperedItem(item[PARTITION_KEY]["S"])
+
+
+def backend_cause(error: BaseException) -> Exception | None:
+    """The botocore error behind an item-encryption failure, if a backend caused it.
+
+    The SDK turns a KMS refusal into the same UnwrappingError as a forged item; a refusal is
+    the backend's fault and must not be reported as tampering. KMS's own verdict that a
+    ciphertext or its encryption context is wrong stays an integrity failure.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, botocore.exceptions.ClientError):
+            code = seen.response.get("Error", {}).get("Code", "")
+            return None if code == "InvalidCiphertextException" else seen
+        if isinstance(seen, botocore.exceptions.BotoCoreError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -22,7 +22,7 @@ from dynamodb_encryption_sdk.encrypted import CryptoConfig
 
 from posapp.card import Card, Pan
 from posapp.vault import items, local_keys
-from posapp.vault.base import TokenNotFound, VaultError, VaultUnavailable
+from posapp.vault.base import Check, TokenNotFound, VaultError, VaultUnavailable, check_token
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,24 @@ class LocalVault:
         except sqlite3.Error as error:
             raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used: {error}") from None
 
+    @property
+    def description(self) -> str:
+        return f"local vault {self.db_path}"
+
     def provision(self) -> None:
         self._crypto()
+
+    def checks(self) -> list[Check]:
+        return [("local vault keys", self._check_keys), ("encryption round trip", self._check_round_trip)]
+
+    def _check_keys(self) -> str:
+        self._crypto()
+        where = f"key file {self._key_file}" if self._key_file.exists() else "system keyring"
+        return f"{self.db_path} opened with its keys from the {where}"
+
+    def _check_round_trip(self) -> str:
+        items.round_trip(self._crypto())
+        return "an item was encrypted, signed and read back"
 
     def tokenize(self, card: Card) -> str:
         config = self._crypto()
@@ -109,6 +125,7 @@ class LocalVault:
         return token
 
     def _stored(self, token: str) -> items.Item:
+        check_token(token)
         with self._connection() as db:
             row = db.execute("SELECT item FROM vault_items WHERE token = ?", (token,)).fetchone()
         if row is None:
@@ -123,6 +140,7 @@ class LocalVault:
         self.detokenize(token)
 
     def delete(self, token: str) -> None:
+        check_token(token)
         with self._connection() as db:
             if db.execute("DELETE FROM vault_items WHERE token = ?", (token,)).rowcount == 0:
                 raise TokenNotFound(token)

@@ -142,7 +142,7 @@ def test_bad_config_is_one_line_exit_2(posapp, tmp_path):
     bad.write_text('[vault]\nbackend = "cloud"\n')
     result = posapp("--config", str(bad), "order", "list")
     assert result.returncode == 2
-    assert result.stderr == f"posapp: {bad}: [vault] backend: must be one of 'local', not 'cloud'\n"
+    assert result.stderr == f"posapp: {bad}: [vault] backend: must be one of 'local', 'dynamodb', not 'cloud'\n"
 
 
 def test_unusable_data_folder_is_exit_3(posapp, posapp_home):

@@ -41,7 +41,13 @@ def test_posapp_config_variable_names_the_explicit_file(env, tmp_path):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ('[vault]\nbackend = "cloud"\n', "[vault] backend: must be one of 'local', not 'cloud'"),
+    ('[vault]\nbackend = "cloud"\n', "[vault] backend: must be one of 'local', 'dynamodb', not 'cloud'"),
+    ('[vault]\nmaterials = "fast"\n', "[vault] materials: must be one of 'direct', 'cached', not 'fast'"),
+    ('[vault]\nkms_key_id = "alias/pos"\n', "[vault] kms_key_id: use the full key ARN"),
+    ('[vault]\nversion_ttl = "300"\n', "[vault] version_ttl: must be a whole number, not str"),
+    ('[vault]\nversion_ttl = 0\n', "[vault] version_ttl: must be at least 1"),
+    ('[vault]\nbackend = "dynamodb"\nkms_key_id = "arn:aws:kms:us-east-1:123456789012:key/k"\n',
+     '[vault] region: required with backend = "dynamodb"'),
     ('[vault]\ntabel = "x"\n', "unknown setting [vault] tabel"),
     ('[valut]\n', "unknown section [valut]"),
     ('[workstation]\nid = 7\n', "[workstation] id: must be text, not int"),
@@ -69,3 +75,19 @@ def test_secrets_round_trip_through_the_keyring(memory_keyring):
     assert config.read_secret("orders-password") == "s3cret"
     assert memory_keyring.secrets[("posapp", "orders-password")] == "s3cret"
     assert config.read_secret("never-stored") is None
+
+
+def test_dynamodb_settings(env, tmp_path):
+    path = write(tmp_path / "aws.toml", """
+[vault]
+backend = "dynamodb"
+table = "till-vault"
+region = "eu-central-1"
+endpoint_url = "http://127.0.0.1:5000"
+kms_key_id = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+materials = "cached"
+version_ttl = 60
+""")
+    vault = config.load(path, env=env).vault
+    assert (vault.backend, vault.materials, vault.version_ttl) == (VaultBackend.DYNAMODB, config.Materials.CACHED, 60)
+    assert (vault.table, vault.meta_table, vault.region) == ("till-vault", "till-vault-meta", "eu-central-1")

@@ -1,0 +1,88 @@
+"""AWS clients for the DynamoDB vault, and AWS errors turned into the vault's sentences."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from posapp.config import VaultSettings
+from posapp.vault.base import VaultError, VaultUnavailable
+
+# A dead endpoint must fail a sale in seconds, not minutes.
+CLIENT_CONFIG = botocore.config.Config(
+    connect_timeout=3,
+    read_timeout=10,
+    retries={"mode": "standard", "total_max_attempts": 3},
+    user_agent_extra="posapp",
+)
+
+KMS_OPERATIONS = frozenset({"GenerateDataKey", "Decrypt", "Encrypt", "DescribeKey"})
+_BUSY = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                   "LimitExceededException", "KMSInternalException", "InternalServerError",
+                   "ServiceUnavailable", "DependencyTimeoutException", "TransactionConflictException"})
+_CREDENTIALS_REFUSED = frozenset({"UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException",
+                                  "ExpiredToken", "InvalidSignatureException", "IncompleteSignature"})
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """The boto3 clients of one vault, built once and shared by its threads."""
+
+    dynamodb: object
+    kms: object
+    dynamodb_resource: object  # the meta table of cached materials needs a Table resource
+    kms_region: str
+
+    @classmethod
+    def for_settings(cls, settings: VaultSettings) -> AwsClients:
+        session = boto3.session.Session()
+        # The KMS key may live in another region than the table: its ARN says where.
+        kms_region = key_region(settings.kms_key_id) or settings.region
+        common = {"endpoint_url": settings.endpoint_url, "config": CLIENT_CONFIG}
+        return cls(
+            dynamodb=session.client("dynamodb", region_name=settings.region, **common),
+            kms=session.client("kms", region_name=kms_region, **common),
+            dynamodb_resource=session.resource("dynamodb", region_name=settings.region, **common),
+            kms_region=kms_region,
+        )
+
+
+def key_region(key_arn: str | None) -> str | None:
+    match = re.match(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):", key_arn or "")
+    return match[1] if match else None
+
+
+def translate(error: Exception, *, table: str, key_arn: str) -> VaultError:
+    """One sentence a manager can act on, for any botocore error."""
+    if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+        return VaultUnavailable("no AWS credentials found for the card vault: set up a profile, "
+                                "environment variables or SSO for this workstation")
+    if isinstance(error, (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)):
+        return VaultUnavailable(f"the card vault cannot be reached: {error}")
+    if not isinstance(error, botocore.exceptions.ClientError):
+        return VaultUnavailable(f"the card vault cannot be used: {error}")
+    code = error.response.get("Error", {}).get("Code", "")
+    operation = error.operation_name
+    if code in ("AccessDeniedException", "AccessDenied"):
+        if operation in KMS_OPERATIONS:
+            return VaultUnavailable(f"this workstation may not use KMS key {key_arn}: "
+                                    f"its AWS role needs kms:{operation}")
+        return VaultUnavailable(f"this workstation may not use vault table {table}: "
+                                f"its AWS role needs dynamodb:{operation}")
+    if code == "DisabledException":
+        return VaultUnavailable(f"KMS key {key_arn} is disabled: enable it or configure another key")
+    if code == "NotFoundException":
+        return VaultUnavailable(f"KMS key {key_arn} does not exist: check [vault] kms_key_id")
+    if code == "KMSInvalidStateException":
+        return VaultUnavailable(f"KMS key {key_arn} cannot be used in its current state (pending deletion?)")
+    if code == "ResourceNotFoundException":
+        return VaultUnavailable(f"vault table {table} does not exist: run 'posapp provision'")
+    if code in _BUSY:
+        return VaultUnavailable(f"the card vault is busy ({code}); try again in a moment")
+    if code in _CREDENTIALS_REFUSED:
+        return VaultUnavailable(f"AWS refused this workstation's credentials ({code})")
+    return VaultUnavailable(f"the card vault refused {operation}: {code}")

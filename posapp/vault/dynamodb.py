@@ -1,0 +1,207 @@
+"""The DynamoDB vault: items encrypted and signed in process, item keys from AWS KMS.
+
+Only ciphertext, signatures and masked metadata reach DynamoDB. Two ways to get item keys
+(``[vault] materials``): ``direct`` asks KMS for a data key per item, so every card access
+leaves its own CloudTrail record; ``cached`` keeps versioned keys in a meta table, wrapped
+by KMS, and asks KMS about once per ``version_ttl``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+
+import boto3
+import botocore.exceptions
+from dynamodb_encryption_sdk.encrypted import CryptoConfig
+from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
+from dynamodb_encryption_sdk.material_providers.aws_kms import AwsKmsCryptographicMaterialsProvider
+from dynamodb_encryption_sdk.material_providers.most_recent import CachingMostRecentProvider
+from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore, MetaStoreAttributeNames
+
+from posapp.card import Card, Pan
+from posapp.config import Materials, VaultSettings
+from posapp.vault import items
+from posapp.vault.aws import AwsClients, translate
+from posapp.vault.base import Check, TokenNotFound, VaultError, VaultUnavailable, check_token
+
+log = logging.getLogger(__name__)
+
+_TOKEN_NAME = {"#t": items.PARTITION_KEY}
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class DynamoDbVault:
+    """Thread-safe; building it makes no network call (materials load on first use)."""
+
+    def __init__(self, settings: VaultSettings, clients: AwsClients, *, workstation: str,
+                 clock: Callable[[], datetime.datetime] = _utc_now,
+                 new_token: Callable[[], uuid.UUID] = uuid.uuid4):
+        self._settings = settings
+        self._clients = clients
+        self._db = clients.dynamodb
+        self._table = settings.table
+        self._workstation = workstation
+        self._clock = clock
+        self._new_token = new_token
+        self._config: CryptoConfig | None = None
+        self._config_lock = threading.Lock()
+
+    @property
+    def description(self) -> str:
+        return f"DynamoDB table {self._table} ({self._settings.materials.value} KMS materials)"
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            log.info("vault request failed: %r", error)
+            raise translate(error, table=self._table, key_arn=self._settings.kms_key_id) from None
+
+    def _crypto(self) -> CryptoConfig:
+        with self._config_lock:
+            if self._config is None:
+                with self._errors():
+                    self._config = items.crypto_config(self._materials_provider(), self._table)
+            return self._config
+
+    def _materials_provider(self) -> CryptographicMaterialsProvider:
+        kms = AwsKmsCryptographicMaterialsProvider(
+            key_id=self._settings.kms_key_id, regional_clients={self._clients.kms_region: self._clients.kms})
+        if self._settings.materials is Materials.DIRECT:
+            return kms
+        # MetaStore describes its table when built: one reason materials load lazily.
+        store = MetaStore(table=self._clients.dynamodb_resource.Table(self._settings.meta_table),
+                          materials_provider=kms)
+        return CachingMostRecentProvider(provider_store=store, material_name=self._table,
+                                         version_ttl=float(self._settings.version_ttl))
+
+    def tokenize(self, card: Card) -> str:
+        config = self._crypto()
+        token = str(self._new_token())
+        item = items.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock())
+        with self._errors():
+            stored = items.encrypt(item, config)
+            try:
+                self._db.put_item(TableName=self._table, Item=stored, ExpressionAttributeNames=_TOKEN_NAME,
+                                  ConditionExpression="attribute_not_exists(#t)")
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                raise VaultError(f"vault token {token} is already taken; nothing was stored") from None
+        return token
+
+    def detokenize(self, token: str) -> Pan:
+        check_token(token)
+        config = self._crypto()
+        with self._errors():
+            response = self._db.get_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+                                         ConsistentRead=True)
+            if "Item" not in response:
+                raise TokenNotFound(token)
+            return items.decrypt(token, response["Item"], config)
+
+    def verify(self, token: str) -> None:
+        self.detokenize(token)
+
+    def delete(self, token: str) -> None:
+        check_token(token)
+        with self._errors():
+            try:
+                self._db.delete_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+                                     ExpressionAttributeNames=_TOKEN_NAME, ConditionExpression="attribute_exists(#t)")
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                raise TokenNotFound(token) from None
+
+    def tokens(self) -> Iterator[str]:
+        pages = self._db.get_paginator("scan").paginate(
+            TableName=self._table, ProjectionExpression="#t", ExpressionAttributeNames=_TOKEN_NAME)
+        with self._errors():
+            for page in pages:
+                for item in page["Items"]:
+                    yield item[items.PARTITION_KEY]["S"]
+
+    def provision(self) -> None:
+        """Create the vault table (and the meta table in cached mode); running it twice is harmless."""
+        with self._errors():
+            self._create_table(self._table, [(items.PARTITION_KEY, "S", "HASH")])
+            ttl = self._db.describe_time_to_live(TableName=self._table)["TimeToLiveDescription"]
+            if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+                self._db.update_time_to_live(TableName=self._table, TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": "expires_at"})
+            self._enable_point_in_time_recovery(self._table)
+            if self._settings.materials is Materials.CACHED:
+                self._create_table(self._settings.meta_table, [(MetaStoreAttributeNames.PARTITION.value, "S", "HASH"),
+                                                               (MetaStoreAttributeNames.SORT.value, "N", "RANGE")])
+                self._enable_point_in_time_recovery(self._settings.meta_table)
+
+    def _create_table(self, name: str, keys: list[tuple[str, str, str]]) -> None:
+        try:
+            self._db.create_table(
+                TableName=name,
+                AttributeDefinitions=[{"AttributeName": key, "AttributeType": kind} for key, kind, _ in keys],
+                KeySchema=[{"AttributeName": key, "KeyType": role} for key, _, role in keys],
+                BillingMode="PAY_PER_REQUEST",
+                SSESpecification={"Enabled": True},
+            )
+            log.info("created DynamoDB table %s", name)
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceInUseException":
+                raise
+        self._db.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
+
+    def _enable_point_in_time_recovery(self, name: str) -> None:
+        try:
+            self._db.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+                "PointInTimeRecoveryEnabled": True})
+        except botocore.exceptions.ClientError as error:
+            # DynamoDB Local and some emulators do not have backups; the vault still works.
+            log.warning("point-in-time recovery could not be enabled on %s (%s); enable it in AWS",
+                        name, error.response["Error"]["Code"])
+
+    def checks(self) -> list[Check]:
+        return [
+            ("AWS credentials", self._check_credentials),
+            ("vault table", self._check_table),
+            ("KMS key", self._check_key),
+            ("encryption round trip", self._check_round_trip),
+        ]
+
+    def _check_credentials(self) -> str:
+        credentials = boto3.session.Session().get_credentials()
+        if credentials is None:
+            raise VaultUnavailable("no AWS credentials found: set up a profile, environment variables or SSO")
+        return f"found ({credentials.method})"
+
+    def _check_table(self) -> str:
+        names = [self._table] + ([self._settings.meta_table] if self._settings.materials is Materials.CACHED else [])
+        with self._errors():
+            for name in names:
+                status = self._db.describe_table(TableName=name)["Table"]["TableStatus"]
+                if status != "ACTIVE":
+                    raise VaultUnavailable(f"table {name} is {status}, not ACTIVE")
+        return ", ".join(names) + " ACTIVE"
+
+    def _check_key(self) -> str:
+        with self._errors():
+            key = self._clients.kms.describe_key(KeyId=self._settings.kms_key_id)["KeyMetadata"]
+        if key.get("KeyState") != "Enabled" or key.get("KeyUsage") != "ENCRYPT_DECRYPT":
+            raise VaultUnavailable(f"KMS key {self._settings.kms_key_id} is {key.get('KeyState')}, "
+                                   f"usage {key.get('KeyUsage')}: it must be Enabled for ENCRYPT_DECRYPT")
+        return f"{self._settings.kms_key_id} Enabled"
+
+    def _check_round_trip(self) -> str:
+        config = self._crypto()
+        with self._errors():
+            items.round_trip(config)
+        return f"an item was encrypted, signed and read back ({self._settings.materials.value} materials)"

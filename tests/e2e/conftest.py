@@ -1,0 +1,37 @@
+"""A moto server process for end-to-end runs of the posapp command against AWS APIs."""
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from awstest import create_kms_key, free_port
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """``moto_server`` on 127.0.0.1 and a free port, for the whole session."""
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"moto_server did not start on port {port}")
+            time.sleep(0.1)
+    yield endpoint
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def kms_key_arn(moto_endpoint):
+    return create_kms_key(moto_endpoint)

@@ -1,0 +1,99 @@
+"""The posapp command against a moto server: provision, sell, verify, tamper, faults."""
+
+import json
+import time
+import uuid
+
+import pytest
+from cardgen import random_pan
+from awstest import AWS_ENV, REGION, aws_client, free_port
+
+
+def vault_config(path, *, table, endpoint, key_arn, materials="direct"):
+    path.write_text(f"""
+[workstation]
+id = "till-e2e"
+
+[vault]
+backend = "dynamodb"
+table = "{table}"
+region = "{REGION}"
+endpoint_url = "{endpoint}"
+kms_key_id = "{key_arn}"
+materials = "{materials}"
+""")
+    return path
+
+
+@pytest.fixture(params=["direct", "cached"])
+def aws_cli(request, posapp, tmp_path, moto_endpoint, kms_key_arn):
+    table = f"vault-{uuid.uuid4().hex[:12]}"
+    config = vault_config(tmp_path / "posapp.toml", table=table, endpoint=moto_endpoint, key_arn=kms_key_arn,
+                          materials=request.param)
+
+    def run(*args, stdin=None):
+        return posapp("--config", str(config), *args, stdin=stdin, env=AWS_ENV)
+
+    run.table = table
+    assert run("provision").returncode == 0
+    return run
+
+
+def sell(cli, number, name="Coffee"):
+    result = cli("order", "new", "--name", name, "--amount", "3.50", "--card-stdin", "--json", stdin=number + "\n")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sales_are_tokenized_in_dynamodb_and_verify(aws_cli, moto_endpoint):
+    numbers = [random_pan("4", 16), random_pan("51", 16), random_pan("34", 15)]
+    receipts = [sell(aws_cli, number) for number in numbers]
+    assert [r["card"]["last4"] for r in receipts] == [n[-4:] for n in numbers]
+    items = aws_client("dynamodb", moto_endpoint).scan(TableName=aws_cli.table)["Items"]
+    assert sorted(item["token"]["S"] for item in items) == sorted(r["token"] for r in receipts)
+    assert not any(number in repr(items) for number in numbers)
+    result = aws_cli("vault", "verify", "--all")
+    assert (result.returncode, result.stdout) == (0, "Checked 3 vault items: all intact.\n")
+    assert aws_cli("provision").returncode == 0  # twice is harmless
+
+
+def test_a_raw_tampered_item_fails_verify_with_exit_4(aws_cli, moto_endpoint):
+    receipts = [sell(aws_cli, random_pan("4", 16)) for _ in range(2)]
+    dynamodb = aws_client("dynamodb", moto_endpoint)
+    victim = receipts[1]["token"]
+    item = dynamodb.get_item(TableName=aws_cli.table, Key={"token": {"S": victim}})["Item"]
+    item["brand"] = {"S": "AMEX"}
+    dynamodb.put_item(TableName=aws_cli.table, Item=item)
+    result = aws_cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == f"posapp: vault item {victim} failed its integrity check (tampered or unreadable)\n"
+
+
+def test_doctor_passes_on_a_provisioned_vault(aws_cli):
+    result = aws_cli("doctor")
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "ok    configuration", "ok    AWS credentials", "ok    vault table", "ok    KMS key",
+        "ok    encryption round trip", "ok    order history"]
+
+
+def test_an_unreachable_vault_fails_the_sale_fast_with_exit_3(posapp, tmp_path, kms_key_arn):
+    config = vault_config(tmp_path / "dead.toml", table="vault-dead", endpoint=f"http://127.0.0.1:{free_port()}",
+                          key_arn=kms_key_arn)
+    started = time.monotonic()
+    result = posapp("--config", str(config), "order", "new", "--name", "x", "--amount", "1", "--card-stdin",
+                    stdin="4242424242424242\n", env=AWS_ENV)
+    assert result.returncode == 3
+    assert result.stderr.startswith("posapp: the card vault cannot be reached") and result.stderr.count("\n") == 1
+    assert time.monotonic() - started < 45  # a generous bound: a dead endpoint must not hang a till
+    assert json.loads(posapp("--config", str(config), "order", "list", "--json", env=AWS_ENV).stdout)["orders"] == []
+
+
+def test_missing_kms_key_setting_is_one_line(posapp, tmp_path):
+    config = tmp_path / "incomplete.toml"
+    config.write_text('[vault]\nbackend = "dynamodb"\nregion = "us-east-1"\n')
+    result = posapp("--config", str(config), "order", "list")
+    assert result.returncode == 2
+    assert result.stderr == (f'posapp: {config}: [vault] kms_key_id: required with backend = "dynamodb" '
+                             "(the KMS key ARN)\n")

@@ -1,0 +1,257 @@
+"""The DynamoDB vault against moto in process: encryption, tampering, KMS calls, faults."""
+
+import os
+import uuid
+from unittest import mock
+
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+from awstest import AWS_ENV, REGION, create_kms_key
+from cardgen import random_pan
+from moto import mock_aws
+
+from posapp.card import Card, Expiry, Pan
+from posapp.config import Materials, VaultBackend, VaultSettings
+from posapp.vault import TamperedItem, TokenNotFound, VaultUnavailable
+from posapp.vault.aws import AwsClients
+from posapp.vault.dynamodb import DynamoDbVault
+
+
+
+@pytest.fixture(scope="module")
+def key_arn():
+    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
+        yield create_kms_key()
+
+
+class Vault:
+    """A provisioned vault on a fresh table, its clients, and the KMS calls it made."""
+
+    def __init__(self, key_arn, materials):
+        self.settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
+                                      region=REGION, kms_key_id=key_arn, materials=materials)
+        self.clients = AwsClients.for_settings(self.settings)
+        self.kms_calls: list[str] = []
+        self.clients.kms.meta.events.register("before-call.kms", self._count)
+        self.vault = DynamoDbVault(self.settings, self.clients, workstation="till-01")
+        self.vault.provision()
+
+    def _count(self, model, **kwargs):
+        self.kms_calls.append(model.name)
+
+    def raw_items(self):
+        return self.clients.dynamodb.scan(TableName=self.settings.table)["Items"]
+
+    def raw_item(self, token):
+        return self.clients.dynamodb.get_item(TableName=self.settings.table, Key={"token": {"S": token}})["Item"]
+
+    def put_raw(self, item):
+        self.clients.dynamodb.put_item(TableName=self.settings.table, Item=item)
+
+
+@pytest.fixture(params=[Materials.DIRECT, Materials.CACHED], ids=["direct", "cached"])
+def aws(request, key_arn):
+    return Vault(key_arn, request.param)
+
+
+@pytest.fixture
+def direct(key_arn):
+    return Vault(key_arn, Materials.DIRECT)
+
+
+def card(number=None):
+    return Card(Pan.parse(number or random_pan("4", 16)), Expiry(12, 2099))
+
+
+def test_round_trip(aws):
+    cards = [card() for _ in range(3)]
+    tokens = [aws.vault.tokenize(c) for c in cards]
+    assert all(uuid.UUID(token).version == 4 for token in tokens)
+    assert [aws.vault.detokenize(t) for t in tokens] == [c.pan for c in cards]
+    assert sorted(aws.vault.tokens()) == sorted(tokens)
+    for token in tokens:
+        aws.vault.verify(token)
+
+
+def test_raw_items_hold_no_card_and_carry_a_signature(aws):
+    number = random_pan("37", 15)
+    token = aws.vault.tokenize(card(number))
+    item = aws.raw_item(token)
+    assert number not in repr(item) and number.encode() not in item["pan"]["B"]
+    assert "*amzn-ddb-map-sig*" in item and "*amzn-ddb-map-desc*" in item
+    assert item["brand"] == {"S": "AMEX"} and item["last4"] == {"S": number[-4:]}
+    assert item["exp_month"] == {"N": "12"} and item["workstation"] == {"S": "till-01"}
+
+
+def flip_bit(item):
+    data = bytearray(item["pan"]["B"])
+    data[5] ^= 1
+    item["pan"] = {"B": bytes(data)}
+
+
+@pytest.mark.parametrize("tamper", ["signed attribute", "ciphertext bit", "added attribute", "another token"])
+def test_tampering_is_caught(aws, tamper):
+    token = aws.vault.tokenize(card())
+    item = aws.raw_item(token)
+    if tamper == "signed attribute":
+        item["last4"] = {"S": "0000"}
+    elif tamper == "ciphertext bit":
+        flip_bit(item)
+    elif tamper == "added attribute":
+        item["note"] = {"S": "hello"}
+    else:
+        token = str(uuid.uuid4())
+        item["token"] = {"S": token}
+    aws.put_raw(item)
+    with pytest.raises(TamperedItem) as error:
+        aws.vault.detokenize(token)
+    assert str(error.value) == f"vault item {token} failed its integrity check (tampered or unreadable)"
+
+
+def test_direct_materials_call_kms_once_per_put_and_once_per_get(direct):
+    token = direct.vault.tokenize(card())
+    assert direct.kms_calls == ["GenerateDataKey"]
+    direct.vault.detokenize(token)
+    assert direct.kms_calls == ["GenerateDataKey", "Decrypt"]
+
+
+def test_cached_materials_call_kms_at_most_once_for_100_sales_and_lookups(key_arn):
+    cached = Vault(key_arn, Materials.CACHED)
+    tokens = [cached.vault.tokenize(card()) for _ in range(100)]
+    for token in tokens:
+        cached.vault.detokenize(token)
+    assert len(cached.kms_calls) <= 1, cached.kms_calls
+
+
+def test_cached_materials_live_in_the_meta_table(key_arn):
+    cached = Vault(key_arn, Materials.CACHED)
+    cached.vault.tokenize(card())
+    meta = cached.clients.dynamodb.scan(TableName=cached.settings.meta_table)["Items"]
+    assert [item["N"]["S"] for item in meta] == [cached.settings.table]
+
+
+def test_unknown_and_malformed_tokens(direct):
+    with pytest.raises(TokenNotFound):
+        direct.vault.detokenize(str(uuid.uuid4()))
+    with pytest.raises(TokenNotFound):
+        direct.vault.verify("")
+    token = direct.vault.tokenize(card())
+    direct.vault.delete(token)
+    with pytest.raises(TokenNotFound):
+        direct.vault.delete(token)
+    assert direct.raw_items() == []
+
+
+def test_provision_twice_is_harmless_and_sets_retention_and_recovery(direct):
+    direct.vault.provision()
+    db = direct.clients.dynamodb
+    table = db.describe_table(TableName=direct.settings.table)["Table"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    ttl = db.describe_time_to_live(TableName=direct.settings.table)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    backups = db.describe_continuous_backups(TableName=direct.settings.table)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_building_a_vault_makes_no_aws_call(key_arn):
+    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table="never-created", region=REGION,
+                             kms_key_id=key_arn, materials=Materials.CACHED)
+    clients = AwsClients.for_settings(settings)
+    calls = []
+    for client in (clients.dynamodb, clients.kms):
+        client.meta.events.register("before-call", lambda model, **kwargs: calls.append(model.name))
+    DynamoDbVault(settings, clients, workstation="till-01")
+    assert calls == []
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("AccessDeniedException", "this workstation may not use KMS key {key}: its AWS role needs kms:GenerateDataKey"),
+    ("DisabledException", "KMS key {key} is disabled: enable it or configure another key"),
+    ("NotFoundException", "KMS key {key} does not exist: check [vault] kms_key_id"),
+])
+def test_kms_refusing_a_sale_names_the_key_and_writes_nothing(direct, code, message):
+    with Stubber(direct.clients.kms) as kms:
+        kms.add_client_error("generate_data_key", service_error_code=code, http_status_code=400)
+        with pytest.raises(VaultUnavailable) as error:
+            direct.vault.tokenize(card())
+    assert str(error.value) == message.format(key=direct.settings.kms_key_id)
+    assert direct.raw_items() == []
+
+
+class _Body:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def stream(self, **kwargs):
+        yield self.data
+
+
+def test_kms_throttling_is_retried_then_unavailable(direct):
+    attempts = []
+
+    def throttled(request, **kwargs):  # answers in place of the network, so retries still apply
+        attempts.append(request.url)
+        return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.1"},
+                           _Body(b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'))
+
+    direct.clients.kms.meta.events.register("before-send.kms.GenerateDataKey", throttled)
+    with pytest.raises(VaultUnavailable, match=r"the card vault is busy \(ThrottlingException\)"):
+        direct.vault.tokenize(card())
+    assert len(attempts) == 3  # the standard retry mode's attempts, then a clear failure
+    assert direct.raw_items() == []
+
+
+def test_kms_timeout_is_unavailable(direct):
+    def time_out(request, **kwargs):
+        raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
+
+    direct.clients.kms.meta.events.register("before-send.kms.GenerateDataKey", time_out)
+    with pytest.raises(VaultUnavailable, match="the card vault cannot be reached: Read timeout"):
+        direct.vault.tokenize(card())
+    assert direct.raw_items() == []
+
+
+def test_kms_refusing_a_lookup_is_not_reported_as_tampering(direct):
+    token = direct.vault.tokenize(card())
+    with Stubber(direct.clients.kms) as kms:
+        kms.add_client_error("decrypt", service_error_code="AccessDeniedException", http_status_code=400)
+        with pytest.raises(VaultUnavailable, match="its AWS role needs kms:Decrypt"):
+            direct.vault.detokenize(token)
+
+
+def test_dynamodb_refusing_a_write_names_the_table(direct):
+    with Stubber(direct.clients.dynamodb) as db:
+        db.add_client_error("put_item", service_error_code="AccessDeniedException", http_status_code=400)
+        with pytest.raises(VaultUnavailable) as error:
+            direct.vault.tokenize(card())
+    assert str(error.value) == (f"this workstation may not use vault table {direct.settings.table}: "
+                                "its AWS role needs dynamodb:PutItem")
+
+
+def test_missing_table_says_to_provision(key_arn):
+    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table="not-provisioned", region=REGION,
+                             kms_key_id=key_arn)
+    vault = DynamoDbVault(settings, AwsClients.for_settings(settings), workstation="till-01")
+    with pytest.raises(VaultUnavailable, match="vault table not-provisioned does not exist: run 'posapp provision'"):
+        vault.tokenize(card())
+
+
+def test_doctor_checks_pass_on_a_provisioned_vault(aws):
+    results = {name: check() for name, check in aws.vault.checks()}
+    assert results["KMS key"] == f"{aws.settings.kms_key_id} Enabled"
+    assert "ACTIVE" in results["vault table"]
+    assert aws.raw_items() == []  # the round trip wrote nothing
+
+
+def test_doctor_reports_a_disabled_key(direct):
+    kms, key_id = boto3.client("kms", region_name=REGION), direct.settings.kms_key_id.split("/")[-1]
+    kms.disable_key(KeyId=key_id)
+    try:
+        checks = dict(direct.vault.checks())
+        with pytest.raises(VaultUnavailable, match="is Disabled"):
+            checks["KMS key"]()
+    finally:
+        kms.enable_key(KeyId=key_id)
