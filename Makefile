@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv clean
+.PHONY: run test bench venv clean
 
 # Opens the posapp window in local mode (no AWS account or database server needed).
 run: $(VENV)/.installed
@@ -14,6 +14,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	scripts/system-deps test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (not tests): ratios measured side by side; results in $$BENCH_OUT or bench/results.json.
+bench: $(VENV)/.installed
+	scripts/system-deps test
+	$(BIN)/python bench/history_paging.py
 
 venv: $(VENV)/.installed
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 
 from posapp.checkout import CheckoutService
-from posapp.config import Settings, VaultBackend
+from posapp.config import Settings, VaultBackend, orders_password
 from posapp.orders import OrderStore
-from posapp.orders.sql import SqlOrderStore
+from posapp.orders.sql import SqlOrderStore, Tls
 from posapp.vault import Vault
 
 
@@ -26,11 +27,24 @@ class Services:
 
 def build(settings: Settings) -> Services:
     """Build the object graph; no I/O happens until a service is used."""
-    data = settings.paths.data_dir
     vault = build_vault(settings)
-    orders = SqlOrderStore(settings.orders.url or f"sqlite:///{data / 'orders.db'}")
-    checkout = CheckoutService(vault, orders, workstation=settings.workstation.id)
+    orders = build_orders(settings)
+    checkout = CheckoutService(vault, orders, workstation=settings.workstation.id, operator=_login_name())
     return Services(settings, vault, orders, checkout)
+
+
+def build_orders(settings: Settings) -> SqlOrderStore:
+    url = settings.orders.url or f"sqlite:///{settings.paths.data_dir / 'orders.db'}"
+    tls = Tls(ca=settings.orders.ssl_ca, cert=settings.orders.ssl_cert, key=settings.orders.ssl_key)
+    return SqlOrderStore(url, tls=tls, password=lambda: orders_password(url))
+
+
+def _login_name() -> str | None:
+    """Who is signed in at this till: recorded as the order's operator."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 def build_vault(settings: Settings) -> Vault:

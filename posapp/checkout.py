@@ -34,11 +34,12 @@ class Sale:
 
 
 class CheckoutService:
-    def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str,
+    def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: str | None = None,
                  clock: Callable[[], datetime.datetime] = utc_now):
         self._vault = vault
         self._orders = orders
         self._workstation = workstation
+        self._operator = operator
         self._clock = clock
 
     def checkout(self, sale: Sale) -> Order:
@@ -53,7 +54,7 @@ class CheckoutService:
             order = self._orders.add(NewOrder(
                 name=name, description=description, amount=sale.amount, token=token,
                 card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
-                workstation=self._workstation, created_at=now))
+                workstation=self._workstation, created_at=now, operator=self._operator))
         except BaseException:
             self._compensate(token)
             raise

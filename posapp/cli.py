@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import TextIO
 
 from posapp import config, logs
-from posapp.card import parse_card_input
+from posapp.card import Brand, parse_card_input
 from posapp.checkout import Sale
 from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, describe
 from posapp.money import Money
-from posapp.orders import Order
+from posapp.orders import Order, OrderFilter
 from posapp.orders.base import PAGE_MAX
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=50, help=f"orders per page (1 to {PAGE_MAX}, default 50)")
     listing.add_argument("--before", type=int, metavar="ID", help="only orders older than order ID (next page)")
     listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
+    listing.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this day on (UTC)")
+    listing.add_argument("--until", metavar="YYYY-MM-DD", help="orders up to and including this day (UTC)")
+    listing.add_argument("--last4", metavar="NNNN", help="cards ending in these 4 digits")
+    listing.add_argument("--brand", type=str.upper, choices=[brand.value for brand in Brand], metavar="BRAND",
+                         help="one card brand: " + ", ".join(brand.value for brand in Brand))
+    listing.add_argument("--workstation", metavar="ID", help="orders taken at this till")
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
     show = order.add_parser("show", help="one order, card masked")
     show.add_argument("order_id", type=int, metavar="ID")
@@ -121,7 +127,10 @@ def order_new(services, args, out: TextIO) -> int:
 def order_list(services, args, out: TextIO) -> int:
     if not 1 <= args.limit <= PAGE_MAX:
         raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
-    page = services.orders.page(before=args.before, limit=args.limit, search=args.search)
+    where = OrderFilter(text=args.search, since=_day(args.since, "--since"),
+                        until=_day(args.until, "--until", next_day=True), last4=args.last4,
+                        brand=Brand(args.brand) if args.brand else None, workstation=args.workstation)
+    page = services.orders.page(before=args.before, limit=args.limit, where=where)
     if args.json:
         _print_json(out, {"orders": [order_json(order) for order in page.orders], "next_before": page.next_before})
         return ExitCode.OK
@@ -133,6 +142,18 @@ def order_list(services, args, out: TextIO) -> int:
     if page.next_before is not None:
         print(f"More: posapp order list --before {page.next_before}", file=out)
     return ExitCode.OK
+
+
+def _day(text: str | None, option: str, *, next_day: bool = False) -> datetime.datetime | None:
+    """Midnight UTC starting the given day (or the day after, for an inclusive end)."""
+    if text is None:
+        return None
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{option} takes a date like 2026-11-29") from None
+    start = datetime.datetime.combine(day, datetime.time(), datetime.timezone.utc)
+    return start + datetime.timedelta(days=1) if next_day else start
 
 
 def order_show(services, args, out: TextIO) -> int:

@@ -18,6 +18,7 @@ import sys
 import tomllib
 import types
 import typing
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from posapp.errors import ConfigError, Unavailable
 APP_NAME = "posapp"
 CONFIG_FILE_NAME = "posapp.toml"
 KEYRING_SERVICE = "posapp"
+ORDERS_PASSWORD_ENV = "POSAPP_ORDERS_PASSWORD"
 
 
 class VaultBackend(enum.Enum):
@@ -64,9 +66,23 @@ def _positive(value: int) -> int:
 
 
 def _orders_url(value: str) -> str:
-    if not value.startswith("sqlite:///"):
-        raise ValueError('use "sqlite:///PATH"; this version of posapp keeps orders in SQLite')
+    if value.startswith("sqlite:///"):
+        return value
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme != "mysql+pymysql":
+        raise ValueError('use "mysql+pymysql://USER@HOST:PORT/DATABASE" or "sqlite:///PATH"')
+    if parts.password is not None:
+        raise ValueError(f"no password in the file: posapp reads it from the system keyring "
+                         f"or {ORDERS_PASSWORD_ENV}")
+    if not parts.username or not parts.hostname or not parts.path.strip("/"):
+        raise ValueError("name the user, the host and the database: mysql+pymysql://USER@HOST:PORT/DATABASE")
     return value
+
+
+def _existing_file(value: str) -> str:
+    if not Path(value).expanduser().is_file():
+        raise ValueError(f"no such file: {value}")
+    return str(Path(value).expanduser())
 
 
 def _default_workstation_id() -> str:
@@ -103,6 +119,10 @@ class VaultSettings:
 class OrdersSettings:
     url: str | None = _setting(None, check=_orders_url,
                                doc="Order-history database URL (default: SQLite in the data folder).")
+    ssl_ca: str | None = _setting(None, check=_existing_file, doc="CA bundle that signed the MySQL server's "
+                                  "certificate; turns on TLS with certificate and host name checks.")
+    ssl_cert: str | None = _setting(None, check=_existing_file, doc="Client certificate, where the server asks.")
+    ssl_key: str | None = _setting(None, check=_existing_file, doc="Private key of the client certificate.")
 
 
 SECTIONS: dict[str, type] = {
@@ -243,6 +263,23 @@ def read_secret(name: str) -> str | None:
         return keyring.get_password(KEYRING_SERVICE, name)
     except keyring.errors.KeyringError as error:
         raise KeyringUnavailable(f"the system keyring cannot be used: {error}") from None
+
+
+def orders_password_name(url: str) -> str:
+    """The keyring entry of an order database's password: one per user, server and database."""
+    parts = urllib.parse.urlsplit(url)
+    return f"orders:{parts.username}@{parts.hostname}:{parts.port or 3306}/{parts.path.strip('/')}"
+
+
+def orders_password(url: str, env: Mapping[str, str] | None = None) -> str | None:
+    """``POSAPP_ORDERS_PASSWORD`` if set, else the keyring's entry, else None."""
+    env = os.environ if env is None else env
+    if env.get(ORDERS_PASSWORD_ENV):
+        return env[ORDERS_PASSWORD_ENV]
+    try:
+        return read_secret(orders_password_name(url))
+    except KeyringUnavailable:
+        return None
 
 
 def write_secret(name: str, value: str) -> None:

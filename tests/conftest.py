@@ -6,12 +6,16 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import keyring  # noqa: E402
 import keyring.backend  # noqa: E402
 import keyring.errors  # noqa: E402
 import pytest  # noqa: E402
+from mariadbtest import POS_PASSWORD, POS_USER, Database, MariaDB  # noqa: E402
+from pytest_mysql import factories  # noqa: E402
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -77,3 +81,28 @@ def posapp(posapp_home):
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+# A private MariaDB for the whole test session, started by pytest-mysql from Debian's binaries.
+_WRAPPERS = Path(__file__).parent / "mariadb"
+mysql_proc = factories.mysql_proc(
+    mysqld_exec=Path("/usr/sbin/mariadbd"), mysqld_safe=_WRAPPERS / "mariadbd-safe",
+    install_db=str(_WRAPPERS / "install-db"), admin_executable="/usr/bin/mariadb-admin", user="root",
+    params="--innodb-log-file-size=8M --innodb-buffer-pool-size=32M --skip-name-resolve")
+
+@pytest.fixture(scope="session")
+def mariadb(mysql_proc):
+    """The server, with a 'pos' user that logs in over TCP with a password, as a till does."""
+    server = MariaDB("127.0.0.1", mysql_proc.port, mysql_proc.unixsocket)
+    server.execute(f"CREATE USER IF NOT EXISTS '{POS_USER}'@'127.0.0.1' IDENTIFIED BY %s", POS_PASSWORD)
+    server.execute(f"GRANT ALL ON `posapp\\_%`.* TO '{POS_USER}'@'127.0.0.1'")
+    return server
+
+
+@pytest.fixture
+def mysql_db(mariadb):
+    """A fresh database with the server's default character set (latin1, as many old ones are)."""
+    name = f"posapp_{uuid.uuid4().hex[:10]}"
+    mariadb.execute(f"CREATE DATABASE `{name}`")
+    yield Database(name, f"mysql+pymysql://{POS_USER}@127.0.0.1:{mariadb.port}/{name}")
+    mariadb.execute(f"DROP DATABASE `{name}`")

@@ -4,6 +4,7 @@ from posapp.orders.base import (
     InvalidOrder,
     NewOrder,
     Order,
+    OrderFilter,
     OrderNotFound,
     OrderPage,
     OrderStore,
@@ -11,5 +12,5 @@ from posapp.orders.base import (
     OrderStoreUnavailable,
 )
 
-__all__ = ["InvalidOrder", "NewOrder", "Order", "OrderNotFound", "OrderPage", "OrderStore",
+__all__ = ["InvalidOrder", "NewOrder", "Order", "OrderFilter", "OrderNotFound", "OrderPage", "OrderStore",
            "OrderStoreError", "OrderStoreUnavailable"]

@@ -62,6 +62,9 @@ def clean_text(label: str, value: str | None, *, required: bool) -> str | None:
     return value
 
 
+COMPLETED = "completed"
+
+
 @dataclass(frozen=True)
 class NewOrder:
     name: str
@@ -72,6 +75,7 @@ class NewOrder:
     card_last4: str
     workstation: str
     created_at: datetime.datetime
+    operator: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clean_text("order name", self.name, required=True))
@@ -91,12 +95,32 @@ class Order:
     card_last4: str | None
     workstation: str | None
     created_at: datetime.datetime | None
+    operator: str | None = None
+    status: str | None = None
 
     @property
     def card_masked(self) -> str:
         if self.card_brand is None or self.card_last4 is None:
             return "card unknown"
         return f"{self.card_brand.value} •••• {self.card_last4}"
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """What the back office narrows a list by; every given criterion must match."""
+
+    text: str | None = None  # in the order name or description, literally
+    since: datetime.datetime | None = None  # created at or after (UTC)
+    until: datetime.datetime | None = None  # created before (UTC)
+    last4: str | None = None
+    brand: Brand | None = None
+    workstation: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.last4 is not None and not (len(self.last4) == 4 and self.last4.isascii() and self.last4.isdigit()):
+            raise InvalidOrder("the last 4 digits must be 4 digits")
+        if self.since and self.until and self.since >= self.until:
+            raise InvalidOrder("the start of the date range is not before its end")
 
 
 @dataclass(frozen=True)
@@ -115,8 +139,8 @@ class OrderStore(Protocol):
 
     def get(self, order_id: int) -> Order: ...
 
-    def page(self, *, before: int | None = None, limit: int = 50, search: str | None = None) -> OrderPage:
-        """Newest first, ids below ``before``; ``search`` matches name or description."""
+    def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
+        """Newest first, ids below ``before`` (keyset paging), matching ``where``."""
 
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         """Health checks for ``posapp doctor``."""

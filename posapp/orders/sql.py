@@ -1,8 +1,11 @@
-"""The order store on SQLAlchemy Core; the same code serves SQLite and MySQL.
+"""The order store on SQLAlchemy Core; the same code serves MySQL (PyMySQL) and SQLite.
 
 The table keeps the reference design's name and columns (``OrderHistory``,
-``UserPaymentAccountID``, ``OrderName``, ``Description``, ``AWS_PA_Token``) and adds
-posapp's: amount in minor units, currency, masked card, time and workstation.
+``UserPaymentAccountID``, ``OrderName``, ``Description``, ``AWS_PA_Token``) next to
+posapp's: amount in minor units, currency, masked card, time, workstation, operator,
+status and an idempotency key. The schema is Alembic's (``posapp.orders.migrations``):
+a local SQLite file is upgraded on first use; a shared MySQL database only by
+``posapp provision``, so that many tills never race to migrate it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,8 +23,20 @@ from sqlalchemy import event
 from sqlalchemy.dialects import mysql
 
 from posapp.card import Brand
+from posapp.errors import ExitCode
 from posapp.money import InvalidAmount, Money
-from posapp.orders.base import PAGE_MAX, NewOrder, Order, OrderNotFound, OrderPage, OrderStoreUnavailable
+from posapp.orders import migrate
+from posapp.orders.base import (
+    COMPLETED,
+    PAGE_MAX,
+    NewOrder,
+    Order,
+    OrderFilter,
+    OrderNotFound,
+    OrderPage,
+    OrderStoreError,
+    OrderStoreUnavailable,
+)
 
 TinyText = sa.Text().with_variant(mysql.TINYTEXT(charset="utf8mb4"), "mysql", "mariadb")
 
@@ -38,19 +54,56 @@ order_history = sa.Table(
     sa.Column("card_last4", sa.String(4)),
     sa.Column("created_at", sa.DateTime),  # UTC
     sa.Column("workstation", sa.String(64)),
-    sa.Index("ix_OrderHistory_created_at", "created_at"),
+    sa.Column("operator", sa.String(64)),
+    sa.Column("status", sa.String(16)),
+    sa.Column("idempotency_key", sa.String(64)),
 )
 _id = order_history.c.UserPaymentAccountID
 
+# MySQL client error codes that mean "fix the login", not "try again later".
+_LOGIN_REFUSED = {1044, 1045, 1698}
+
+
+class OrderStoreLoginRefused(OrderStoreError):
+    """The database refused the configured user or password: a person must fix it."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+@dataclass(frozen=True)
+class Tls:
+    """TLS to MySQL: with a CA bundle the server's certificate and host name are checked."""
+
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+
+    def connect_args(self) -> dict[str, object]:
+        if not (self.ca or self.cert):
+            return {}
+        args: dict[str, object] = {"ssl_ca": self.ca, "ssl_cert": self.cert, "ssl_key": self.key}
+        if self.ca:
+            args.update(ssl_verify_cert=True, ssl_verify_identity=True)
+        return {key: value for key, value in args.items() if value is not None}
+
 
 class SqlOrderStore:
-    """Thread-safe; the schema is created on first use (local mode needs no provisioning)."""
+    """Thread-safe; building it does no I/O (not even reading the password)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, tls: Tls = Tls(), password: Callable[[], str | None] = lambda: None):
         self.url = sa.make_url(url)
-        self._engine = sa.create_engine(self.url, pool_pre_ping=True)
-        if self.url.get_backend_name() == "sqlite":
+        self._local = self.url.get_backend_name() == "sqlite"
+        if self._local:
+            self._engine = sa.create_engine(self.url, pool_pre_ping=True)
             event.listen(self._engine, "connect", _sqlite_pragmas)
+        else:
+            # Bounded waits: a dead server must fail a sale in seconds, not hang a till.
+            self._engine = sa.create_engine(
+                self.url, pool_pre_ping=True, pool_recycle=3600,
+                connect_args={"charset": "utf8mb4", "connect_timeout": 5, "read_timeout": 15,
+                              "write_timeout": 15, **tls.connect_args()})
+            event.listen(self._engine, "do_connect", self._add_password)
+        self._password = password
         self._schema_ready = False
         self._schema_lock = threading.Lock()
 
@@ -58,29 +111,66 @@ class SqlOrderStore:
     def display_url(self) -> str:
         return self.url.render_as_string(hide_password=True)
 
+    def _add_password(self, dialect, connection_record, cargs, cparams) -> None:
+        # Read when a connection is made, never stored in the URL, the engine or a log.
+        password = self._password()
+        if password is not None:
+            cparams["password"] = password
+
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[sa.Connection]:
-        try:
+        with self._errors():
             self._ensure_schema()
             with self._engine.begin() if write else self._engine.connect() as connection:
                 yield connection
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
         except sa.exc.DBAPIError as error:
             # str(error) would carry the statement and its parameters; say what failed, no more.
-            raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error.orig}") from None
+            raise self._translate(error.orig) from None
         except OSError as error:
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error}") from None
 
+    def _translate(self, error: BaseException) -> OrderStoreError:
+        args = getattr(error, "args", ())
+        code, message = (args[0], args[1]) if len(args) >= 2 and isinstance(args[0], int) else (None, error)
+        if code in _LOGIN_REFUSED:
+            return OrderStoreLoginRefused(
+                f"the order database refused user {self.url.username!r}: check its password "
+                f"(posapp setup keeps it in the system keyring; or set POSAPP_ORDERS_PASSWORD)")
+        if code in (2003, 2005):
+            return OrderStoreUnavailable(f"order history at {self.display_url} cannot be reached: {message}")
+        if code in (2006, 2013):
+            return OrderStoreUnavailable(f"the connection to order history at {self.display_url} was lost; "
+                                         "nothing was changed")
+        return OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {message}")
+
     def _ensure_schema(self) -> None:
         with self._schema_lock:
-            if not self._schema_ready:
-                if self.url.get_backend_name() == "sqlite" and self.url.database:
+            if self._schema_ready:
+                return
+            if self._local:
+                if self.url.database:
                     _create_private_file(Path(self.url.database))
-                metadata.create_all(self._engine)
-                self._schema_ready = True
+                migrate.upgrade(self._engine)
+            else:
+                with self._engine.connect() as connection:
+                    current, head = migrate.current(connection), migrate.head()
+                if current != head:
+                    state = "has no posapp schema" if current is None else f"is at schema {current}, not {head}"
+                    raise OrderStoreUnavailable(f"order history at {self.display_url} {state}: "
+                                                "run 'posapp provision'")
+            self._schema_ready = True
 
     def provision(self) -> None:
-        with self._connect():
-            pass
+        """Create or upgrade the schema; adopts a reference OrderHistory table in place."""
+        with self._errors():
+            if not self._local:
+                migrate.upgrade(self._engine)
+            self._ensure_schema()
 
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         return [("order history", self._check_reachable)]
@@ -98,8 +188,10 @@ class SqlOrderStore:
             "currency": order.amount.currency,
             "card_brand": order.card_brand.value,
             "card_last4": order.card_last4,
-            "created_at": order.created_at.astimezone(datetime.timezone.utc).replace(tzinfo=None),
+            "created_at": _naive_utc(order.created_at),
             "workstation": order.workstation,
+            "operator": order.operator,
+            "status": COMPLETED,
         }
         with self._connect(write=True) as connection:
             order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
@@ -113,19 +205,40 @@ class SqlOrderStore:
             raise OrderNotFound(order_id)
         return _order(row)
 
-    def page(self, *, before: int | None = None, limit: int = 50, search: str | None = None) -> OrderPage:
+    def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
         limit = max(1, min(limit, PAGE_MAX))
-        query = order_history.select().order_by(_id.desc()).limit(limit + 1)
+        # Keyset paging: a deep page costs what the first one costs, unlike OFFSET.
+        query = order_history.select().where(*_conditions(where)).order_by(_id.desc()).limit(limit + 1)
         if before is not None:
             query = query.where(_id < before)
-        if search:
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(sa.or_(order_history.c.OrderName.like(pattern, escape="\\"),
-                                       order_history.c.Description.like(pattern, escape="\\")))
         with self._connect() as connection:
             rows = connection.execute(query).all()
         orders = [_order(row) for row in rows[:limit]]
         return OrderPage(orders, orders[-1].id if len(rows) > limit else None)
+
+
+def _conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
+    table = order_history.c
+    conditions = []
+    if where.text:
+        pattern = "%" + where.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(sa.or_(table.OrderName.like(pattern, escape="\\"),
+                                 table.Description.like(pattern, escape="\\")))
+    if where.since is not None:
+        conditions.append(table.created_at >= _naive_utc(where.since))
+    if where.until is not None:
+        conditions.append(table.created_at < _naive_utc(where.until))
+    if where.last4 is not None:
+        conditions.append(table.card_last4 == where.last4)
+    if where.brand is not None:
+        conditions.append(table.card_brand == where.brand.value)
+    if where.workstation is not None:
+        conditions.append(table.workstation == where.workstation)
+    return conditions
+
+
+def _naive_utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _order(row: sa.Row) -> Order:
@@ -139,7 +252,7 @@ def _order(row: sa.Row) -> Order:
     created = row.created_at.replace(tzinfo=datetime.timezone.utc) if row.created_at else None
     return Order(id=row.UserPaymentAccountID, name=row.OrderName, description=row.Description, amount=amount,
                  token=row.AWS_PA_Token, card_brand=brand, card_last4=row.card_last4,
-                 workstation=row.workstation, created_at=created)
+                 workstation=row.workstation, created_at=created, operator=row.operator, status=row.status)
 
 
 def _sqlite_pragmas(connection, _record) -> None:

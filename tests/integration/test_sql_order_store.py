@@ -8,7 +8,7 @@ import pytest
 
 from posapp.card import Brand
 from posapp.money import Money
-from posapp.orders import InvalidOrder, NewOrder, OrderNotFound, OrderStoreUnavailable
+from posapp.orders import InvalidOrder, NewOrder, OrderFilter, OrderNotFound, OrderStoreUnavailable
 from posapp.orders.sql import SqlOrderStore
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
@@ -95,10 +95,10 @@ def test_search_matches_name_or_description_literally(store):
     store.add(new_order(name="Flat white"))
     store.add(new_order(name="Tea", description="100% green"))
     store.add(new_order(name="Espresso"))
-    assert [o.name for o in store.page(search="white").orders] == ["Flat white"]
-    assert [o.name for o in store.page(search="GREEN").orders] == ["Tea"]
-    assert [o.name for o in store.page(search="%").orders] == ["Tea"]
-    assert [o.name for o in store.page(search="_").orders] == []
+    assert [o.name for o in store.page(where=OrderFilter(text="white")).orders] == ["Flat white"]
+    assert [o.name for o in store.page(where=OrderFilter(text="GREEN")).orders] == ["Tea"]
+    assert [o.name for o in store.page(where=OrderFilter(text="%")).orders] == ["Tea"]
+    assert [o.name for o in store.page(where=OrderFilter(text="_")).orders] == []
 
 
 def test_an_unusable_database_is_unavailable_not_a_traceback(tmp_path):

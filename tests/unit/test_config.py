@@ -52,7 +52,10 @@ def test_posapp_config_variable_names_the_explicit_file(env, tmp_path):
     ('[valut]\n', "unknown section [valut]"),
     ('[workstation]\nid = 7\n', "[workstation] id: must be text, not int"),
     ('[workstation]\nid = "till 01"\n', "[workstation] id: use 1 to 64 letters"),
-    ('[orders]\nurl = "postgres://x"\n', "[orders] url: use \"sqlite:///PATH\""),
+    ('[orders]\nurl = "postgres://x"\n', '[orders] url: use "mysql+pymysql://USER@HOST:PORT/DATABASE"'),
+    ('[orders]\nurl = "mysql+pymysql://pos:hunter2@db/pos"\n', "[orders] url: no password in the file"),
+    ('[orders]\nurl = "mysql+pymysql://db/pos"\n', "[orders] url: name the user, the host and the database"),
+    ('[orders]\nssl_ca = "/nonexistent/ca.pem"\n', "[orders] ssl_ca: no such file: /nonexistent/ca.pem"),
     ('[workstation\n', "not valid TOML"),
 ])
 def test_bad_file_is_one_line_naming_file_and_key(env, tmp_path, text, expected):
@@ -91,3 +94,12 @@ version_ttl = 60
     vault = config.load(path, env=env).vault
     assert (vault.backend, vault.materials, vault.version_ttl) == (VaultBackend.DYNAMODB, config.Materials.CACHED, 60)
     assert (vault.table, vault.meta_table, vault.region) == ("till-vault", "till-vault-meta", "eu-central-1")
+
+
+def test_orders_password_from_environment_then_keyring(memory_keyring):
+    url = "mysql+pymysql://pos@db.example:3307/shop"
+    assert config.orders_password_name(url) == "orders:pos@db.example:3307/shop"
+    assert config.orders_password(url, env={}) is None
+    config.write_secret("orders:pos@db.example:3307/shop", "from-keyring")
+    assert config.orders_password(url, env={}) == "from-keyring"
+    assert config.orders_password(url, env={"POSAPP_ORDERS_PASSWORD": "from-env"}) == "from-env"

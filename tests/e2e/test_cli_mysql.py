@@ -1,0 +1,81 @@
+"""The posapp command with order history in MariaDB: provision, adopt, sell, refuse, fail."""
+
+import json
+
+import pytest
+from awstest import free_port
+from mariadbtest import POS_PASSWORD
+
+
+@pytest.fixture
+def mysql_cli(posapp, tmp_path, mysql_db):
+    config = tmp_path / "posapp.toml"
+    config.write_text(f'[workstation]\nid = "till-07"\n\n[orders]\nurl = "{mysql_db.url}"\n')
+
+    def run(*args, stdin=None, password=POS_PASSWORD, config=config):
+        env = {"POSAPP_ORDERS_PASSWORD": password} if password else {}
+        return posapp("--config", str(config), *args, stdin=stdin, env=env)
+
+    return run
+
+
+def sell(cli, name="Coffee", **kwargs):
+    return cli("order", "new", "--name", name, "--amount", "3.50", "--card-stdin", "--json",
+               stdin="4242 4242 4242 4242\n", **kwargs)
+
+
+def test_provision_then_sell_list_and_show(mysql_cli):
+    assert mysql_cli("provision").returncode == 0
+    sold = sell(mysql_cli, name="Émincé 🍲")
+    assert sold.returncode == 0, sold.stderr
+    receipt = json.loads(sold.stdout)
+    assert receipt["workstation"] == "till-07" and receipt["card"] == {"brand": "VISA", "last4": "4242"}
+    listed = json.loads(mysql_cli("order", "list", "--json", "--last4", "4242", "--brand", "visa").stdout)
+    assert listed["orders"] == [receipt]
+    assert json.loads(mysql_cli("order", "show", str(receipt["order_id"]), "--json").stdout) == receipt
+    assert mysql_cli("provision").returncode == 0  # twice is harmless
+
+
+def test_an_adopted_reference_table_keeps_its_rows_listed(mysql_cli, mariadb, mysql_db):
+    mariadb.execute("CREATE TABLE OrderHistory ( UserPaymentAccountID INT NOT NULL AUTO_INCREMENT, "
+                    "OrderName TINYTEXT, Description TINYTEXT, AWS_PA_Token TINYTEXT, "
+                    "PRIMARY KEY (UserPaymentAccountID) )", database=mysql_db.name)
+    mariadb.execute("INSERT INTO OrderHistory (OrderName, AWS_PA_Token) VALUES ('Legacy order', 'tok')",
+                    database=mysql_db.name)
+    assert mysql_cli("provision").returncode == 0
+    assert sell(mysql_cli).returncode == 0
+    text = mysql_cli("order", "list").stdout
+    assert "Legacy order" in text and "card unknown" in text and "VISA •••• 4242" in text
+
+
+def test_a_name_too_long_in_bytes_exits_2_and_stores_nothing(mysql_cli):
+    assert mysql_cli("provision").returncode == 0
+    result = sell(mysql_cli, name="ü" * 150)
+    assert (result.returncode, result.stderr) == (
+        2, "posapp: the order name is too long: 300 bytes in UTF-8, at most 255 (accented letters take 2 bytes, "
+           "emoji 4)\n")
+    assert json.loads(mysql_cli("order", "list", "--json").stdout)["orders"] == []
+
+
+def test_wrong_password_is_one_line_exit_2(mysql_cli):
+    assert mysql_cli("provision").returncode == 0
+    result = mysql_cli("order", "list", password="not-the-password")
+    assert result.returncode == 2
+    assert result.stderr == ("posapp: the order database refused user 'pos': check its password (posapp setup "
+                             "keeps it in the system keyring; or set POSAPP_ORDERS_PASSWORD)\n")
+    assert "not-the-password" not in result.stderr
+
+
+def test_an_unreachable_server_is_one_line_exit_3(mysql_cli, tmp_path, mysql_db):
+    config = tmp_path / "dead.toml"
+    config.write_text(f'[orders]\nurl = "mysql+pymysql://pos@127.0.0.1:{free_port()}/{mysql_db.name}"\n')
+    result = mysql_cli("order", "list", config=config)
+    assert result.returncode == 3
+    assert result.stderr.startswith("posapp: order history at mysql+pymysql://pos@127.0.0.1:")
+    assert "cannot be reached" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_database_not_provisioned_says_what_to_do(mysql_cli):
+    result = sell(mysql_cli)
+    assert result.returncode == 3
+    assert result.stderr.endswith("has no posapp schema: run 'posapp provision'\n")
