@@ -1,20 +1,31 @@
-"""One sale: validate, tokenize the card in the vault, record the order.
+"""One sale: validate, tokenize the card in the vault, record the order. All or nothing.
 
-A sale is either fully recorded or visibly not recorded: if the order cannot be written,
-the vault item just created is deleted again (compensation); if even that fails, the
-orphan token (never the card) is logged for the vault's reconciliation.
+A sale writes to two systems, the vault first. Whatever fails, the merchant never ends
+with an order whose card cannot be found or with two orders for one sale:
+
+- refused input is refused before anything is written;
+- a sale carries an idempotency key made by the client before anything is written; a
+  retry with the same key (a double Enter, a retry after a timeout whose first attempt did
+  succeed) returns the first order and writes nothing new;
+- if the order cannot be written, the new vault item is deleted again (compensation);
+- if that is impossible, or if nobody can tell whether the order was written (the
+  connection dropped mid-write), the item stays: an item without an order is harmless and
+  ``posapp vault reconcile`` removes it after a grace period, while deleting the card of a
+  recorded order would lose it. The orphan's token (never the card) is logged.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from posapp.card import Card
+from posapp.errors import InvalidInput
 from posapp.money import Money
-from posapp.orders import NewOrder, Order, OrderStore
+from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore
 from posapp.orders.base import clean_text
 from posapp.vault import Vault
 
@@ -25,15 +36,28 @@ def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
 @dataclass(frozen=True)
 class Sale:
     name: str
     description: str | None
     amount: Money
     card: Card
+    # Made once per sale by the client; a retry of the same sale reuses the same Sale.
+    idempotency_key: str = field(default_factory=new_idempotency_key)
+
+    def __post_init__(self) -> None:
+        key = self.idempotency_key
+        if not (1 <= len(key) <= 64 and key.isascii() and key.isprintable() and " " not in key):
+            raise InvalidInput("the idempotency key must be 1 to 64 printable ASCII characters without spaces")
 
 
 class CheckoutService:
+    """Stateless and thread-safe: GUI workers and many tills may call it at once."""
+
     def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: str | None = None,
                  clock: Callable[[], datetime.datetime] = utc_now):
         self._vault = vault
@@ -43,28 +67,62 @@ class CheckoutService:
         self._clock = clock
 
     def checkout(self, sale: Sale) -> Order:
-        """Record the sale; on any error nothing stays stored and the error is raised."""
+        """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
         now = self._clock()
         # Everything that can be refused is refused before the card is stored.
         name = clean_text("order name", sale.name, required=True)
         description = clean_text("description", sale.description, required=False)
         sale.card.check_not_expired(now.date())
+        recorded = self._orders.find_sale(sale.idempotency_key)
+        if recorded is not None:
+            return self._same_sale(recorded, sale)
         token = self._vault.tokenize(sale.card)
+        order = NewOrder(name=name, description=description, amount=sale.amount, token=token,
+                         card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
+                         workstation=self._workstation, created_at=now, operator=self._operator,
+                         idempotency_key=sale.idempotency_key)
         try:
-            order = self._orders.add(NewOrder(
-                name=name, description=description, amount=sale.amount, token=token,
-                card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
-                workstation=self._workstation, created_at=now, operator=self._operator))
-        except BaseException:
-            self._compensate(token)
+            recorded = self._orders.add(order)
+        except DuplicateSale:
+            # The same sale, submitted concurrently, won the race: keep its order and card.
+            self._discard(token)
+            return self._same_sale(self._orders.find_sale(sale.idempotency_key), sale)
+        except OrderOutcomeUnknown:
+            recorded = self._settle_unknown_outcome(sale, token)
+        except Exception:
+            self._discard(token)
             raise
-        log.info("order %s recorded: %s, %s, token %s", order.id, sale.amount, sale.card.pan, token)
-        return order
+        log.info("order %s recorded: %s, %s, token %s", recorded.id, sale.amount, sale.card.pan, token)
+        return recorded
 
-    def _compensate(self, token: str) -> None:
+    def _settle_unknown_outcome(self, sale: Sale, token: str) -> Order:
+        try:
+            recorded = self._orders.find_sale(sale.idempotency_key)
+        except Exception:
+            log.warning("cannot tell whether sale %s was recorded; its vault item %s is kept for "
+                        "reconciliation", sale.idempotency_key, token)
+            raise
+        if recorded is None:
+            self._discard(token)
+            raise OrderOutcomeUnknown("the order history connection was lost and the sale was not recorded")
+        return recorded
+
+    def _same_sale(self, recorded: Order | None, sale: Sale) -> Order:
+        if recorded is None:  # the winning order vanished between two reads: never silently succeed
+            raise OrderOutcomeUnknown(f"sale {sale.idempotency_key} could not be read back; try again")
+        same = (recorded.amount == sale.amount and recorded.card_last4 == sale.card.pan.last4
+                and recorded.card_brand is sale.card.pan.brand and recorded.name == sale.name.strip())
+        if not same:
+            raise InvalidInput(f"idempotency key {sale.idempotency_key} was already used for another sale "
+                               f"(order {recorded.id})")
+        log.info("sale %s was recorded already as order %s; nothing new was written",
+                 sale.idempotency_key, recorded.id)
+        return recorded
+
+    def _discard(self, token: str) -> None:
         try:
             self._vault.delete(token)
-            log.warning("the sale was not recorded; its vault item %s was removed", token)
+            log.warning("vault item %s was removed again: no order references it", token)
         except Exception:
             log.exception("the sale was not recorded and its vault item %s could not be removed; "
                           "vault reconciliation will remove it", token)

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--description", help="order description (at most 255 bytes)")
     new.add_argument("--amount", required=True, help="amount, like 12.34")
     new.add_argument("--currency", default="USD", help="ISO 4217 currency code (default USD)")
+    new.add_argument("--idempotency-key", metavar="KEY",
+                     help="the same key on a retry records the sale once (default: a new key per run)")
     new.add_argument("--card-stdin", action="store_true", required=True,
                      help="read 'PAN [MM/YY]' or raw magnetic-stripe data from standard input")
     new.add_argument("--json", action="store_true", help="print the order as JSON")
@@ -71,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     targets = verify.add_mutually_exclusive_group(required=True)
     targets.add_argument("--all", action="store_true", help="every item in the vault")
     targets.add_argument("tokens", nargs="*", default=[], metavar="TOKEN")
+
+    reconcile = vault.add_parser("reconcile", help="remove vault items that no order references")
+    reconcile.add_argument("--grace", type=int, default=60, metavar="MINUTES",
+                           help="keep unreferenced items younger than this (default 60): sales in flight")
+    reconcile.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
 
     commands.add_parser("provision", help="create the vault's keys and tables and the order schema")
     commands.add_parser("doctor", help="check configuration, credentials and backends; one line per check")
@@ -116,7 +123,9 @@ def order_new(services, args, out: TextIO) -> int:
     amount = Money.parse(args.amount, args.currency)
     today = datetime.datetime.now(datetime.timezone.utc).date()
     card = parse_card_input(_read_card_line(), today)
-    order = services.checkout.checkout(Sale(args.name, args.description, amount, card))
+    retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}
+    sale = Sale(args.name, args.description, amount, card, **retry_of)
+    order = services.checkout.checkout(sale)
     if args.json:
         _print_json(out, order_json(order))
     else:
@@ -172,7 +181,7 @@ VERIFY_PROGRESS_EVERY = 1000
 
 
 def vault_verify(services, args, out: TextIO) -> int:
-    tokens = services.vault.tokens() if args.all else args.tokens
+    tokens = (entry.token for entry in services.vault.entries()) if args.all else args.tokens
     checked, failures = 0, []
     for token in tokens:
         checked += 1
@@ -184,10 +193,25 @@ def vault_verify(services, args, out: TextIO) -> int:
             failures.append(error)
             print(f"posapp: {describe(error)[0]}", file=sys.stderr)
     if not failures:
-        print(f"Checked {checked} vault item{'s' if checked != 1 else ''}: all intact.", file=out)
+        print(f"Checked {_count(checked, 'vault item')}: all intact.", file=out)
         return ExitCode.OK
-    print(f"Checked {checked} vault items: {len(failures)} failed.", file=out)
+    print(f"Checked {_count(checked, 'vault item')}: {len(failures)} failed.", file=out)
     return max(describe(error)[1] for error in failures)
+
+
+def vault_reconcile(services, args, out: TextIO) -> int:
+    from posapp.checkout import utc_now
+    from posapp.reconcile import reconcile
+
+    if args.grace < 0:
+        raise InvalidInput("--grace takes a number of minutes, 0 or more")
+    report = reconcile(services.vault, services.orders, grace=datetime.timedelta(minutes=args.grace),
+                       now=utc_now, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"Checked {_count(report.checked, 'vault item')}: {report.referenced} referenced by orders, "
+          f"{report.too_recent} unreferenced but younger than {args.grace} minutes, {verb} {report.removed}.",
+          file=out)
+    return ExitCode.OK
 
 
 def provision(services, args, out: TextIO) -> int:
@@ -212,6 +236,7 @@ COMMANDS = {
     ("order", "list"): order_list,
     ("order", "show"): order_show,
     ("vault", "verify"): vault_verify,
+    ("vault", "reconcile"): vault_reconcile,
     ("provision", None): provision,
     ("doctor", None): doctor,
 }
@@ -230,12 +255,17 @@ def order_json(order: Order) -> dict[str, object]:
         "token": order.token,
         "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
         "workstation": order.workstation,
+        "idempotency_key": order.idempotency_key,
     }
 
 
 def _print_json(out: TextIO, document: object) -> None:
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _when(order: Order) -> str:

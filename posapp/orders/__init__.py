@@ -1,16 +1,18 @@
 """Order history: orders hold a vault token and masked card data, never a card number."""
 
 from posapp.orders.base import (
+    DuplicateSale,
     InvalidOrder,
     NewOrder,
     Order,
     OrderFilter,
     OrderNotFound,
+    OrderOutcomeUnknown,
     OrderPage,
     OrderStore,
     OrderStoreError,
     OrderStoreUnavailable,
 )
 
-__all__ = ["InvalidOrder", "NewOrder", "Order", "OrderFilter", "OrderNotFound", "OrderPage", "OrderStore",
-           "OrderStoreError", "OrderStoreUnavailable"]
+__all__ = ["DuplicateSale", "InvalidOrder", "NewOrder", "Order", "OrderFilter", "OrderNotFound",
+           "OrderOutcomeUnknown", "OrderPage", "OrderStore", "OrderStoreError", "OrderStoreUnavailable"]

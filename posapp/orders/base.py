@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +36,18 @@ class OrderNotFound(OrderStoreError, NotFound):
 
 class InvalidOrder(OrderStoreError, InvalidInput):
     """An order field cannot be stored as given; nothing was changed."""
+
+
+class DuplicateSale(OrderStoreError):
+    """An order with this idempotency key exists already; nothing was added."""
+
+    def __init__(self, idempotency_key: str):
+        self.idempotency_key = idempotency_key
+        super().__init__(f"sale {idempotency_key} is recorded already")
+
+
+class OrderOutcomeUnknown(OrderStoreUnavailable):
+    """The connection was lost after an order was sent: it may or may not be recorded."""
 
 
 def clean_text(label: str, value: str | None, *, required: bool) -> str | None:
@@ -75,6 +87,7 @@ class NewOrder:
     card_last4: str
     workstation: str
     created_at: datetime.datetime
+    idempotency_key: str
     operator: str | None = None
 
     def __post_init__(self) -> None:
@@ -97,6 +110,7 @@ class Order:
     created_at: datetime.datetime | None
     operator: str | None = None
     status: str | None = None
+    idempotency_key: str | None = None
 
     @property
     def card_masked(self) -> str:
@@ -135,9 +149,17 @@ class OrderStore(Protocol):
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""
 
-    def add(self, order: NewOrder) -> Order: ...
+    def add(self, order: NewOrder) -> Order:
+        """Record the order; DuplicateSale if its idempotency key is taken, OrderOutcomeUnknown
+        if the connection dropped after the order was sent."""
 
     def get(self, order_id: int) -> Order: ...
+
+    def find_sale(self, idempotency_key: str) -> Order | None:
+        """The order recorded under this idempotency key, if any."""
+
+    def referenced_tokens(self, tokens: Collection[str]) -> set[str]:
+        """Those of ``tokens`` that some order references."""
 
     def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
         """Newest first, ids below ``before`` (keyset paging), matching ``where``."""

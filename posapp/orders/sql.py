@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -29,10 +30,12 @@ from posapp.orders import migrate
 from posapp.orders.base import (
     COMPLETED,
     PAGE_MAX,
+    DuplicateSale,
     NewOrder,
     Order,
     OrderFilter,
     OrderNotFound,
+    OrderOutcomeUnknown,
     OrderPage,
     OrderStoreError,
     OrderStoreUnavailable,
@@ -119,22 +122,22 @@ class SqlOrderStore:
 
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[sa.Connection]:
-        with self._errors():
+        with self._errors(write=write):
             self._ensure_schema()
             with self._engine.begin() if write else self._engine.connect() as connection:
                 yield connection
 
     @contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self, *, write: bool = False) -> Iterator[None]:
         try:
             yield
         except sa.exc.DBAPIError as error:
             # str(error) would carry the statement and its parameters; say what failed, no more.
-            raise self._translate(error.orig) from None
+            raise self._translate(error.orig, write=write) from None
         except OSError as error:
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error}") from None
 
-    def _translate(self, error: BaseException) -> OrderStoreError:
+    def _translate(self, error: BaseException, *, write: bool = False) -> OrderStoreError:
         args = getattr(error, "args", ())
         code, message = (args[0], args[1]) if len(args) >= 2 and isinstance(args[0], int) else (None, error)
         if code in _LOGIN_REFUSED:
@@ -144,6 +147,9 @@ class SqlOrderStore:
         if code in (2003, 2005):
             return OrderStoreUnavailable(f"order history at {self.display_url} cannot be reached: {message}")
         if code in (2006, 2013):
+            if write:
+                return OrderOutcomeUnknown(f"the connection to order history at {self.display_url} was lost "
+                                           "while an order was being written")
             return OrderStoreUnavailable(f"the connection to order history at {self.display_url} was lost; "
                                          "nothing was changed")
         return OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {message}")
@@ -188,15 +194,35 @@ class SqlOrderStore:
             "currency": order.amount.currency,
             "card_brand": order.card_brand.value,
             "card_last4": order.card_last4,
-            "created_at": _naive_utc(order.created_at),
+            "created_at": _naive_utc(order.created_at).replace(microsecond=0),  # DATETIME keeps seconds
             "workstation": order.workstation,
             "operator": order.operator,
             "status": COMPLETED,
+            "idempotency_key": order.idempotency_key,
         }
         with self._connect(write=True) as connection:
-            order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
-            row = connection.execute(order_history.select().where(_id == order_id)).one()
-        return _order(row)
+            try:
+                order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
+            except sa.exc.IntegrityError as error:
+                # MySQL and SQLite both name the violated unique index or column.
+                if "idempotency_key" not in str(error.orig):
+                    raise
+                raise DuplicateSale(order.idempotency_key) from None
+        # Built from what was written: a read-back that failed would hide a recorded sale.
+        return _order(SimpleNamespace(UserPaymentAccountID=order_id, **values))
+
+    def find_sale(self, idempotency_key: str) -> Order | None:
+        with self._connect() as connection:
+            row = connection.execute(order_history.select().where(
+                order_history.c.idempotency_key == idempotency_key)).one_or_none()
+        return None if row is None else _order(row)
+
+    def referenced_tokens(self, tokens: Collection[str]) -> set[str]:
+        if not tokens:
+            return set()
+        token = order_history.c.AWS_PA_Token
+        with self._connect() as connection:
+            return set(connection.execute(sa.select(token).where(token.in_(list(tokens)))).scalars())
 
     def get(self, order_id: int) -> Order:
         with self._connect() as connection:
@@ -252,7 +278,8 @@ def _order(row: sa.Row) -> Order:
     created = row.created_at.replace(tzinfo=datetime.timezone.utc) if row.created_at else None
     return Order(id=row.UserPaymentAccountID, name=row.OrderName, description=row.Description, amount=amount,
                  token=row.AWS_PA_Token, card_brand=brand, card_last4=row.card_last4,
-                 workstation=row.workstation, created_at=created, operator=row.operator, status=row.status)
+                 workstation=row.workstation, created_at=created, operator=row.operator, status=row.status,
+                 idempotency_key=row.idempotency_key)
 
 
 def _sqlite_pragmas(connection, _record) -> None:

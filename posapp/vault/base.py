@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from posapp.card import Card, Pan
@@ -30,6 +32,14 @@ class TokenNotFound(VaultError, NotFound):
     def __init__(self, token: str):
         self.token = token
         super().__init__(f"no card is stored under token {token}")
+
+
+@dataclass(frozen=True)
+class VaultEntry:
+    """A stored item as bulk work sees it: never the card."""
+
+    token: str
+    created_at: datetime.datetime | None  # None where the item's metadata is unreadable
 
 
 # A named health check for ``posapp doctor``: returns what it saw, or raises a PosappError.
@@ -66,8 +76,8 @@ class Vault(Protocol):
     def delete(self, token: str) -> None:
         """Remove the item; raises TokenNotFound if there is none."""
 
-    def tokens(self) -> Iterator[str]:
-        """Every stored token, for bulk work such as verification."""
+    def entries(self) -> Iterator[VaultEntry]:
+        """Every stored item's token and time, for bulk work (verification, reconciliation)."""
 
     def checks(self) -> list[Check]:
         """Health checks for ``posapp doctor``, cheapest first."""

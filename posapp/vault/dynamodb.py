@@ -27,7 +27,7 @@ from posapp.card import Card, Pan
 from posapp.config import Materials, VaultSettings
 from posapp.vault import items
 from posapp.vault.aws import AwsClients, translate
-from posapp.vault.base import Check, TokenNotFound, VaultError, VaultUnavailable, check_token
+from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, VaultUnavailable, check_token
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +123,13 @@ class DynamoDbVault:
                     raise
                 raise TokenNotFound(token) from None
 
-    def tokens(self) -> Iterator[str]:
+    def entries(self) -> Iterator[VaultEntry]:
         pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table, ProjectionExpression="#t", ExpressionAttributeNames=_TOKEN_NAME)
+            TableName=self._table, ProjectionExpression="#t, created_at", ExpressionAttributeNames=_TOKEN_NAME)
         with self._errors():
             for page in pages:
                 for item in page["Items"]:
-                    yield item[items.PARTITION_KEY]["S"]
+                    yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item))
 
     def provision(self) -> None:
         """Create the vault table (and the meta table in cached mode); running it twice is harmless."""

@@ -60,6 +60,14 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
     return item
 
 
+def created_at(item: Item) -> datetime.datetime | None:
+    """The item's creation time as written (unverified: good enough to judge an item's age)."""
+    try:
+        return datetime.datetime.fromisoformat(item["created_at"]["S"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def encrypt(item: Item, config: CryptoConfig) -> Item:
     """Encrypt and sign; the item's token is bound into the key material's context."""
     try:

@@ -22,7 +22,7 @@ from dynamodb_encryption_sdk.encrypted import CryptoConfig
 
 from posapp.card import Card, Pan
 from posapp.vault import items, local_keys
-from posapp.vault.base import Check, TokenNotFound, VaultError, VaultUnavailable, check_token
+from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, VaultUnavailable, check_token
 
 log = logging.getLogger(__name__)
 
@@ -145,17 +145,18 @@ class LocalVault:
             if db.execute("DELETE FROM vault_items WHERE token = ?", (token,)).rowcount == 0:
                 raise TokenNotFound(token)
 
-    def tokens(self) -> Iterator[str]:
+    def entries(self) -> Iterator[VaultEntry]:
         self._crypto()
         after = ""
         while True:
             with self._connection() as db:
-                batch = [row[0] for row in db.execute(
-                    "SELECT token FROM vault_items WHERE token > ? ORDER BY token LIMIT 500", (after,))]
-            yield from batch
+                batch = db.execute("SELECT token, item FROM vault_items WHERE token > ? ORDER BY token LIMIT 500",
+                                   (after,)).fetchall()
+            for token, stored in batch:
+                yield VaultEntry(token, items.created_at(_from_json(stored)))
             if len(batch) < 500:
                 return
-            after = batch[-1]
+            after = batch[-1][0]
 
 
 def _to_json(item: items.Item) -> str:

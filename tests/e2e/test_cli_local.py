@@ -150,4 +150,14 @@ def test_unusable_data_folder_is_exit_3(posapp, posapp_home):
     (posapp_home / "data").write_text("not a folder")
     result = posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin", stdin="4242424242424242\n")
     assert result.returncode == 3
-    assert result.stderr.startswith("posapp: the local card vault") and result.stderr.count("\n") == 1
+    assert "cannot be used" in result.stderr and str(posapp_home / "data") in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_reconcile_keeps_cards_of_orders_and_reports_counts(cli):
+    assert sell(cli, "4242424242424242").returncode == 0
+    dry = cli("vault", "reconcile", "--dry-run")
+    assert dry.stdout == ("Checked 1 vault item: 1 referenced by orders, 0 unreferenced but younger than 60 "
+                          "minutes, would remove 0.\n")
+    assert cli("vault", "reconcile", "--grace", "0").returncode == 0
+    assert cli("vault", "verify", "--all").stdout == "Checked 1 vault item: all intact.\n"

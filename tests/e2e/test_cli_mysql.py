@@ -1,6 +1,7 @@
 """The posapp command with order history in MariaDB: provision, adopt, sell, refuse, fail."""
 
 import json
+import sqlite3
 
 import pytest
 from awstest import free_port
@@ -19,8 +20,9 @@ def mysql_cli(posapp, tmp_path, mysql_db):
     return run
 
 
-def sell(cli, name="Coffee", **kwargs):
-    return cli("order", "new", "--name", name, "--amount", "3.50", "--card-stdin", "--json",
+def sell(cli, name="Coffee", key=None, **kwargs):
+    options = ["--idempotency-key", key] if key else []
+    return cli("order", "new", "--name", name, "--amount", "3.50", "--card-stdin", "--json", *options,
                stdin="4242 4242 4242 4242\n", **kwargs)
 
 
@@ -79,3 +81,29 @@ def test_a_database_not_provisioned_says_what_to_do(mysql_cli):
     result = sell(mysql_cli)
     assert result.returncode == 3
     assert result.stderr.endswith("has no posapp schema: run 'posapp provision'\n")
+
+
+def local_vault_items(posapp_home):
+    vault = posapp_home / "data" / "vault.db"
+    if not vault.exists():
+        return 0
+    with sqlite3.connect(vault) as db:
+        return db.execute("SELECT COUNT(*) FROM vault_items").fetchone()[0]
+
+
+def test_database_unreachable_leaves_no_card_behind(mysql_cli, tmp_path, mysql_db, posapp_home):
+    config = tmp_path / "dead.toml"
+    config.write_text(f'[orders]\nurl = "mysql+pymysql://pos@127.0.0.1:{free_port()}/{mysql_db.name}"\n')
+    result = sell(mysql_cli, config=config)
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert local_vault_items(posapp_home) == 0
+
+
+def test_a_retry_with_the_same_idempotency_key_records_one_order(mysql_cli, posapp_home):
+    assert mysql_cli("provision").returncode == 0
+    first = sell(mysql_cli, name="Retry me", key="till-07-sale-0042")
+    again = sell(mysql_cli, name="Retry me", key="till-07-sale-0042")
+    assert first.returncode == again.returncode == 0
+    assert json.loads(first.stdout) == json.loads(again.stdout)
+    assert len(json.loads(mysql_cli("order", "list", "--json").stdout)["orders"]) == 1
+    assert local_vault_items(posapp_home) == 1

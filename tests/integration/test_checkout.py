@@ -24,7 +24,7 @@ def sale(number=None, name="Coffee", expiry=Expiry(12, 2099)):
 
 
 def vault_tokens(services):
-    return sorted(services.vault.tokens())
+    return sorted(entry.token for entry in services.vault.entries())
 
 
 def test_a_sale_stores_the_card_once_and_the_order_references_it(services):

@@ -71,7 +71,7 @@ def test_round_trip(aws):
     tokens = [aws.vault.tokenize(c) for c in cards]
     assert all(uuid.UUID(token).version == 4 for token in tokens)
     assert [aws.vault.detokenize(t) for t in tokens] == [c.pan for c in cards]
-    assert sorted(aws.vault.tokens()) == sorted(tokens)
+    assert sorted(entry.token for entry in aws.vault.entries()) == sorted(tokens)
     for token in tokens:
         aws.vault.verify(token)
 

@@ -1,6 +1,7 @@
 """Order history on a real MariaDB: adoption, fresh install, paging, text, failures."""
 
 import datetime
+import uuid
 import threading
 
 import pytest
@@ -33,6 +34,7 @@ def store(mysql_db):
 def new_order(name="Coffee", description=None, **changes):
     values = dict(name=name, description=description, amount=Money(350, "USD"), token="tok-1",
                   card_brand=Brand.VISA, card_last4="4242", workstation="till-01", created_at=NOW,
+                  idempotency_key=str(uuid.uuid4()),
                   operator="alice")
     return NewOrder(**{**values, **changes})
 

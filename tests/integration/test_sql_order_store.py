@@ -1,6 +1,7 @@
 """The SQL order store on SQLite: masked rows, byte-exact validation, keyset paging, search."""
 
 import datetime
+import uuid
 import re
 import sqlite3
 
@@ -26,7 +27,8 @@ def store(db_path):
 
 def new_order(name="Coffee", description=None, **changes):
     values = dict(name=name, description=description, amount=Money(350, "USD"), token="tok-1",
-                  card_brand=Brand.VISA, card_last4="4242", workstation="till-01", created_at=NOW)
+                  card_brand=Brand.VISA, card_last4="4242", workstation="till-01", created_at=NOW,
+                  idempotency_key=str(uuid.uuid4()))
     return NewOrder(**{**values, **changes})
 
 

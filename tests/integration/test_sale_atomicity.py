@@ -1,0 +1,225 @@
+"""A sale is all or nothing: faults at each step against DynamoDB (moto) and MariaDB.
+
+After every fault, each vault item is referenced by an order or removed by
+reconciliation, and no order references a missing vault item.
+"""
+
+import datetime
+import os
+import threading
+import uuid
+from unittest import mock
+
+import pytest
+from awstest import AWS_ENV, create_kms_key
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+from cardgen import random_pan
+from mariadbtest import POS_PASSWORD
+from moto import mock_aws
+from sqlalchemy import event
+
+from posapp.card import Card, Expiry, Pan
+from posapp.checkout import CheckoutService, Sale
+from posapp.config import Materials, VaultBackend, VaultSettings
+from posapp.errors import InvalidInput
+from posapp.money import Money
+from posapp.orders import OrderOutcomeUnknown, OrderStoreUnavailable
+from posapp.orders.sql import SqlOrderStore
+from posapp.reconcile import reconcile
+from posapp.vault import VaultUnavailable
+from posapp.vault.aws import AwsClients
+from posapp.vault.dynamodb import DynamoDbVault
+
+START = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def key_arn():
+    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
+        yield create_kms_key()
+
+
+class Till:
+    """One till's real services on a fresh vault table and a fresh database, with a settable clock."""
+
+    def __init__(self, key_arn, database, mariadb):
+        self.now = START
+        settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
+                                 region="us-east-1", kms_key_id=key_arn, materials=Materials.DIRECT)
+        self.clients = AwsClients.for_settings(settings)
+        self.vault = DynamoDbVault(settings, self.clients, workstation="till-01", clock=lambda: self.now)
+        self.vault.provision()
+        self.orders = SqlOrderStore(database.url, password=lambda: POS_PASSWORD)
+        self.orders.provision()
+        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", clock=lambda: self.now)
+        self.mariadb, self.database = mariadb, database
+
+    def sql(self, statement):
+        return self.mariadb.execute(statement, database=self.database.name)
+
+    def vault_tokens(self):
+        return {entry.token for entry in self.vault.entries()}
+
+    def order_tokens(self):
+        return {row[0] for row in self.sql("SELECT AWS_PA_Token FROM OrderHistory")}
+
+    def reconcile_later(self, minutes=61):
+        self.now += datetime.timedelta(minutes=minutes)
+        return reconcile(self.vault, self.orders, now=lambda: self.now)
+
+    def assert_consistent(self):
+        """Every order's card is in the vault, and every vault item belongs to an order."""
+        assert self.order_tokens() <= self.vault_tokens(), "an order references a missing vault item"
+        assert self.vault_tokens() <= self.order_tokens(), "a vault item belongs to no order"
+
+
+@pytest.fixture
+def till(key_arn, mysql_db, mariadb):
+    return Till(key_arn, mysql_db, mariadb)
+
+
+def sale(name="Coffee", number=None, **changes):
+    card = Card(Pan.parse(number or random_pan("4", 16)), Expiry(12, 2099))
+    return Sale(**{"name": name, "description": None, "amount": Money(350, "USD"), "card": card, **changes})
+
+
+def refuse_order_inserts(till):
+    till.sql("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory FOR EACH ROW "
+             "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'disk full'")
+
+
+def test_a_good_sale_is_consistent(till):
+    order = till.checkout.checkout(sale())
+    assert till.order_tokens() == till.vault_tokens() == {order.token}
+
+
+def test_vault_put_fails_nothing_is_recorded(till):
+    with Stubber(till.clients.dynamodb) as dynamodb:
+        dynamodb.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException",
+                                  http_status_code=400)
+        with pytest.raises(VaultUnavailable, match="busy"):
+            till.checkout.checkout(sale())
+    assert till.order_tokens() == set() and till.vault_tokens() == set()
+
+
+def test_order_insert_fails_the_vault_item_is_removed(till):
+    refuse_order_inserts(till)
+    with pytest.raises(OrderStoreUnavailable, match="disk full"):
+        till.checkout.checkout(sale())
+    till.assert_consistent()
+    assert till.vault_tokens() == set()
+
+
+def deny_deletes(**kwargs):
+    """DynamoDB refuses DeleteItem (as an IAM policy without dynamodb:DeleteItem would)."""
+    error = {"Error": {"Code": "AccessDeniedException", "Message": "denied"}, "ResponseMetadata": {}}
+    return AWSResponse("https://dynamodb", 400, {}, None), error
+
+
+def test_compensation_fails_too_then_reconcile_removes_the_orphan(till, caplog):
+    refuse_order_inserts(till)
+    number = random_pan("4", 16)
+    till.clients.dynamodb.meta.events.register("before-call.dynamodb.DeleteItem", deny_deletes)
+    try:
+        with pytest.raises(OrderStoreUnavailable, match="disk full"):
+            till.checkout.checkout(sale(number=number))
+    finally:
+        till.clients.dynamodb.meta.events.unregister("before-call.dynamodb.DeleteItem", deny_deletes)
+    [orphan] = till.vault_tokens()
+    assert f"vault item {orphan} could not be removed; vault reconciliation will remove it" in caplog.text
+    assert number not in caplog.text
+    early = reconcile(till.vault, till.orders, now=lambda: till.now)
+    assert (early.too_recent, early.removed) == (1, 0)  # a sale in flight elsewhere looks the same: kept
+    late = till.reconcile_later()
+    assert (late.checked, late.removed) == (1, 1)
+    till.assert_consistent()
+
+
+def test_the_process_dies_between_vault_and_order(till):
+    with mock.patch.object(till.orders, "add", side_effect=SystemExit("power cut")):
+        with pytest.raises(SystemExit):
+            till.checkout.checkout(sale())
+    assert len(till.vault_tokens()) == 1 and till.order_tokens() == set()
+    good = till.checkout.checkout(sale())
+    report = till.reconcile_later()
+    assert (report.checked, report.referenced, report.removed) == (2, 1, 1)
+    till.assert_consistent()
+    assert till.order_tokens() == {good.token}
+
+
+def test_connection_lost_after_the_order_was_written_is_a_success(till):
+    real_add = till.orders.add
+
+    def add_then_lose_connection(order):
+        real_add(order)
+        raise OrderOutcomeUnknown("the connection was lost while an order was being written")
+
+    with mock.patch.object(till.orders, "add", side_effect=add_then_lose_connection):
+        order = till.checkout.checkout(sale())
+    assert till.order_tokens() == till.vault_tokens() == {order.token}
+
+
+def test_connection_lost_before_the_order_was_written_removes_the_card(till):
+    killed = threading.Event()
+
+    def kill_during_insert(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT") and not killed.is_set():
+            killed.set()
+            till.mariadb.execute(f"KILL {connection.connection.thread_id()}")
+
+    event.listen(till.orders._engine, "before_cursor_execute", kill_during_insert)
+    try:
+        with pytest.raises(OrderOutcomeUnknown, match="sale was not recorded"):
+            till.checkout.checkout(sale())
+    finally:
+        event.remove(till.orders._engine, "before_cursor_execute", kill_during_insert)
+    till.assert_consistent()
+    assert till.vault_tokens() == set()
+
+
+def test_a_retried_sale_records_one_order(till):
+    first_try = sale()
+    first = till.checkout.checkout(first_try)
+    again = till.checkout.checkout(first_try)
+    assert again == first
+    assert len(till.sql("SELECT * FROM OrderHistory")) == 1 and till.vault_tokens() == {first.token}
+
+
+def test_the_same_sale_submitted_twice_at_once_records_one_order(till):
+    same = sale()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def submit():
+        barrier.wait()
+        try:
+            results.append(till.checkout.checkout(same))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results[0] == results[1]
+    till.assert_consistent()
+    assert len(till.order_tokens()) == 1
+
+
+def test_an_idempotency_key_reused_for_another_sale_is_refused(till):
+    first = till.checkout.checkout(sale(idempotency_key="register-7-sale-1"))
+    with pytest.raises(InvalidInput, match=f"already used for another sale \\(order {first.id}\\)"):
+        till.checkout.checkout(sale(name="Tea", idempotency_key="register-7-sale-1"))
+    till.assert_consistent()
+
+
+def test_reconcile_dry_run_removes_nothing(till):
+    with mock.patch.object(till.orders, "add", side_effect=SystemExit):
+        with pytest.raises(SystemExit):
+            till.checkout.checkout(sale())
+    till.now += datetime.timedelta(hours=2)
+    report = reconcile(till.vault, till.orders, now=lambda: till.now, dry_run=True)
+    assert report.removed == 1 and len(till.vault_tokens()) == 1
