@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench venv clean
+.PHONY: run test bench screenshots venv clean
 
 # Opens the posapp window in local mode (no AWS account or database server needed).
 run: $(VENV)/.installed
@@ -19,6 +19,11 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	scripts/system-deps test
 	$(BIN)/python bench/history_paging.py
+
+# Renders both screens with demo data under Xvfb into docs/screenshots/ (for the README).
+screenshots: $(VENV)/.installed
+	scripts/system-deps screenshots
+	xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb $(BIN)/python scripts/screenshots.py
 
 venv: $(VENV)/.installed
 

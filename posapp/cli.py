@@ -106,7 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         if code is ExitCode.INTERNAL:
             log.error("unexpected error", exc_info=error)
             message += f" ({log_file})"
-        print(f"posapp: {logs.redact(message)}", file=sys.stderr)
+        message = logs.redact(message)
+        print(f"posapp: {message}", file=sys.stderr)
+        if args.command in (None, "gui") and not getattr(args, "smoke", False):
+            from posapp.ui.application import show_startup_error
+
+            show_startup_error(message)
         return code
 
 

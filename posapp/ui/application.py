@@ -5,20 +5,38 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from posapp import app
 from posapp.config import Settings
 from posapp.ui.main_window import MainWindow
+from posapp.ui.tasks import TaskRunner
 
 SMOKE_RUN_MS = 300
 
 
+def _application() -> QApplication:
+    application = QApplication.instance() or QApplication(sys.argv[:1])
+    application.setApplicationName("posapp")
+    return application
+
+
 def run(settings: Settings, *, smoke: bool = False) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("posapp")
-    window = MainWindow(settings)
+    application = _application()
+    runner = TaskRunner()
+    window = MainWindow(app.build(settings), runner, dialogs=not smoke)
     window.show()
     if smoke:
         # Run the event loop briefly: a bundle missing a Qt plugin fails here, not at a till.
-        QTimer.singleShot(SMOKE_RUN_MS, app.quit)
-    return app.exec()
+        QTimer.singleShot(SMOKE_RUN_MS, application.quit)
+    code = application.exec()
+    runner.wait()
+    return code
+
+
+def show_startup_error(message: str) -> None:
+    """A problem before the window exists (a bad settings file): a dialog, never a traceback."""
+    _application()
+    box = QMessageBox(QMessageBox.Icon.Critical, "posapp", "posapp cannot start.")
+    box.setInformativeText(message + "\n\nFix the setting named above, or run 'posapp doctor' for details.")
+    box.exec()

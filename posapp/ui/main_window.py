@@ -1,35 +1,106 @@
-"""The main window: the frame that the checkout and history screens live in."""
+"""The main window: checkout (F2) and order history (F3), with a status bar that says
+which till this is, where cards and orders go, whether those backends answer, and when
+something is still working."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget, QVBoxLayout
+import logging
 
-from posapp.config import Settings
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
+
+from posapp import doctor
+from posapp.app import Services
+from posapp.config import VaultBackend
+from posapp.ui.checkout_view import CheckoutView
+from posapp.ui.history_model import HistoryModel
+from posapp.ui.history_view import HistoryView
+from posapp.ui.swipe import SwipeCatcher
+from posapp.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, services: Services, runner: TaskRunner, *, dialogs: bool = True,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("posapp"))
+        self._services = services
+        self._runner = runner
+        self._dialogs = dialogs
+        self.setWindowTitle(self.tr("posapp — %1").replace("%1", services.settings.workstation.id))
         self.resize(1280, 800)
 
-        welcome = QLabel(self.tr(
-            "<h1>posapp</h1>"
-            "<p>Card numbers are tokenized, encrypted and signed on this workstation; "
-            "order history keeps only the token and the masked card.</p>"
-            "<p>Record sales with <code>posapp order new --card-stdin</code> and browse them with "
-            "<code>posapp order list</code>.</p>"))
-        welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        welcome.setWordWrap(True)
-        welcome.setTextFormat(Qt.TextFormat.RichText)
+        self.checkout = CheckoutView(services.checkout, runner)
+        orders = services.orders
+        self.history_model = HistoryModel(lambda before, limit, where: orders.page(before=before, limit=limit,
+                                                                                   where=where), runner, self)
+        self.history = HistoryView(self.history_model)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
+        self.tabs.addTab(self.history, self.tr("Order history (F3)"))
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.setCentralWidget(self.tabs)
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(welcome)
-        self.setCentralWidget(central)
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self.tabs.setCurrentWidget(self.checkout))
+        QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self.tabs.setCurrentWidget(self.history))
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.history_model.refresh)
 
-        self.workstation_label = QLabel(self.tr("Workstation: %1").replace("%1", settings.workstation.id))
-        self.backends_label = QLabel(self.tr("Cards: %1 vault").replace("%1", settings.vault.backend.value))
+        self.workstation_label = QLabel(self.tr("Workstation: %1").replace("%1", services.settings.workstation.id))
+        self.backends_label = QLabel()
+        self.backends_label.setToolTip(services.backends_text)
+        self._show_backends(self.tr("checking…"))
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: "working"
+        self.busy.setMaximumWidth(120)
+        self.busy.setAccessibleName(self.tr("Working"))
+        self.busy.hide()
         self.statusBar().addWidget(self.workstation_label)
-        self.statusBar().addPermanentWidget(self.backends_label)
+        self.statusBar().addWidget(self.backends_label, 1)
+        self.statusBar().addPermanentWidget(self.busy)
+        runner.busy_changed.connect(self.busy.setVisible)
+        runner.failed.connect(lambda message: self.statusBar().showMessage(message, 10_000))
+
+        self.swipes = SwipeCatcher(self, active=lambda: self.tabs.currentWidget() is self.checkout)
+        self.swipes.swiped.connect(self._swiped)
+        QApplication.instance().installEventFilter(self.swipes)
+        self.checkout.name.setFocus()
+        self._check_backends()
+
+    def _show_backends(self, state: str) -> None:
+        settings = self._services.settings
+        cards = self.tr("DynamoDB + KMS") if settings.vault.backend is VaultBackend.DYNAMODB else self.tr("local vault")
+        orders = self.tr("MySQL") if settings.orders.url and settings.orders.url.startswith("mysql") else self.tr("SQLite")
+        self.backends_label.setText(self.tr("Cards: %1 · Orders: %2 · %3").replace("%1", cards)
+                                    .replace("%2", orders).replace("%3", state))
+
+    def _swiped(self, raw: str) -> None:
+        self.tabs.setCurrentWidget(self.checkout)
+        self.checkout.accept_swipe(raw)
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history and self.history_model.rowCount() == 0:
+            self.history.apply_filters()
+
+    def _check_backends(self) -> None:
+        self._runner.run(lambda: list(doctor.run(self._services)), self._backends_checked)
+
+    def _backends_checked(self, results: list[doctor.CheckResult]) -> None:
+        failures = [result for result in results if not result.ok]
+        self._show_backends(self.tr("all answering") if not failures
+                            else self.tr("PROBLEM: %1").replace("%1", failures[0].detail))
+        self.backends_label.setToolTip("\n".join(f"{r.name}: {r.detail}" for r in results))
+        if failures:
+            log.warning("start-up check failed: %s: %s", failures[0].name, failures[0].detail)
+            if self._dialogs:
+                box = QMessageBox(QMessageBox.Icon.Warning, self.tr("posapp"),
+                                  self.tr("posapp cannot use its %1.").replace("%1", failures[0].name), parent=self)
+                box.setInformativeText(failures[0].detail + "\n\n" + self.tr(
+                    "Sales cannot be recorded until this is fixed. Check the network and the settings, or call "
+                    "your administrator; 'posapp doctor' shows every check."))
+                box.open()
+
+    def closeEvent(self, event) -> None:
+        QApplication.instance().removeEventFilter(self.swipes)
+        super().closeEvent(event)

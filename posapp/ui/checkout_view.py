@@ -1,0 +1,235 @@
+"""The cashier's screen: one sale at a time, card checked as typed, Enter to charge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QFont, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
+from posapp.checkout import CheckoutService, Sale, utc_now
+from posapp.errors import describe
+from posapp.money import EXPONENTS, Money
+from posapp.orders import Order
+from posapp.orders.base import clean_text
+from posapp.ui.card_field import CardNumberField
+from posapp.ui.tasks import TaskRunner
+
+DEFAULT_CURRENCY = "USD"
+
+
+class CheckoutView(QWidget):
+    def __init__(self, checkout: CheckoutService, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._checkout = checkout
+        self._runner = runner
+        self._swiped: Card | None = None
+        self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
+        self._busy = False
+
+        self.name = QLineEdit()
+        self.name.setAccessibleName(self.tr("Order name"))
+        self.name.setPlaceholderText(self.tr("What is sold, e.g. Table 4 dinner"))
+        self.description = QLineEdit()
+        self.description.setAccessibleName(self.tr("Description"))
+        self.description.setPlaceholderText(self.tr("Optional"))
+        self.amount = QLineEdit()
+        self.amount.setAccessibleName(self.tr("Amount"))
+        self.amount.setPlaceholderText("0.00")
+        self.amount.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,7}(\.\d{0,3})?"), self))
+        self.currency = QComboBox()
+        self.currency.setAccessibleName(self.tr("Currency"))
+        self.currency.addItems(sorted(EXPONENTS))
+        self.currency.setCurrentText(DEFAULT_CURRENCY)
+        self.card = CardNumberField()
+        self.card.setAccessibleName(self.tr("Card number"))
+        self.card.setPlaceholderText(self.tr("Type the card number or swipe the card"))
+        self.expiry = QLineEdit()
+        self.expiry.setAccessibleName(self.tr("Expiry date"))
+        self.expiry.setPlaceholderText(self.tr("MM/YY"))
+        self.expiry.setMaxLength(5)
+        self.expiry.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,2}(/\d{0,2})?"), self))
+        self.brand = QLabel()
+        self.brand.setAccessibleName(self.tr("Detected card brand"))
+        self.card_message = QLabel()
+        self.card_message.setAccessibleName(self.tr("Card check"))
+        self.charge = QPushButton(self.tr("Charge card (Enter)"))
+        self.charge.setAccessibleName(self.tr("Charge card"))
+        self.charge.setDefault(True)
+        self.result = QLabel()
+        self.result.setAccessibleName(self.tr("Sale result"))
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        # Larger type than the desktop's: a till is read at arm's length, often standing.
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.setFont(font)
+        for label in (self.brand, self.result):
+            bigger = QFont(font)
+            bigger.setPointSizeF(font.pointSizeF() * 1.3)
+            label.setFont(bigger)
+        heading = QLabel(self.tr("New sale"))
+        heading_font = QFont(font)
+        heading_font.setPointSizeF(font.pointSizeF() * 1.6)
+        heading_font.setBold(True)
+        heading.setFont(heading_font)
+
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(self.amount, 1)
+        amount_row.addWidget(self.currency)
+        card_row = QHBoxLayout()
+        card_row.addWidget(self.card, 3)
+        card_row.addWidget(self.expiry, 1)
+        card_row.addWidget(self.brand, 1)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("&Order name"), self.name)
+        form.addRow(self.tr("&Description"), self.description)
+        form.addRow(self.tr("&Amount"), amount_row)
+        form.addRow(self.tr("Ca&rd"), card_row)
+        form.addRow("", self.card_message)
+        for row, field in ((0, self.name), (1, self.description), (2, self.amount), (3, self.card)):
+            form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().setBuddy(field)
+
+        column = QVBoxLayout()
+        column.addSpacing(24)
+        column.addWidget(heading)
+        column.addSpacing(12)
+        column.addLayout(form)
+        column.addWidget(self.charge, 0, Qt.AlignmentFlag.AlignRight)
+        column.addWidget(self.result)
+        column.addStretch(1)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(column, 4)
+        outer.addStretch(1)
+
+        for first, second in ((self.name, self.description), (self.description, self.amount),
+                              (self.amount, self.currency), (self.currency, self.card), (self.card, self.expiry),
+                              (self.expiry, self.charge)):
+            QWidget.setTabOrder(first, second)
+
+        self.charge.clicked.connect(self.submit)
+        for field in (self.name, self.description, self.amount, self.card, self.expiry):
+            field.returnPressed.connect(self.submit)
+            field.textEdited.connect(self._sale_changed)
+        self.currency.currentTextChanged.connect(self._sale_changed)
+        self.card.digits_changed.connect(self._card_typed)
+
+    # -- card checks as typed ---------------------------------------------------------
+
+    def _card_typed(self, digits: str) -> None:
+        if digits:
+            self._swiped = None
+        brand = brand_of(digits) if len(digits) >= 2 else None
+        self.brand.setText(brand.value if brand else "")
+        complete = brand is not None and len(digits) >= max(LENGTHS[brand])
+        self._show_card_problem(self._card_problem(digits) if complete else None)
+
+    def _card_problem(self, digits: str) -> str | None:
+        try:
+            Pan.parse(digits)
+        except InvalidCard as error:
+            return str(error)
+        return None
+
+    def _show_card_problem(self, problem: str | None) -> None:
+        self.card_message.setText(problem or "")
+        self.card_message.setStyleSheet("color: #b00020;" if problem else "")
+
+    def accept_swipe(self, raw: str) -> None:
+        """A swipe caught anywhere on the screen: keep the card, never its track data."""
+        self._sale_changed()
+        self.card.wipe()
+        try:
+            self._swiped = parse_swipe(raw, utc_now().date())
+        except InvalidCard as error:
+            self._swiped = None
+            self.brand.setText("")
+            self._show_card_problem(str(error))
+            return
+        del raw
+        card = self._swiped
+        self.brand.setText(card.pan.brand.value)
+        self.expiry.setText(str(card.expiry) if card.expiry else "")
+        holder = f", {card.holder}" if card.holder else ""
+        self.card_message.setStyleSheet("")
+        self.card_message.setText(self.tr("Card swiped: %1").replace("%1", f"{card.pan.masked}{holder}"))
+        self.charge.setFocus()
+
+    # -- the sale ---------------------------------------------------------------------
+
+    def _sale_changed(self, *_args: object) -> None:
+        self._pending = None  # an edited sale is a new sale, with a new idempotency key
+
+    def _sale_from_form(self) -> Sale:
+        today = utc_now().date()
+        name = clean_text("order name", self.name.text(), required=True)
+        description = clean_text("description", self.description.text(), required=False)
+        amount = Money.parse(self.amount.text(), self.currency.currentText())
+        if self._swiped is not None:
+            card = self._swiped
+        else:
+            expiry = Expiry.parse(self.expiry.text()) if self.expiry.text().strip() else None
+            card = Card(Pan.parse(self.card.digits()), expiry)
+        card.check_not_expired(today)
+        return Sale(name, description, amount, card)
+
+    def submit(self) -> None:
+        if self._busy:
+            return  # a second Enter while the sale runs must not start another
+        if self._pending is None:
+            try:
+                if self._swiped is None and not self.card.digits():
+                    self._fail(self.tr("Type the card number or swipe the card."))
+                    return
+                self._pending = self._sale_from_form()
+            except ValueError as error:  # refused card, amount or text: one sentence, nothing sent
+                self._fail(describe(error)[0])
+                return
+        sale = self._pending
+        self._set_busy(True)
+        self.result.setStyleSheet("")
+        self.result.setText(self.tr("Charging %1…").replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
+        self._runner.run(lambda: self._checkout.checkout(sale), self._sold, self._failed)
+
+    def _sold(self, order: Order) -> None:
+        self._set_busy(False)
+        self._pending = None
+        self._swiped = None
+        for field in (self.name, self.description, self.amount, self.expiry):
+            field.clear()
+        self.card.wipe()
+        self.brand.clear()
+        self._show_card_problem(None)
+        self.result.setStyleSheet("color: #1b5e20;")
+        self.result.setText(self.tr("Order %1 recorded: %2 on %3").replace("%1", str(order.id))
+                            .replace("%2", str(order.amount)).replace("%3", order.card_masked))
+        self.name.setFocus()
+
+    def _failed(self, message: str, _error: Exception) -> None:
+        self._set_busy(False)
+        self._fail(self.tr("Not recorded: %1").replace("%1", message))
+
+    def _fail(self, message: str) -> None:
+        self.result.setStyleSheet("color: #b00020;")
+        self.result.setText(message)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.charge.setEnabled(not busy)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy

@@ -1,0 +1,132 @@
+"""The order history table model: pages fetched lazily, off the GUI thread, by keyset.
+
+Like Anki's browser model, it holds what was fetched and asks for more only when the view
+scrolls near the end (``canFetchMore``/``fetchMore``). Each page is one keyset query of the
+order store through the task runner; a million orders scroll as smoothly as a hundred.
+It shows only what orders hold (masked card, token-free): browsing never touches the vault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from posapp.orders import Order, OrderFilter, OrderPage
+from posapp.ui.tasks import TaskRunner
+
+PAGE_SIZE = 100
+ORDER_ROLE = Qt.ItemDataRole.UserRole
+
+Index = QModelIndex | QPersistentModelIndex
+FetchPage = Callable[[int | None, int, OrderFilter], OrderPage]  # (before, limit, where)
+
+
+class HistoryModel(QAbstractTableModel):
+    load_failed = Signal(str)
+    loaded = Signal()  # a page arrived (or the list turned out empty)
+
+    def __init__(self, fetch_page: FetchPage, runner: TaskRunner, parent=None):
+        super().__init__(parent)
+        self._fetch_page = fetch_page
+        self._runner = runner
+        self._orders: list[Order] = []
+        self._where = OrderFilter()
+        self._next_before: int | None = None
+        self._exhausted = False
+        self._loading = False
+        self._generation = 0  # pages of an earlier filter that arrive late are dropped
+        self._columns = (self.tr("Order"), self.tr("Time (UTC)"), self.tr("Name"), self.tr("Amount"),
+                         self.tr("Card"), self.tr("Workstation"))
+
+    # -- Qt model interface -----------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._orders)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._columns[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._orders):
+            return None
+        order = self._orders[index.row()]
+        if role == ORDER_ROLE:
+            return order
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cells(order)[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        generation, before, where = self._generation, self._next_before, self._where
+        self._runner.run(lambda: self._fetch_page(before, PAGE_SIZE, where),
+                         lambda page: self._append(generation, page),
+                         lambda message, _error: self._failed(generation, message))
+
+    # -- posapp -----------------------------------------------------------------------
+
+    def set_filter(self, where: OrderFilter) -> None:
+        """Start over from the newest order matching ``where``."""
+        self.beginResetModel()
+        self._generation += 1
+        self._where = where
+        self._orders = []
+        self._next_before = None
+        self._exhausted = False
+        self._loading = False
+        self.endResetModel()
+        self.fetchMore()
+
+    def refresh(self) -> None:
+        self.set_filter(self._where)
+
+    def order_at(self, row: int) -> Order:
+        return self._orders[row]
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def _append(self, generation: int, page: OrderPage) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        if page.orders:
+            first = len(self._orders)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.orders) - 1)
+            self._orders.extend(page.orders)
+            self.endInsertRows()
+        self._next_before = page.next_before
+        self._exhausted = page.next_before is None
+        self.loaded.emit()
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self._exhausted = True  # stop asking until the user refreshes
+        self.load_failed.emit(message)
+
+
+def _cells(order: Order) -> tuple[str, ...]:
+    return (
+        str(order.id),
+        order.created_at.strftime("%Y-%m-%d %H:%M") if order.created_at else "",
+        order.name or "",
+        str(order.amount) if order.amount else "",
+        order.card_masked,
+        order.workstation or "",
+    )

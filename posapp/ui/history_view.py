@@ -1,0 +1,170 @@
+"""The back office's order history: filters, a lazily loaded table, and a detail pane."""
+
+from __future__ import annotations
+
+import datetime
+
+from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.card import Brand
+from posapp.orders import Order, OrderFilter
+from posapp.ui.history_model import HistoryModel
+
+SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
+
+
+class HistoryView(QWidget):
+    def __init__(self, model: HistoryModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+
+        self.search = QLineEdit()
+        self.search.setAccessibleName(self.tr("Search order name or description"))
+        self.search.setPlaceholderText(self.tr("Search name or description"))
+        self.search.setClearButtonEnabled(True)
+        self.use_since, self.since = QCheckBox(self.tr("From")), QDateEdit()
+        self.use_until, self.until = QCheckBox(self.tr("to")), QDateEdit()
+        for check, date, name in ((self.use_since, self.since, self.tr("From date")),
+                                  (self.use_until, self.until, self.tr("To date"))):
+            date.setCalendarPopup(True)
+            date.setDisplayFormat("yyyy-MM-dd")
+            date.setDate(QDate.currentDate())
+            date.setEnabled(False)
+            date.setAccessibleName(name)
+            check.toggled.connect(date.setEnabled)
+            check.toggled.connect(self.apply_filters)
+            date.dateChanged.connect(self.apply_filters)
+        self.brand = QComboBox()
+        self.brand.setAccessibleName(self.tr("Card brand"))
+        self.brand.addItem(self.tr("All brands"), None)
+        for brand in Brand:
+            self.brand.addItem(brand.value, brand)
+        self.brand.currentIndexChanged.connect(self.apply_filters)
+        self.refresh = QPushButton(self.tr("Refresh (F5)"))
+        self.refresh.setAccessibleName(self.tr("Refresh order history"))
+        self.refresh.clicked.connect(self.model.refresh)
+        self.message = QLabel()
+        self.message.setAccessibleName(self.tr("Order history status"))
+
+        self._search_pause = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self._search_pause.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(self._search_pause.start)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for widget in (self.use_since, self.since, self.use_until, self.until, self.brand, self.refresh):
+            filters.addWidget(widget)
+
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Orders"))
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 80), (1, 140), (3, 120), (4, 170), (5, 110)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+
+        self.details = _DetailPane()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+
+        model.load_failed.connect(self._load_failed)
+        model.loaded.connect(self._loaded)
+        model.modelReset.connect(lambda: self.details.show_order(None))
+
+    def current_filter(self) -> OrderFilter:
+        def start_of(date: QDate) -> datetime.datetime:
+            return datetime.datetime(date.year(), date.month(), date.day(), tzinfo=datetime.timezone.utc)
+
+        since = start_of(self.since.date()) if self.use_since.isChecked() else None
+        until = start_of(self.until.date()) + datetime.timedelta(days=1) if self.use_until.isChecked() else None
+        return OrderFilter(text=self.search.text().strip() or None, since=since, until=until,
+                           brand=self.brand.currentData())
+
+    def apply_filters(self) -> None:
+        try:
+            where = self.current_filter()
+        except ValueError as error:
+            self.message.setText(str(error))
+            return
+        self.message.setText(self.tr("Loading…"))
+        self.model.set_filter(where)
+
+    def _loaded(self) -> None:
+        count = self.model.rowCount()
+        more = self.tr(" (scroll for more)") if self.model.canFetchMore() else ""
+        self.message.setText(self.tr("No orders match.") if count == 0
+                             else self.tr("%1 orders shown").replace("%1", str(count)) + more)
+
+    def _load_failed(self, message: str) -> None:
+        self.message.setText(self.tr("Order history could not be loaded: %1").replace("%1", message))
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = selected.indexes()
+        self.details.show_order(self.model.order_at(rows[0].row()) if rows else None)
+
+
+class _DetailPane(QWidget):
+    """One order, as a receipt shows it: masked card and token only."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Order details"))
+        self._fields: dict[str, QLabel] = {}
+        layout = QFormLayout(self)
+        for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
+                           ("description", self.tr("Description")), ("amount", self.tr("Amount")),
+                           ("card", self.tr("Card")), ("token", self.tr("Vault token")),
+                           ("workstation", self.tr("Workstation")), ("operator", self.tr("Operator")),
+                           ("status", self.tr("Status"))):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._fields[key] = value
+            layout.addRow(label, value)
+        self.show_order(None)
+
+    def show_order(self, order: Order | None) -> None:
+        values = {} if order is None else {
+            "id": str(order.id),
+            "created": order.created_at.strftime("%Y-%m-%d %H:%M:%S") if order.created_at else "",
+            "name": order.name or "",
+            "description": order.description or "",
+            "amount": str(order.amount) if order.amount else "",
+            "card": order.card_masked,
+            "token": order.token or "",
+            "workstation": order.workstation or "",
+            "operator": order.operator or "",
+            "status": order.status or "",
+        }
+        for key, label in self._fields.items():
+            label.setText(values.get(key, ""))
