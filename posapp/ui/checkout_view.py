@@ -126,6 +126,7 @@ class CheckoutView(QWidget):
             field.textEdited.connect(self._sale_changed)
         self.currency.currentTextChanged.connect(self._sale_changed)
         self.card.digits_changed.connect(self._card_typed)
+        self.card.editingFinished.connect(self._card_left)
 
     # -- card checks as typed ---------------------------------------------------------
 
@@ -134,8 +135,14 @@ class CheckoutView(QWidget):
             self._swiped = None
         brand = brand_of(digits) if len(digits) >= 2 else None
         self.brand.setText(brand.value if brand else "")
-        complete = brand is not None and len(digits) >= max(LENGTHS[brand])
+        # Judge the number whenever it has a length its brand uses; earlier would only nag.
+        complete = brand is not None and len(digits) in LENGTHS[brand]
         self._show_card_problem(self._card_problem(digits) if complete else None)
+
+    def _card_left(self) -> None:
+        digits = self.card.digits()
+        if digits and self._swiped is None:
+            self._show_card_problem(self._card_problem(digits))
 
     def _card_problem(self, digits: str) -> str | None:
         try:
@@ -202,7 +209,7 @@ class CheckoutView(QWidget):
         self._set_busy(True)
         self.result.setStyleSheet("")
         self.result.setText(self.tr("Charging %1…").replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
-        self._runner.run(lambda: self._checkout.checkout(sale), self._sold, self._failed)
+        self._runner.run(lambda: self._checkout.checkout(sale), self._sold, self._failed, owner=self)
 
     def _sold(self, order: Order) -> None:
         self._set_busy(False)

@@ -33,7 +33,8 @@ class HistoryModel(QAbstractTableModel):
         self._orders: list[Order] = []
         self._where = OrderFilter()
         self._next_before: int | None = None
-        self._exhausted = False
+        self._exhausted = True  # nothing is fetched before the first set_filter: no I/O at start-up
+        self._started = False
         self._loading = False
         self._generation = 0  # pages of an earlier filter that arrive late are dropped
         self._columns = (self.tr("Order"), self.tr("Time (UTC)"), self.tr("Name"), self.tr("Amount"),
@@ -74,13 +75,14 @@ class HistoryModel(QAbstractTableModel):
         generation, before, where = self._generation, self._next_before, self._where
         self._runner.run(lambda: self._fetch_page(before, PAGE_SIZE, where),
                          lambda page: self._append(generation, page),
-                         lambda message, _error: self._failed(generation, message))
+                         lambda message, _error: self._failed(generation, message), owner=self)
 
     # -- posapp -----------------------------------------------------------------------
 
     def set_filter(self, where: OrderFilter) -> None:
         """Start over from the newest order matching ``where``."""
         self.beginResetModel()
+        self._started = True
         self._generation += 1
         self._where = where
         self._orders = []
@@ -99,6 +101,10 @@ class HistoryModel(QAbstractTableModel):
     @property
     def loading(self) -> bool:
         return self._loading
+
+    @property
+    def started(self) -> bool:
+        return self._started
 
     def _append(self, generation: int, page: OrderPage) -> None:
         if generation != self._generation:

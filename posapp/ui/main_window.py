@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
 
         self.checkout = CheckoutView(services.checkout, runner)
         orders = services.orders
+        # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: orders.page(before=before, limit=limit,
                                                                                    where=where), runner, self)
         self.history = HistoryView(self.history_model)
@@ -80,11 +81,11 @@ class MainWindow(QMainWindow):
         self.checkout.accept_swipe(raw)
 
     def _tab_shown(self, index: int) -> None:
-        if self.tabs.widget(index) is self.history and self.history_model.rowCount() == 0:
+        if self.tabs.widget(index) is self.history and not self.history_model.started:
             self.history.apply_filters()
 
     def _check_backends(self) -> None:
-        self._runner.run(lambda: list(doctor.run(self._services)), self._backends_checked)
+        self._runner.run(lambda: list(doctor.run(self._services)), self._backends_checked, owner=self)
 
     def _backends_checked(self, results: list[doctor.CheckResult]) -> None:
         failures = [result for result in results if not result.ok]

@@ -54,7 +54,7 @@ class SwipeCatcher(QObject):
             return True
         if event.text() in SENTINELS and self._active():
             self._keys, self._last_key = [event.text()], now
-            self._target = QApplication.focusWidget()
+            self._target = watched if isinstance(watched, QWidget) else QApplication.focusWidget()
             self._burst_end.start()
             return True
         return False

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from posapp.errors import ExitCode, describe
@@ -63,23 +64,26 @@ class TaskRunner(QObject):
         self._busy_timer.timeout.connect(lambda: self._set_busy(self._running > 0))
 
     def run(self, work: Callable[[], Any], on_success: Callable[[Any], None],
-            on_failure: Callable[[str, Exception], None] | None = None) -> None:
+            on_failure: Callable[[str, Exception], None] | None = None, *, owner: QObject | None = None) -> None:
+        """Run ``work`` on a worker thread; then one callback on the GUI thread, unless
+        ``owner`` (the widget or model that asked) has been deleted meanwhile."""
         relay = _Relay(self)
-        relay.succeeded.connect(lambda result: self._finish(relay, on_success, result))
+        relay.succeeded.connect(lambda result: self._finish(relay, owner, on_success, result))
         relay.failed.connect(lambda message, error: self._finish(
-            relay, on_failure or (lambda text, _error: self.failed.emit(text)), message, error))
+            relay, owner, on_failure or (lambda text, _error: self.failed.emit(text)), message, error))
         self._running += 1
         if not self._busy_timer.isActive() and not self._busy:
             self._busy_timer.start()
         self._pool.start(_Job(work, relay))
 
-    def _finish(self, relay: _Relay, callback: Callable[..., None], *results: Any) -> None:
+    def _finish(self, relay: _Relay, owner: QObject | None, callback: Callable[..., None], *results: Any) -> None:
         self._running -= 1
         if self._running == 0:
             self._busy_timer.stop()
             self._set_busy(False)
         relay.deleteLater()
-        callback(*results)
+        if owner is None or shiboken6.isValid(owner):
+            callback(*results)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:

@@ -1,22 +1,53 @@
-"""The main window builds and says where this till keeps cards, without touching storage."""
+"""The main window: status bar, screen switching, start-up problems, the packaged-app smoke run."""
 
-from posapp import config
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from posapp import app, config
 from posapp.ui.main_window import MainWindow
 
 
-def test_main_window_shows_workstation_and_backends(qtbot, posapp_home, tmp_path):
+def test_status_bar_names_the_till_and_its_backends(qtbot, window):
+    assert window.workstation_label.text().startswith("Workstation: ")
+    qtbot.waitUntil(lambda: "all answering" in window.backends_label.text())
+    assert window.backends_label.text() == "Cards: local vault · Orders: SQLite · all answering"
+    assert window.windowTitle().startswith("posapp — ")
+
+
+def test_f2_and_f3_switch_screens(qtbot, window):
+    QTest.keyClick(window, Qt.Key.Key_F3)
+    assert window.tabs.currentWidget() is window.history
+    QTest.keyClick(window, Qt.Key.Key_F2)
+    assert window.tabs.currentWidget() is window.checkout
+
+
+def test_a_database_that_is_down_at_start_up_shows_what_to_do(qtbot, posapp_home, tmp_path, runner):
+    from awstest import free_port
+
     path = tmp_path / "posapp.toml"
-    path.write_text('[workstation]\nid = "till-09"\n')
-    window = MainWindow(config.load(path))
+    path.write_text(f'[workstation]\nid = "till-09"\n[orders]\nurl = "mysql+pymysql://pos@127.0.0.1:{free_port()}/pos"\n')
+    window = MainWindow(app.build(config.load(path)), runner)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitExposed(window)
-    assert window.windowTitle() == "posapp"
-    assert window.workstation_label.text() == "Workstation: till-09"
-    assert window.backends_label.text() == "Cards: local vault"
-    assert not posapp_home.exists()  # building the window did no I/O
+    qtbot.waitUntil(lambda: any(box.isVisible() for box in window.findChildren(QMessageBox)), timeout=20_000)
+    [box] = window.findChildren(QMessageBox)
+    assert box.text() == "posapp cannot use its order history."
+    assert "cannot be reached" in box.informativeText() and "posapp doctor" in box.informativeText()
+    assert "Traceback" not in box.informativeText()
+    assert "PROBLEM: order history at mysql+pymysql://pos@127.0.0.1" in window.backends_label.text()
+    box.close()
 
 
 def test_smoke_flag_builds_the_window_and_exits_0(posapp):
     result = posapp("gui", "--smoke", env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_settings_file_stops_the_smoke_run_with_one_line(posapp, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[vault]\nbackend = 3\n")
+    result = posapp("--config", str(bad), "gui", "--smoke", env={"QT_QPA_PLATFORM": "offscreen"})
+    assert (result.returncode, result.stderr) == (2, f"posapp: {bad}: [vault] backend: must be one of 'local', "
+                                                     "'dynamodb', not 3\n")

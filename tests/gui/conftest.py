@@ -1,0 +1,30 @@
+"""GUI fixtures: real local-mode services in a private POSAPP_HOME, a task runner, the window."""
+
+import pytest
+
+from posapp import app, config
+from posapp.ui.main_window import MainWindow
+from posapp.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def services(posapp_home):
+    return app.build(config.load())
+
+
+@pytest.fixture
+def runner(qtbot):
+    runner = TaskRunner()
+    yield runner
+    runner.wait(10_000)
+
+
+@pytest.fixture
+def window(qtbot, services, runner):
+    window = MainWindow(services, runner, dialogs=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    runner.wait(10_000)
+    qtbot.wait(10)  # deliver the results of finished work while the window still exists

@@ -1,0 +1,168 @@
+"""A cashier at the checkout screen: typing, swiping, mistakes, double Enter, a slow backend."""
+
+import threading
+
+import pytest
+from cardgen import random_pan
+from guihelpers import stored_orders, vault_items
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtTest import QTest
+
+from posapp.orders import OrderStoreUnavailable
+
+
+@pytest.fixture
+def view(window):
+    return window.checkout
+
+
+def fill(qtbot, view, *, name="Coffee", amount="3.50", card=None, expiry="12/30"):
+    qtbot.keyClicks(view.name, name)
+    qtbot.keyClicks(view.amount, amount)
+    qtbot.keyClicks(view.card, card or random_pan("4", 16))
+    if expiry:
+        qtbot.keyClicks(view.expiry, expiry)
+
+
+def wait_for_result(qtbot, view, text):
+    qtbot.waitUntil(lambda: text in view.result.text(), timeout=15_000)
+
+
+def test_a_typed_card_completes_a_sale_and_is_wiped(qtbot, view, services):
+    number = random_pan("4", 16)
+    fill(qtbot, view, card=number)
+    assert view.card.text() == " ".join(number[i:i + 4] for i in range(0, 16, 4))
+    assert view.brand.text() == "VISA"
+    QTest.keyClick(view.expiry, Qt.Key.Key_Return)
+    wait_for_result(qtbot, view, "recorded")
+    [order] = stored_orders(services)
+    assert view.result.text() == f"Order {order.id} recorded: 3.50 USD on VISA •••• {number[-4:]}"
+    assert view.card.text() == "" and not view.card.isUndoAvailable()
+    assert (view.name.text(), view.amount.text(), view.expiry.text()) == ("", "", "")
+    assert services.vault.detokenize(order.token).reveal() == number
+
+
+def test_amex_is_grouped_4_6_5(qtbot, view):
+    number = random_pan("37", 15)
+    qtbot.keyClicks(view.card, number)
+    assert view.card.text() == f"{number[:4]} {number[4:10]} {number[10:]}"
+    assert view.brand.text() == "AMEX"
+
+
+def test_an_invalid_card_is_blocked_with_its_reason(qtbot, view, services):
+    number = random_pan("4", 16)
+    mistyped = number[:-1] + str((int(number[-1]) + 1) % 10)
+    fill(qtbot, view, card=mistyped)
+    assert view.card_message.text() == "the card number is mistyped (checksum failed)"
+    QTest.keyClick(view.card, Qt.Key.Key_Return)
+    assert view.result.text() == "card refused: the card number is mistyped (checksum failed)"
+    qtbot.wait(100)
+    assert stored_orders(services) == [] and vault_items(services) == []
+
+
+def test_an_expired_card_is_refused(qtbot, view, services):
+    fill(qtbot, view, expiry="01/20")
+    view.submit()
+    assert view.result.text() == "card refused: the card has expired (01/20)"
+    assert stored_orders(services) == []
+
+
+def swipe_text(number, expiry="3012"):
+    return f"%B{number}^DOE/JANE^{expiry}1010000000000000000?;{number}={expiry}10100000000000?"
+
+
+def test_a_swipe_anywhere_goes_to_the_card_and_sells(qtbot, view, services):
+    number = random_pan("51", 16)
+    qtbot.keyClicks(view.name, "Lunch")
+    qtbot.keyClicks(view.amount, "12.00")
+    view.name.setFocus()
+    qtbot.keyClicks(view.name, swipe_text(number))  # the reader types into whatever has focus
+    QTest.keyClick(view.name, Qt.Key.Key_Return)  # ... and ends with Enter, which must not submit
+    qtbot.waitUntil(lambda: "Card swiped" in view.card_message.text())
+    assert view.name.text() == "Lunch" and view.amount.text() == "12.00"
+    assert view.card_message.text() == f"Card swiped: MASTERCARD •••• {number[-4:]}, JANE DOE"
+    assert view.card.text() == "" and view.expiry.text() == "12/30"
+    assert stored_orders(services) == []
+    view.submit()
+    wait_for_result(qtbot, view, "recorded")
+    [order] = stored_orders(services)
+    assert order.card_masked == f"MASTERCARD •••• {number[-4:]}"
+
+
+def test_a_person_typing_a_percent_sign_keeps_it(qtbot, view):
+    qtbot.keyClicks(view.description, "50% off; today", delay=60)  # people type far slower than readers
+    qtbot.waitUntil(lambda: view.description.text() == "50% off; today")
+
+
+def test_enter_pressed_twice_records_one_order(qtbot, view, services):
+    fill(qtbot, view)
+    QTest.keyClick(view.expiry, Qt.Key.Key_Return)
+    QTest.keyClick(view.expiry, Qt.Key.Key_Return)
+    wait_for_result(qtbot, view, "recorded")
+    QTest.keyClick(view.name, Qt.Key.Key_Return)  # once more on the emptied form
+    qtbot.wait(200)
+    assert len(stored_orders(services)) == 1 and len(vault_items(services)) == 1
+    assert view.result.text() == "Type the card number or swipe the card."
+
+
+def test_the_card_cannot_be_copied_out(qtbot, view):
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("nothing copied")
+    number = random_pan("4", 16)
+    qtbot.keyClicks(view.card, number)
+    view.card.selectAll()
+    QTest.keySequence(view.card, QKeySequence(QKeySequence.StandardKey.Copy))
+    QTest.keySequence(view.card, QKeySequence(QKeySequence.StandardKey.Cut))
+    view.card.copy()
+    assert clipboard.text() == "nothing copied"
+    assert view.card.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
+    assert not view.card.dragEnabled()
+
+
+def test_a_failed_sale_keeps_the_order_for_a_retry_that_records_once(qtbot, view, services, monkeypatch):
+    real_add = services.orders.add
+    calls = []
+
+    def first_fails(order):
+        calls.append(order.idempotency_key)
+        if len(calls) == 1:
+            raise OrderStoreUnavailable("order history at sqlite:///x cannot be used: disk full")
+        return real_add(order)
+
+    monkeypatch.setattr(services.orders, "add", first_fails)
+    fill(qtbot, view, name="Dinner")
+    view.submit()
+    wait_for_result(qtbot, view, "Not recorded")
+    assert view.result.text() == "Not recorded: order history at sqlite:///x cannot be used: disk full"
+    assert view.name.text() == "Dinner" and view.card.digits() != ""
+    assert view.charge.isEnabled()
+    view.submit()
+    wait_for_result(qtbot, view, "recorded:")
+    assert len(stored_orders(services)) == 1 and len(vault_items(services)) == 1
+    assert calls[0] == calls[1]  # the retry was the same sale
+
+
+def test_a_slow_backend_never_freezes_the_window(qtbot, view, services, monkeypatch):
+    release = threading.Event()
+    real_add = services.orders.add
+
+    def slow_add(order):
+        release.wait(30)
+        return real_add(order)
+
+    monkeypatch.setattr(services.orders, "add", slow_add)
+    ticks = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    fill(qtbot, view)
+    view.submit()
+    assert not view.charge.isEnabled()
+    qtbot.waitUntil(lambda: len(ticks) >= 20, timeout=10_000)  # the event loop runs during the sale
+    qtbot.waitUntil(lambda: view.window().busy.isVisible(), timeout=10_000)
+    assert "recorded" not in view.result.text()
+    release.set()
+    wait_for_result(qtbot, view, "recorded")
+    timer.stop()
+    assert not view.window().busy.isVisible()

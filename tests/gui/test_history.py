@@ -1,0 +1,116 @@
+"""Order history: lazy keyset pages, a sound Qt model, filters, details, no vault access."""
+
+import datetime
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtTest import QTest
+
+from posapp.card import Brand
+from posapp.orders.sql import order_history
+from posapp.ui.history_model import PAGE_SIZE
+
+ORDERS = 10_000
+START = datetime.datetime(2026, 1, 1)
+BRANDS = [Brand.VISA, Brand.MASTERCARD, Brand.AMEX]
+
+
+@pytest.fixture
+def store_calls(services, monkeypatch):
+    """Fills order history with 10,000 orders and counts the pages asked of the store."""
+    services.orders.provision()
+    engine = sa.create_engine(services.orders.url)
+    with engine.begin() as connection:
+        connection.execute(order_history.insert(), [{
+            "OrderName": f"Order {number}" + (" flat white" if number % 1000 == 0 else ""),
+            "AWS_PA_Token": f"00000000-0000-4000-8000-{number:012d}",
+            "amount_minor": 100 + number, "currency": "USD", "card_brand": BRANDS[number % 3].value,
+            "card_last4": f"{number % 10000:04d}", "created_at": START + datetime.timedelta(hours=number),
+            "workstation": "till-01", "status": "completed", "idempotency_key": f"key-{number}",
+        } for number in range(1, ORDERS + 1)])
+    engine.dispose()
+    calls = []
+    real_page = services.orders.page
+
+    def counted_page(**kwargs):
+        if kwargs.get("limit") == PAGE_SIZE:  # the start-up health check reads one order too
+            calls.append(kwargs)
+        return real_page(**kwargs)
+
+    monkeypatch.setattr(services.orders, "page", counted_page)
+    return calls
+
+
+@pytest.fixture
+def no_vault_calls(services, monkeypatch):
+    touched = []
+    for method in ("tokenize", "detokenize", "verify", "delete", "entries"):
+        monkeypatch.setattr(services.vault, method, lambda *args, _name=method, **kwargs: touched.append(_name))
+    return touched
+
+
+def show_history(qtbot, window):
+    window.tabs.setCurrentWidget(window.history)
+    qtbot.waitUntil(lambda: window.history_model.rowCount() > 0 and not window.history_model.loading)
+    return window.history_model
+
+
+def test_ten_thousand_orders_load_page_by_page(qtbot, window, store_calls, no_vault_calls):
+    model = show_history(qtbot, window)
+    assert (model.rowCount(), len(store_calls)) == (PAGE_SIZE, 1)
+    assert model.data(model.index(0, 0)) == str(ORDERS)  # newest first
+    for _ in range(3):
+        window.history.table.scrollToBottom()
+        expected = model.rowCount() + PAGE_SIZE
+        qtbot.waitUntil(lambda: model.rowCount() == expected)
+    assert len(store_calls) == 4 and model.rowCount() == 4 * PAGE_SIZE
+    assert [call["before"] for call in store_calls[1:]] == [ORDERS - PAGE_SIZE * n + 1 for n in (1, 2, 3)]  # oldest id shown
+    assert no_vault_calls == []
+
+
+def test_the_model_passes_qts_model_tester(qtbot, window, store_calls, qtmodeltester):
+    model = show_history(qtbot, window)
+    qtmodeltester.check(model)
+
+
+def test_filters_narrow_the_list(qtbot, window, store_calls):
+    model = show_history(qtbot, window)
+    history = window.history
+    qtbot.keyClicks(history.search, "flat white")
+    qtbot.waitUntil(lambda: model.rowCount() == ORDERS // 1000 and not model.loading)
+    assert store_calls[-1]["where"].text == "flat white"
+    history.search.clear()
+    history.brand.setCurrentIndex(history.brand.findData(Brand.AMEX))
+    qtbot.waitUntil(lambda: not model.loading and model.data(model.index(0, 4)).startswith("AMEX"))
+    assert {model.data(model.index(row, 4)).split()[0] for row in range(model.rowCount())} == {"AMEX"}
+    history.brand.setCurrentIndex(0)
+    history.since.setDate(history.since.date().fromString("2026-01-02", "yyyy-MM-dd"))
+    history.until.setDate(history.until.date().fromString("2026-01-02", "yyyy-MM-dd"))
+    history.use_since.setChecked(True)
+    history.use_until.setChecked(True)
+    qtbot.waitUntil(lambda: not model.loading and model.rowCount() == 24)  # one order an hour on Jan 2nd
+    assert history.message.text() == "24 orders shown"
+
+
+def test_the_detail_pane_shows_the_selected_order_masked(qtbot, window, store_calls, no_vault_calls):
+    show_history(qtbot, window)
+    window.history.table.selectRow(0)
+    fields = window.history.details._fields
+    assert fields["id"].text() == str(ORDERS)
+    assert fields["card"].text() == f"{BRANDS[ORDERS % 3].value} •••• {ORDERS % 10000:04d}"
+    assert fields["token"].text() == f"00000000-0000-4000-8000-{ORDERS:012d}"
+    assert no_vault_calls == []
+
+
+def test_a_failing_store_says_so_in_one_line(qtbot, window, services, monkeypatch):
+    from posapp.orders import OrderStoreUnavailable
+
+    def down(**kwargs):
+        raise OrderStoreUnavailable("order history at mysql+pymysql://pos@db/pos cannot be reached: timed out")
+
+    monkeypatch.setattr(services.orders, "page", down)
+    window.tabs.setCurrentWidget(window.history)
+    qtbot.waitUntil(lambda: "could not be loaded" in window.history.message.text())
+    assert window.history.message.text() == ("Order history could not be loaded: order history at "
+                                             "mysql+pymysql://pos@db/pos cannot be reached: timed out")
+    QTest.qWait(50)
