@@ -81,6 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("provision", help="create the vault's keys and tables and the order schema")
     commands.add_parser("doctor", help="check configuration, credentials and backends; one line per check")
+
+    setup = commands.add_parser("setup", help="write this workstation's settings, keep the database password in "
+                                              "the system keyring, then run the doctor's checks")
+    setup.add_argument("--system", action="store_true",
+                       help="write the machine-wide file for every user of this till (administrator rights)")
+    setup.add_argument("--workstation-id", required=True, metavar="ID", help="name of this till, e.g. till-01")
+    setup.add_argument("--vault-backend", choices=[backend.value for backend in config.VaultBackend])
+    setup.add_argument("--vault-table", metavar="NAME")
+    setup.add_argument("--vault-region", metavar="REGION")
+    setup.add_argument("--vault-endpoint-url", metavar="URL")
+    setup.add_argument("--kms-key-id", metavar="ARN")
+    setup.add_argument("--vault-materials", choices=[materials.value for materials in config.Materials])
+    setup.add_argument("--orders-url", metavar="URL", help="mysql+pymysql://USER@HOST:PORT/DATABASE")
+    setup.add_argument("--ssl-ca", metavar="PATH")
+    setup.add_argument("--ssl-cert", metavar="PATH")
+    setup.add_argument("--ssl-key", metavar="PATH")
+    setup.add_argument("--orders-password-stdin", action="store_true",
+                       help="read the database password from standard input instead of asking for it")
     return parser
 
 
@@ -88,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     log_file = logs.setup(config.Paths.from_env(os.environ).log_dir)
     try:
+        if args.command == "setup":  # before loading: the settings it replaces may be broken
+            return setup(args, sys.stdout)
         settings = config.load(args.config)
         if args.command in (None, "gui"):
             from posapp.ui.application import run  # Qt loads only for the window
@@ -224,6 +244,51 @@ def provision(services, args, out: TextIO) -> int:
     services.orders.provision()
     print(f"Ready: {services.backends_text}", file=out)
     return ExitCode.OK
+
+
+def setup(args: argparse.Namespace, out: TextIO) -> int:
+    paths = config.Paths.from_env(os.environ)
+    target = args.config or (config.machine_config_file() if args.system else paths.user_config_file)
+    values = {
+        "workstation": {"id": args.workstation_id},
+        "vault": {"backend": args.vault_backend, "table": args.vault_table, "region": args.vault_region,
+                  "endpoint_url": args.vault_endpoint_url, "kms_key_id": args.kms_key_id,
+                  "materials": args.vault_materials},
+        "orders": {"url": args.orders_url, "ssl_ca": args.ssl_ca, "ssl_cert": args.ssl_cert, "ssl_key": args.ssl_key},
+    }
+    config.check(target, values)  # a mistake is reported before anything is asked or written
+    needs_password = bool(args.orders_url and args.orders_url.startswith("mysql"))
+    password = _read_orders_password(from_stdin=args.orders_password_stdin) if needs_password else None
+    config.save(target, values)
+    print(f"Settings written to {target}", file=out)
+    if password is not None:
+        _store_orders_password(args.orders_url, password)
+        print("The order database password is in the system keyring.", file=out)
+    from posapp import app
+
+    return doctor(app.build(config.load(args.config)), args, out)
+
+
+def _read_orders_password(*, from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass("Order database password (kept in the system keyring): ")
+    else:
+        raise InvalidInput("give the order database password on standard input with --orders-password-stdin, "
+                           "or run setup in a terminal")
+    if not password:
+        raise InvalidInput("the order database password is empty")
+    return password
+
+
+def _store_orders_password(url: str, password: str) -> None:
+    try:
+        config.write_secret(config.orders_password_name(url), password)
+    except config.KeyringUnavailable:
+        raise config.KeyringUnavailable(
+            "the system keyring cannot be used here, so the password was not stored: give posapp the "
+            f"password in {config.ORDERS_PASSWORD_ENV} instead") from None
 
 
 def doctor(services, args, out: TextIO) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import os
 import re
 import socket
@@ -184,19 +185,57 @@ def load(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> 
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
         candidates.append(explicit)
+    layers = [(path, _parse(_read_document(path), path)) for path in candidates if path.is_file()]
+    return _combine(paths, layers)
+
+
+def _combine(paths: Paths, layers: list[tuple[Path, list[tuple[str, str, object]]]]) -> Settings:
+    """Settings from files read in order, later keys overriding earlier ones."""
     values: dict[str, dict[str, object]] = {name: {} for name in SECTIONS}
     set_in: dict[tuple[str, str], Path] = {}
-    files = []
-    for path in candidates:
-        if path.is_file():
-            for section, key, value in _read(path):
-                values[section][key] = value
-                set_in[section, key] = path
-            files.append(path)
+    for path, found in layers:
+        for section, key, value in found:
+            values[section][key] = value
+            set_in[section, key] = path
     sections = {name: cls(**values[name]) for name, cls in SECTIONS.items()}
-    settings = Settings(paths=paths, files=tuple(files), **sections)
+    settings = Settings(paths=paths, files=tuple(path for path, _ in layers), **sections)
     _check_together(settings, set_in)
     return settings
+
+
+def render(values: Mapping[str, Mapping[str, object]]) -> str:
+    """A settings file holding ``values`` (keys left out or None keep their defaults)."""
+    lines = ["# posapp settings for this workstation, written by 'posapp setup'.",
+             "# No secrets here: passwords live in the system keyring."]
+    for section in SECTIONS:
+        given = {key: value for key, value in values.get(section, {}).items() if value is not None}
+        if given:
+            lines += ["", f"[{section}]"]
+            for key, value in given.items():
+                if isinstance(value, enum.Enum):
+                    value = value.value
+                lines.append(f"{key} = {value}" if isinstance(value, int) else f"{key} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def check(path: Path, values: Mapping[str, Mapping[str, object]]) -> str:
+    """The text of a settings file for ``values``, checked exactly as ``load`` will read it."""
+    text = render(values)
+    _combine(Paths.from_env(os.environ), [(path, _parse(tomllib.loads(text), path))])
+    return text
+
+
+def save(path: Path, values: Mapping[str, Mapping[str, object]]) -> None:
+    """Write a settings file, after checking it."""
+    text = check(path, values)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(path.name + ".new")
+        draft.write_text(text, encoding="utf-8")
+        draft.chmod(0o644)  # readable by every user of the till: it holds no secret
+        os.replace(draft, path)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be written: {error.strerror}") from None
 
 
 def _check_together(settings: Settings, set_in: dict[tuple[str, str], Path]) -> None:
@@ -209,14 +248,18 @@ def _check_together(settings: Settings, set_in: dict[tuple[str, str], Path]) -> 
                 raise ConfigError(f'{source}: [vault] {key}: required with backend = "dynamodb" ({what})')
 
 
-def _read(path: Path) -> list[tuple[str, str, object]]:
+def _read_document(path: Path) -> dict[str, object]:
     try:
         with path.open("rb") as stream:
-            document = tomllib.load(stream)
+            return tomllib.load(stream)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+
+
+def _parse(document: Mapping[str, object], path: Path) -> list[tuple[str, str, object]]:
+    """Every (section, key, value) of a document, each checked; errors name file and key."""
     found = []
     for section, table in document.items():
         if section not in SECTIONS:

@@ -1,0 +1,8 @@
+"""Entry point of the frozen posapp bundle (PyInstaller)."""
+
+import sys
+
+from posapp.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
