@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench screenshots venv clean
+.PHONY: run test bench screenshots package package-test venv clean
 
 # Opens the posapp window in local mode (no AWS account or database server needed).
 run: $(VENV)/.installed
@@ -25,7 +25,24 @@ screenshots: $(VENV)/.installed
 	scripts/system-deps screenshots
 	xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb $(BIN)/python scripts/screenshots.py
 
+# The installer: a PyInstaller bundle, smoke-tested, wrapped into dist/posapp_VERSION_amd64.deb.
+package: $(VENV)/.installed-package
+	rm -rf build/dist/posapp dist/posapp_*.deb
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath build/dist --workpath build/work \
+		packaging/posapp.spec
+	POSAPP_BUNDLE=build/dist/posapp $(BIN)/python -m pytest -q -p no:cacheprovider packaging/test_package.py
+	packaging/build-deb build/dist/posapp "$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("posapp"))')" dist
+	@du -sh --apparent-size build/dist/posapp dist/posapp_*.deb
+
+# The .deb as a till gets it: unpacked with dpkg-deb -x, started, one sale, scanned for the card.
+package-test: package
+	POSAPP_DEB="$$(ls dist/posapp_*_amd64.deb)" $(BIN)/python -m pytest -q -p no:cacheprovider packaging/test_package.py
+
 venv: $(VENV)/.installed
+
+$(VENV)/.installed-package: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,package]'
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	scripts/system-deps test

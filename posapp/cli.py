@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from posapp.ui.application import run  # Qt loads only for the window
 
-            return run(settings, smoke=getattr(args, "smoke", False))
+            return run(settings, smoke=getattr(args, "smoke", False), explicit=args.config)
         from posapp import app
 
         services = app.build(settings)

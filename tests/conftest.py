@@ -106,3 +106,22 @@ def mysql_db(mariadb):
     mariadb.execute(f"CREATE DATABASE `{name}`")
     yield Database(name, f"mysql+pymysql://{POS_USER}@127.0.0.1:{mariadb.port}/{name}")
     mariadb.execute(f"DROP DATABASE `{name}`")
+
+
+# PySide6 6.12 on Python 3.11 can abort the interpreter while it is being torn down after
+# a session that built many windows ("Fatal Python error: bool_dealloc", a reference-count
+# bug in shiboken's cleanup of dead wrappers). Every result is final by then, so the test
+# process leaves with pytest's own exit status before that cleanup runs.
+_exit_status = None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    if _exit_status is not None and "PySide6" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from posapp import app
+from posapp import app, config
 from posapp.config import Settings
+from posapp.ui.first_run import FirstRunDialog
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
 
@@ -21,9 +23,12 @@ def _application() -> QApplication:
     return application
 
 
-def run(settings: Settings, *, smoke: bool = False) -> int:
+def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None) -> int:
     application = _application()
     runner = TaskRunner()
+    if not settings.files and not smoke:
+        if FirstRunDialog(settings, runner).exec() == FirstRunDialog.DialogCode.Accepted:
+            settings = config.load(explicit)
     window = MainWindow(app.build(settings), runner, dialogs=not smoke)
     window.show()
     if smoke:

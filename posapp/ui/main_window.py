@@ -5,6 +5,7 @@ something is still working."""
 from __future__ import annotations
 
 import logging
+from importlib.metadata import version
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -63,6 +64,9 @@ class MainWindow(QMainWindow):
         runner.busy_changed.connect(self.busy.setVisible)
         runner.failed.connect(lambda message: self.statusBar().showMessage(message, 10_000))
 
+        about = self.menuBar().addMenu(self.tr("&Help")).addAction(self.tr("&About posapp"))
+        about.triggered.connect(self.show_about)
+
         self.swipes = SwipeCatcher(self, active=lambda: self.tabs.currentWidget() is self.checkout)
         self.swipes.swiped.connect(self._swiped)
         QApplication.instance().installEventFilter(self.swipes)
@@ -101,6 +105,15 @@ class MainWindow(QMainWindow):
                     "Sales cannot be recorded until this is fixed. Check the network and the settings, or call "
                     "your administrator; 'posapp doctor' shows every check."))
                 box.open()
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About posapp"),
+                          self.tr("posapp %1").replace("%1", version("posapp")), parent=self)
+        box.setInformativeText(self.tr("Card-safe point of sale and billing.\n\nWorkstation: %1\n%2")
+                               .replace("%1", self._services.settings.workstation.id)
+                               .replace("%2", self._services.backends_text))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def closeEvent(self, event) -> None:
         QApplication.instance().removeEventFilter(self.swipes)

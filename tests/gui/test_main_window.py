@@ -51,3 +51,13 @@ def test_a_bad_settings_file_stops_the_smoke_run_with_one_line(posapp, tmp_path)
     result = posapp("--config", str(bad), "gui", "--smoke", env={"QT_QPA_PLATFORM": "offscreen"})
     assert (result.returncode, result.stderr) == (2, f"posapp: {bad}: [vault] backend: must be one of 'local', "
                                                      "'dynamodb', not 3\n")
+
+
+def test_about_names_the_version_from_the_package_metadata(qtbot, window):
+    from importlib.metadata import version
+
+    window.menuBar().actions()[0].menu().actions()[0].trigger()
+    [box] = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert box.text() == f"posapp {version('posapp')}"
+    assert "Workstation: " in box.informativeText()
+    box.close()

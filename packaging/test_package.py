@@ -1,0 +1,71 @@
+"""Checks of a built posapp: the frozen bundle, or the .deb unpacked as dpkg would install it.
+
+Run by 'make package' (POSAPP_BUNDLE=build/dist/posapp, before the .deb is made) and by
+'make package-test' (POSAPP_DEB=dist/posapp_VERSION_amd64.deb). Not part of 'make test'.
+"""
+
+import json
+import os
+import subprocess
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from cardgen import random_pan
+from leakscan import find_leaks
+
+BUNDLE, DEB = os.environ.get("POSAPP_BUNDLE"), os.environ.get("POSAPP_DEB")
+if not (BUNDLE or DEB):
+    pytest.skip("set POSAPP_BUNDLE or POSAPP_DEB (make package / make package-test)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The folder that holds the frozen posapp executable."""
+    if BUNDLE:
+        return Path(BUNDLE).resolve()
+    root = tmp_path_factory.mktemp("deb-root")
+    subprocess.run(["dpkg-deb", "-x", DEB, str(root)], check=True)
+    assert os.readlink(root / "usr/bin/posapp") == "/opt/posapp/posapp"
+    assert (root / "usr/share/applications/posapp.desktop").is_file()
+    return root / "opt" / "posapp"
+
+
+@pytest.fixture
+def run(installed, tmp_path):
+    home, scratch = tmp_path / "home", tmp_path / "tmp"
+    scratch.mkdir()
+
+    def run(*args, stdin=None):
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "POSAPP_HOME": str(home), "TMPDIR": str(scratch),
+               "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+               "LANG": "C.UTF-8"}
+        return subprocess.run([str(installed / "posapp"), *args], input=stdin, capture_output=True, text=True,
+                              env=env, timeout=120)
+
+    run.folders = [home, scratch]
+    return run
+
+
+def test_the_window_starts(run):
+    result = run("gui", "--smoke")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version_comes_from_the_package_metadata(run):
+    assert run("--version").stdout.strip() == f"posapp {version('posapp')}"
+
+
+def test_a_local_sale_leaves_no_card_number_behind(run):
+    number = random_pan("4", 16)
+    sold = run("order", "new", "--name", "Frozen sale", "--amount", "2.50", "--card-stdin", "--json",
+               stdin=f"{number} 12/39\n")
+    assert sold.returncode == 0, sold.stderr
+    receipt = json.loads(sold.stdout)
+    assert receipt["card"] == {"brand": "VISA", "last4": number[-4:]}
+    listed = run("order", "list", "--json")
+    verified = run("vault", "verify", "--all")
+    assert verified.stdout == "Checked 1 vault item: all intact.\n"
+    printed = "".join(part for result in (sold, listed, verified) for part in (result.stdout, result.stderr))
+    assert find_leaks([number], run.folders, printed) == []

@@ -1,0 +1,114 @@
+"""The first start of a till without settings: keep local mode, or join the shared backends.
+
+It writes the same settings file as 'posapp setup' (through the same checks) and puts the
+database password in the system keyring, never in the file.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp import config
+from posapp.errors import describe
+from posapp.ui.tasks import TaskRunner
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, settings: config.Settings, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._runner = runner
+        self.target = settings.paths.user_config_file
+        self.setWindowTitle(self.tr("Set up this till"))
+
+        self.local = QRadioButton(self.tr("Use this till on its own (local mode: cards and orders stay here)"))
+        self.shared = QRadioButton(self.tr("Connect to the shared card vault (DynamoDB + KMS) and order history "
+                                           "(MySQL)"))
+        self.local.setChecked(True)
+        self.workstation = QLineEdit(settings.workstation.id)
+        self.workstation.setAccessibleName(self.tr("Workstation id"))
+
+        self.region = QLineEdit()
+        self.table = QLineEdit(settings.vault.table)
+        self.kms_key = QLineEdit()
+        self.kms_key.setPlaceholderText("arn:aws:kms:REGION:ACCOUNT:key/…")
+        self.materials = QComboBox()
+        for materials in config.Materials:
+            self.materials.addItem(materials.value, materials)
+        self.orders_url = QLineEdit()
+        self.orders_url.setPlaceholderText("mysql+pymysql://USER@HOST:3306/DATABASE")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        shared_form = QFormLayout()
+        for label, field in ((self.tr("AWS region"), self.region), (self.tr("Vault table"), self.table),
+                             (self.tr("KMS key ARN"), self.kms_key), (self.tr("Key materials"), self.materials),
+                             (self.tr("Order database"), self.orders_url),
+                             (self.tr("Database password"), self.password)):
+            field.setAccessibleName(label)
+            shared_form.addRow(label, field)
+        self.shared_box = QGroupBox(self.tr("Shared backends"))
+        self.shared_box.setLayout(shared_form)
+        self.shared_box.setEnabled(False)
+        self.shared.toggled.connect(self.shared_box.setEnabled)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("posapp has no settings on this till yet.")))
+        form = QFormLayout()
+        form.addRow(self.tr("Workstation id"), self.workstation)
+        layout.addLayout(form)
+        layout.addWidget(self.local)
+        layout.addWidget(self.shared)
+        layout.addWidget(self.shared_box)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict[str, dict[str, object]]:
+        values: dict[str, dict[str, object]] = {"workstation": {"id": self.workstation.text().strip()}}
+        if self.shared.isChecked():
+            values["vault"] = {"backend": config.VaultBackend.DYNAMODB, "region": self.region.text().strip() or None,
+                               "table": self.table.text().strip() or None,
+                               "kms_key_id": self.kms_key.text().strip() or None,
+                               "materials": self.materials.currentData()}
+            values["orders"] = {"url": self.orders_url.text().strip() or None}
+        return values
+
+    def save(self) -> None:
+        values, password = self.values(), self.password.text()
+        try:
+            config.check(self.target, values)
+            url = values.get("orders", {}).get("url")
+            if url and not password:
+                raise config.ConfigError("type the order database password: posapp keeps it in the system keyring")
+        except config.ConfigError as error:
+            self.message.setText(describe(error)[0])
+            return
+        self.save_button.setEnabled(False)
+
+        def write() -> None:
+            config.save(self.target, values)
+            if url:
+                config.write_secret(config.orders_password_name(url), password)
+
+        self._runner.run(write, lambda _result: self.accept(), self._failed, owner=self)
+
+    def _failed(self, message: str, _error: Exception) -> None:
+        self.save_button.setEnabled(True)
+        self.message.setText(message)

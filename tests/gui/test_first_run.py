@@ -1,0 +1,50 @@
+"""The first start without settings: keep local mode, or fill in the shared backends."""
+
+import tomllib
+
+import pytest
+
+from posapp import config
+from posapp.ui.first_run import FirstRunDialog
+
+
+@pytest.fixture
+def dialog(qtbot, posapp_home, runner):
+    dialog = FirstRunDialog(config.load(), runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_keeping_local_mode_writes_the_workstation_only(qtbot, dialog, posapp_home):
+    dialog.workstation.setText("till-03")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result() == FirstRunDialog.DialogCode.Accepted)
+    assert tomllib.loads((posapp_home / "posapp.toml").read_text()) == {"workstation": {"id": "till-03"}}
+    assert config.load().files == (posapp_home / "posapp.toml",)
+
+
+def test_shared_backends_keep_the_password_in_the_keyring(qtbot, dialog, posapp_home, memory_keyring):
+    dialog.shared.setChecked(True)
+    dialog.workstation.setText("till-04")
+    dialog.region.setText("eu-west-1")
+    dialog.kms_key.setText("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    dialog.orders_url.setText("mysql+pymysql://pos@db.internal:3306/pos")
+    dialog.password.setText("s3cret-pass")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result() == FirstRunDialog.DialogCode.Accepted)
+    written = (posapp_home / "posapp.toml").read_text()
+    assert "s3cret-pass" not in written
+    settings = config.load()
+    assert (settings.vault.backend, settings.vault.region) == (config.VaultBackend.DYNAMODB, "eu-west-1")
+    assert memory_keyring.secrets[("posapp", "orders:pos@db.internal:3306/pos")] == "s3cret-pass"
+
+
+def test_a_mistake_is_named_and_nothing_is_written(qtbot, dialog, posapp_home):
+    dialog.shared.setChecked(True)
+    dialog.region.setText("eu-west-1")
+    dialog.kms_key.setText("alias/pos")
+    dialog.save()
+    assert "[vault] kms_key_id: use the full key ARN" in dialog.message.text()
+    assert not (posapp_home / "posapp.toml").exists()
+    assert dialog.isVisible()
