@@ -1,39 +1,70 @@
-"""The composition root: the one place that turns settings into services."""
+"""The composition root: the one place that turns settings into services.
+
+Adapters are built on first use, on whichever thread first needs them: the GUI shows its
+window without importing SQLAlchemy, boto3 or the encryption SDK, and its first background
+task pays for them instead.
+"""
 
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from posapp.checkout import CheckoutService
 from posapp.config import Settings, VaultBackend, orders_password
 from posapp.orders import OrderStore
-from posapp.orders.sql import SqlOrderStore, Tls
 from posapp.vault import Vault
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
+
 class Services:
-    settings: Settings
-    vault: Vault
-    orders: OrderStore
-    checkout: CheckoutService
+    """The vault, the order store and the checkout of one till; thread-safe."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._built: dict[str, object] = {}
+        self._lock = threading.RLock()
+
+    def _once(self, name: str, make: Callable[[], T]) -> T:
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = make()
+            return self._built[name]  # type: ignore[return-value]
+
+    @property
+    def vault(self) -> Vault:
+        return self._once("vault", lambda: build_vault(self.settings))
+
+    @property
+    def orders(self) -> OrderStore:
+        return self._once("orders", lambda: build_orders(self.settings))
+
+    @property
+    def checkout(self) -> CheckoutService:
+        return self._once("checkout", lambda: CheckoutService(
+            self.vault, self.orders, workstation=self.settings.workstation.id, operator=_login_name()))
 
     @property
     def backends_text(self) -> str:
-        """Where cards and orders go, for status lines (no secrets)."""
-        return f"cards: {self.vault.description} · orders: {self.orders.display_url}"
+        """Where cards and orders go, for status lines (no secrets), without building anything."""
+        vault = self.settings.vault
+        cards = (f"DynamoDB table {vault.table} ({vault.materials.value} KMS materials)"
+                 if vault.backend is VaultBackend.DYNAMODB else f"local vault in {self.settings.paths.data_dir}")
+        orders = self.settings.orders.url or f"SQLite in {self.settings.paths.data_dir}"
+        return f"cards: {cards} · orders: {orders}"
 
 
 def build(settings: Settings) -> Services:
-    """Build the object graph; no I/O happens until a service is used."""
-    vault = build_vault(settings)
-    orders = build_orders(settings)
-    checkout = CheckoutService(vault, orders, workstation=settings.workstation.id, operator=_login_name())
-    return Services(settings, vault, orders, checkout)
+    """The services of ``settings``; nothing is imported, opened or read until used."""
+    return Services(settings)
 
 
-def build_orders(settings: Settings) -> SqlOrderStore:
+def build_orders(settings: Settings) -> OrderStore:
+    from posapp.orders.sql import SqlOrderStore, Tls
+
     url = settings.orders.url or f"sqlite:///{settings.paths.data_dir / 'orders.db'}"
     tls = Tls(ca=settings.orders.ssl_ca, cert=settings.orders.ssl_cert, key=settings.orders.ssl_key)
     return SqlOrderStore(url, tls=tls, password=lambda: orders_password(url))

@@ -7,6 +7,7 @@ arguments, the environment or a file named on the command line.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
 import getpass
 import json
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile.add_argument("--grace", type=int, default=60, metavar="MINUTES",
                            help="keep unreferenced items younger than this (default 60): sales in flight")
     reconcile.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
+
+    importing = vault.add_parser("import", help="tokenize a legacy card file: one NUMBER[,MM/YY] per line")
+    importing.add_argument("cards", type=Path, metavar="CARDS.csv", help="the card file (read, never changed)")
+    importing.add_argument("--out", type=Path, required=True, metavar="TOKENS.csv",
+                           help="new file for line,token,brand,last4 in input order (never overwritten)")
 
     commands.add_parser("provision", help="create the vault's keys and tables and the order schema")
     commands.add_parser("doctor", help="check configuration, credentials and backends; one line per check")
@@ -233,10 +239,72 @@ def vault_reconcile(services, args, out: TextIO) -> int:
     report = reconcile(services.vault, services.orders, grace=datetime.timedelta(minutes=args.grace),
                        now=utc_now, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
-    print(f"Checked {_count(report.checked, 'vault item')}: {report.referenced} referenced by orders, "
+    imported = f", {report.imported} imported (kept)" if report.imported else ""
+    print(f"Checked {_count(report.checked, 'vault item')}: {report.referenced} referenced by orders{imported}, "
           f"{report.too_recent} unreferenced but younger than {args.grace} minutes, {verb} {report.removed}.",
           file=out)
     return ExitCode.OK
+
+
+def vault_import(services, args, out: TextIO) -> int:
+    from posapp.card_import import Imported, import_cards
+
+    if args.out.resolve() == args.cards.resolve():
+        raise InvalidInput("--out must name a new file, not the card file")
+    try:
+        with args.cards.open(encoding="utf-8") as counting:
+            total = sum(1 for _ in counting)
+        cards = args.cards.open(encoding="utf-8", newline="")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{args.cards} cannot be read: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        tokens_file = args.out.open("x", encoding="utf-8", newline="")
+    except FileExistsError:
+        cards.close()
+        raise InvalidInput(f"{args.out} exists already: name a new file for the tokens") from None
+    imported = refused = 0
+    progress = _Progress(total)
+    with cards, tokens_file:
+        rows = csv.writer(tokens_file)
+        rows.writerow(["line", "token", "brand", "last4"])
+        for result in import_cards(services.vault, cards, today=datetime.datetime.now(datetime.timezone.utc).date()):
+            if isinstance(result, Imported):
+                rows.writerow([result.line, result.token, result.brand.value, result.last4])
+                imported += 1
+            else:
+                print(f"posapp: line {result.line}: {result.reason}", file=sys.stderr)
+                refused += 1
+            progress.show(result.line)
+            tokens_file.flush()
+    progress.done()
+    print(f"Imported {_count(imported, 'card')} into the vault; {_count(refused, 'line')} refused. "
+          f"Tokens in {args.out}.", file=out)
+    return ExitCode.BAD_INPUT if refused else ExitCode.OK
+
+
+PROGRESS_LINES_FROM = 1000  # smaller files finish before anyone wonders
+
+
+class _Progress:
+    """A bar on a terminal; a line every tenth of the file otherwise (logs, pipes)."""
+
+    def __init__(self, total: int):
+        self._total = max(total, 1)
+        self._tty = sys.stderr.isatty()
+        self._shown = -1
+
+    def show(self, line: int) -> None:
+        tenth = line * 10 // self._total
+        if self._tty:
+            filled = line * 30 // self._total
+            print(f"\r[{'#' * filled}{' ' * (30 - filled)}] {line}/{self._total} lines", end="", file=sys.stderr)
+        elif self._total >= PROGRESS_LINES_FROM and tenth != self._shown and tenth < 10:
+            print(f"posapp: {line} of {self._total} lines done", file=sys.stderr)
+        self._shown = tenth
+
+    def done(self) -> None:
+        if self._tty:
+            print(file=sys.stderr)
 
 
 def provision(services, args, out: TextIO) -> int:
@@ -307,6 +375,7 @@ COMMANDS = {
     ("order", "show"): order_show,
     ("vault", "verify"): vault_verify,
     ("vault", "reconcile"): vault_reconcile,
+    ("vault", "import"): vault_import,
     ("provision", None): provision,
     ("doctor", None): doctor,
 }

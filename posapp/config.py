@@ -24,8 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import keyring
-import keyring.errors
 import platformdirs
 
 from posapp.errors import ConfigError, Unavailable
@@ -302,6 +300,9 @@ class KeyringUnavailable(Unavailable):
 
 def read_secret(name: str) -> str | None:
     """A secret from the OS keyring (service ``posapp``), or None if it was never stored."""
+    import keyring  # its backends are slow to load: only when a secret is needed
+    import keyring.errors
+
     try:
         return keyring.get_password(KEYRING_SERVICE, name)
     except keyring.errors.KeyringError as error:
@@ -326,6 +327,9 @@ def orders_password(url: str, env: Mapping[str, str] | None = None) -> str | Non
 
 
 def write_secret(name: str, value: str) -> None:
+    import keyring
+    import keyring.errors
+
     try:
         keyring.set_password(KEYRING_SERVICE, name, value)
     except keyring.errors.KeyringError as error:

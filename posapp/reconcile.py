@@ -27,6 +27,7 @@ class ReconcileReport:
     checked: int = 0
     referenced: int = 0
     too_recent: int = 0  # unreferenced, but within the grace period
+    imported: int = 0  # cards migrated by a bulk import: no order refers to them, by design
     removed: int = 0  # or, in a dry run, that would be removed
 
 
@@ -40,6 +41,8 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
             report.checked += 1
             if entry.token in referenced:
                 report.referenced += 1
+            elif entry.imported:
+                report.imported += 1
             elif entry.created_at is not None and entry.created_at > cutoff:
                 report.too_recent += 1
             else:

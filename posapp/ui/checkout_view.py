@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QFont, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -28,9 +30,9 @@ DEFAULT_CURRENCY = "USD"
 
 
 class CheckoutView(QWidget):
-    def __init__(self, checkout: CheckoutService, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
-        self._checkout = checkout
+        self._checkout = checkout  # called on the worker thread: building the services is I/O
         self._runner = runner
         self._swiped: Card | None = None
         self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
@@ -209,7 +211,7 @@ class CheckoutView(QWidget):
         self._set_busy(True)
         self.result.setStyleSheet("")
         self.result.setText(self.tr("Charging %1…").replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
-        self._runner.run(lambda: self._checkout.checkout(sale), self._sold, self._failed, owner=self)
+        self._runner.run(lambda: self._checkout().checkout(sale), self._sold, self._failed, owner=self)
 
     def _sold(self, order: Order) -> None:
         self._set_busy(False)

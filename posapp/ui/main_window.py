@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     def __init__(self, services: Services, runner: TaskRunner, *, dialogs: bool = True,
-                 parent: QWidget | None = None):
+                 check_backends: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self._services = services
         self._runner = runner
@@ -33,11 +33,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("posapp — %1").replace("%1", services.settings.workstation.id))
         self.resize(1280, 800)
 
-        self.checkout = CheckoutView(services.checkout, runner)
-        orders = services.orders
+        # The services are built by the first background task that needs them, not here.
+        self.checkout = CheckoutView(lambda: services.checkout, runner)
         # The history loads its first page when first shown, and more as the table scrolls.
-        self.history_model = HistoryModel(lambda before, limit, where: orders.page(before=before, limit=limit,
-                                                                                   where=where), runner, self)
+        self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
+            before=before, limit=limit, where=where), runner, self)
         self.history = HistoryView(self.history_model)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
@@ -71,7 +71,8 @@ class MainWindow(QMainWindow):
         self.swipes.swiped.connect(self._swiped)
         QApplication.instance().installEventFilter(self.swipes)
         self.checkout.name.setFocus()
-        self._check_backends()
+        if check_backends:
+            self._check_backends()
 
     def _show_backends(self, state: str) -> None:
         settings = self._services.settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,6 +40,7 @@ class VaultEntry:
 
     token: str
     created_at: datetime.datetime | None  # None where the item's metadata is unreadable
+    imported: bool = False  # stored by a bulk import, not by a sale: no order refers to it
 
 
 # A named health check for ``posapp doctor``: returns what it saw, or raises a PosappError.
@@ -66,6 +67,11 @@ class Vault(Protocol):
 
     def tokenize(self, card: Card) -> str:
         """Store the card; return its new token. Never overwrites an item."""
+
+    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
+        """Store many cards at once (bulk import); their tokens, in order. All or none.
+
+        Imported items belong to no order, and reconciliation leaves them alone."""
 
     def detokenize(self, token: str) -> Pan:
         """The card number under ``token``; raises TokenNotFound or TamperedItem."""

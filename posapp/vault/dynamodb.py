@@ -13,7 +13,8 @@ import datetime
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import botocore.exceptions
@@ -32,6 +33,8 @@ from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, Vaul
 log = logging.getLogger(__name__)
 
 _TOKEN_NAME = {"#t": items.PARTITION_KEY}
+TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+BULK_THREADS = 4
 
 
 def _utc_now() -> datetime.datetime:
@@ -51,7 +54,7 @@ class DynamoDbVault:
         self._workstation = workstation
         self._clock = clock
         self._new_token = new_token
-        self._config: CryptoConfig | None = None
+        self._materials: CryptographicMaterialsProvider | None = None
         self._config_lock = threading.Lock()
 
     @property
@@ -67,11 +70,12 @@ class DynamoDbVault:
             raise translate(error, table=self._table, key_arn=self._settings.kms_key_id) from None
 
     def _crypto(self) -> CryptoConfig:
+        """A fresh config per operation: the SDK's configs are not safe to share between threads."""
         with self._config_lock:
-            if self._config is None:
+            if self._materials is None:
                 with self._errors():
-                    self._config = items.crypto_config(self._materials_provider(), self._table)
-            return self._config
+                    self._materials = self._materials_provider()
+        return items.crypto_config(self._materials, self._table)
 
     def _materials_provider(self) -> CryptographicMaterialsProvider:
         kms = AwsKmsCryptographicMaterialsProvider(
@@ -99,6 +103,48 @@ class DynamoDbVault:
                 raise VaultError(f"vault token {token} is already taken; nothing was stored") from None
         return token
 
+    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
+        """Bulk: transactions of up to 100 conditional puts, a few at a time in parallel."""
+        config = self._crypto()
+        created_at = self._clock()
+        pairs = [(str(self._new_token()), card) for card in cards]
+        chunks = [pairs[start:start + TRANSACTION_ITEMS] for start in range(0, len(pairs), TRANSACTION_ITEMS)]
+        with ThreadPoolExecutor(BULK_THREADS) as pool:
+            futures = [pool.submit(self._store_chunk, chunk, config, created_at) for chunk in chunks]
+        failed = next((future.exception() for future in futures if future.exception() is not None), None)
+        if failed is not None:
+            # All or none: take back what other transactions stored (nothing else refers to it yet).
+            for chunk, future in zip(chunks, futures):
+                if future.exception() is None:
+                    for token, _card in chunk:
+                        self._delete_quietly(token)
+            raise failed
+        return [token for token, _ in pairs]
+
+    def _delete_quietly(self, token: str) -> None:
+        try:
+            self.delete(token)
+        except VaultError:
+            log.exception("bulk tokenization failed and vault item %s could not be taken back", token)
+
+    def _store_chunk(self, chunk: list[tuple[str, Card]], config: CryptoConfig, created_at: datetime.datetime) -> None:
+        with self._errors():
+            puts = [{"Put": {"TableName": self._table, "ExpressionAttributeNames": _TOKEN_NAME,
+                             "ConditionExpression": "attribute_not_exists(#t)",
+                                          "Item": items.encrypt(items.plaintext_item(
+                                 token, card, workstation=self._workstation, created_at=created_at,
+                                 origin=items.Origin.IMPORT), config)}}
+                    for token, card in chunk]
+            try:
+                self._db.transact_write_items(TransactItems=puts)
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" not in reasons:
+                    raise
+                raise VaultError("a vault token is already taken; none of these cards was stored") from None
+
     def detokenize(self, token: str) -> Pan:
         check_token(token)
         config = self._crypto()
@@ -125,11 +171,13 @@ class DynamoDbVault:
 
     def entries(self) -> Iterator[VaultEntry]:
         pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table, ProjectionExpression="#t, created_at", ExpressionAttributeNames=_TOKEN_NAME)
+            TableName=self._table, ProjectionExpression="#t, created_at, origin",
+            ExpressionAttributeNames=_TOKEN_NAME)
         with self._errors():
             for page in pages:
                 for item in page["Items"]:
-                    yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item))
+                    yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item),
+                                     items.origin(item) is items.Origin.IMPORT)
 
     def provision(self) -> None:
         """Create the vault table (and the meta table in cached mode); running it twice is harmless."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import enum
 import uuid
 
 import botocore.exceptions
@@ -28,6 +29,13 @@ DEFAULT_TABLE = "posapp-pan-vault"
 Item = dict[str, dict[str, object]]  # DynamoDB-JSON attribute map
 
 
+class Origin(enum.Enum):
+    """Why a card is in the vault; only a sale's card belongs to an order."""
+
+    SALE = "sale"
+    IMPORT = "import"  # migrated by 'posapp vault import': no order refers to it, reconcile keeps it
+
+
 def attribute_actions() -> AttributeActions:
     actions = AttributeActions(
         default_action=CryptoAction.SIGN_ONLY,  # metadata, and anything added later, is signed
@@ -45,7 +53,8 @@ def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) ->
     )
 
 
-def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime) -> Item:
+def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime,
+                   origin: Origin = Origin.SALE) -> Item:
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},
@@ -53,6 +62,7 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
         "last4": {"S": card.pan.last4},
         "created_at": {"S": created_at.astimezone(datetime.timezone.utc).isoformat()},
         "workstation": {"S": workstation},
+        "origin": {"S": origin.value},
     }
     if card.expiry is not None:
         item["exp_month"] = {"N": str(card.expiry.month)}
@@ -66,6 +76,14 @@ def created_at(item: Item) -> datetime.datetime | None:
         return datetime.datetime.fromisoformat(item["created_at"]["S"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def origin(item: Item) -> Origin:
+    """The item's origin as written; items from before origins were recorded came from sales."""
+    try:
+        return Origin(item["origin"]["S"])
+    except (KeyError, TypeError, ValueError):
+        return Origin.SALE
 
 
 def encrypt(item: Item, config: CryptoConfig) -> Item:

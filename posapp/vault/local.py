@@ -15,10 +15,11 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
+from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 
 from posapp.card import Card, Pan
 from posapp.vault import items, local_keys
@@ -47,19 +48,20 @@ class LocalVault:
         self._workstation = workstation
         self._clock = clock
         self._new_token = new_token
-        self._config: CryptoConfig | None = None
+        self._materials: CryptographicMaterialsProvider | None = None
         self._open_lock = threading.Lock()
 
     # Opening is lazy so that building the vault costs no I/O (the GUI builds it at start-up).
     def _crypto(self) -> CryptoConfig:
         with self._open_lock:
-            if self._config is None:
+            if self._materials is None:
                 try:
                     keys = self._open()
                 except OSError as error:
                     raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used: {error}") from None
-                self._config = items.crypto_config(keys.materials_provider(), items.DEFAULT_TABLE)
-            return self._config
+                self._materials = keys.materials_provider()
+        # A fresh config per operation: the SDK's configs are not safe to share between threads.
+        return items.crypto_config(self._materials, items.DEFAULT_TABLE)
 
     def _open(self) -> local_keys.LocalKeys:
         self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -112,17 +114,27 @@ class LocalVault:
         return "an item was encrypted, signed and read back"
 
     def tokenize(self, card: Card) -> str:
+        return self._store([card], items.Origin.SALE)[0]
+
+    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
+        return self._store(cards, items.Origin.IMPORT)
+
+    def _store(self, cards: Sequence[Card], origin: items.Origin) -> list[str]:
         config = self._crypto()
-        token = str(self._new_token())
-        item = items.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock())
-        stored = _to_json(items.encrypt(item, config))
+        created_at = self._clock()
+        tokens = [str(self._new_token()) for _ in cards]
+        rows = [(token, _to_json(items.encrypt(items.plaintext_item(
+            token, card, workstation=self._workstation, created_at=created_at, origin=origin), config)))
+            for token, card in zip(tokens, cards)]
         with self._connection() as db:
             try:
-                db.execute("INSERT INTO vault_items (token, item) VALUES (?, ?)", (token, stored))
+                with db:  # one transaction: all the cards or none
+                    db.execute("BEGIN")
+                    db.executemany("INSERT INTO vault_items (token, item) VALUES (?, ?)", rows)
             except sqlite3.IntegrityError:
                 # Never overwrite: a clash of random tokens means the token source is broken.
-                raise VaultError(f"vault token {token} is already taken; nothing was stored") from None
-        return token
+                raise VaultError("a vault token is already taken; nothing was stored") from None
+        return tokens
 
     def _stored(self, token: str) -> items.Item:
         check_token(token)
@@ -153,7 +165,9 @@ class LocalVault:
                 batch = db.execute("SELECT token, item FROM vault_items WHERE token > ? ORDER BY token LIMIT 500",
                                    (after,)).fetchall()
             for token, stored in batch:
-                yield VaultEntry(token, items.created_at(_from_json(stored)))
+                item = _from_json(stored)
+                yield VaultEntry(token, items.created_at(item),
+                                     items.origin(item) is items.Origin.IMPORT)
             if len(batch) < 500:
                 return
             after = batch[-1][0]

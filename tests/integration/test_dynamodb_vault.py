@@ -1,5 +1,6 @@
 """The DynamoDB vault against moto in process: encryption, tampering, KMS calls, faults."""
 
+import datetime
 import os
 import uuid
 from unittest import mock
@@ -15,6 +16,8 @@ from moto import mock_aws
 
 from posapp.card import Card, Expiry, Pan
 from posapp.config import Materials, VaultBackend, VaultSettings
+from posapp.orders.sql import SqlOrderStore
+from posapp.reconcile import reconcile
 from posapp.vault import TamperedItem, TokenNotFound, VaultUnavailable
 from posapp.vault.aws import AwsClients
 from posapp.vault.dynamodb import DynamoDbVault
@@ -50,6 +53,12 @@ class Vault:
 
     def put_raw(self, item):
         self.clients.dynamodb.put_item(TableName=self.settings.table, Item=item)
+
+
+@pytest.fixture(autouse=True)
+def one_transaction_at_a_time(monkeypatch):
+    """moto's in-process TransactWriteItems is not thread-safe (it copies the table to roll back)."""
+    monkeypatch.setattr("posapp.vault.dynamodb.BULK_THREADS", 1)
 
 
 @pytest.fixture(params=[Materials.DIRECT, Materials.CACHED], ids=["direct", "cached"])
@@ -255,3 +264,31 @@ def test_doctor_reports_a_disabled_key(direct):
             checks["KMS key"]()
     finally:
         kms.enable_key(KeyId=key_id)
+
+
+def test_bulk_tokenization_stores_all_in_order_and_is_kept_by_reconcile(key_arn, tmp_path):
+    cached = Vault(key_arn, Materials.CACHED)
+    cards = [card() for _ in range(250)]  # three transactions
+    tokens = cached.vault.tokenize_many(cards)
+    assert len(set(tokens)) == 250
+    assert [cached.vault.detokenize(token) for token in tokens[::50]] == [c.pan for c in cards[::50]]
+    assert all(entry.imported for entry in cached.vault.entries())
+    assert len(cached.kms_calls) <= 1
+    orders = SqlOrderStore(f"sqlite:///{tmp_path}/orders.db")
+    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    report = reconcile(cached.vault, orders, now=lambda: later)
+    assert (report.imported, report.removed) == (250, 0)
+
+
+def test_a_failed_bulk_transaction_takes_back_the_others(direct):
+    calls = []
+
+    def fail_second(request, **kwargs):
+        calls.append(1)
+        if len(calls) >= 2:  # the first transaction lands, every later one times out
+            raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
+
+    direct.clients.dynamodb.meta.events.register("before-send.dynamodb.TransactWriteItems", fail_second)
+    with pytest.raises(VaultUnavailable):
+        direct.vault.tokenize_many([card() for _ in range(300)])
+    assert direct.raw_items() == []
