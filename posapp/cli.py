@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import sys
-from importlib.metadata import version
 from pathlib import Path
 from typing import TextIO
 
@@ -31,9 +30,18 @@ log = logging.getLogger(__name__)
 CARD_PROMPT = "Card (number and MM/YY, or swipe): "
 
 
+class _VersionAction(argparse.Action):
+    """Reads the version only when asked: package metadata is slow to load at every start."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+
+        parser.exit(message=f"posapp {version('posapp')}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posapp", description="posapp: card-safe point of sale and billing.")
-    parser.add_argument("--version", action="version", version=f"posapp {version('posapp')}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show posapp's version and exit")
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="settings file (also POSAPP_CONFIG); overrides the machine and user files")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

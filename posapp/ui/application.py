@@ -14,7 +14,7 @@ from posapp.ui.first_run import FirstRunDialog
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
 
-SMOKE_RUN_MS = 300
+SMOKE_RUN_MS = 100
 
 
 def _application() -> QApplication:

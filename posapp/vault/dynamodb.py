@@ -12,6 +12,7 @@ import contextlib
 import datetime
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,8 @@ from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, Vaul
 log = logging.getLogger(__name__)
 
 _TOKEN_NAME = {"#t": items.PARTITION_KEY}
-TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+BATCH_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
+BATCH_ATTEMPTS = 6
 BULK_THREADS = 4
 
 
@@ -104,16 +106,20 @@ class DynamoDbVault:
         return token
 
     def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
-        """Bulk: transactions of up to 100 conditional puts, a few at a time in parallel."""
+        """Bulk: batch writes of 25 items, a few at a time in parallel.
+
+        Batch writes cannot carry a condition; each token is a fresh random UUID made here,
+        so an overwrite would need a 122-bit collision. If any batch fails, the batches
+        that landed are taken back: all cards or none.
+        """
         config = self._crypto()
         created_at = self._clock()
         pairs = [(str(self._new_token()), card) for card in cards]
-        chunks = [pairs[start:start + TRANSACTION_ITEMS] for start in range(0, len(pairs), TRANSACTION_ITEMS)]
+        chunks = [pairs[start:start + BATCH_ITEMS] for start in range(0, len(pairs), BATCH_ITEMS)]
         with ThreadPoolExecutor(BULK_THREADS) as pool:
             futures = [pool.submit(self._store_chunk, chunk, config, created_at) for chunk in chunks]
         failed = next((future.exception() for future in futures if future.exception() is not None), None)
         if failed is not None:
-            # All or none: take back what other transactions stored (nothing else refers to it yet).
             for chunk, future in zip(chunks, futures):
                 if future.exception() is None:
                     for token, _card in chunk:
@@ -129,21 +135,16 @@ class DynamoDbVault:
 
     def _store_chunk(self, chunk: list[tuple[str, Card]], config: CryptoConfig, created_at: datetime.datetime) -> None:
         with self._errors():
-            puts = [{"Put": {"TableName": self._table, "ExpressionAttributeNames": _TOKEN_NAME,
-                             "ConditionExpression": "attribute_not_exists(#t)",
-                                          "Item": items.encrypt(items.plaintext_item(
-                                 token, card, workstation=self._workstation, created_at=created_at,
-                                 origin=items.Origin.IMPORT), config)}}
-                    for token, card in chunk]
-            try:
-                self._db.transact_write_items(TransactItems=puts)
-            except botocore.exceptions.ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
-                if "ConditionalCheckFailed" not in reasons:
-                    raise
-                raise VaultError("a vault token is already taken; none of these cards was stored") from None
+            requests = [{"PutRequest": {"Item": items.encrypt(items.plaintext_item(
+                token, card, workstation=self._workstation, created_at=created_at, origin=items.Origin.IMPORT),
+                config)}} for token, card in chunk]
+            for attempt in range(BATCH_ATTEMPTS):
+                unprocessed = self._db.batch_write_item(RequestItems={self._table: requests})
+                requests = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    return
+                time.sleep(0.05 * 2**attempt)  # DynamoDB sheds load this way: back off, then resend the rest
+            raise VaultUnavailable(f"the card vault is busy: {len(requests)} cards were not stored; try again")
 
     def detokenize(self, token: str) -> Pan:
         check_token(token)

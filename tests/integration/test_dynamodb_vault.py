@@ -55,12 +55,6 @@ class Vault:
         self.clients.dynamodb.put_item(TableName=self.settings.table, Item=item)
 
 
-@pytest.fixture(autouse=True)
-def one_transaction_at_a_time(monkeypatch):
-    """moto's in-process TransactWriteItems is not thread-safe (it copies the table to roll back)."""
-    monkeypatch.setattr("posapp.vault.dynamodb.BULK_THREADS", 1)
-
-
 @pytest.fixture(params=[Materials.DIRECT, Materials.CACHED], ids=["direct", "cached"])
 def aws(request, key_arn):
     return Vault(key_arn, request.param)
@@ -268,7 +262,7 @@ def test_doctor_reports_a_disabled_key(direct):
 
 def test_bulk_tokenization_stores_all_in_order_and_is_kept_by_reconcile(key_arn, tmp_path):
     cached = Vault(key_arn, Materials.CACHED)
-    cards = [card() for _ in range(250)]  # three transactions
+    cards = [card() for _ in range(250)]  # ten batch writes
     tokens = cached.vault.tokenize_many(cards)
     assert len(set(tokens)) == 250
     assert [cached.vault.detokenize(token) for token in tokens[::50]] == [c.pan for c in cards[::50]]
@@ -280,15 +274,15 @@ def test_bulk_tokenization_stores_all_in_order_and_is_kept_by_reconcile(key_arn,
     assert (report.imported, report.removed) == (250, 0)
 
 
-def test_a_failed_bulk_transaction_takes_back_the_others(direct):
+def test_a_failed_bulk_write_takes_back_the_others(direct):
     calls = []
 
     def fail_second(request, **kwargs):
         calls.append(1)
-        if len(calls) >= 2:  # the first transaction lands, every later one times out
+        if len(calls) >= 2:  # the first batch lands, every later one times out
             raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
 
-    direct.clients.dynamodb.meta.events.register("before-send.dynamodb.TransactWriteItems", fail_second)
+    direct.clients.dynamodb.meta.events.register("before-send.dynamodb.BatchWriteItem", fail_second)
     with pytest.raises(VaultUnavailable):
         direct.vault.tokenize_many([card() for _ in range(300)])
     assert direct.raw_items() == []

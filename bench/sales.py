@@ -1,0 +1,165 @@
+"""Sales against DynamoDB + KMS (a moto server) and MariaDB: what posapp adds, and KMS use.
+
+- sale_overhead_ratio: one sale through CheckoutService (direct KMS materials) over the
+  calls it cannot avoid, made with raw boto3 and PyMySQL: the same encrypted conditional
+  put and the same INSERT. Interleaved, medians of 200 after a warm-up.
+- history_page_kms_calls / history_page_vault_calls: AWS calls while listing 100 orders.
+- kms_calls_per_1000_sales_cached: KMS calls for 1,000 sales with cached materials.
+- bulk_tokenize_speedup_vs_direct_single: 2,000 cards through bulk tokenization (cached
+  materials, transactions of 100, a few threads) against one-by-one direct-KMS puts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import boto3
+import pymysql
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from mariadb import private_mariadb  # noqa: E402
+from motoserver import moto_server  # noqa: E402
+from results import median_ms, print_table, record  # noqa: E402
+
+from posapp.card import Card, Expiry, Pan  # noqa: E402
+from posapp.checkout import CheckoutService, Sale  # noqa: E402
+from posapp.config import Materials, VaultBackend, VaultSettings  # noqa: E402
+from posapp.money import Money  # noqa: E402
+from posapp.orders.sql import SqlOrderStore  # noqa: E402
+from posapp.vault import items  # noqa: E402
+from posapp.vault.aws import AwsClients  # noqa: E402
+from posapp.vault.dynamodb import DynamoDbVault  # noqa: E402
+
+REGION = "us-east-1"
+WARMUP, REPETITIONS = 20, 200
+BULK_CARDS, BULK_ROUNDS = 2000, 3
+RNG = random.Random(2026)
+
+
+def card() -> Card:
+    body = "4" + "".join(RNG.choice("0123456789") for _ in range(14))
+    total = sum(int(d) if i % 2 else (2 * int(d) - 9 if int(d) > 4 else 2 * int(d))
+                for i, d in enumerate(reversed(body)))
+    return Card(Pan.parse(body + str((10 - total % 10) % 10)), Expiry(12, 2039))
+
+
+class Counter:
+    def __init__(self, *clients):
+        self.calls: list[str] = []
+        for client in clients:
+            client.meta.events.register("before-call", self._count)
+
+    def _count(self, model, **kwargs):
+        self.calls.append(model.name)
+
+
+def vault(endpoint: str, key_arn: str, materials: Materials) -> DynamoDbVault:
+    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"bench-{uuid.uuid4().hex[:8]}", region=REGION,
+                             endpoint_url=endpoint, kms_key_id=key_arn, materials=materials)
+    clients = AwsClients.for_settings(settings)
+    built = DynamoDbVault(settings, clients, workstation="bench-till")
+    built.provision()
+    return built
+
+
+def main() -> None:
+    figures: dict[str, object] = {}
+    with moto_server() as endpoint, private_mariadb(buffer_pool="128M") as sock:
+        key_arn = boto3.client("kms", region_name=REGION, endpoint_url=endpoint).create_key()["KeyMetadata"]["Arn"]
+        with pymysql.connect(unix_socket=sock, user="root", autocommit=True) as db, db.cursor() as c:
+            c.execute("CREATE DATABASE bench")
+        url = f"mysql+pymysql://root@localhost/bench?unix_socket={sock}"
+        orders = SqlOrderStore(url)
+        orders.provision()
+
+        # -- one sale: posapp against the raw calls it cannot avoid ------------------------
+        direct = vault(endpoint, key_arn, Materials.DIRECT)
+        checkout = CheckoutService(direct, orders, workstation="bench-till")
+        raw_db = pymysql.connect(unix_socket=sock, user="root", database="bench")
+        dynamodb = direct._clients.dynamodb
+        config = direct._crypto()
+
+        def posapp_sale() -> None:
+            checkout.checkout(Sale("Bench sale", None, Money(1234, "USD"), card()))
+
+        def raw_sale() -> None:
+            one = card()
+            token = str(uuid.uuid4())
+            item = items.plaintext_item(token, one, workstation="bench-till",
+                                        created_at=datetime.datetime.now(datetime.timezone.utc))
+            dynamodb.put_item(TableName=direct._table, Item=items.encrypt(item, config),
+                              ExpressionAttributeNames={"#t": "token"}, ConditionExpression="attribute_not_exists(#t)")
+            with raw_db.cursor() as cursor:
+                cursor.execute("INSERT INTO OrderHistory (OrderName, AWS_PA_Token, amount_minor, currency, card_brand, "
+                               "card_last4, created_at, workstation, status, idempotency_key) VALUES "
+                               "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                               ("Bench sale", token, 1234, "USD", "VISA", one.pan.last4,
+                                datetime.datetime.utcnow().replace(microsecond=0), "bench-till", "completed",
+                                str(uuid.uuid4())))
+            raw_db.commit()
+
+        samples = {"posapp": [], "raw": []}
+        for repetition in range(WARMUP + REPETITIONS):
+            for name, run in (("posapp", posapp_sale), ("raw", raw_sale)):  # interleaved
+                began = time.perf_counter()
+                run()
+                if repetition >= WARMUP:
+                    samples[name].append(time.perf_counter() - began)
+        figures["sale_overhead_ratio"] = round(median_ms(samples["posapp"]) / median_ms(samples["raw"]), 3)
+        figures["sale_posapp_ms"] = round(median_ms(samples["posapp"]), 3)
+        figures["sale_unavoidable_calls_ms"] = round(median_ms(samples["raw"]), 3)
+
+        # -- listing history touches neither the vault nor KMS ------------------------------
+        counter = Counter(direct._clients.dynamodb, direct._clients.kms)
+        page = orders.page(limit=100)
+        assert len(page.orders) == 100
+        figures["history_page_kms_calls"] = sum(call in ("Decrypt", "GenerateDataKey") for call in counter.calls)
+        figures["history_page_vault_calls"] = sum(call in ("GetItem", "Query", "Scan") for call in counter.calls)
+
+        # -- KMS calls for 1,000 sales with cached materials -----------------------------------
+        cached = vault(endpoint, key_arn, Materials.CACHED)
+        kms = Counter(cached._clients.kms)
+        cached_checkout = CheckoutService(cached, orders, workstation="bench-till")
+        for _ in range(1000):
+            cached_checkout.checkout(Sale("Cached sale", None, Money(500, "USD"), card()))
+        figures["kms_calls_per_1000_sales_cached"] = len(kms.calls)
+
+        # -- bulk tokenization against one-by-one direct puts ---------------------------------
+        bulk_times, single_times = [], []
+        for _ in range(BULK_ROUNDS):
+            cards = [card() for _ in range(BULK_CARDS)]
+            bulk = vault(endpoint, key_arn, Materials.CACHED)
+            began = time.perf_counter()
+            bulk.tokenize_many(cards)
+            bulk_times.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            for one in cards:
+                direct.tokenize(one)
+            single_times.append(time.perf_counter() - began)
+        figures["bulk_tokenize_speedup_vs_direct_single"] = round(
+            statistics.median(single_times) / statistics.median(bulk_times), 1)
+        figures["bulk_tokenize_ms_per_card"] = round(statistics.median(bulk_times) * 1000 / BULK_CARDS, 3)
+        figures["direct_tokenize_ms_per_card"] = round(statistics.median(single_times) * 1000 / BULK_CARDS, 3)
+
+    print_table([
+        ("one sale / its unavoidable calls", f"{figures['sale_overhead_ratio']}", "goal ≤ 1.10"),
+        ("KMS calls listing 100 orders", f"{figures['history_page_kms_calls']}", "goal 0"),
+        ("vault calls listing 100 orders", f"{figures['history_page_vault_calls']}", "goal 0"),
+        ("KMS calls for 1,000 cached sales", f"{figures['kms_calls_per_1000_sales_cached']}", "goal ≤ 2"),
+        ("bulk vs one-by-one direct (2,000 cards)", f"{figures['bulk_tokenize_speedup_vs_direct_single']}x",
+         "goal ≥ 5"),
+        ("median sale (posapp)", f"{figures['sale_posapp_ms']} ms", ""),
+        ("median unavoidable calls", f"{figures['sale_unavoidable_calls_ms']} ms", ""),
+    ])
+    print(f"results in {record(figures)}")
+
+
+if __name__ == "__main__":
+    main()
