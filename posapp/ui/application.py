@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from posapp import app, config
 from posapp.config import Settings
-from posapp.ui.first_run import FirstRunDialog
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
 
@@ -27,6 +26,8 @@ def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None
     application = _application()
     runner = TaskRunner()
     if not settings.files and not smoke:
+        from posapp.ui.first_run import FirstRunDialog  # once per till: off the usual start-up path
+
         if FirstRunDialog(settings, runner).exec() == FirstRunDialog.DialogCode.Accepted:
             settings = config.load(explicit)
     # The smoke run checks that the window comes up; it leaves the backends alone.
