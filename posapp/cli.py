@@ -36,7 +36,8 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from importlib.metadata import version
 
-        parser.exit(message=f"posapp {version('posapp')}\n")
+        print(f"posapp {version('posapp')}")  # on stdout, as argparse's own version action does
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:

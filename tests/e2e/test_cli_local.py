@@ -161,3 +161,10 @@ def test_reconcile_keeps_cards_of_orders_and_reports_counts(cli):
                           "minutes, would remove 0.\n")
     assert cli("vault", "reconcile", "--grace", "0").returncode == 0
     assert cli("vault", "verify", "--all").stdout == "Checked 1 vault item: all intact.\n"
+
+
+def test_version_is_printed_on_stdout(posapp):
+    from importlib.metadata import version
+
+    result = posapp("--version")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"posapp {version('posapp')}\n", "")
