@@ -60,8 +60,6 @@ def check_token(token: str) -> None:
 class Vault(Protocol):
     """Keeps card numbers encrypted and signed, each under a random token."""
 
-    description: str  # where the cards are kept, for status lines
-
     def provision(self) -> None:
         """Create what the vault needs (tables, keys); harmless when it exists."""
 

@@ -59,10 +59,6 @@ class DynamoDbVault:
         self._materials: CryptographicMaterialsProvider | None = None
         self._config_lock = threading.Lock()
 
-    @property
-    def description(self) -> str:
-        return f"DynamoDB table {self._table} ({self._settings.materials.value} KMS materials)"
-
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
         try:

@@ -94,10 +94,6 @@ class LocalVault:
         except sqlite3.Error as error:
             raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used: {error}") from None
 
-    @property
-    def description(self) -> str:
-        return f"local vault {self.db_path}"
-
     def provision(self) -> None:
         self._crypto()
 

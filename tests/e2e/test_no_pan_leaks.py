@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cardgen import random_pan
-from leakscan import files_under, find_leaks, forms
+from leakscan import files_under, find_leaks
 
 
 @pytest.fixture
