@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from posapp import pairing
 from posapp.checkout import CheckoutService
 from posapp.config import Settings, VaultBackend, orders_password
 from posapp.orders import OrderStore
@@ -40,12 +41,28 @@ class Services:
 
     @property
     def orders(self) -> OrderStore:
-        return self._once("orders", lambda: build_orders(self.settings))
+        return self._once("orders", self._open_orders)
+
+    def _open_orders(self) -> OrderStore:
+        store = build_orders(self.settings)
+        if store.is_local:  # made with the local vault on the first run; never again on its own
+            pairing.open_local(self.vault, store)
+        return store
+
+    def paired(self) -> None:
+        """Check once that the order history is the vault's own, before anything writes or deletes."""
+        self._once("paired", lambda: pairing.check(self.vault, self.orders))
 
     @property
     def checkout(self) -> CheckoutService:
+        self.paired()
         return self._once("checkout", lambda: CheckoutService(
             self.vault, self.orders, workstation=self.settings.workstation.id, operator=_login_name()))
+
+    def provision(self) -> None:
+        """Create or upgrade the vault and the order history, and pair them."""
+        self.vault.provision()
+        pairing.provision(self.vault, self.orders)
 
     @property
     def backends_text(self) -> str:

@@ -7,11 +7,13 @@ with an order whose card cannot be found or with two orders for one sale:
 - a sale carries an idempotency key made by the client before anything is written; a
   retry with the same key (a double Enter, a retry after a timeout whose first attempt did
   succeed) returns the first order and keeps nothing new;
-- if the order cannot be written, the new vault item is deleted again (compensation);
+- if the order is known not to be written, the new vault item is deleted again
+  (compensation);
 - if that is impossible, or if nobody can tell whether the order was written (the
-  connection dropped mid-write), the item stays: an item without an order is harmless and
-  ``posapp vault reconcile`` removes it after a grace period, while deleting the card of a
-  recorded order would lose it. The orphan's token (never the card) is logged.
+  connection dropped mid-write, a COMMIT outlived the client's timeout, an unexpected
+  error), the item stays: an order may still commit later, and an order without its card
+  is a lost card, while an item without an order is harmless: ``posapp vault reconcile``
+  removes it once it is sure no order came. The orphan's token (never the card) is logged.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from posapp.card import Card
 from posapp.errors import InvalidInput
 from posapp.money import Money
-from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore
+from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
 from posapp.orders.base import clean_text
 from posapp.vault import Vault
 
@@ -53,6 +55,17 @@ class Sale:
         key = self.idempotency_key
         if not (1 <= len(key) <= 64 and key.isascii() and key.isprintable() and " " not in key):
             raise InvalidInput("the idempotency key must be 1 to 64 printable ASCII characters without spaces")
+
+
+class SaleOutcomeUnknown(OrderOutcomeUnknown):
+    """Nobody can tell yet whether the sale was recorded; its card is kept (exit 3)."""
+
+    def __init__(self, idempotency_key: str):
+        self.idempotency_key = idempotency_key
+        super().__init__(
+            f"the order history failed while sale {idempotency_key} was being recorded: it may or may not be "
+            f"recorded, and its card is kept. Check the order list before selling again; a retry with the "
+            f"same idempotency key ({idempotency_key}) records the sale at most once")
 
 
 class CheckoutService:
@@ -88,22 +101,30 @@ class CheckoutService:
             return self._same_sale(self._orders.find_sale(sale.idempotency_key), sale)
         except OrderOutcomeUnknown:
             recorded = self._settle_unknown_outcome(sale, token)
-        except Exception:
+        except OrderStoreError:  # the store's word that the order was not written
             self._discard(token)
+            raise
+        except BaseException:
+            log.warning("sale %s failed unexpectedly after its card was stored; vault item %s is kept for "
+                        "reconciliation", sale.idempotency_key, token)
             raise
         log.info("order %s recorded: %s, %s, token %s", recorded.id, sale.amount, sale.card.pan, token)
         return recorded
 
     def _settle_unknown_outcome(self, sale: Sale, token: str) -> Order:
+        """The order if it can be seen now; else OrderOutcomeUnknown, and the card stays.
+
+        Not seeing the order from another connection is no proof: its COMMIT may still be on
+        its way to the server.
+        """
         try:
             recorded = self._orders.find_sale(sale.idempotency_key)
-        except Exception:
+        except OrderStoreError:
+            recorded = None
+        if recorded is None:
             log.warning("cannot tell whether sale %s was recorded; its vault item %s is kept for "
                         "reconciliation", sale.idempotency_key, token)
-            raise
-        if recorded is None:
-            self._discard(token)
-            raise OrderOutcomeUnknown("the order history connection was lost and the sale was not recorded")
+            raise SaleOutcomeUnknown(sale.idempotency_key)
         return recorded
 
     def _same_sale(self, recorded: Order | None, sale: Sale) -> Order:

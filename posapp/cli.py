@@ -7,6 +7,7 @@ arguments, the environment or a file named on the command line.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import getpass
@@ -20,7 +21,7 @@ from typing import TextIO
 from posapp import config, logs
 from posapp.card import Brand, parse_card_input
 from posapp.checkout import Sale
-from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, describe
+from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, Unavailable, describe
 from posapp.money import Money
 from posapp.orders import Order, OrderFilter
 from posapp.orders.base import PAGE_MAX
@@ -86,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     reconcile = vault.add_parser("reconcile", help="remove vault items that no order references")
     reconcile.add_argument("--grace", type=int, default=60, metavar="MINUTES",
-                           help="keep unreferenced items younger than this (default 60): sales in flight")
+                           help="remove an unreferenced item only on a run at least this long after the run "
+                                "that first saw it (10 minutes to 366 days; default 60)")
     reconcile.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
 
     importing = vault.add_parser("import", help="tokenize a legacy card file: one NUMBER[,MM/YY] per line")
@@ -131,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         from posapp import app
 
         services = app.build(settings)
-        return COMMANDS[(args.command, getattr(args, "action", None))](services, args, sys.stdout)
+        out = _Stdout()
+        code = COMMANDS[(args.command, getattr(args, "action", None))](services, args, out)
+        out.flush()  # here, not at exit, so that a full disk gets a sentence
+        return code
     except BrokenPipeError:
         # The reader went away (``posapp order list | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -141,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         if code is ExitCode.INTERNAL:
             log.error("unexpected error", exc_info=error)
             message += f" ({log_file})"
+        _drop_unwritable_stdout()
         message = logs.redact(message)
         print(f"posapp: {message}", file=sys.stderr)
         if args.command in (None, "gui") and not getattr(args, "smoke", False):
@@ -148,6 +154,40 @@ def main(argv: list[str] | None = None) -> int:
 
             show_startup_error(message)
         return code
+
+
+def _drop_unwritable_stdout() -> None:
+    """Send what is left for a full or closed stdout to nowhere, so exit adds no traceback."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+class OutputUnavailable(Unavailable):
+    """Standard output cannot be written (a full disk, a closed file)."""
+
+
+class _Stdout:
+    """``sys.stdout`` for the commands, whose write errors say that it was the output that failed."""
+
+    def write(self, text: str) -> int:
+        with self._errors():
+            return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        with self._errors():
+            sys.stdout.flush()
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _errors():
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OutputUnavailable(f"standard output cannot be written: {error.strerror or error}") from None
 
 
 def _read_card_line() -> str:
@@ -166,11 +206,22 @@ def order_new(services, args, out: TextIO) -> int:
     retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}
     sale = Sale(args.name, args.description, amount, card, **retry_of)
     order = services.checkout.checkout(sale)
-    if args.json:
-        _print_json(out, order_json(order))
-    else:
-        print(f"Order {order.id} recorded: {order.amount} on {order.card_masked}", file=out)
+    try:
+        if args.json:
+            _print_json(out, order_json(order))
+        else:
+            print(f"Order {order.id} recorded: {order.amount} on {order.card_masked}", file=out)
+        out.flush()
+    except Exception as error:
+        # The sale is recorded: a script that read "failed" would sell it again.
+        raise SaleRecordedButNotShown(order, error) from None
     return ExitCode.OK
+
+
+class SaleRecordedButNotShown(Unavailable):
+    def __init__(self, order: Order, error: Exception):
+        super().__init__(f"order {order.id} WAS recorded ({order.amount} on {order.card_masked}); do not sell "
+                         f"it again. Its confirmation was not shown: {describe(error)[0]}")
 
 
 def order_list(services, args, out: TextIO) -> int:
@@ -240,18 +291,17 @@ def vault_verify(services, args, out: TextIO) -> int:
 
 
 def vault_reconcile(services, args, out: TextIO) -> int:
-    from posapp.checkout import utc_now
-    from posapp.reconcile import reconcile
+    from posapp.reconcile import grace_minutes, reconcile
 
-    if args.grace < 0:
-        raise InvalidInput("--grace takes a number of minutes, 0 or more")
-    report = reconcile(services.vault, services.orders, grace=datetime.timedelta(minutes=args.grace),
-                       now=utc_now, dry_run=args.dry_run)
+    grace = grace_minutes(args.grace)
+    services.paired()  # never against an order history that is not the vault's own
+    report = reconcile(services.vault, services.orders, grace=grace, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     imported = f", {report.imported} imported (kept)" if report.imported else ""
+    noted = (f"{report.noted} newly unreferenced ({'would be ' if args.dry_run else ''}noted: removed by a run "
+             f"at least {args.grace} minutes from now if still unreferenced)")
     print(f"Checked {_count(report.checked, 'vault item')}: {report.referenced} referenced by orders{imported}, "
-          f"{report.too_recent} unreferenced but younger than {args.grace} minutes, {verb} {report.removed}.",
-          file=out)
+          f"{noted}, {report.waiting} waiting for their grace period, {verb} {report.removed}.", file=out)
     return ExitCode.OK
 
 
@@ -317,8 +367,7 @@ class _Progress:
 
 
 def provision(services, args, out: TextIO) -> int:
-    services.vault.provision()
-    services.orders.provision()
+    services.provision()
     print(f"Ready: {services.backends_text}", file=out)
     return ExitCode.OK
 

@@ -58,6 +58,30 @@ def _kms_key_arn(value: str) -> str:
     return value
 
 
+def _aws_region(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", value):
+        raise ValueError("use an AWS region name, like eu-west-1")
+    return value
+
+
+def _endpoint_url(value: str) -> str:
+    parts = urllib.parse.urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("the port must be a number from 0 to 65535") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("use an http:// or https:// URL with a host, like http://127.0.0.1:5000")
+    return value
+
+
+def _table_name(value: str) -> str:
+    # DynamoDB's rule, less 5 characters for the "-meta" table of cached materials.
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,250}", value):
+        raise ValueError("use 3 to 250 letters, digits, dots, dashes or underscores")
+    return value
+
+
 def _positive(value: int) -> int:
     if value < 1:
         raise ValueError("must be at least 1")
@@ -66,6 +90,11 @@ def _positive(value: int) -> int:
 
 def _orders_url(value: str) -> str:
     if value.startswith("sqlite:///"):
+        path = value[len("sqlite:///"):]
+        # An order history in memory, or wherever the current folder happens to be, is lost
+        # when posapp ends: its cards would then look like orphans to reconciliation.
+        if not path or ":memory:" in path or "?" in path or path.startswith("file:") or not Path(path).is_absolute():
+            raise ValueError('use a file with its absolute path, like "sqlite:////var/lib/posapp/orders.db"')
         return value
     parts = urllib.parse.urlsplit(value)
     if parts.scheme != "mysql+pymysql":
@@ -102,9 +131,9 @@ class WorkstationSettings:
 @dataclass(frozen=True)
 class VaultSettings:
     backend: VaultBackend = _setting(VaultBackend.LOCAL, doc="Where card numbers are kept.")
-    table: str = _setting("posapp-pan-vault", doc="DynamoDB table of the vault (cached mode adds TABLE-meta).")
-    region: str | None = _setting(None, doc="AWS region of the vault table.")
-    endpoint_url: str | None = _setting(None, doc="Other DynamoDB and KMS endpoint (moto, DynamoDB Local).")
+    table: str = _setting("posapp-pan-vault", check=_table_name, doc="DynamoDB table of the vault (cached mode adds TABLE-meta).")
+    region: str | None = _setting(None, check=_aws_region, doc="AWS region of the vault table.")
+    endpoint_url: str | None = _setting(None, check=_endpoint_url, doc="Other DynamoDB and KMS endpoint (moto, DynamoDB Local).")
     kms_key_id: str | None = _setting(None, check=_kms_key_arn, doc="ARN of the KMS key protecting item keys.")
     materials: Materials = _setting(Materials.DIRECT, doc="How item keys are obtained from KMS.")
     version_ttl: int = _setting(300, check=_positive, doc="Seconds cached materials are used before a check.")
@@ -244,6 +273,11 @@ def _check_together(settings: Settings, set_in: dict[tuple[str, str], Path]) -> 
         for key, what in (("region", "the AWS region of the vault table"), ("kms_key_id", "the KMS key ARN")):
             if getattr(vault, key) is None:
                 raise ConfigError(f'{source}: [vault] {key}: required with backend = "dynamodb" ({what})')
+        url = settings.orders.url
+        if url is None or url.startswith("sqlite:"):
+            where = set_in.get(("orders", "url"), source)
+            raise ConfigError(f'{where}: [orders] url: a DynamoDB card vault is shared by tills, so its order history '
+                              'must be shared too: use "mysql+pymysql://USER@HOST:PORT/DATABASE"')
 
 
 def _read_document(path: Path) -> dict[str, object]:

@@ -65,4 +65,7 @@ def describe(error: BaseException) -> tuple[str, ExitCode]:
         return f"amount refused: {error}", ExitCode.BAD_INPUT
     if isinstance(error, PosappError):
         return str(error), error.exit_code
+    if isinstance(error, OSError):  # a disk, a pipe or a device, not a bug of posapp's
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}", ExitCode.UNAVAILABLE
     return "posapp hit an unexpected problem; the details are in the log file", ExitCode.INTERNAL

@@ -1,8 +1,17 @@
-"""Vault reconciliation: remove vault items that no order references, after a grace period.
+"""Vault reconciliation: remove vault items that no order references, in two steps.
 
 Such items are left by sales that died between storing the card and recording the order,
-or whose compensation failed. The grace period keeps the items of sales still in flight
-on other tills.
+or whose outcome could not be known, or whose compensation failed. Deleting the card of a
+recorded sale would lose it for good, so reconciliation is careful about three things:
+
+- it runs only against the vault's own order history (``posapp.pairing``);
+- it never trusts the time an item says it was made (a till's clock may be wrong): it
+  notes an unreferenced item on one run, and removes it only on a later run, at least the
+  grace period after the note, if still no order references it. Every note and every
+  comparison uses one clock: the order database's;
+- the grace period has a floor, longer than any sale can be in flight.
+
+Items of a bulk import belong to no order by design and are kept.
 """
 
 from __future__ import annotations
@@ -13,12 +22,16 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from posapp.errors import InvalidInput
 from posapp.orders import OrderStore
 from posapp.vault import TokenNotFound, Vault, VaultEntry
 
 log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = datetime.timedelta(minutes=60)
+# A sale waits at most seconds on each backend; ten minutes covers a frozen one and its retries.
+MIN_GRACE = datetime.timedelta(minutes=10)
+MAX_GRACE = datetime.timedelta(days=366)
 BATCH = 500
 
 
@@ -26,39 +39,68 @@ BATCH = 500
 class ReconcileReport:
     checked: int = 0
     referenced: int = 0
-    too_recent: int = 0  # unreferenced, but within the grace period
     imported: int = 0  # cards migrated by a bulk import: no order refers to them, by design
+    noted: int = 0  # unreferenced, seen so for the first time on this run
+    waiting: int = 0  # unreferenced, noted on an earlier run less than the grace period ago
     removed: int = 0  # or, in a dry run, that would be removed
 
 
+def check_grace(grace: datetime.timedelta) -> None:
+    """InvalidInput unless ``grace`` lies between MIN_GRACE and MAX_GRACE."""
+    if not MIN_GRACE <= grace <= MAX_GRACE:
+        raise InvalidInput(f"the grace period must be from {MIN_GRACE.seconds // 60} minutes to "
+                           f"{MAX_GRACE.days} days ({MAX_GRACE // datetime.timedelta(minutes=1)} minutes): "
+                           "a shorter one could remove the card of a sale still in flight")
+
+
+def grace_minutes(minutes: int) -> datetime.timedelta:
+    """The grace period of ``minutes``; InvalidInput outside MIN_GRACE..MAX_GRACE (never an overflow)."""
+    check_grace(MAX_GRACE + datetime.timedelta(minutes=1) if abs(minutes) > 10**8 else
+                datetime.timedelta(minutes=minutes))
+    return datetime.timedelta(minutes=minutes)
+
+
 def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = DEFAULT_GRACE,
-              now: Callable[[], datetime.datetime], dry_run: bool = False) -> ReconcileReport:
+              dry_run: bool = False, now: Callable[[], datetime.datetime] | None = None) -> ReconcileReport:
+    """Note new orphans and remove those noted at least ``grace`` ago; a dry run changes nothing.
+
+    ``vault`` and ``orders`` must be paired (the caller checks). ``now`` is the order
+    database's clock unless a test passes its own. Raises InvalidInput for a grace period
+    outside MIN_GRACE..MAX_GRACE.
+    """
+    check_grace(grace)
     report = ReconcileReport()
-    cutoff = now() - grace
+    started = (now or orders.clock)()
     for batch in _batches(vault.entries()):
         referenced = orders.referenced_tokens([entry.token for entry in batch])
-        for entry in batch:
-            report.checked += 1
-            if entry.token in referenced:
-                report.referenced += 1
-            elif entry.imported:
-                report.imported += 1
-            elif entry.created_at is not None and entry.created_at > cutoff:
-                report.too_recent += 1
-            else:
-                if not dry_run:
-                    _remove(vault, entry)
-                report.removed += 1
+        candidates = [entry.token for entry in batch if entry.token not in referenced and not entry.imported]
+        notes = orders.orphan_notes([entry.token for entry in batch if not entry.imported])
+        report.checked += len(batch)
+        report.referenced += len(referenced)
+        report.imported += sum(entry.imported for entry in batch)
+        due = [token for token in candidates if token in notes and notes[token] <= started - grace]
+        new = [token for token in candidates if token not in notes]
+        report.noted += len(new)
+        report.waiting += len(candidates) - len(due) - len(new)
+        if dry_run:
+            report.removed += len(due)
+            continue
+        orders.note_orphans(new, started)
+        # Checked again just before removal: an order may have arrived since the batch was read.
+        still_orphans = set(due) - orders.referenced_tokens(due)
+        for token in still_orphans:
+            _remove(vault, token, notes[token])
+        report.removed += len(still_orphans)
+        orders.forget_orphans([token for token in notes if token in referenced or token in still_orphans])
     return report
 
 
-def _remove(vault: Vault, entry: VaultEntry) -> None:
+def _remove(vault: Vault, token: str, noted: datetime.datetime) -> None:
     try:
-        vault.delete(entry.token)
+        vault.delete(token)
     except TokenNotFound:
         return  # removed meanwhile, by another till's reconciliation
-    log.info("reconciliation removed vault item %s (created %s): no order references it",
-             entry.token, entry.created_at)
+    log.info("reconciliation removed vault item %s: no order references it since %s", token, noted)
 
 
 def _batches(entries: Iterator[VaultEntry]) -> Iterator[list[VaultEntry]]:

@@ -26,7 +26,7 @@ class OrderStoreError(PosappError):
 
 
 class OrderStoreUnavailable(OrderStoreError, Unavailable):
-    """The order database cannot be reached or used; nothing was changed."""
+    """The order database cannot be reached or used."""
 
 
 class OrderNotFound(OrderStoreError, NotFound):
@@ -145,13 +145,17 @@ class OrderPage:
 
 class OrderStore(Protocol):
     display_url: str  # where the orders are kept, without any password
+    is_local: bool  # a SQLite file beside a local vault, made with it on the first run
 
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""
 
+    def history_id(self) -> str | None:
+        """This order history's identity, made with its schema; None where there is none yet."""
+
     def add(self, order: NewOrder) -> Order:
         """Record the order; DuplicateSale if its idempotency key is taken, OrderOutcomeUnknown
-        if the connection dropped after the order was sent."""
+        if it may or may not have been written; any other error means it was not written."""
 
     def get(self, order_id: int) -> Order: ...
 
@@ -160,6 +164,18 @@ class OrderStore(Protocol):
 
     def referenced_tokens(self, tokens: Collection[str]) -> set[str]:
         """Those of ``tokens`` that some order references."""
+
+    def clock(self) -> datetime.datetime:
+        """The order database's time (UTC), shared by every till that reconciles."""
+
+    def orphan_notes(self, tokens: Collection[str]) -> dict[str, datetime.datetime]:
+        """When reconciliation first saw each of ``tokens`` unreferenced (UTC), for those it noted."""
+
+    def note_orphans(self, tokens: Collection[str], seen: datetime.datetime) -> None:
+        """Note ``tokens`` as unreferenced since ``seen``; earlier notes are kept."""
+
+    def forget_orphans(self, tokens: Collection[str]) -> None:
+        """Drop the notes of ``tokens``."""
 
     def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
         """Newest first, ids below ``before`` (keyset paging), matching ``where``."""

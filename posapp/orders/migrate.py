@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 # Its own name, so a merchant database that also holds other applications' Alembic
 # history keeps both apart.
@@ -23,6 +24,14 @@ def _config(connection: sa.Connection | None = None) -> Config:
 
 def head() -> str:
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def known(revision: str) -> bool:
+    """Whether ``revision`` is one of this posapp's migrations (not one of a newer posapp)."""
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current(connection: sa.Connection) -> str | None:

@@ -1,32 +1,28 @@
 """The order store on SQLAlchemy Core; the same code serves MySQL (PyMySQL) and SQLite.
 
-The table keeps the reference design's name and columns (``OrderHistory``,
-``UserPaymentAccountID``, ``OrderName``, ``Description``, ``AWS_PA_Token``) next to
-posapp's: amount in minor units, currency, masked card, time, workstation, operator,
-status and an idempotency key. The schema is Alembic's (``posapp.orders.migrations``):
-a local SQLite file is upgraded on first use; a shared MySQL database only by
+The tables are in ``posapp.orders.schema``; the schema is Alembic's
+(``posapp.orders.migrations``). A store never creates its database by itself: a new
+order history is made only by ``provision`` (in local mode, on the first run, when the
+vault is new too), so one that vanished is reported, never silently replaced by an empty
+one. A local SQLite file is upgraded on first use; a shared MySQL database only by
 ``posapp provision``, so that many tills never race to migrate it.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.dialects import mysql
+from alembic.util import CommandError
 
-from posapp.card import Brand
 from posapp.errors import ExitCode
-from posapp.money import InvalidAmount, Money
 from posapp.orders import migrate
+from posapp.orders.engine import Tls, create_private_file, make_engine
 from posapp.orders.base import (
     COMPLETED,
     PAGE_MAX,
@@ -40,31 +36,19 @@ from posapp.orders.base import (
     OrderStoreError,
     OrderStoreUnavailable,
 )
+from posapp.orders.schema import conditions, identity, naive_utc, order_from_row, order_history, orphans
 
-TinyText = sa.Text().with_variant(mysql.TINYTEXT(charset="utf8mb4"), "mysql", "mariadb")
-
-metadata = sa.MetaData()
-order_history = sa.Table(
-    "OrderHistory",
-    metadata,
-    sa.Column("UserPaymentAccountID", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("OrderName", TinyText),
-    sa.Column("Description", TinyText),
-    sa.Column("AWS_PA_Token", TinyText),
-    sa.Column("amount_minor", sa.BigInteger),
-    sa.Column("currency", sa.String(3)),
-    sa.Column("card_brand", sa.String(16)),
-    sa.Column("card_last4", sa.String(4)),
-    sa.Column("created_at", sa.DateTime),  # UTC
-    sa.Column("workstation", sa.String(64)),
-    sa.Column("operator", sa.String(64)),
-    sa.Column("status", sa.String(16)),
-    sa.Column("idempotency_key", sa.String(64)),
-)
 _id = order_history.c.UserPaymentAccountID
 
 # MySQL client error codes that mean "fix the login", not "try again later".
 _LOGIN_REFUSED = {1044, 1045, 1698}
+# Server errors after which the statement, or the whole transaction, was rolled back: lock
+# wait timeout, deadlock, a value the column refuses, a SIGNAL from a trigger.
+_STATEMENT_ROLLED_BACK = {1205, 1213, 1264, 1366, 1406, 1644}
+
+
+class NotProvisioned(OrderStoreUnavailable):
+    """The database holds no posapp schema, or an older one: ``posapp provision`` makes it."""
 
 
 class OrderStoreLoginRefused(OrderStoreError):
@@ -73,40 +57,13 @@ class OrderStoreLoginRefused(OrderStoreError):
     exit_code = ExitCode.BAD_INPUT
 
 
-@dataclass(frozen=True)
-class Tls:
-    """TLS to MySQL: with a CA bundle the server's certificate and host name are checked."""
-
-    ca: str | None = None
-    cert: str | None = None
-    key: str | None = None
-
-    def connect_args(self) -> dict[str, object]:
-        if not (self.ca or self.cert):
-            return {}
-        args: dict[str, object] = {"ssl_ca": self.ca, "ssl_cert": self.cert, "ssl_key": self.key}
-        if self.ca:
-            args.update(ssl_verify_cert=True, ssl_verify_identity=True)
-        return {key: value for key, value in args.items() if value is not None}
-
-
 class SqlOrderStore:
     """Thread-safe; building it does no I/O (not even reading the password)."""
 
     def __init__(self, url: str, *, tls: Tls = Tls(), password: Callable[[], str | None] = lambda: None):
         self.url = sa.make_url(url)
         self._local = self.url.get_backend_name() == "sqlite"
-        if self._local:
-            self._engine = sa.create_engine(self.url, pool_pre_ping=True)
-            event.listen(self._engine, "connect", _sqlite_pragmas)
-        else:
-            # Bounded waits: a dead server must fail a sale in seconds, not hang a till.
-            self._engine = sa.create_engine(
-                self.url, pool_pre_ping=True, pool_recycle=3600,
-                connect_args={"charset": "utf8mb4", "connect_timeout": 5, "read_timeout": 15,
-                              "write_timeout": 15, **tls.connect_args()})
-            event.listen(self._engine, "do_connect", self._add_password)
-        self._password = password
+        self._engine = make_engine(self.url, tls=tls, password=password)
         self._schema_ready = False
         self._schema_lock = threading.Lock()
 
@@ -114,32 +71,36 @@ class SqlOrderStore:
     def display_url(self) -> str:
         return self.url.render_as_string(hide_password=True)
 
-    def _add_password(self, dialect, connection_record, cargs, cparams) -> None:
-        # Read when a connection is made, never stored in the URL, the engine or a log.
-        password = self._password()
-        if password is not None:
-            cparams["password"] = password
+    @property
+    def is_local(self) -> bool:
+        """A SQLite file beside a local vault, rather than a database shared by tills."""
+        return self._local
 
     @contextmanager
-    def _connect(self, *, write: bool = False) -> Iterator[sa.Connection]:
-        with self._errors(write=write):
+    def _connect(self) -> Iterator[sa.Connection]:
+        with self._errors():
             self._ensure_schema()
-            with self._engine.begin() if write else self._engine.connect() as connection:
+            with self._engine.connect() as connection:
                 yield connection
 
     @contextmanager
-    def _errors(self, *, write: bool = False) -> Iterator[None]:
+    def _errors(self, *, outcome_unknown: bool = False) -> Iterator[None]:
         try:
             yield
         except sa.exc.DBAPIError as error:
             # str(error) would carry the statement and its parameters; say what failed, no more.
-            raise self._translate(error.orig, write=write) from None
+            raise self._translate(error.orig, outcome_unknown=outcome_unknown) from None
         except OSError as error:
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error}") from None
+        except CommandError as error:
+            raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be migrated: {error}") from None
 
-    def _translate(self, error: BaseException, *, write: bool = False) -> OrderStoreError:
+    def _translate(self, error: BaseException, *, outcome_unknown: bool = False) -> OrderStoreError:
         args = getattr(error, "args", ())
         code, message = (args[0], args[1]) if len(args) >= 2 and isinstance(args[0], int) else (None, error)
+        if outcome_unknown:
+            return OrderOutcomeUnknown(f"order history at {self.display_url} failed while the order was being "
+                                       f"written ({message}): it may or may not be recorded")
         if code in _LOGIN_REFUSED:
             return OrderStoreLoginRefused(
                 f"the order database refused user {self.url.username!r}: check its password "
@@ -147,36 +108,57 @@ class SqlOrderStore:
         if code in (2003, 2005):
             return OrderStoreUnavailable(f"order history at {self.display_url} cannot be reached: {message}")
         if code in (2006, 2013):
-            if write:
-                return OrderOutcomeUnknown(f"the connection to order history at {self.display_url} was lost "
-                                           "while an order was being written")
-            return OrderStoreUnavailable(f"the connection to order history at {self.display_url} was lost; "
-                                         "nothing was changed")
+            return OrderStoreUnavailable(f"the connection to order history at {self.display_url} was lost")
         return OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {message}")
+
+    def _file_missing(self) -> bool:
+        return self._local and bool(self.url.database) and not Path(self.url.database).exists()
+
+    def _revision(self) -> str | None:
+        """The schema revision, None where there is no posapp schema; creates nothing."""
+        if self._file_missing():  # connecting would create an empty file
+            return None
+        with self._engine.connect() as connection:
+            current = migrate.current(connection)
+        if current is not None and not migrate.known(current):
+            raise OrderStoreUnavailable(
+                f"order history at {self.display_url} is at schema revision {current!r}, which this posapp "
+                "does not know: a newer posapp upgraded it; install that version here too")
+        return current
 
     def _ensure_schema(self) -> None:
         with self._schema_lock:
             if self._schema_ready:
                 return
-            if self._local:
-                if self.url.database:
-                    _create_private_file(Path(self.url.database))
-                migrate.upgrade(self._engine)
-            else:
-                with self._engine.connect() as connection:
-                    current, head = migrate.current(connection), migrate.head()
-                if current != head:
-                    state = "has no posapp schema" if current is None else f"is at schema {current}, not {head}"
-                    raise OrderStoreUnavailable(f"order history at {self.display_url} {state}: "
-                                                "run 'posapp provision'")
+            current, head = self._revision(), migrate.head()
+            if current is None:
+                raise NotProvisioned(f"order history at {self.display_url} has no posapp schema: "
+                                     "run 'posapp provision'")
+            if current != head:
+                if not self._local:
+                    raise NotProvisioned(f"order history at {self.display_url} is at schema {current}, "
+                                         f"not {head}: run 'posapp provision'")
+                migrate.upgrade(self._engine)  # a till's own file follows its posapp version
             self._schema_ready = True
 
     def provision(self) -> None:
         """Create or upgrade the schema; adopts a reference OrderHistory table in place."""
         with self._errors():
-            if not self._local:
-                migrate.upgrade(self._engine)
+            self._revision()  # refuses a schema from a newer posapp before touching it
+            if self._local and self.url.database:
+                create_private_file(Path(self.url.database))
+            migrate.upgrade(self._engine)
             self._ensure_schema()
+
+    def history_id(self) -> str | None:
+        """This order history's identity; None where the database holds no posapp schema."""
+        with self._errors():
+            if self._revision() is None:
+                return None
+            self._ensure_schema()
+            with self._engine.connect() as connection:
+                return connection.execute(sa.select(identity.c.value).where(
+                    identity.c.name == "history_id")).scalar_one_or_none()
 
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         return [("order history", self._check_reachable)]
@@ -186,6 +168,13 @@ class SqlOrderStore:
         return f"{self.display_url} reachable, " + (f"newest order {newest[0].id}" if newest else "no orders yet")
 
     def add(self, order: NewOrder) -> Order:
+        """Record the order.
+
+        Raises DuplicateSale or another OrderStoreError when the order is known not to be
+        written, OrderOutcomeUnknown when it may or may not have been (an error after the
+        INSERT was sent, or at COMMIT: invisible from another connection is not proof that
+        an in-flight transaction will never commit).
+        """
         values = {
             "OrderName": order.name,
             "Description": order.description,
@@ -194,28 +183,43 @@ class SqlOrderStore:
             "currency": order.amount.currency,
             "card_brand": order.card_brand.value,
             "card_last4": order.card_last4,
-            "created_at": _naive_utc(order.created_at).replace(microsecond=0),  # DATETIME keeps seconds
+            "created_at": naive_utc(order.created_at).replace(microsecond=0),  # DATETIME keeps seconds
             "workstation": order.workstation,
             "operator": order.operator,
             "status": COMPLETED,
             "idempotency_key": order.idempotency_key,
         }
-        with self._connect(write=True) as connection:
-            try:
-                order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
-            except sa.exc.IntegrityError as error:
-                # MySQL and SQLite both name the violated unique index or column.
-                if "idempotency_key" not in str(error.orig):
-                    raise
-                raise DuplicateSale(order.idempotency_key) from None
+        with self._errors():  # nothing is sent before the connection is up
+            self._ensure_schema()
+            connection = self._engine.connect()
+        try:
+            with self._errors(outcome_unknown=True), connection.begin():
+                try:
+                    order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
+                except sa.exc.DBAPIError as error:
+                    if not self._rolled_back(error):
+                        raise
+                    if "idempotency_key" in str(error.orig) and isinstance(error, sa.exc.IntegrityError):
+                        raise DuplicateSale(order.idempotency_key) from None
+                    raise self._translate(error.orig) from None
+        finally:
+            with self._errors():
+                connection.close()
         # Built from what was written: a read-back that failed would hide a recorded sale.
-        return _order(SimpleNamespace(UserPaymentAccountID=order_id, **values))
+        return order_from_row(SimpleNamespace(UserPaymentAccountID=order_id, **values))
+
+    def _rolled_back(self, error: sa.exc.DBAPIError) -> bool:
+        """Whether the server refused the INSERT for sure (so the order is not written)."""
+        if self._local or isinstance(error, (sa.exc.IntegrityError, sa.exc.DataError)):
+            return True  # SQLite runs in this process; a refused row is refused
+        args = getattr(error.orig, "args", ())
+        return bool(args) and args[0] in _STATEMENT_ROLLED_BACK
 
     def find_sale(self, idempotency_key: str) -> Order | None:
         with self._connect() as connection:
             row = connection.execute(order_history.select().where(
                 order_history.c.idempotency_key == idempotency_key)).one_or_none()
-        return None if row is None else _order(row)
+        return None if row is None else order_from_row(row)
 
     def referenced_tokens(self, tokens: Collection[str]) -> set[str]:
         if not tokens:
@@ -224,72 +228,53 @@ class SqlOrderStore:
         with self._connect() as connection:
             return set(connection.execute(sa.select(token).where(token.in_(list(tokens)))).scalars())
 
+    def clock(self) -> datetime.datetime:
+        """The order database's time (UTC): one clock for every till that reconciles."""
+        now = sa.func.utc_timestamp() if not self._local else sa.func.datetime("now")
+        with self._connect() as connection:
+            value = connection.execute(sa.select(now)).scalar_one()
+        moment = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(value)
+        return moment.replace(tzinfo=datetime.timezone.utc)
+
+    def orphan_notes(self, tokens: Collection[str]) -> dict[str, datetime.datetime]:
+        """When reconciliation first saw each of ``tokens`` unreferenced, for those it noted."""
+        if not tokens:
+            return {}
+        with self._connect() as connection:
+            rows = connection.execute(sa.select(orphans.c.token, orphans.c.first_seen).where(
+                orphans.c.token.in_(list(tokens)))).all()
+        return {token: seen.replace(tzinfo=datetime.timezone.utc) for token, seen in rows}
+
+    def note_orphans(self, tokens: Collection[str], seen: datetime.datetime) -> None:
+        """Note ``tokens`` as first seen unreferenced at ``seen``; earlier notes stay as they are."""
+        if not tokens:
+            return
+        # Two reconciliations may note the same token at once: the first note wins.
+        insert = orphans.insert().prefix_with("OR IGNORE", dialect="sqlite").prefix_with("IGNORE", dialect="mysql")
+        with self._connect() as connection, connection.begin():
+            connection.execute(insert, [{"token": token, "first_seen": naive_utc(seen)} for token in tokens])
+
+    def forget_orphans(self, tokens: Collection[str]) -> None:
+        """Drop the notes of ``tokens`` (referenced by an order now, or removed)."""
+        if not tokens:
+            return
+        with self._connect() as connection, connection.begin():
+            connection.execute(orphans.delete().where(orphans.c.token.in_(list(tokens))))
+
     def get(self, order_id: int) -> Order:
         with self._connect() as connection:
             row = connection.execute(order_history.select().where(_id == order_id)).one_or_none()
         if row is None:
             raise OrderNotFound(order_id)
-        return _order(row)
+        return order_from_row(row)
 
     def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
         limit = max(1, min(limit, PAGE_MAX))
         # Keyset paging: a deep page costs what the first one costs, unlike OFFSET.
-        query = order_history.select().where(*_conditions(where)).order_by(_id.desc()).limit(limit + 1)
+        query = order_history.select().where(*conditions(where)).order_by(_id.desc()).limit(limit + 1)
         if before is not None:
             query = query.where(_id < before)
         with self._connect() as connection:
             rows = connection.execute(query).all()
-        orders = [_order(row) for row in rows[:limit]]
+        orders = [order_from_row(row) for row in rows[:limit]]
         return OrderPage(orders, orders[-1].id if len(rows) > limit else None)
-
-
-def _conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
-    table = order_history.c
-    conditions = []
-    if where.text:
-        pattern = "%" + where.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(sa.or_(table.OrderName.like(pattern, escape="\\"),
-                                 table.Description.like(pattern, escape="\\")))
-    if where.since is not None:
-        conditions.append(table.created_at >= _naive_utc(where.since))
-    if where.until is not None:
-        conditions.append(table.created_at < _naive_utc(where.until))
-    if where.last4 is not None:
-        conditions.append(table.card_last4 == where.last4)
-    if where.brand is not None:
-        conditions.append(table.card_brand == where.brand.value)
-    if where.workstation is not None:
-        conditions.append(table.workstation == where.workstation)
-    return conditions
-
-
-def _naive_utc(moment: datetime.datetime) -> datetime.datetime:
-    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def _order(row: sa.Row) -> Order:
-    amount = None
-    if row.amount_minor is not None and row.currency is not None:
-        try:
-            amount = Money(row.amount_minor, row.currency)
-        except InvalidAmount:
-            amount = None  # shown as unknown rather than failing the whole list
-    brand = Brand.__members__.get(row.card_brand) if row.card_brand else None
-    created = row.created_at.replace(tzinfo=datetime.timezone.utc) if row.created_at else None
-    return Order(id=row.UserPaymentAccountID, name=row.OrderName, description=row.Description, amount=amount,
-                 token=row.AWS_PA_Token, card_brand=brand, card_last4=row.card_last4,
-                 workstation=row.workstation, created_at=created, operator=row.operator, status=row.status,
-                 idempotency_key=row.idempotency_key)
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # the GUI and the CLI may use one file at once
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def _create_private_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))

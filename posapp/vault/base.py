@@ -17,7 +17,7 @@ class VaultError(PosappError):
 
 
 class VaultUnavailable(VaultError, Unavailable):
-    """The vault or its keys cannot be reached or used; nothing was changed."""
+    """The vault or its keys cannot be reached or used."""
 
 
 class TamperedItem(VaultError, IntegrityFailure):
@@ -43,8 +43,21 @@ class VaultEntry:
     imported: bool = False  # stored by a bulk import, not by a sale: no order refers to it
 
 
+@dataclass(frozen=True)
+class VaultIdentity:
+    """Which vault this is, and which order history holds the orders of its cards."""
+
+    vault_id: str | None  # None: the vault was never provisioned
+    history_id: str | None  # the order history it is paired with; None until then
+
+
 # A named health check for ``posapp doctor``: returns what it saw, or raises a PosappError.
 Check = tuple[str, Callable[[], str]]
+
+
+def is_bookkeeping(key: str) -> bool:
+    """Whether a vault key names posapp's own bookkeeping (identity, imports), not a card."""
+    return key.startswith("posapp:")
 
 
 def check_token(token: str) -> None:
@@ -62,6 +75,12 @@ class Vault(Protocol):
 
     def provision(self) -> None:
         """Create what the vault needs (tables, keys); harmless when it exists."""
+
+    def identity(self) -> VaultIdentity:
+        """The vault's identity as recorded at provisioning (a new local vault is made here)."""
+
+    def pair(self, history_id: str) -> None:
+        """Record the order history of this vault's sales, once; VaultError if another one is."""
 
     def tokenize(self, card: Card) -> str:
         """Store the card; return its new token. Never overwrites an item."""

@@ -29,11 +29,22 @@ from posapp.card import Card, Pan
 from posapp.config import Materials, VaultSettings
 from posapp.vault import items
 from posapp.vault.aws import AwsClients, translate
-from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, VaultUnavailable, check_token
+from posapp.vault.base import (
+    Check,
+    TokenNotFound,
+    VaultEntry,
+    VaultError,
+    VaultIdentity,
+    VaultUnavailable,
+    check_token,
+    is_bookkeeping,
+)
 
 log = logging.getLogger(__name__)
 
 _TOKEN_NAME = {"#t": items.PARTITION_KEY}
+# Plain items of posapp's own, beside the cards; their keys are never UUIDs, so never tokens.
+_IDENTITY_KEY = {items.PARTITION_KEY: {"S": "posapp:vault-identity"}}
 BATCH_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
 BATCH_ATTEMPTS = 6
 BULK_THREADS = 4
@@ -173,13 +184,37 @@ class DynamoDbVault:
         with self._errors():
             for page in pages:
                 for item in page["Items"]:
+                    if is_bookkeeping(item[items.PARTITION_KEY]["S"]):
+                        continue
                     yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item),
                                      items.origin(item) is items.Origin.IMPORT)
+
+    def identity(self) -> VaultIdentity:
+        with self._errors():
+            item = self._db.get_item(TableName=self._table, Key=_IDENTITY_KEY, ConsistentRead=True).get("Item", {})
+        return VaultIdentity(item.get("vault_id", {}).get("S"), item.get("history_id", {}).get("S"))
+
+    def pair(self, history_id: str) -> None:
+        with self._errors():
+            try:
+                self._db.update_item(
+                    TableName=self._table, Key=_IDENTITY_KEY, UpdateExpression="SET history_id = :h",
+                    ConditionExpression="attribute_exists(vault_id) AND "
+                                        "(attribute_not_exists(history_id) OR history_id = :h)",
+                    ExpressionAttributeValues={":h": {"S": history_id}})
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                paired = self.identity().history_id
+                raise VaultError(f"vault table {self._table} is paired with order history {paired} already"
+                                 if paired else f"vault table {self._table} has no identity: run 'posapp provision'"
+                                 ) from None
 
     def provision(self) -> None:
         """Create the vault table (and the meta table in cached mode); running it twice is harmless."""
         with self._errors():
             self._create_table(self._table, [(items.PARTITION_KEY, "S", "HASH")])
+            self._create_identity()
             ttl = self._db.describe_time_to_live(TableName=self._table)["TimeToLiveDescription"]
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
                 self._db.update_time_to_live(TableName=self._table, TimeToLiveSpecification={
@@ -189,6 +224,14 @@ class DynamoDbVault:
                 self._create_table(self._settings.meta_table, [(MetaStoreAttributeNames.PARTITION.value, "S", "HASH"),
                                                                (MetaStoreAttributeNames.SORT.value, "N", "RANGE")])
                 self._enable_point_in_time_recovery(self._settings.meta_table)
+
+    def _create_identity(self) -> None:
+        try:
+            self._db.put_item(TableName=self._table, Item={**_IDENTITY_KEY, "vault_id": {"S": str(uuid.uuid4())}},
+                              ExpressionAttributeNames=_TOKEN_NAME, ConditionExpression="attribute_not_exists(#t)")
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # else: the vault has its identity since an earlier provisioning
 
     def _create_table(self, name: str, keys: list[tuple[str, str, str]]) -> None:
         try:

@@ -23,7 +23,15 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 
 from posapp.card import Card, Pan
 from posapp.vault import items, local_keys
-from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, VaultUnavailable, check_token
+from posapp.vault.base import (
+    Check,
+    TokenNotFound,
+    VaultEntry,
+    VaultError,
+    VaultIdentity,
+    VaultUnavailable,
+    check_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +104,25 @@ class LocalVault:
 
     def provision(self) -> None:
         self._crypto()
+
+    def identity(self) -> VaultIdentity:
+        self._crypto()  # a new local vault is made on first use, with its keys
+        with self._connection() as db:
+            meta = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', 'history_id')"))
+        return VaultIdentity(meta.get("vault_id"), meta.get("history_id"))
+
+    def pair(self, history_id: str) -> None:
+        self._crypto()
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")  # two first runs at once pair the vault once
+            try:
+                row = db.execute("SELECT value FROM vault_meta WHERE key = 'history_id'").fetchone()
+                if row is None:
+                    db.execute("INSERT INTO vault_meta VALUES ('history_id', ?)", (history_id,))
+            finally:
+                db.execute("COMMIT")
+        if row is not None and row[0] != history_id:
+            raise VaultError(f"the local card vault {self.db_path} is paired with order history {row[0]} already")
 
     def checks(self) -> list[Check]:
         return [("local vault keys", self._check_keys), ("encryption round trip", self._check_round_trip)]

@@ -22,7 +22,9 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def store(db_path):
-    return SqlOrderStore(f"sqlite:///{db_path}")
+    store = SqlOrderStore(f"sqlite:///{db_path}")
+    store.provision()
+    return store
 
 
 def new_order(name="Coffee", description=None, **changes):
@@ -108,4 +110,47 @@ def test_an_unusable_database_is_unavailable_not_a_traceback(tmp_path):
     blocker.write_text("x")
     store = SqlOrderStore(f"sqlite:///{blocker}/orders.db")
     with pytest.raises(OrderStoreUnavailable, match=r"order history at sqlite:///.* cannot be used"):
+        store.provision()
+
+
+def test_a_store_never_creates_its_database_by_itself(db_path):
+    store = SqlOrderStore(f"sqlite:///{db_path}")
+    assert store.history_id() is None
+    with pytest.raises(OrderStoreUnavailable, match="has no posapp schema: run 'posapp provision'"):
         store.page()
+    assert not db_path.exists()
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"")  # truncated to nothing: an empty database, never silently a new history
+    assert store.history_id() is None
+    with pytest.raises(OrderStoreUnavailable, match="has no posapp schema"):
+        store.add(new_order())
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+def test_each_order_history_has_its_own_lasting_identity(store, tmp_path):
+    other = SqlOrderStore(f"sqlite:///{tmp_path}/other.db")
+    other.provision()
+    first = store.history_id()
+    assert first and other.history_id() and first != other.history_id()
+    store.provision()
+    assert store.history_id() == first  # provisioning again keeps it
+
+
+def test_a_schema_from_a_newer_posapp_is_named_not_a_traceback(store, db_path):
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE posapp_schema_version SET version_num = '0999'")
+    fresh = SqlOrderStore(f"sqlite:///{db_path}")
+    for use in (fresh.page, fresh.provision, fresh.history_id):
+        with pytest.raises(OrderStoreUnavailable, match="schema revision '0999', which this posapp does not know"):
+            use()
+
+
+def test_orphan_notes_keep_the_first_sighting(store):
+    early, late = NOW, NOW + datetime.timedelta(hours=1)
+    store.note_orphans(["t1", "t2"], early)
+    store.note_orphans(["t2", "t3"], late)
+    assert store.orphan_notes(["t1", "t2", "t3", "t4"]) == {"t1": early, "t2": early, "t3": late}
+    store.forget_orphans(["t1", "t3"])
+    assert store.orphan_notes(["t1", "t2", "t3"]) == {"t2": early}
+    assert abs(store.clock() - datetime.datetime.now(datetime.timezone.utc)) < datetime.timedelta(minutes=5)

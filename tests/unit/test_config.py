@@ -90,6 +90,9 @@ endpoint_url = "http://127.0.0.1:5000"
 kms_key_id = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 materials = "cached"
 version_ttl = 60
+
+[orders]
+url = "mysql+pymysql://pos@db.example:3306/shop"
 """)
     vault = config.load(path, env=env).vault
     assert (vault.backend, vault.materials, vault.version_ttl) == (VaultBackend.DYNAMODB, config.Materials.CACHED, 60)

@@ -1,0 +1,62 @@
+"""Engines for the order database: bounded waits, a password read only when connecting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+
+@dataclass(frozen=True)
+class Tls:
+    """TLS to MySQL: with a CA bundle the server's certificate and host name are checked."""
+
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+
+    def connect_args(self) -> dict[str, object]:
+        if not (self.ca or self.cert):
+            return {}
+        args: dict[str, object] = {"ssl_ca": self.ca, "ssl_cert": self.cert, "ssl_key": self.key}
+        if self.ca:
+            args.update(ssl_verify_cert=True, ssl_verify_identity=True)
+        return {key: value for key, value in args.items() if value is not None}
+
+
+def make_engine(url: sa.URL, *, tls: Tls, password: Callable[[], str | None]) -> sa.Engine:
+    if url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # Bounded waits: a dead server must fail a sale in seconds, not hang a till.
+    engine = sa.create_engine(
+        url, pool_pre_ping=True, pool_recycle=3600,
+        connect_args={"charset": "utf8mb4", "connect_timeout": 5, "read_timeout": 15,
+                      "write_timeout": 15, **tls.connect_args()})
+
+    @event.listens_for(engine, "do_connect")
+    def add_password(dialect, connection_record, cargs, cparams) -> None:
+        # Read when a connection is made, never stored in the URL, the engine or a log.
+        secret = password()
+        if secret is not None:
+            cparams["password"] = secret
+
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # the GUI and the CLI may use one file at once
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
