@@ -11,7 +11,7 @@ that holds the cards of the old one, where reconciliation would take them for or
 from __future__ import annotations
 
 from posapp.errors import IntegrityFailure, InvalidInput
-from posapp.orders import OrderStore
+from posapp.orders import NotProvisioned, OrderStore
 from posapp.vault import Vault, VaultError
 
 
@@ -59,7 +59,8 @@ def open_local(vault: Vault, orders: OrderStore) -> None:
     """Local mode's first run makes both; later runs find both, or say which one is gone."""
     identity = vault.identity()
     if identity.history_id is None:  # a new vault, or one from before vaults were paired
-        holds_cards = next(iter(vault.entries()), None) is not None
+        # Imported cards belong to no order; a sale's card does.
+        holds_cards = any(not entry.imported for entry in vault.entries())
         if orders.history_id() is None:
             if holds_cards:
                 raise _missing(vault, orders, identity.vault_id)  # cards, but no order history for them
@@ -75,14 +76,16 @@ def open_local(vault: Vault, orders: OrderStore) -> None:
 def check(vault: Vault, orders: OrderStore) -> None:
     """Refuse an order history that is not the vault's own. Reads one record on each side."""
     identity = vault.identity()
+    history_id = orders.history_id()
+    if history_id is None:
+        if identity.history_id is None:
+            raise NotProvisioned(f"order history at {orders.display_url} has no posapp schema: run 'posapp provision'")
+        raise _missing(vault, orders, identity.vault_id, identity.history_id)
     if identity.vault_id is None:
         raise VaultNotPaired("the card vault has not been provisioned: run 'posapp provision'")
     if identity.history_id is None:
         raise VaultNotPaired(f"card vault {identity.vault_id} is not paired with an order history yet: "
                              "run 'posapp provision'")
-    history_id = orders.history_id()
-    if history_id is None:
-        raise _missing(vault, orders, identity.vault_id, identity.history_id)
     if history_id != identity.history_id:
         raise NotTheVaultsOrderHistory(
             f"order history at {orders.display_url} (id {history_id}) is not the one of card vault "

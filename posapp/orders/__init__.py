@@ -4,6 +4,7 @@ from posapp.orders.base import (
     DuplicateSale,
     InvalidOrder,
     NewOrder,
+    NotProvisioned,
     Order,
     OrderFilter,
     OrderNotFound,
@@ -14,5 +15,5 @@ from posapp.orders.base import (
     OrderStoreUnavailable,
 )
 
-__all__ = ["DuplicateSale", "InvalidOrder", "NewOrder", "Order", "OrderFilter", "OrderNotFound",
+__all__ = ["DuplicateSale", "InvalidOrder", "NewOrder", "NotProvisioned", "Order", "OrderFilter", "OrderNotFound",
            "OrderOutcomeUnknown", "OrderPage", "OrderStore", "OrderStoreError", "OrderStoreUnavailable"]

@@ -29,6 +29,10 @@ class OrderStoreUnavailable(OrderStoreError, Unavailable):
     """The order database cannot be reached or used."""
 
 
+class NotProvisioned(OrderStoreUnavailable):
+    """The database holds no posapp schema, or an older one: ``posapp provision`` makes it."""
+
+
 class OrderNotFound(OrderStoreError, NotFound):
     def __init__(self, order_id: int):
         super().__init__(f"there is no order {order_id}")

@@ -28,16 +28,20 @@ class Tls:
         return {key: value for key, value in args.items() if value is not None}
 
 
+# Bounded waits, in seconds: a dead server must fail a sale in seconds, not hang a till.
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 15
+
+
 def make_engine(url: sa.URL, *, tls: Tls, password: Callable[[], str | None]) -> sa.Engine:
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, pool_pre_ping=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    # Bounded waits: a dead server must fail a sale in seconds, not hang a till.
     engine = sa.create_engine(
         url, pool_pre_ping=True, pool_recycle=3600,
-        connect_args={"charset": "utf8mb4", "connect_timeout": 5, "read_timeout": 15,
-                      "write_timeout": 15, **tls.connect_args()})
+        connect_args={"charset": "utf8mb4", "connect_timeout": CONNECT_TIMEOUT, "read_timeout": READ_TIMEOUT,
+                      "write_timeout": READ_TIMEOUT, **tls.connect_args()})
 
     @event.listens_for(engine, "do_connect")
     def add_password(dialect, connection_record, cargs, cparams) -> None:

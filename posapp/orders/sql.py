@@ -28,6 +28,7 @@ from posapp.orders.base import (
     PAGE_MAX,
     DuplicateSale,
     NewOrder,
+    NotProvisioned,
     Order,
     OrderFilter,
     OrderNotFound,
@@ -45,10 +46,6 @@ _LOGIN_REFUSED = {1044, 1045, 1698}
 # Server errors after which the statement, or the whole transaction, was rolled back: lock
 # wait timeout, deadlock, a value the column refuses, a SIGNAL from a trigger.
 _STATEMENT_ROLLED_BACK = {1205, 1213, 1264, 1366, 1406, 1644}
-
-
-class NotProvisioned(OrderStoreUnavailable):
-    """The database holds no posapp schema, or an older one: ``posapp provision`` makes it."""
 
 
 class OrderStoreLoginRefused(OrderStoreError):

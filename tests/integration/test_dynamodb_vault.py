@@ -18,7 +18,7 @@ from posapp.card import Card, Expiry, Pan
 from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
-from posapp.vault import TamperedItem, TokenNotFound, VaultUnavailable
+from posapp.vault import TamperedItem, TokenNotFound, VaultError, VaultUnavailable
 from posapp.vault.aws import AwsClients
 from posapp.vault.dynamodb import DynamoDbVault
 
@@ -46,7 +46,9 @@ class Vault:
         self.kms_calls.append(model.name)
 
     def raw_items(self):
-        return self.clients.dynamodb.scan(TableName=self.settings.table)["Items"]
+        """Every card item, as DynamoDB holds it (posapp's own bookkeeping items left out)."""
+        items = self.clients.dynamodb.scan(TableName=self.settings.table)["Items"]
+        return [item for item in items if not item["token"]["S"].startswith("posapp:")]
 
     def raw_item(self, token):
         return self.clients.dynamodb.get_item(TableName=self.settings.table, Key={"token": {"S": token}})["Item"]
@@ -269,9 +271,25 @@ def test_bulk_tokenization_stores_all_in_order_and_is_kept_by_reconcile(key_arn,
     assert all(entry.imported for entry in cached.vault.entries())
     assert len(cached.kms_calls) <= 1
     orders = SqlOrderStore(f"sqlite:///{tmp_path}/orders.db")
+    orders.provision()
     later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
-    report = reconcile(cached.vault, orders, now=lambda: later)
-    assert (report.imported, report.removed) == (250, 0)
+    for _ in range(2):  # an orphan would be noted, then removed
+        report = reconcile(cached.vault, orders, now=lambda: later)
+        later += datetime.timedelta(days=1)
+    assert (report.imported, report.removed, report.noted) == (250, 0, 0)
+
+
+def test_a_vault_gets_its_identity_once_and_is_paired_once(direct, tmp_path):
+    identity = direct.vault.identity()
+    assert identity.vault_id and identity.history_id is None
+    direct.vault.provision()
+    assert direct.vault.identity() == identity
+    direct.vault.pair("history-a")
+    direct.vault.pair("history-a")  # the same pairing again is harmless
+    with pytest.raises(VaultError, match="is paired with order history history-a already"):
+        direct.vault.pair("history-b")
+    assert direct.vault.identity().history_id == "history-a"
+    assert [entry.token for entry in direct.vault.entries()] == []  # bookkeeping is never a card
 
 
 def test_a_failed_bulk_write_takes_back_the_others(direct):

@@ -1,0 +1,125 @@
+"""When nobody can tell whether an order was written, its card is never deleted.
+
+Against a real MariaDB and DynamoDB/KMS in moto. The faults are real server behaviour:
+a COMMIT held back by a global read lock past the client's read timeout, a connection
+killed mid-INSERT.
+"""
+
+import os
+import threading
+import time
+import uuid
+from unittest import mock
+
+import pytest
+from awstest import AWS_ENV, create_kms_key
+from cardgen import random_pan
+from mariadbtest import POS_PASSWORD
+from moto import mock_aws
+from sqlalchemy import event
+
+from posapp import pairing
+from posapp.card import Card, Expiry, Pan
+from posapp.checkout import CheckoutService, Sale, SaleOutcomeUnknown
+from posapp.config import Materials, VaultBackend, VaultSettings
+from posapp.money import Money
+from posapp.orders import engine as order_engine
+from posapp.orders.sql import SqlOrderStore
+from posapp.vault.aws import AwsClients
+from posapp.vault.dynamodb import DynamoDbVault
+
+
+@pytest.fixture(scope="module")
+def key_arn():
+    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
+        yield create_kms_key()
+
+
+@pytest.fixture
+def till(key_arn, mysql_db, mariadb, monkeypatch):
+    monkeypatch.setattr(order_engine, "READ_TIMEOUT", 2)  # the client gives up on a slow COMMIT soon
+    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
+                             region="us-east-1", kms_key_id=key_arn, materials=Materials.DIRECT)
+    vault = DynamoDbVault(settings, AwsClients.for_settings(settings), workstation="till-01")
+    vault.provision()
+    orders = SqlOrderStore(mysql_db.url, password=lambda: POS_PASSWORD)
+    pairing.provision(vault, orders)
+
+    class Till:
+        pass
+
+    till = Till()
+    till.vault, till.orders = vault, orders
+    till.checkout = CheckoutService(vault, orders, workstation="till-01")
+    till.sql = lambda statement: mariadb.execute(statement, database=mysql_db.name)
+    till.vault_tokens = lambda: {entry.token for entry in vault.entries()}
+    till.order_tokens = lambda: {row[0] for row in till.sql("SELECT AWS_PA_Token FROM OrderHistory")}
+    return till
+
+
+def sale(**changes):
+    card = Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099))
+    return Sale(**{"name": "Coffee", "description": None, "amount": Money(350, "USD"), "card": card, **changes})
+
+
+def test_a_commit_that_arrives_after_the_timeout_keeps_the_card(till, mariadb):
+    """The COMMIT waits on the server while posapp times out and looks: no order yet, card kept."""
+    admin = mariadb.admin()
+    locked = threading.Event()
+
+    def lock_commits_once(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO `OrderHistory`") and not locked.is_set():
+            locked.set()
+
+    def lock_before_commit(connection):
+        if locked.is_set() and not getattr(admin, "posapp_locked", False):
+            admin.posapp_locked = True
+            admin.cursor().execute("FLUSH TABLES WITH READ LOCK")  # COMMITs now wait on the server
+
+    event.listen(till.orders._engine, "before_cursor_execute", lock_commits_once)
+    event.listen(till.orders._engine, "commit", lock_before_commit)
+    try:
+        attempt = sale()
+        with pytest.raises(SaleOutcomeUnknown, match="may or may not be recorded, and its card is kept"):
+            till.checkout.checkout(attempt)
+    finally:
+        admin.cursor().execute("UNLOCK TABLES")
+        admin.close()
+        event.remove(till.orders._engine, "before_cursor_execute", lock_commits_once)
+        event.remove(till.orders._engine, "commit", lock_before_commit)
+    assert len(till.vault_tokens()) == 1, "the card of a sale whose outcome is unknown was deleted"
+    deadline = time.monotonic() + 10
+    while not till.order_tokens() and time.monotonic() < deadline:
+        time.sleep(0.1)  # the held-back COMMIT lands once the lock is gone
+    assert till.order_tokens(), "the held-back COMMIT did not land: the test no longer shows the fault"
+    assert till.order_tokens() == till.vault_tokens(), "an order without its card"
+    # A retry with the same idempotency key records the sale at most once.
+    again = till.checkout.checkout(attempt)
+    assert len(till.sql("SELECT * FROM OrderHistory")) == 1
+    assert again.token in till.vault_tokens()
+
+
+def test_a_connection_killed_mid_insert_keeps_the_card_for_reconcile(till, mariadb):
+    killed = threading.Event()
+
+    def kill_during_insert(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO `OrderHistory`") and not killed.is_set():
+            killed.set()
+            mariadb.execute(f"KILL {connection.connection.thread_id()}")
+
+    event.listen(till.orders._engine, "before_cursor_execute", kill_during_insert)
+    try:
+        with pytest.raises(SaleOutcomeUnknown):
+            till.checkout.checkout(sale())
+    finally:
+        event.remove(till.orders._engine, "before_cursor_execute", kill_during_insert)
+    assert len(till.vault_tokens()) == 1 and till.order_tokens() == set()
+
+
+def test_an_insert_the_server_refused_removes_the_card(till):
+    till.sql("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory FOR EACH ROW "
+             "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'disk full'")
+    with pytest.raises(Exception, match="disk full") as raised:
+        till.checkout.checkout(sale())
+    assert "may or may not" not in str(raised.value)
+    assert till.vault_tokens() == set() == till.order_tokens()
