@@ -147,8 +147,8 @@ def test_a_damaged_key_file_of_a_vault_with_cards_is_one_sentence(tmp_path, no_k
     assert item_count(tmp_path) == 1
 
 
-@pytest.mark.parametrize("damage", ["DELETE FROM vault_meta", "UPDATE vault_meta SET value = 'x' WHERE key = 'vault_id'",
-                                    "DROP TABLE vault_meta"])
+@pytest.mark.parametrize("damage", ["DELETE FROM vault_meta", "DROP TABLE vault_meta",
+                                    "UPDATE vault_meta SET value = 'x' WHERE key = 'vault_id'"])
 def test_a_vault_with_cards_that_lost_its_identity_gets_no_new_keys(tmp_path, no_keyring, damage):
     make_vault(tmp_path).tokenize(card())
     before = key_file(tmp_path).read_bytes()

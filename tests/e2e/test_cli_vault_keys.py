@@ -70,8 +70,9 @@ def test_a_first_sale_interrupted_while_writing_the_keys_leaves_a_till_that_sell
     first = run_crashing(posapp_home, point, "order", "new", "--name", "Coffee", "--amount", "3.50",
                          "--card-stdin", stdin="4242424242424242\n")
     if point == "full-disk":
-        assert one_sentence(first, 3) == (f"the key file {key_file(posapp_home)} could not be written (No space left "
-                                          f"on device): free disk space or fix the folder's permissions, then try again")
+        assert one_sentence(first, 3) == (f"the key file {key_file(posapp_home)} could not be written (No space "
+                                          f"left on device): free disk space or fix the folder's permissions, "
+                                          f"then try again")
     else:
         assert first.returncode == KILLED, first.stderr
     assert item_count(posapp_home) == 0 and "vault_id" not in vault_meta(posapp_home)
@@ -118,7 +119,8 @@ def test_the_key_file_of_another_till_is_refused_before_a_sale(posapp, posapp_ho
     key_file(posapp_home).write_bytes(key_file(other).read_bytes())
     refused = sell(posapp)
     assert one_sentence(refused, 4) == (f"the keys in {key_file(posapp_home)} do not belong to card vault "
-                                        f"{vault_meta(posapp_home)['vault_id']}: restore the right key file from a backup")
+                                        f"{vault_meta(posapp_home)['vault_id']}: restore the right key file "
+                                        f"from a backup")
     assert item_count(posapp_home) == 1
     assert json.loads(posapp("order", "list", "--json").stdout)["orders"][1:] == []
     key_file(posapp_home).write_bytes(ours)
