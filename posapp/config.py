@@ -26,11 +26,14 @@ from pathlib import Path
 
 import platformdirs
 
-from posapp.errors import ConfigError, Unavailable
+from posapp.errors import ConfigError
+
+# Re-exported: callers have always found the keyring functions here.
+from posapp.secrets import (  # noqa: F401
+    KEYRING_SERVICE, KeyringLocked, KeyringTimeout, KeyringUnavailable, read_secret, write_secret)
 
 APP_NAME = "posapp"
 CONFIG_FILE_NAME = "posapp.toml"
-KEYRING_SERVICE = "posapp"
 ORDERS_PASSWORD_ENV = "POSAPP_ORDERS_PASSWORD"
 
 
@@ -328,21 +331,6 @@ def _convert(raw: object, hint: object) -> object:
     raise ValueError(f"must be {expected}, not {type(raw).__name__}")
 
 
-class KeyringUnavailable(Unavailable):
-    """No OS keyring backend works in this session."""
-
-
-def read_secret(name: str) -> str | None:
-    """A secret from the OS keyring (service ``posapp``), or None if it was never stored."""
-    import keyring  # its backends are slow to load: only when a secret is needed
-    import keyring.errors
-
-    try:
-        return keyring.get_password(KEYRING_SERVICE, name)
-    except keyring.errors.KeyringError as error:
-        raise KeyringUnavailable(f"the system keyring cannot be used: {error}") from None
-
-
 def orders_password_name(url: str) -> str:
     """The keyring entry of an order database's password: one per user, server and database."""
     parts = urllib.parse.urlsplit(url)
@@ -350,7 +338,9 @@ def orders_password_name(url: str) -> str:
 
 
 def orders_password(url: str, env: Mapping[str, str] | None = None) -> str | None:
-    """``POSAPP_ORDERS_PASSWORD`` if set, else the keyring's entry, else None."""
+    """``POSAPP_ORDERS_PASSWORD`` if set, else the keyring's entry, else None.
+
+    Raises KeyringLocked or KeyringTimeout: a locked or stalled keyring is not a missing password."""
     env = os.environ if env is None else env
     if env.get(ORDERS_PASSWORD_ENV):
         return env[ORDERS_PASSWORD_ENV]
@@ -358,13 +348,3 @@ def orders_password(url: str, env: Mapping[str, str] | None = None) -> str | Non
         return read_secret(orders_password_name(url))
     except KeyringUnavailable:
         return None
-
-
-def write_secret(name: str, value: str) -> None:
-    import keyring
-    import keyring.errors
-
-    try:
-        keyring.set_password(KEYRING_SERVICE, name, value)
-    except keyring.errors.KeyringError as error:
-        raise KeyringUnavailable(f"the system keyring cannot be used: {error}") from None

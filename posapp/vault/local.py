@@ -23,8 +23,10 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 
 from posapp.card import Card, Pan
 from posapp.vault import items, local_keys
+from posapp.errors import IntegrityFailure
 from posapp.vault.base import (
     Check,
+    TamperedItem,
     TokenNotFound,
     VaultEntry,
     VaultError,
@@ -39,6 +41,20 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vault_items (token TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
+
+
+_FINGERPRINT = "key_fingerprint"  # vault_meta row: HMAC of the vault id under the signing key
+
+
+class VaultIdentityLost(VaultError, IntegrityFailure):
+    """vault.db lost or damaged the row naming its vault: its keys cannot be told apart."""
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def _utc_now() -> datetime.datetime:
@@ -66,29 +82,80 @@ class LocalVault:
                 try:
                     keys = self._open()
                 except OSError as error:
-                    raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used: {error}") from None
+                    raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used "
+                                           f"({error.strerror or error}): check the data folder") from None
                 self._materials = keys.materials_provider()
         # A fresh config per operation: the SDK's configs are not safe to share between threads.
         return items.crypto_config(self._materials, items.DEFAULT_TABLE)
 
     def _open(self) -> local_keys.LocalKeys:
+        """The vault's keys, checked against its fingerprint; a new vault gets its keys here.
+
+        Raises VaultUnavailable, VaultIdentityLost, local_keys.KeysLost, local_keys.KeysMismatch,
+        KeyringLocked, KeyringTimeout or OSError."""
         self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.db_path.exists():
             os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._connection() as db:
             db.executescript(_SCHEMA)
+            vault_id, fingerprint = self._identity(db)
+            if vault_id is not None and fingerprint is not None:  # every start but the first: no write lock
+                keys, where = local_keys.load(vault_id, self._key_file)
+                keys.check(fingerprint, vault_id, where)
+                return keys
             # One writer at a time: a second process starting a new vault waits for its keys.
             db.execute("BEGIN IMMEDIATE")
             try:
-                row = db.execute("SELECT value FROM vault_meta WHERE key = 'vault_id'").fetchone()
-                if row is None:
-                    vault_id = str(uuid.uuid4())
-                    keys = local_keys.create(vault_id, self._key_file)
-                    db.execute("INSERT INTO vault_meta VALUES ('vault_id', ?)", (vault_id,))
-                    log.info("created the local card vault %s at %s", vault_id, self.db_path)
-            finally:
+                keys = self._settle(db)
                 db.execute("COMMIT")
-        return keys if row is None else local_keys.load(row[0], self._key_file)
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+        return keys
+
+    def _identity(self, db: sqlite3.Connection) -> tuple[str | None, str | None]:
+        """The vault's id and key fingerprint, each None if not recorded; raises VaultIdentityLost."""
+        rows = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', ?)", (_FINGERPRINT,)))
+        vault_id = rows.get("vault_id")
+        if vault_id is not None and not _is_uuid(vault_id):
+            raise VaultIdentityLost(f"the identity of the card vault {self.db_path} is damaged: "
+                                    f"restore vault.db from a backup")
+        return vault_id, rows.get(_FINGERPRINT)
+
+    def _settle(self, db: sqlite3.Connection) -> local_keys.LocalKeys:
+        """Under the write lock: create (or resume creating) a new vault's keys, or record the
+        fingerprint of a vault made before fingerprints were. Raises as ``_open``."""
+        vault_id, fingerprint = self._identity(db)
+        holds_items = db.execute("SELECT EXISTS (SELECT 1 FROM vault_items)").fetchone()[0]
+        if vault_id is None:
+            if holds_items:  # never new keys for stored cards: they could not read them
+                raise VaultIdentityLost(f"the card vault {self.db_path} holds cards but its identity is "
+                                        f"missing: restore vault.db from a backup")
+            vault_id, keys = local_keys.create_or_adopt(self._key_file)
+            db.execute("INSERT INTO vault_meta VALUES ('vault_id', ?)", (vault_id,))
+            log.info("created the local card vault %s at %s", vault_id, self.db_path)
+        else:
+            keys, where = local_keys.load(vault_id, self._key_file)
+            if fingerprint is not None:  # recorded by another process meanwhile
+                keys.check(fingerprint, vault_id, where)
+                return keys
+            if holds_items and not self._reads_items(db, keys):
+                raise local_keys.KeysMismatch(where, vault_id)
+        db.execute("INSERT INTO vault_meta VALUES (?, ?)", (_FINGERPRINT, keys.fingerprint(vault_id)))
+        return keys
+
+    @staticmethod
+    def _reads_items(db: sqlite3.Connection, keys: local_keys.LocalKeys) -> bool:
+        """Whether the keys decrypt one of the first items (a few: one may be tampered with)."""
+        config = items.crypto_config(keys.materials_provider(), items.DEFAULT_TABLE)
+        for token, stored in db.execute("SELECT token, item FROM vault_items LIMIT 3").fetchall():
+            try:
+                items.decrypt(token, _from_json(stored), config)
+            except TamperedItem:
+                continue
+            return True
+        return False
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:

@@ -1,18 +1,26 @@
 """The local vault's AES-256 wrapping key and HMAC-SHA256 signing key.
 
-Created once, with the vault, and kept in the OS keyring under the vault's id. Where no
-keyring backend works (a headless till) they go to a key file readable by the user alone,
-with a warning. Keys are never created for a vault that already holds items: losing keys
-must be loud, not silently replaced by new ones that cannot read the old items.
+Created once, with the vault, and kept in the OS keyring under the vault's id, but only
+when the keyring is one known to keep secrets after posapp exits; otherwise (a headless
+till, an unknown backend) in a key file readable by the user alone, with a warning. The
+key file is written whole or not at all and names the vault it belongs to. Keys are never
+created for a vault that already holds items: losing keys must be loud, not silently
+replaced by new ones that cannot read the old items. The vault records a fingerprint of
+its keys, so keys of another vault are refused before they store anything.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
+import hmac
 import json
 import logging
 import os
 import secrets
+import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +28,26 @@ from dynamodb_encryption_sdk.delegated_keys.jce import JceNameLocalDelegatedKey
 from dynamodb_encryption_sdk.identifiers import EncryptionKeyType, KeyEncodingType
 from dynamodb_encryption_sdk.material_providers.wrapped import WrappedCryptographicMaterialsProvider
 
-from posapp.config import KeyringUnavailable, read_secret, write_secret
-from posapp.vault.base import VaultUnavailable
+from posapp.errors import IntegrityFailure
+from posapp.secrets import KeyringUnavailable, keeps_secrets, keyring_name, read_secret, write_secret
+from posapp.vault.base import VaultError, VaultUnavailable
 
 log = logging.getLogger(__name__)
+
+_FINGERPRINT_LABEL = b"posapp local vault key check"
+_TEMP_SUFFIX = ".tmp"
+
+
+class KeysLost(VaultError, IntegrityFailure):
+    """The vault's keys are missing or damaged: only a backup can bring them back."""
+
+
+class KeysMismatch(VaultError, IntegrityFailure):
+    """Keys that do not belong to this vault: using them would strand every stored card."""
+
+    def __init__(self, where: str, vault_id: str):
+        super().__init__(f"the keys in {where} do not belong to card vault {vault_id}: "
+                         f"restore the right key file from a backup")
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,17 +59,34 @@ class LocalKeys:
     def generate(cls) -> LocalKeys:
         return cls(secrets.token_bytes(32), secrets.token_bytes(32))
 
-    def encode(self) -> str:
-        return json.dumps({"wrapping": base64.b64encode(self.wrapping).decode(),
+    def encode(self, vault_id: str) -> str:
+        return json.dumps({"vault_id": vault_id,
+                           "wrapping": base64.b64encode(self.wrapping).decode(),
                            "signing": base64.b64encode(self.signing).decode()})
 
     @classmethod
-    def decode(cls, text: str) -> LocalKeys:
+    def decode(cls, text: str) -> tuple[LocalKeys, str | None]:
+        """The keys and the vault id they name (None in files written before ids were).
+
+        Raises ValueError, KeyError or TypeError for anything but whole, well-formed keys."""
         data = json.loads(text)
-        keys = cls(base64.b64decode(data["wrapping"]), base64.b64decode(data["signing"]))
+        keys = cls(base64.b64decode(data["wrapping"], validate=True),
+                   base64.b64decode(data["signing"], validate=True))
         if len(keys.wrapping) != 32 or len(keys.signing) != 32:
             raise ValueError("wrong key length")
-        return keys
+        vault_id = data.get("vault_id")
+        if vault_id is not None and str(uuid.UUID(vault_id)) != vault_id:
+            raise ValueError("not a vault id")
+        return keys, vault_id
+
+    def fingerprint(self, vault_id: str) -> str:
+        """Binds the keys to one vault; reveals nothing about them."""
+        return hmac.new(self.signing, _FINGERPRINT_LABEL + vault_id.encode(), hashlib.sha256).hexdigest()
+
+    def check(self, fingerprint: str, vault_id: str, where: str) -> None:
+        """Raises KeysMismatch unless these are the keys ``fingerprint`` was made from."""
+        if not hmac.compare_digest(self.fingerprint(vault_id), fingerprint):
+            raise KeysMismatch(where, vault_id)
 
     def materials_provider(self) -> WrappedCryptographicMaterialsProvider:
         wrapping = JceNameLocalDelegatedKey(key=self.wrapping, algorithm="AES",
@@ -62,42 +103,130 @@ def _secret_name(vault_id: str) -> str:
     return f"local-vault-keys:{vault_id}"
 
 
-def create(vault_id: str, key_file: Path) -> LocalKeys:
-    """New keys for a new vault: into the keyring, else into a private key file."""
-    keys = LocalKeys.generate()
-    try:
-        write_secret(_secret_name(vault_id), keys.encode())
-        if read_secret(_secret_name(vault_id)) == keys.encode():
-            return keys
-        reason = "the system keyring did not keep the key"
-    except KeyringUnavailable as error:
-        reason = str(error)
-    _write_key_file(key_file, keys)
-    log.info("system keyring unusable: %s", reason)
-    log.warning("no working system keyring: the local vault keys are in %s, readable by this user only", key_file)
-    return keys
+def create_or_adopt(key_file: Path) -> tuple[str, LocalKeys]:
+    """Keys and an id for a vault that has neither an id nor items.
+
+    The caller must hold the vault's write lock: a key file found here then belongs to no
+    committed vault. A whole one is adopted (the creation that wrote it died before its
+    commit); a damaged one protects nothing and is replaced. Raises VaultUnavailable (the
+    file cannot be written), KeyringLocked or KeyringTimeout.
+    """
+    _remove_temp_files(key_file)
+    leftover = _read_key_file(key_file)
+    if isinstance(leftover, tuple):
+        keys, vault_id = leftover
+        if vault_id is None:  # written by an older posapp that died before its commit
+            vault_id = str(uuid.uuid4())
+            _write_key_file(key_file, keys, vault_id)
+        log.warning("resumed the creation of card vault %s with the keys in %s", vault_id, key_file)
+        return vault_id, keys
+    if leftover is not None:
+        log.warning("replacing %s, left unfinished by an interrupted start (%s)", key_file, leftover)
+    vault_id, keys = str(uuid.uuid4()), LocalKeys.generate()
+    if leftover is None and keeps_secrets():
+        try:
+            write_secret(_secret_name(vault_id), keys.encode(vault_id))
+            if read_secret(_secret_name(vault_id)) == keys.encode(vault_id):
+                return vault_id, keys
+            reason = "the system keyring did not keep the key"
+        except KeyringUnavailable as error:
+            reason = str(error)
+    elif leftover is None:
+        reason = f"{keyring_name()} is not known to keep secrets after posapp exits"
+    else:
+        reason = "the keys were going to this file when posapp was interrupted"
+    _write_key_file(key_file, keys, vault_id)
+    log.warning("no working system keyring (%s): the local vault keys are in %s, readable by this user only",
+                reason, key_file)
+    return vault_id, keys
 
 
-def load(vault_id: str, key_file: Path) -> LocalKeys:
-    """The keys of an existing vault, from the keyring or the key file."""
+def load(vault_id: str, key_file: Path) -> tuple[LocalKeys, str]:
+    """The keys of an existing vault and where they were found (for sentences).
+
+    The key file wins when it exists: it is where the keys went when the keyring was not
+    used, and a headless till then never waits on a keyring. Raises KeysLost (missing or
+    damaged), KeyringLocked or KeyringTimeout."""
+    found = _read_key_file(key_file)
+    if isinstance(found, str):
+        raise KeysLost(f"the key file {key_file} of card vault {vault_id} is damaged ({found}): "
+                       f"restore it from a backup")
+    if found is not None:
+        return found[0], str(key_file)
     try:
         stored = read_secret(_secret_name(vault_id))
     except KeyringUnavailable:
         stored = None
-    if stored is None and key_file.is_file():
-        stored = key_file.read_text(encoding="ascii")
     if stored is None:
-        raise VaultUnavailable(
+        raise KeysLost(
             f"the keys of the local card vault (id {vault_id}) are missing from the system keyring and "
             f"from {key_file}; restore them from a backup: new keys could not read the stored cards")
     try:
-        return LocalKeys.decode(stored)
+        return LocalKeys.decode(stored)[0], "the system keyring"
     except (ValueError, KeyError, TypeError):
-        raise VaultUnavailable(f"the keys of the local card vault (id {vault_id}) are damaged") from None
+        raise KeysLost(f"the keys of card vault {vault_id} in the system keyring are damaged: "
+                       f"restore them from a backup") from None
 
 
-def _write_key_file(path: Path, keys: LocalKeys) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with open(descriptor, "w", encoding="ascii") as stream:
-        stream.write(keys.encode())
+def _read_key_file(path: Path) -> tuple[LocalKeys, str | None] | str | None:
+    """None if there is no key file, (keys, vault id) if it is whole, else what is wrong with it.
+
+    Raises VaultUnavailable if it cannot be read at all."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise VaultUnavailable(f"the key file {path} cannot be read ({error.strerror}): "
+                               f"check its owner and permissions") from None
+    if not data.strip():
+        return "empty"
+    try:
+        return LocalKeys.decode(data.decode("ascii"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "not a whole posapp key file"
+
+
+def _write_key_file(path: Path, keys: LocalKeys, vault_id: str) -> None:
+    """Write the keys whole or not at all: a temporary file, synced, renamed into place.
+
+    Raises VaultUnavailable (full disk, no permission); the temporary file is then removed."""
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=_TEMP_SUFFIX, dir=path.parent)
+        data = memoryview(keys.encode(vault_id).encode("ascii"))
+        try:  # mkstemp makes it 0600
+            while data:
+                data = data[os.write(descriptor, data):]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temp, path)
+        temp = None
+        _sync_folder(path.parent)
+    except OSError as error:
+        raise VaultUnavailable(f"the key file {path} could not be written ({error.strerror or error}): "
+                               f"free disk space or fix the folder's permissions, then try again") from None
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX only: Windows cannot open a folder)."""
+    if os.name == "nt":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove_temp_files(path: Path) -> None:
+    """Temporary key files of interrupted starts hold keys that protect nothing."""
+    for temp in path.parent.glob(f"{path.name}.*{_TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            temp.unlink()

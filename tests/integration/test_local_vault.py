@@ -8,8 +8,16 @@ import pytest
 from cardgen import random_pan
 
 from posapp.card import Card, Expiry, Pan
-from posapp.vault import TamperedItem, TokenNotFound, VaultUnavailable
+from posapp import secrets
+from posapp.errors import ExitCode, describe
+from posapp.vault import TamperedItem, TokenNotFound
 from posapp.vault.local import LocalVault
+
+
+@pytest.fixture(autouse=True)
+def keyring_counts_as_persistent(monkeypatch):
+    """The in-memory keyring stands for a real one (SecretService, Keychain...) in this file."""
+    monkeypatch.setattr(secrets, "_PERSISTENT_MODULES", secrets._PERSISTENT_MODULES | {"conftest"})
 
 
 def make_vault(tmp_path):
@@ -81,8 +89,9 @@ def test_without_a_keyring_keys_go_to_a_private_file(tmp_path, memory_keyring, m
 def test_lost_keys_are_reported_not_replaced(tmp_path, memory_keyring):
     token = make_vault(tmp_path).tokenize(card())
     memory_keyring.secrets.clear()
-    with pytest.raises(VaultUnavailable, match="keys of the local card vault .* are missing"):
+    with pytest.raises(Exception, match="keys of the local card vault .* are missing") as error:
         make_vault(tmp_path).detokenize(token)
+    assert describe(error.value)[1] is ExitCode.INTEGRITY
     assert memory_keyring.secrets == {}
 
 
