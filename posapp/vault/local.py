@@ -129,7 +129,10 @@ class LocalVault:
                     db.executemany("INSERT INTO vault_items (token, item) VALUES (?, ?)", rows)
             except sqlite3.IntegrityError:
                 # Never overwrite: a clash of random tokens means the token source is broken.
-                raise VaultError("a vault token is already taken; nothing was stored") from None
+                # The transaction rolled back, and SQLite has no lost answers: nothing was stored.
+                outcome = ("this card was not stored" if len(cards) == 1
+                           else f"none of these {len(cards)} cards was stored")
+                raise VaultError(f"a vault token is already taken (the token source is broken); {outcome}") from None
         return tokens
 
     def _stored(self, token: str) -> items.Item:

@@ -124,3 +124,18 @@ def test_unknown_token_and_delete(vault):
 def test_building_a_vault_touches_no_disk(tmp_path):
     make_vault(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_token_collision_stores_nothing_and_says_so(tmp_path):
+    import uuid
+
+    from posapp.vault import VaultError
+
+    taken = make_vault(tmp_path).tokenize(card())
+    before = raw_items(make_vault(tmp_path))
+    clashing = LocalVault(tmp_path / "vault.db", tmp_path / "keys" / "local.key", workstation="till-01",
+                          new_token=iter([uuid.uuid4(), uuid.UUID(taken)]).__next__)
+    with pytest.raises(VaultError, match=r"^a vault token is already taken \(the token source is broken\); "
+                                         r"none of these 2 cards was stored$"):
+        clashing.tokenize_many([card(), card()])
+    assert raw_items(clashing) == before
