@@ -97,3 +97,16 @@ def test_missing_kms_key_setting_is_one_line(posapp, tmp_path):
     assert result.returncode == 2
     assert result.stderr == (f'posapp: {config}: [vault] kms_key_id: required with backend = "dynamodb" '
                              "(the KMS key ARN)\n")
+
+
+def test_a_forged_expiry_fails_verify_with_exit_4(aws_cli, moto_endpoint):
+    receipts = [sell(aws_cli, random_pan("4", 16)) for _ in range(2)]
+    dynamodb = aws_client("dynamodb", moto_endpoint)
+    victim = receipts[0]["token"]
+    item = dynamodb.get_item(TableName=aws_cli.table, Key={"token": {"S": victim}})["Item"]
+    item["expires_at"] = {"N": "1700000000"}  # the TTL attribute: DynamoDB would delete the card
+    dynamodb.put_item(TableName=aws_cli.table, Item=item)
+    result = aws_cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == f"posapp: vault item {victim} failed its integrity check (tampered or unreadable)\n"
+    assert aws_cli("vault", "verify", receipts[1]["token"]).returncode == 0

@@ -168,3 +168,15 @@ def test_version_is_printed_on_stdout(posapp):
 
     result = posapp("--version")
     assert (result.returncode, result.stdout, result.stderr) == (0, f"posapp {version('posapp')}\n", "")
+
+
+def test_a_forged_expiry_fails_verify_with_exit_4(cli, posapp_home):
+    tokens = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(2)]
+    with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
+        item = json.loads(db.execute("SELECT item FROM vault_items WHERE token = ?", (tokens[0],)).fetchone()[0])
+        item["expires_at"] = {"N": "1700000000"}  # the TTL attribute: DynamoDB would delete the card
+        db.execute("UPDATE vault_items SET item = ? WHERE token = ?", (json.dumps(item), tokens[0]))
+    result = cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == f"posapp: vault item {tokens[0]} failed its integrity check (tampered or unreadable)\n"
+    assert cli("vault", "verify", tokens[1]).returncode == 0

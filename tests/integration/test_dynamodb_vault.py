@@ -378,3 +378,29 @@ def test_a_bulk_rollback_that_fails_says_which_cards_may_remain(direct, caplog):
                                      "(their tokens are in the log file)")
     remaining = [item["token"]["S"] for item in direct.raw_items()]
     assert len(remaining) == 25 and all(token in caplog.text for token in remaining)
+
+
+def test_a_forged_expiry_fails_verification(direct):
+    # expires_at is the table's TTL attribute: an unsigned one would let DynamoDB delete a card unnoticed.
+    token = direct.vault.tokenize(card())
+    item = direct.raw_item(token)
+    item["expires_at"] = {"N": "1700000000"}
+    direct.put_raw(item)
+    with pytest.raises(TamperedItem):
+        direct.vault.verify(token)
+
+
+def test_a_signed_expiry_verifies_and_a_changed_one_does_not(direct):
+    from posapp.vault import items
+
+    token = str(uuid.uuid4())
+    plain = items.plaintext_item(token, card(), workstation="till-01",
+                                 created_at=datetime.datetime.now(datetime.timezone.utc))
+    plain["expires_at"] = {"N": "4102444800"}
+    direct.put_raw(items.encrypt(plain, direct.vault._crypto()))
+    direct.vault.verify(token)
+    item = direct.raw_item(token)
+    item["expires_at"] = {"N": "1700000000"}
+    direct.put_raw(item)
+    with pytest.raises(TamperedItem):
+        direct.vault.verify(token)

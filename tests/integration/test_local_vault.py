@@ -139,3 +139,29 @@ def test_a_token_collision_stores_nothing_and_says_so(tmp_path):
                                          r"none of these 2 cards was stored$"):
         clashing.tokenize_many([card(), card()])
     assert raw_items(clashing) == before
+
+
+def test_an_added_or_changed_expiry_fails_verification(vault):
+    from posapp.vault import items
+
+    untouched, forged = vault.tokenize(card()), vault.tokenize(card())
+    item = raw_items(vault)[forged]
+    item["expires_at"] = {"N": "1700000000"}
+    store_raw(vault, forged, item)
+    with pytest.raises(TamperedItem):
+        vault.verify(forged)
+    vault.verify(untouched)
+
+    signed = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    plain = items.plaintext_item(signed, card(), workstation="till-01",
+                                 created_at=datetime.datetime.now(datetime.timezone.utc))
+    plain["expires_at"] = {"N": "4102444800"}
+    from posapp.vault.local import _to_json
+
+    store_raw(vault, signed, json.loads(_to_json(items.encrypt(plain, vault._crypto()))))
+    vault.verify(signed)
+    item = raw_items(vault)[signed]
+    item["expires_at"] = {"N": "4102444801"}
+    store_raw(vault, signed, item)
+    with pytest.raises(TamperedItem):
+        vault.verify(signed)
