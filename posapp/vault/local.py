@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
@@ -23,7 +23,7 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 
 from posapp.card import Card, Pan
 from posapp.vault import items, local_keys
-from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, VaultUnavailable, check_token
+from posapp.vault.base import Check, TokenNotFound, VaultEntry, VaultError, VaultUnavailable, check_token, is_token
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vault_items (token TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
+_PRESENT_BATCH = 500  # bound parameters per SELECT … IN (older SQLite builds allow 999)
 
 
 def _utc_now() -> datetime.datetime:
@@ -170,6 +171,19 @@ class LocalVault:
             if len(batch) < 500:
                 return
             after = batch[-1][0]
+
+    def present(self, tokens: Collection[str]) -> set[str]:
+        """Keys only: nothing is decrypted."""
+        self._crypto()  # opens (or creates) the vault file as entries() does
+        wanted = sorted({token for token in tokens if is_token(token)})
+        found: set[str] = set()
+        with self._connection() as db:
+            for start in range(0, len(wanted), _PRESENT_BATCH):
+                batch = wanted[start:start + _PRESENT_BATCH]
+                marks = ", ".join("?" * len(batch))
+                found.update(token for (token,) in db.execute(
+                    f"SELECT token FROM vault_items WHERE token IN ({marks})", batch))
+        return found
 
 
 def _to_json(item: items.Item) -> str:

@@ -53,7 +53,7 @@ def test_sales_are_tokenized_in_dynamodb_and_verify(aws_cli, moto_endpoint):
     assert sorted(item["token"]["S"] for item in items) == sorted(r["token"] for r in receipts)
     assert not any(number in repr(items) for number in numbers)
     result = aws_cli("vault", "verify", "--all")
-    assert (result.returncode, result.stdout) == (0, "Checked 3 vault items: all intact.\n")
+    assert (result.returncode, result.stdout) == (0, "Checked 3 vault items and 3 orders: all intact.\n")
     assert aws_cli("provision").returncode == 0  # twice is harmless
 
 
@@ -110,3 +110,14 @@ def test_a_forged_expiry_fails_verify_with_exit_4(aws_cli, moto_endpoint):
     assert result.returncode == 4
     assert result.stderr == f"posapp: vault item {victim} failed its integrity check (tampered or unreadable)\n"
     assert aws_cli("vault", "verify", receipts[1]["token"]).returncode == 0
+
+
+def test_an_order_whose_card_is_missing_fails_verify_with_exit_4(aws_cli, moto_endpoint):
+    receipts = [sell(aws_cli, random_pan("4", 16)) for _ in range(2)]
+    victim = receipts[0]
+    aws_client("dynamodb", moto_endpoint).delete_item(TableName=aws_cli.table, Key={"token": {"S": victim["token"]}})
+    result = aws_cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == (f"posapp: order {victim['order_id']}: its card (token {victim['token']}) "
+                             "is missing from the vault\n")
+    assert result.stdout == "Checked 1 vault item and 2 orders: 1 failed.\n"

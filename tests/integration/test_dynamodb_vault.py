@@ -299,7 +299,6 @@ def lose_first_answer(client, operation, *, times=1):
         if len(lost) < times:
             lost.append(botocore_stubber(event_name=event_name, request=request))
             raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
-        return None
 
     client.meta.events.register(f"before-send.dynamodb.{operation}", forward_then_time_out)
     return lost
@@ -404,3 +403,36 @@ def test_a_signed_expiry_verifies_and_a_changed_one_does_not(direct):
     direct.put_raw(item)
     with pytest.raises(TamperedItem):
         direct.vault.verify(token)
+
+
+def test_present_reads_keys_in_batches_without_kms(key_arn):
+    cached = Vault(key_arn, Materials.CACHED)
+    stored = cached.vault.tokenize_many([card() for _ in range(130)])
+    absent = [str(uuid.uuid4()) for _ in range(90)]
+    calls = []
+
+    def count_keys(params, **kwargs):
+        calls.append(len(params["RequestItems"][cached.settings.table]["Keys"]))
+
+    cached.clients.dynamodb.meta.events.register("before-parameter-build.dynamodb.BatchGetItem", count_keys)
+    kms_before = len(cached.kms_calls)
+    asked = stored + absent + stored[:5] + ["", "not-a-token"]  # repeats and junk are fine
+    assert cached.vault.present(asked) == set(stored)
+    assert sorted(calls) == [20, 100, 100] and len(cached.kms_calls) == kms_before
+    assert cached.vault.present([]) == set()
+
+
+def test_present_sends_unprocessed_keys_again(direct):
+    tokens = [direct.vault.tokenize(card()) for _ in range(3)]
+    shed = []
+
+    def shed_load_once(parsed, **kwargs):  # DynamoDB answers part of a batch when it sheds load
+        if not shed:
+            table = direct.settings.table
+            shed.extend(parsed["Responses"][table][1:])
+            parsed["Responses"][table] = parsed["Responses"][table][:1]
+            parsed["UnprocessedKeys"] = {table: {"Keys": [{"token": item["token"]} for item in shed]}}
+
+    direct.clients.dynamodb.meta.events.register("after-call.dynamodb.BatchGetItem", shed_load_once)
+    assert direct.vault.present(tokens) == set(tokens)
+    assert len(shed) == 2

@@ -165,3 +165,13 @@ def test_an_added_or_changed_expiry_fails_verification(vault):
     store_raw(vault, signed, item)
     with pytest.raises(TamperedItem):
         vault.verify(signed)
+
+
+def test_present_finds_stored_tokens_in_batches(vault):
+    import uuid
+
+    stored = vault.tokenize_many([card() for _ in range(620)])
+    absent = [str(uuid.uuid4()) for _ in range(10)]
+    assert vault.present(stored + absent + ["", "x"]) == set(stored)
+    vault.delete(stored[0])
+    assert vault.present(stored[:2]) == {stored[1]}
