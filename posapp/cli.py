@@ -272,6 +272,10 @@ VERIFY_PROGRESS_EVERY = 1000
 
 
 def vault_verify(services, args, out: TextIO) -> int:
+    from posapp.verification import OrderCards
+
+    if args.all:
+        services.paired()  # the orders checked must be those of this vault's cards
     tokens = (entry.token for entry in services.vault.entries()) if args.all else args.tokens
     checked, failures = 0, []
     for token in tokens:
@@ -283,10 +287,17 @@ def vault_verify(services, args, out: TextIO) -> int:
         except (IntegrityFailure, NotFound) as error:
             failures.append(error)
             print(f"posapp: {describe(error)[0]}", file=sys.stderr)
+    what = _count(checked, "vault item")
+    if args.all:  # an order whose item was deleted is not in the vault walk
+        orders = OrderCards(services.vault, services.orders)
+        for missing in orders.missing():
+            failures.append(missing)
+            print(f"posapp: {missing}", file=sys.stderr)
+        what += f" and {_count(orders.checked, 'order')}"
     if not failures:
-        print(f"Checked {_count(checked, 'vault item')}: all intact.", file=out)
+        print(f"Checked {what}: all intact.", file=out)
         return ExitCode.OK
-    print(f"Checked {_count(checked, 'vault item')}: {len(failures)} failed.", file=out)
+    print(f"Checked {what}: {len(failures)} failed.", file=out)
     return max(describe(error)[1] for error in failures)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +18,15 @@ class VaultError(PosappError):
 
 class VaultUnavailable(VaultError, Unavailable):
     """The vault or its keys cannot be reached or used."""
+
+
+class VaultOutcomeUnknown(VaultUnavailable):
+    """A write's answer was lost and reading the item back failed: the card may be stored."""
+
+    def __init__(self, token: str):
+        self.token = token
+        super().__init__(f"the card vault did not confirm the card, which may have been stored under token {token}; "
+                         "'posapp vault reconcile' will remove it if no order references it")
 
 
 class TamperedItem(VaultError, IntegrityFailure):
@@ -60,13 +69,16 @@ def is_bookkeeping(key: str) -> bool:
     return key.startswith("posapp:")
 
 
-def check_token(token: str) -> None:
+def is_token(token: str) -> bool:
     """Tokens are UUID4 strings; anything else cannot name a stored card."""
     try:
-        valid = str(uuid.UUID(token)) == token
-    except ValueError:
-        valid = False
-    if not valid:
+        return str(uuid.UUID(token)) == token
+    except (ValueError, TypeError, AttributeError):
+        return False
+
+
+def check_token(token: str) -> None:
+    if not is_token(token):
         raise TokenNotFound(token[:64])
 
 
@@ -101,6 +113,9 @@ class Vault(Protocol):
 
     def entries(self) -> Iterator[VaultEntry]:
         """Every stored item's token and time, for bulk work (verification, reconciliation)."""
+
+    def present(self, tokens: Collection[str]) -> set[str]:
+        """Those of ``tokens`` that have an item; reads keys only: no decryption, no KMS call."""
 
     def checks(self) -> list[Check]:
         """Health checks for ``posapp doctor``, cheapest first."""

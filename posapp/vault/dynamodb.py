@@ -12,10 +12,8 @@ import contextlib
 import datetime
 import logging
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 import boto3
 import botocore.exceptions
@@ -35,23 +33,42 @@ from posapp.vault.base import (
     VaultEntry,
     VaultError,
     VaultIdentity,
+    VaultOutcomeUnknown,
     VaultUnavailable,
     check_token,
     is_bookkeeping,
 )
+from posapp.vault.dynamodb_bulk import DynamoDbBulk
 
 log = logging.getLogger(__name__)
 
 _TOKEN_NAME = {"#t": items.PARTITION_KEY}
 # Plain items of posapp's own, beside the cards; their keys are never UUIDs, so never tokens.
 _IDENTITY_KEY = {items.PARTITION_KEY: {"S": "posapp:vault-identity"}}
-BATCH_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
-BATCH_ATTEMPTS = 6
-BULK_THREADS = 4
 
 
 def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _conditional(error: Exception) -> bool:
+    return (isinstance(error, botocore.exceptions.ClientError)
+            and error.response["Error"]["Code"] == "ConditionalCheckFailedException")
+
+
+def _may_have_landed(error: Exception) -> bool:
+    """Whether a failed write may have been applied all the same.
+
+    A failed condition on a fresh random token most likely met our own earlier attempt;
+    a retried request, a server error or a request sent but unanswered (read timeout,
+    connection closed) may have been applied. A refused connection on the last attempt
+    says nothing of earlier ones; that item is left for reconciliation, and the error
+    claims nothing about it.
+    """
+    if isinstance(error, botocore.exceptions.ClientError):
+        meta = error.response.get("ResponseMetadata", {})
+        return _conditional(error) or meta.get("RetryAttempts", 0) > 0 or meta.get("HTTPStatusCode", 0) >= 500
+    return isinstance(error, botocore.exceptions.HTTPClientError)
 
 
 class DynamoDbVault:
@@ -69,6 +86,7 @@ class DynamoDbVault:
         self._new_token = new_token
         self._materials: CryptographicMaterialsProvider | None = None
         self._config_lock = threading.Lock()
+        self._bulk = DynamoDbBulk(self._db, self._table, self._errors)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -106,52 +124,50 @@ class DynamoDbVault:
             try:
                 self._db.put_item(TableName=self._table, Item=stored, ExpressionAttributeNames=_TOKEN_NAME,
                                   ConditionExpression="attribute_not_exists(#t)")
-            except botocore.exceptions.ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+                if not _may_have_landed(error):
                     raise
-                raise VaultError(f"vault token {token} is already taken; nothing was stored") from None
+                self._confirm_put(token, stored, error)
         return token
 
-    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
-        """Bulk: batch writes of 25 items, a few at a time in parallel.
+    def _confirm_put(self, token: str, sent: items.Item, error: Exception) -> None:
+        """Return if the item we sent is stored after all; otherwise raise a truthful error.
 
-        Batch writes cannot carry a condition; each token is a fresh random UUID made here,
-        so an overwrite would need a 122-bit collision. If any batch fails, the batches
-        that landed are taken back: all cards or none.
+        botocore retries a PutItem whose answer was lost; if the lost attempt stored the
+        item, the retry fails its own condition. Only a consistent read tells which.
         """
+        log.info("vault put of %s failed (%r); reading it back", token, error)
+        try:
+            found = self._db.get_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+                                      ConsistentRead=True).get("Item")
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as read_error:
+            log.info("reading vault item %s back failed: %r", token, read_error)
+            raise VaultOutcomeUnknown(token) from None
+        if found == sent:  # the same ciphertext and signature: an attempt of ours stored it
+            log.info("vault item %s was stored by an attempt whose answer was lost", token)
+            return
+        if found is not None:
+            raise VaultError(f"vault token {token} is taken by another item (the token source is broken); "
+                             "this card was not stored") from None
+        if _conditional(error):
+            raise VaultUnavailable(f"the card vault reported token {token} as taken but holds no item under it; "
+                                   "this card was not stored: try again") from None
+        raise error
+
+    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
         config = self._crypto()
         created_at = self._clock()
         pairs = [(str(self._new_token()), card) for card in cards]
-        chunks = [pairs[start:start + BATCH_ITEMS] for start in range(0, len(pairs), BATCH_ITEMS)]
-        with ThreadPoolExecutor(BULK_THREADS) as pool:
-            futures = [pool.submit(self._store_chunk, chunk, config, created_at) for chunk in chunks]
-        failed = next((future.exception() for future in futures if future.exception() is not None), None)
-        if failed is not None:
-            for chunk, future in zip(chunks, futures):
-                if future.exception() is None:
-                    for token, _card in chunk:
-                        self._delete_quietly(token)
-            raise failed
+
+        def encrypt(token: str, card: Card) -> items.Item:
+            return items.encrypt(items.plaintext_item(token, card, workstation=self._workstation,
+                                                      created_at=created_at, origin=items.Origin.IMPORT), config)
+
+        self._bulk.store(pairs, encrypt)
         return [token for token, _ in pairs]
 
-    def _delete_quietly(self, token: str) -> None:
-        try:
-            self.delete(token)
-        except VaultError:
-            log.exception("bulk tokenization failed and vault item %s could not be taken back", token)
-
-    def _store_chunk(self, chunk: list[tuple[str, Card]], config: CryptoConfig, created_at: datetime.datetime) -> None:
-        with self._errors():
-            requests = [{"PutRequest": {"Item": items.encrypt(items.plaintext_item(
-                token, card, workstation=self._workstation, created_at=created_at, origin=items.Origin.IMPORT),
-                config)}} for token, card in chunk]
-            for attempt in range(BATCH_ATTEMPTS):
-                unprocessed = self._db.batch_write_item(RequestItems={self._table: requests})
-                requests = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    return
-                time.sleep(0.05 * 2**attempt)  # DynamoDB sheds load this way: back off, then resend the rest
-            raise VaultUnavailable(f"the card vault is busy: {len(requests)} cards were not stored; try again")
+    def present(self, tokens: Collection[str]) -> set[str]:
+        return self._bulk.present(tokens)
 
     def detokenize(self, token: str) -> Pan:
         check_token(token)

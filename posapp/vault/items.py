@@ -39,7 +39,9 @@ class Origin(enum.Enum):
 def attribute_actions() -> AttributeActions:
     actions = AttributeActions(
         default_action=CryptoAction.SIGN_ONLY,  # metadata, and anything added later, is signed
-        attribute_actions={"pan": CryptoAction.ENCRYPT_AND_SIGN, "expires_at": CryptoAction.DO_NOTHING},
+        # expires_at is the table's TTL attribute: signed, so a forged expiry (DynamoDB would
+        # delete the card) fails verification; not encrypted, so TTL can still read it.
+        attribute_actions={"pan": CryptoAction.ENCRYPT_AND_SIGN, "expires_at": CryptoAction.SIGN_ONLY},
     )
     actions.set_index_keys(PARTITION_KEY)
     return actions

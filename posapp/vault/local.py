@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
@@ -33,6 +33,7 @@ from posapp.vault.base import (
     VaultIdentity,
     VaultUnavailable,
     check_token,
+    is_token,
 )
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vault_items (token TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
+_PRESENT_BATCH = 500  # bound parameters per SELECT … IN (older SQLite builds allow 999)
 
 
 _FINGERPRINT = "key_fingerprint"  # vault_meta row: HMAC of the vault id under the signing key
@@ -223,7 +225,10 @@ class LocalVault:
                     db.executemany("INSERT INTO vault_items (token, item) VALUES (?, ?)", rows)
             except sqlite3.IntegrityError:
                 # Never overwrite: a clash of random tokens means the token source is broken.
-                raise VaultError("a vault token is already taken; nothing was stored") from None
+                # The transaction rolled back, and SQLite has no lost answers: nothing was stored.
+                outcome = ("this card was not stored" if len(cards) == 1
+                           else f"none of these {len(cards)} cards was stored")
+                raise VaultError(f"a vault token is already taken (the token source is broken); {outcome}") from None
         return tokens
 
     def _stored(self, token: str) -> items.Item:
@@ -261,6 +266,19 @@ class LocalVault:
             if len(batch) < 500:
                 return
             after = batch[-1][0]
+
+    def present(self, tokens: Collection[str]) -> set[str]:
+        """Keys only: nothing is decrypted."""
+        self._crypto()  # opens (or creates) the vault file as entries() does
+        wanted = sorted({token for token in tokens if is_token(token)})
+        found: set[str] = set()
+        with self._connection() as db:
+            for start in range(0, len(wanted), _PRESENT_BATCH):
+                batch = wanted[start:start + _PRESENT_BATCH]
+                marks = ", ".join("?" * len(batch))
+                found.update(token for (token,) in db.execute(
+                    f"SELECT token FROM vault_items WHERE token IN ({marks})", batch))
+        return found
 
 
 def _to_json(item: items.Item) -> str:

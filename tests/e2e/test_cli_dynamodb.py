@@ -53,7 +53,7 @@ def test_sales_are_tokenized_in_dynamodb_and_verify(aws_cli, moto_endpoint):
     assert sorted(item["token"]["S"] for item in items) == sorted(r["token"] for r in receipts)
     assert not any(number in repr(items) for number in numbers)
     result = aws_cli("vault", "verify", "--all")
-    assert (result.returncode, result.stdout) == (0, "Checked 3 vault items: all intact.\n")
+    assert (result.returncode, result.stdout) == (0, "Checked 3 vault items and 3 orders: all intact.\n")
     assert aws_cli("provision").returncode == 0  # twice is harmless
 
 
@@ -97,3 +97,27 @@ def test_missing_kms_key_setting_is_one_line(posapp, tmp_path):
     assert result.returncode == 2
     assert result.stderr == (f'posapp: {config}: [vault] kms_key_id: required with backend = "dynamodb" '
                              "(the KMS key ARN)\n")
+
+
+def test_a_forged_expiry_fails_verify_with_exit_4(aws_cli, moto_endpoint):
+    receipts = [sell(aws_cli, random_pan("4", 16)) for _ in range(2)]
+    dynamodb = aws_client("dynamodb", moto_endpoint)
+    victim = receipts[0]["token"]
+    item = dynamodb.get_item(TableName=aws_cli.table, Key={"token": {"S": victim}})["Item"]
+    item["expires_at"] = {"N": "1700000000"}  # the TTL attribute: DynamoDB would delete the card
+    dynamodb.put_item(TableName=aws_cli.table, Item=item)
+    result = aws_cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == f"posapp: vault item {victim} failed its integrity check (tampered or unreadable)\n"
+    assert aws_cli("vault", "verify", receipts[1]["token"]).returncode == 0
+
+
+def test_an_order_whose_card_is_missing_fails_verify_with_exit_4(aws_cli, moto_endpoint):
+    receipts = [sell(aws_cli, random_pan("4", 16)) for _ in range(2)]
+    victim = receipts[0]
+    aws_client("dynamodb", moto_endpoint).delete_item(TableName=aws_cli.table, Key={"token": {"S": victim["token"]}})
+    result = aws_cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == (f"posapp: order {victim['order_id']}: its card (token {victim['token']}) "
+                             "is missing from the vault\n")
+    assert result.stdout == "Checked 1 vault item and 2 orders: 1 failed.\n"

@@ -124,7 +124,7 @@ def test_unknown_order_is_exit_2(cli):
 
 def test_tampered_vault_item_is_found_by_verify_all(cli, posapp_home):
     tokens = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(3)]
-    assert cli("vault", "verify", "--all").stdout == "Checked 3 vault items: all intact.\n"
+    assert cli("vault", "verify", "--all").stdout == "Checked 3 vault items and 3 orders: all intact.\n"
     with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
         item = json.loads(db.execute("SELECT item FROM vault_items WHERE token = ?", (tokens[1],)).fetchone()[0])
         item["last4"] = {"S": "0000"}
@@ -132,7 +132,7 @@ def test_tampered_vault_item_is_found_by_verify_all(cli, posapp_home):
     result = cli("vault", "verify", "--all")
     assert result.returncode == 4
     assert result.stderr == f"posapp: vault item {tokens[1]} failed its integrity check (tampered or unreadable)\n"
-    assert result.stdout == "Checked 3 vault items: 1 failed.\n"
+    assert result.stdout == "Checked 3 vault items and 3 orders: 1 failed.\n"
     assert cli("vault", "verify", tokens[0]).returncode == 0
     assert cli("vault", "verify", "no-such-token").returncode == 2
 
@@ -161,7 +161,7 @@ def test_reconcile_keeps_cards_of_orders_and_reports_counts(cli):
                           "removed by a run at least 60 minutes from now if still unreferenced), 0 waiting for "
                           "their grace period, would remove 0.\n")
     assert cli("vault", "reconcile", "--grace", "10").returncode == 0
-    assert cli("vault", "verify", "--all").stdout == "Checked 1 vault item: all intact.\n"
+    assert cli("vault", "verify", "--all").stdout == "Checked 1 vault item and 1 order: all intact.\n"
 
 
 def test_version_is_printed_on_stdout(posapp):
@@ -169,3 +169,37 @@ def test_version_is_printed_on_stdout(posapp):
 
     result = posapp("--version")
     assert (result.returncode, result.stdout, result.stderr) == (0, f"posapp {version('posapp')}\n", "")
+
+
+def test_a_forged_expiry_fails_verify_with_exit_4(cli, posapp_home):
+    tokens = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(2)]
+    with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
+        item = json.loads(db.execute("SELECT item FROM vault_items WHERE token = ?", (tokens[0],)).fetchone()[0])
+        item["expires_at"] = {"N": "1700000000"}  # the TTL attribute: DynamoDB would delete the card
+        db.execute("UPDATE vault_items SET item = ? WHERE token = ?", (json.dumps(item), tokens[0]))
+    result = cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == f"posapp: vault item {tokens[0]} failed its integrity check (tampered or unreadable)\n"
+    assert cli("vault", "verify", tokens[1]).returncode == 0
+
+
+def test_an_order_whose_card_is_missing_from_the_vault_fails_verify_with_exit_4(cli, posapp_home):
+    sold = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout) for _ in range(3)]
+    victim = sold[1]
+    with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
+        db.execute("DELETE FROM vault_items WHERE token = ?", (victim["token"],))
+    result = cli("vault", "verify", "--all")
+    assert result.returncode == 4
+    assert result.stderr == (f"posapp: order {victim['order_id']}: its card (token {victim['token']}) "
+                             "is missing from the vault\n")
+    assert result.stdout == "Checked 2 vault items and 3 orders: 1 failed.\n"
+    assert cli("vault", "verify", sold[0]["token"], sold[2]["token"]).returncode == 0
+
+
+def test_verify_skips_adopted_orders_without_a_recorded_card(cli, posapp_home):
+    assert sell(cli, random_pan("4", 16)).returncode == 0
+    with sqlite3.connect(posapp_home / "data" / "orders.db") as db:  # a row of the reference design
+        db.execute("INSERT INTO OrderHistory (OrderName, AWS_PA_Token) VALUES ('legacy', 'legacy-token-1')")
+    result = cli("vault", "verify", "--all")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, "Checked 1 vault item and 1 order: all intact.\n", "")

@@ -18,7 +18,8 @@ from posapp.card import Card, Expiry, Pan
 from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
-from posapp.vault import TamperedItem, TokenNotFound, VaultError, VaultUnavailable
+from posapp.errors import ExitCode, describe
+from posapp.vault import TamperedItem, TokenNotFound, VaultError, VaultOutcomeUnknown, VaultUnavailable
 from posapp.vault.aws import AwsClients
 from posapp.vault.dynamodb import DynamoDbVault
 
@@ -304,3 +305,152 @@ def test_a_failed_bulk_write_takes_back_the_others(direct):
     with pytest.raises(VaultUnavailable):
         direct.vault.tokenize_many([card() for _ in range(300)])
     assert direct.raw_items() == []
+
+
+def lose_first_answer(client, operation, *, times=1):
+    """The first ``times`` attempts of ``operation`` reach moto and are applied; their answers are lost."""
+    from moto.core.models import botocore_stubber
+
+    lost = []
+
+    def forward_then_time_out(request, event_name, **kwargs):
+        if len(lost) < times:
+            lost.append(botocore_stubber(event_name=event_name, request=request))
+            raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
+
+    client.meta.events.register(f"before-send.dynamodb.{operation}", forward_then_time_out)
+    return lost
+
+
+def test_a_retried_put_whose_first_attempt_landed_returns_the_token(direct):
+    # DynamoDB froze during PutItem: the first attempt stored the item, botocore retried,
+    # and the retry failed attribute_not_exists(token) because of our own item.
+    lost = lose_first_answer(direct.clients.dynamodb, "PutItem")
+    number = random_pan("4", 16)
+    token = direct.vault.tokenize(card(number))
+    assert len(lost) == 1 and lost[0].status_code == 200
+    assert [item["token"]["S"] for item in direct.raw_items()] == [token]
+    assert direct.vault.detokenize(token) == Pan.parse(number)
+
+
+def time_out(client, operation):
+    def never_answer(request, **kwargs):
+        raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
+
+    client.meta.events.register(f"before-send.dynamodb.{operation}", never_answer)
+
+
+def test_a_put_whose_every_answer_was_lost_but_landed_returns_the_token(direct):
+    lost = lose_first_answer(direct.clients.dynamodb, "PutItem", times=3)
+    token = direct.vault.tokenize(card())
+    assert len(lost) == 3
+    assert [item["token"]["S"] for item in direct.raw_items()] == [token]
+    direct.vault.verify(token)
+
+
+def test_a_lost_put_that_cannot_be_read_back_may_have_stored_the_card(direct):
+    lose_first_answer(direct.clients.dynamodb, "PutItem")
+    time_out(direct.clients.dynamodb, "GetItem")
+    with pytest.raises(VaultOutcomeUnknown) as error:
+        direct.vault.tokenize(card())
+    [item] = direct.raw_items()
+    token = item["token"]["S"]
+    assert str(error.value) == (f"the card vault did not confirm the card, which may have been stored under token "
+                                f"{token}; 'posapp vault reconcile' will remove it if no order references it")
+    assert describe(error.value)[1] == ExitCode.UNAVAILABLE
+
+
+def test_a_put_that_never_landed_is_unavailable_and_claims_nothing(direct):
+    time_out(direct.clients.dynamodb, "PutItem")
+    with pytest.raises(VaultUnavailable) as error:
+        direct.vault.tokenize(card())
+    assert str(error.value).startswith("the card vault cannot be reached: Read timeout")
+    assert direct.raw_items() == []
+
+
+def test_a_real_token_collision_says_so_and_leaves_the_other_item(direct):
+    taken = direct.vault.tokenize(card())
+    before = direct.raw_item(taken)
+    clashing = DynamoDbVault(direct.settings, direct.clients, workstation="till-02", new_token=lambda: uuid.UUID(taken))
+    with pytest.raises(VaultError) as error:
+        clashing.tokenize(card())
+    assert str(error.value) == (f"vault token {taken} is taken by another item (the token source is broken); "
+                                "this card was not stored")
+    assert direct.raw_items() == [before]
+
+
+def test_a_bulk_batch_that_landed_but_timed_out_is_taken_back(direct):
+    lose_first_answer(direct.clients.dynamodb, "BatchWriteItem", times=3)  # every attempt lands, none answers
+    with pytest.raises(VaultUnavailable, match="Read timeout"):
+        direct.vault.tokenize_many([card() for _ in range(25)])
+    assert direct.raw_items() == []
+
+
+def test_a_bulk_rollback_that_fails_says_which_cards_may_remain(direct, caplog):
+    lose_first_answer(direct.clients.dynamodb, "BatchWriteItem", times=3)
+    time_out(direct.clients.dynamodb, "DeleteItem")
+    with pytest.raises(VaultUnavailable) as error:
+        direct.vault.tokenize_many([card() for _ in range(25)])
+    assert str(error.value).endswith("25 cards of this batch may still be in the vault and could not be taken back "
+                                     "(their tokens are in the log file)")
+    remaining = [item["token"]["S"] for item in direct.raw_items()]
+    assert len(remaining) == 25 and all(token in caplog.text for token in remaining)
+
+
+def test_a_forged_expiry_fails_verification(direct):
+    # expires_at is the table's TTL attribute: an unsigned one would let DynamoDB delete a card unnoticed.
+    token = direct.vault.tokenize(card())
+    item = direct.raw_item(token)
+    item["expires_at"] = {"N": "1700000000"}
+    direct.put_raw(item)
+    with pytest.raises(TamperedItem):
+        direct.vault.verify(token)
+
+
+def test_a_signed_expiry_verifies_and_a_changed_one_does_not(direct):
+    from posapp.vault import items
+
+    token = str(uuid.uuid4())
+    plain = items.plaintext_item(token, card(), workstation="till-01",
+                                 created_at=datetime.datetime.now(datetime.timezone.utc))
+    plain["expires_at"] = {"N": "4102444800"}
+    direct.put_raw(items.encrypt(plain, direct.vault._crypto()))
+    direct.vault.verify(token)
+    item = direct.raw_item(token)
+    item["expires_at"] = {"N": "1700000000"}
+    direct.put_raw(item)
+    with pytest.raises(TamperedItem):
+        direct.vault.verify(token)
+
+
+def test_present_reads_keys_in_batches_without_kms(key_arn):
+    cached = Vault(key_arn, Materials.CACHED)
+    stored = cached.vault.tokenize_many([card() for _ in range(130)])
+    absent = [str(uuid.uuid4()) for _ in range(90)]
+    calls = []
+
+    def count_keys(params, **kwargs):
+        calls.append(len(params["RequestItems"][cached.settings.table]["Keys"]))
+
+    cached.clients.dynamodb.meta.events.register("before-parameter-build.dynamodb.BatchGetItem", count_keys)
+    kms_before = len(cached.kms_calls)
+    asked = stored + absent + stored[:5] + ["", "not-a-token"]  # repeats and junk are fine
+    assert cached.vault.present(asked) == set(stored)
+    assert sorted(calls) == [20, 100, 100] and len(cached.kms_calls) == kms_before
+    assert cached.vault.present([]) == set()
+
+
+def test_present_sends_unprocessed_keys_again(direct):
+    tokens = [direct.vault.tokenize(card()) for _ in range(3)]
+    shed = []
+
+    def shed_load_once(parsed, **kwargs):  # DynamoDB answers part of a batch when it sheds load
+        if not shed:
+            table = direct.settings.table
+            shed.extend(parsed["Responses"][table][1:])
+            parsed["Responses"][table] = parsed["Responses"][table][:1]
+            parsed["UnprocessedKeys"] = {table: {"Keys": [{"token": item["token"]} for item in shed]}}
+
+    direct.clients.dynamodb.meta.events.register("after-call.dynamodb.BatchGetItem", shed_load_once)
+    assert direct.vault.present(tokens) == set(tokens)
+    assert len(shed) == 2

@@ -133,3 +133,54 @@ def test_unknown_token_and_delete(vault):
 def test_building_a_vault_touches_no_disk(tmp_path):
     make_vault(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_token_collision_stores_nothing_and_says_so(tmp_path):
+    import uuid
+
+    from posapp.vault import VaultError
+
+    taken = make_vault(tmp_path).tokenize(card())
+    before = raw_items(make_vault(tmp_path))
+    clashing = LocalVault(tmp_path / "vault.db", tmp_path / "keys" / "local.key", workstation="till-01",
+                          new_token=iter([uuid.uuid4(), uuid.UUID(taken)]).__next__)
+    with pytest.raises(VaultError, match=r"^a vault token is already taken \(the token source is broken\); "
+                                         r"none of these 2 cards was stored$"):
+        clashing.tokenize_many([card(), card()])
+    assert raw_items(clashing) == before
+
+
+def test_an_added_or_changed_expiry_fails_verification(vault):
+    from posapp.vault import items
+
+    untouched, forged = vault.tokenize(card()), vault.tokenize(card())
+    item = raw_items(vault)[forged]
+    item["expires_at"] = {"N": "1700000000"}
+    store_raw(vault, forged, item)
+    with pytest.raises(TamperedItem):
+        vault.verify(forged)
+    vault.verify(untouched)
+
+    signed = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    plain = items.plaintext_item(signed, card(), workstation="till-01",
+                                 created_at=datetime.datetime.now(datetime.timezone.utc))
+    plain["expires_at"] = {"N": "4102444800"}
+    from posapp.vault.local import _to_json
+
+    store_raw(vault, signed, json.loads(_to_json(items.encrypt(plain, vault._crypto()))))
+    vault.verify(signed)
+    item = raw_items(vault)[signed]
+    item["expires_at"] = {"N": "4102444801"}
+    store_raw(vault, signed, item)
+    with pytest.raises(TamperedItem):
+        vault.verify(signed)
+
+
+def test_present_finds_stored_tokens_in_batches(vault):
+    import uuid
+
+    stored = vault.tokenize_many([card() for _ in range(620)])
+    absent = [str(uuid.uuid4()) for _ in range(10)]
+    assert vault.present(stored + absent + ["", "x"]) == set(stored)
+    vault.delete(stored[0])
+    assert vault.present(stored[:2]) == {stored[1]}
