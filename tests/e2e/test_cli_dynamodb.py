@@ -7,12 +7,18 @@ import uuid
 import pytest
 from cardgen import random_pan
 from awstest import AWS_ENV, REGION, aws_client, free_port
+from mariadbtest import POS_PASSWORD, POS_USER
+
+from posapp.orders.sql import SqlOrderStore
 
 
-def vault_config(path, *, table, endpoint, key_arn, materials="direct"):
+def vault_config(path, *, table, endpoint, key_arn, orders_url, materials="direct"):
     path.write_text(f"""
 [workstation]
 id = "till-e2e"
+
+[orders]
+url = "{orders_url}"
 
 [vault]
 backend = "dynamodb"
@@ -25,14 +31,17 @@ materials = "{materials}"
     return path
 
 
+TILL_ENV = {**AWS_ENV, "POSAPP_ORDERS_PASSWORD": POS_PASSWORD}
+
+
 @pytest.fixture(params=["direct", "cached"])
-def aws_cli(request, posapp, tmp_path, moto_endpoint, kms_key_arn):
+def aws_cli(request, posapp, tmp_path, moto_endpoint, kms_key_arn, mysql_db):
     table = f"vault-{uuid.uuid4().hex[:12]}"
     config = vault_config(tmp_path / "posapp.toml", table=table, endpoint=moto_endpoint, key_arn=kms_key_arn,
-                          materials=request.param)
+                          orders_url=mysql_db.url, materials=request.param)
 
-    def run(*args, stdin=None):
-        return posapp("--config", str(config), *args, stdin=stdin, env=AWS_ENV)
+    def run(*args, stdin=None, config=config):
+        return posapp("--config", str(config), *args, stdin=stdin, env=TILL_ENV)
 
     run.table = table
     assert run("provision").returncode == 0
@@ -78,16 +87,15 @@ def test_doctor_passes_on_a_provisioned_vault(aws_cli):
         "ok    encryption round trip", "ok    order history"]
 
 
-def test_an_unreachable_vault_fails_the_sale_fast_with_exit_3(posapp, tmp_path, kms_key_arn):
+def test_an_unreachable_vault_fails_the_sale_fast_with_exit_3(posapp, tmp_path, kms_key_arn, mysql_db):
     config = vault_config(tmp_path / "dead.toml", table="vault-dead", endpoint=f"http://127.0.0.1:{free_port()}",
-                          key_arn=kms_key_arn)
+                          key_arn=kms_key_arn, orders_url=mysql_db.url)
     started = time.monotonic()
     result = posapp("--config", str(config), "order", "new", "--name", "x", "--amount", "1", "--card-stdin",
-                    stdin="4242424242424242\n", env=AWS_ENV)
+                    stdin="4242424242424242\n", env=TILL_ENV)
     assert result.returncode == 3
     assert result.stderr.startswith("posapp: the card vault cannot be reached") and result.stderr.count("\n") == 1
     assert time.monotonic() - started < 45  # a generous bound: a dead endpoint must not hang a till
-    assert json.loads(posapp("--config", str(config), "order", "list", "--json", env=AWS_ENV).stdout)["orders"] == []
 
 
 def test_missing_kms_key_setting_is_one_line(posapp, tmp_path):
@@ -121,3 +129,40 @@ def test_an_order_whose_card_is_missing_fails_verify_with_exit_4(aws_cli, moto_e
     assert result.stderr == (f"posapp: order {victim['order_id']}: its card (token {victim['token']}) "
                              "is missing from the vault\n")
     assert result.stdout == "Checked 1 vault item and 2 orders: 1 failed.\n"
+
+
+def card_items(moto_endpoint, table):
+    items = aws_client("dynamodb", moto_endpoint).scan(TableName=table)["Items"]
+    return {item["token"]["S"] for item in items if not item["token"]["S"].startswith("posapp:")}
+
+
+def test_a_till_on_another_order_history_cannot_delete_the_shared_vaults_cards(aws_cli, moto_endpoint, kms_key_arn,
+                                                                               mariadb, tmp_path):
+    """Two tills share one vault; the second was pointed at a database of its own."""
+    sold = {sell(aws_cli, random_pan("4", 16))["token"] for _ in range(3)}
+    other = f"posapp_other_{uuid.uuid4().hex[:8]}"
+    mariadb.execute(f"CREATE DATABASE `{other}`")
+    try:
+        stray = vault_config(tmp_path / "stray.toml", table=aws_cli.table, endpoint=moto_endpoint,
+                             key_arn=kms_key_arn, orders_url=f"mysql+pymysql://{POS_USER}@127.0.0.1:{mariadb.port}/{other}")
+        provisioned = aws_cli("provision", config=stray)
+        assert provisioned.returncode == 4 and "is missing or empty" in provisioned.stderr
+        for attempt in (["vault", "reconcile", "--grace", "10"], ["vault", "reconcile", "--dry-run"],
+                        ["vault", "verify", "--all"]):
+            result = aws_cli(*attempt, config=stray)
+            assert result.returncode == 4 and result.stderr.count("\n") == 1, result.stderr
+        # Even a provisioned database of its own is refused: it is not the vault's.
+        SqlOrderStore(f"mysql+pymysql://{POS_USER}@127.0.0.1:{mariadb.port}/{other}",
+                      password=lambda: POS_PASSWORD).provision()
+        refused = aws_cli("vault", "reconcile", "--grace", "10", config=stray)
+        assert refused.returncode == 2 and "is not the one of card vault" in refused.stderr
+        assert card_items(moto_endpoint, aws_cli.table) == sold
+        local = tmp_path / "local-orders.toml"
+        local.write_text(stray.read_text().replace(f"mysql+pymysql://{POS_USER}@127.0.0.1:{mariadb.port}/{other}",
+                                                   "sqlite:////tmp/orders.db"))
+        result = aws_cli("vault", "reconcile", "--grace", "10", config=local)
+        assert result.returncode == 2 and "[orders] url: a DynamoDB card vault is shared" in result.stderr
+    finally:
+        mariadb.execute(f"DROP DATABASE `{other}`")
+    assert aws_cli("vault", "verify", "--all").returncode == 0
+    assert card_items(moto_endpoint, aws_cli.table) == sold

@@ -99,23 +99,6 @@ def test_a_commit_that_arrives_after_the_timeout_keeps_the_card(till, mariadb):
     assert again.token in till.vault_tokens()
 
 
-def test_a_connection_killed_mid_insert_keeps_the_card_for_reconcile(till, mariadb):
-    killed = threading.Event()
-
-    def kill_during_insert(connection, cursor, statement, parameters, context, executemany):
-        if statement.startswith("INSERT INTO `OrderHistory`") and not killed.is_set():
-            killed.set()
-            mariadb.execute(f"KILL {connection.connection.thread_id()}")
-
-    event.listen(till.orders._engine, "before_cursor_execute", kill_during_insert)
-    try:
-        with pytest.raises(SaleOutcomeUnknown):
-            till.checkout.checkout(sale())
-    finally:
-        event.remove(till.orders._engine, "before_cursor_execute", kill_during_insert)
-    assert len(till.vault_tokens()) == 1 and till.order_tokens() == set()
-
-
 def test_an_insert_the_server_refused_removes_the_card(till):
     till.sql("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory FOR EACH ROW "
              "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'disk full'")
