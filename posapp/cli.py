@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from posapp import config, logs
-from posapp.card import Brand, parse_card_input
+from posapp.card import MAX_INPUT, Brand, parse_card_input
+from posapp.cli_input import order_id, read_line, whole_number
 from posapp.checkout import Sale
 from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, describe
 from posapp.money import Money
@@ -40,8 +41,15 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse repeats what it refuses ("unrecognized arguments: …"): a card typed there is masked."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(logs.redact(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="posapp", description="posapp: card-safe point of sale and billing.")
+    parser = _Parser(prog="posapp", description="posapp: card-safe point of sale and billing.")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="show posapp's version and exit")
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="settings file (also POSAPP_CONFIG); overrides the machine and user files")
@@ -63,8 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read 'PAN [MM/YY]' or raw magnetic-stripe data from standard input")
     new.add_argument("--json", action="store_true", help="print the order as JSON")
     listing = order.add_parser("list", help="orders, newest first, cards masked")
-    listing.add_argument("--limit", type=int, default=50, help=f"orders per page (1 to {PAGE_MAX}, default 50)")
-    listing.add_argument("--before", type=int, metavar="ID", help="only orders older than order ID (next page)")
+    listing.add_argument("--limit", type=whole_number, default=50, help=f"orders per page (1 to {PAGE_MAX}, default 50)")
+    listing.add_argument("--before", type=order_id, metavar="ID", help="only orders older than order ID (next page)")
     listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
     listing.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this day on (UTC)")
     listing.add_argument("--until", metavar="YYYY-MM-DD", help="orders up to and including this day (UTC)")
@@ -74,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--workstation", metavar="ID", help="orders taken at this till")
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
     show = order.add_parser("show", help="one order, card masked")
-    show.add_argument("order_id", type=int, metavar="ID")
+    show.add_argument("order_id", type=order_id, metavar="ID")
     show.add_argument("--json", action="store_true", help="print the order as JSON")
 
     vault = commands.add_parser("vault", help="check the card vault").add_subparsers(
@@ -85,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("tokens", nargs="*", default=[], metavar="TOKEN")
 
     reconcile = vault.add_parser("reconcile", help="remove vault items that no order references")
-    reconcile.add_argument("--grace", type=int, default=60, metavar="MINUTES",
+    reconcile.add_argument("--grace", type=whole_number, default=60, metavar="MINUTES",
                            help="keep unreferenced items younger than this (default 60): sales in flight")
     reconcile.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
 
@@ -153,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 def _read_card_line() -> str:
     if sys.stdin is None:
         raise InvalidInput("no card data: pass it on standard input")
-    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else sys.stdin.readline()
+    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else read_line(sys.stdin, MAX_INPUT, "card input")
     if not line.strip():
         raise InvalidInput("no card data on standard input")
     return line
@@ -239,12 +247,15 @@ def vault_verify(services, args, out: TextIO) -> int:
     return max(describe(error)[1] for error in failures)
 
 
+GRACE_MAX = 100 * 366 * 24 * 60  # a century of minutes
+
+
 def vault_reconcile(services, args, out: TextIO) -> int:
     from posapp.checkout import utc_now
     from posapp.reconcile import reconcile
 
-    if args.grace < 0:
-        raise InvalidInput("--grace takes a number of minutes, 0 or more")
+    if not 0 <= args.grace <= GRACE_MAX:  # past it, the cut-off date overflows
+        raise InvalidInput(f"--grace takes a number of minutes from 0 to {GRACE_MAX}")
     report = reconcile(services.vault, services.orders, grace=datetime.timedelta(minutes=args.grace),
                        now=utc_now, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
@@ -346,9 +357,12 @@ def setup(args: argparse.Namespace, out: TextIO) -> int:
     return doctor(app.build(config.load(args.config)), args, out)
 
 
+PASSWORD_MAX = 1024
+
+
 def _read_orders_password(*, from_stdin: bool) -> str:
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = read_line(sys.stdin, PASSWORD_MAX, "the order database password")
     elif sys.stdin is not None and sys.stdin.isatty():
         password = getpass.getpass("Order database password (kept in the system keyring): ")
     else:
