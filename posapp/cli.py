@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         message, code = describe(error)
         if code is ExitCode.INTERNAL:
             log.error("unexpected error", exc_info=error)
-            message += f" ({log_file})"
+            message += f" ({log_file})" if log_file else " (none is written: see the warning above)"
         message = logs.redact(message)
         print(f"posapp: {message}", file=sys.stderr)
         if args.command in (None, "gui") and not getattr(args, "smoke", False):

@@ -112,11 +112,47 @@ def install_redaction() -> None:
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Creates the log file and its rotations readable by the user alone."""
+    """Creates the log file and its rotations readable by the user alone.
+
+    A log that cannot be written (full disk, I/O error, read-only) is said once on stderr and
+    its records dropped: the library's default prints a traceback for every record.
+    """
+
+    failed = False
 
     def _open(self):  # type: ignore[override]
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        _say(f"cannot write the log file {self.baseFilename} ({_reason(sys.exc_info()[1])}); "
+             "further log records are dropped")
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            try:
+                stream.close()  # closes even when the final flush fails; the unwritten rest is dropped
+            except (OSError, ValueError):
+                pass
+
+
+def _reason(error: BaseException | None) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+def _say(warning: str) -> None:
+    """One line on stderr, not through logging: the log itself is what failed."""
+    if sys.stderr is not None:  # a windowed app may have none
+        try:
+            print(f"posapp: warning: {warning}", file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -147,13 +183,25 @@ def _for_terminal(record: logging.LogRecord) -> bool:
     return own and not record.exc_text
 
 
-def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path:
-    """Route all logging to ``log_dir/posapp.log`` and posapp's warnings to stderr."""
+def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path | None:
+    """Route all logging to ``log_dir/posapp.log`` and posapp's warnings to stderr.
+
+    Returns the log file, or None when it cannot be opened: posapp then works on without
+    one, after one warning on stderr.
+    """
     install_redaction()
-    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    log_file = log_dir / LOG_FILE_NAME
-    file_handler = _PrivateRotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    log_file: Path | None = log_dir / LOG_FILE_NAME
+    handlers: list[logging.Handler] = []
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        file_handler = _PrivateRotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    except OSError as error:
+        reason = "it is a file, not a folder" if log_dir.is_file() else _reason(error)
+        _say(f"cannot keep a log in {log_dir} ({reason}); posapp goes on without a log file")
+        log_file = None
+    else:
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+        handlers.append(file_handler)
     stderr_handler = _StderrHandler()
     stderr_handler.setLevel(stderr_level)
     stderr_handler.setFormatter(_OneLineFormatter())
@@ -162,7 +210,7 @@ def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path:
     for handler in [h for h in root.handlers if getattr(h, "posapp_handler", False)]:
         root.removeHandler(handler)
         handler.close()
-    for handler in (file_handler, stderr_handler):
+    for handler in (*handlers, stderr_handler):
         handler.addFilter(RedactingFilter())
         handler.posapp_handler = True  # type: ignore[attr-defined]
         root.addHandler(handler)

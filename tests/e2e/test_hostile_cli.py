@@ -94,3 +94,38 @@ def test_a_card_number_in_the_arguments_is_not_echoed(posapp):
         result = posapp(*args)
         assert result.returncode == 2
         assert number[:12] not in result.stderr
+
+
+def log_warnings(stderr):
+    return [line for line in stderr.splitlines() if line.startswith(("posapp: warning: cannot keep a log",
+                                                                      "posapp: warning: cannot write the log"))]
+
+
+def test_a_log_folder_that_cannot_be_made_costs_one_warning_line(posapp, posapp_home):
+    posapp_home.mkdir()
+    (posapp_home / "logs").write_text("a file, so no folder can be made here; not even root can")
+    warning = (f"posapp: warning: cannot keep a log in {posapp_home / 'logs'} (it is a file, not a folder); "
+               "posapp goes on without a log file")
+    listed = posapp("order", "list")
+    assert (listed.returncode, listed.stdout, listed.stderr) == (0, "No orders.\n", warning + "\n")
+    refused = posapp(*ORDER_NEW, stdin="4242 4242 4242 4241\n")
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [warning, "posapp: card refused: the card number is mistyped (checksum failed)"]
+    sold = posapp(*ORDER_NEW, stdin=random_pan("4", 16) + "\n")
+    assert sold.returncode == 0 and log_warnings(sold.stderr) == [warning]
+
+
+def test_a_full_disk_under_the_log_costs_one_warning_line(posapp, posapp_home):
+    (posapp_home / "logs").mkdir(parents=True)
+    (posapp_home / "logs" / "posapp.log").symlink_to("/dev/full")
+    warning = (f"posapp: warning: cannot write the log file {posapp_home / 'logs' / 'posapp.log'} "
+               "(No space left on device); further log records are dropped")
+    for run, code in ((lambda: posapp(*ORDER_NEW, stdin=random_pan("4", 16) + "\n"), 0),
+                      (lambda: posapp(*ORDER_NEW, stdin="4242 4242 4242 4241\n"), 2),
+                      (lambda: posapp("order", "show", "99"), 2)):
+        result = run()
+        assert result.returncode == code, result.stderr
+        assert "Traceback" not in result.stderr and "Logging error" not in result.stderr
+        assert log_warnings(result.stderr) in ([], [warning])  # said once, when something is logged
+    sold = posapp(*ORDER_NEW, stdin=random_pan("4", 16) + "\n")
+    assert sold.returncode == 0 and log_warnings(sold.stderr) == [warning]
