@@ -267,34 +267,33 @@ def vault_reconcile(services, args, out: TextIO) -> int:
 
 
 def vault_import(services, args, out: TextIO) -> int:
-    from posapp.card_import import Imported, import_cards
+    from posapp.card_import import Imported, bounded_lines, import_cards, open_card_file
 
     if args.out.resolve() == args.cards.resolve():
         raise InvalidInput("--out must name a new file, not the card file")
-    try:
-        with args.cards.open(encoding="utf-8") as counting:
-            total = sum(1 for _ in counting)
-        cards = args.cards.open(encoding="utf-8", newline="")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"{args.cards} cannot be read: {getattr(error, 'strerror', None) or error}") from None
+    cards, size = open_card_file(args.cards)
     try:
         tokens_file = args.out.open("x", encoding="utf-8", newline="")
-    except FileExistsError:
+    except OSError as error:
         cards.close()
-        raise InvalidInput(f"{args.out} exists already: name a new file for the tokens") from None
+        if isinstance(error, FileExistsError):
+            raise InvalidInput(f"{args.out} exists already: name a new file for the tokens") from None
+        reason = f"no folder {args.out.parent}" if isinstance(error, FileNotFoundError) else error.strerror
+        raise InvalidInput(f"{args.out} cannot be created: {reason or error}") from None
     imported = refused = 0
-    progress = _Progress(total)
+    progress = _Progress(size)
     with cards, tokens_file:
         rows = csv.writer(tokens_file)
         rows.writerow(["line", "token", "brand", "last4"])
-        for result in import_cards(services.vault, cards, today=datetime.datetime.now(datetime.timezone.utc).date()):
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        for result in import_cards(services.vault, bounded_lines(cards), today=today):
             if isinstance(result, Imported):
                 rows.writerow([result.line, result.token, result.brand.value, result.last4])
                 imported += 1
             else:
                 print(f"posapp: line {result.line}: {result.reason}", file=sys.stderr)
                 refused += 1
-            progress.show(result.line)
+            progress.show(result.line, os.lseek(cards.fileno(), 0, os.SEEK_CUR))  # read ahead by a buffer at most
             tokens_file.flush()
     progress.done()
     print(f"Imported {_count(imported, 'card')} into the vault; {_count(refused, 'line')} refused. "
@@ -302,24 +301,27 @@ def vault_import(services, args, out: TextIO) -> int:
     return ExitCode.BAD_INPUT if refused else ExitCode.OK
 
 
-PROGRESS_LINES_FROM = 1000  # smaller files finish before anyone wonders
+PROGRESS_BYTES_FROM = 20_000  # about 1,000 lines: smaller files finish before anyone wonders
 
 
 class _Progress:
-    """A bar on a terminal; a line every tenth of the file otherwise (logs, pipes)."""
+    """A bar on a terminal; a line every tenth of the file otherwise (logs, pipes). Measured in
+    bytes: the file is read once, so its lines are not counted ahead."""
 
-    def __init__(self, total: int):
-        self._total = max(total, 1)
+    def __init__(self, size: int):
+        self._size = max(size, 1)
         self._tty = sys.stderr.isatty()
         self._shown = -1
 
-    def show(self, line: int) -> None:
-        tenth = line * 10 // self._total
+    def show(self, line: int, done: int) -> None:
+        done = min(done, self._size)
+        tenth = done * 10 // self._size
         if self._tty:
-            filled = line * 30 // self._total
-            print(f"\r[{'#' * filled}{' ' * (30 - filled)}] {line}/{self._total} lines", end="", file=sys.stderr)
-        elif self._total >= PROGRESS_LINES_FROM and tenth != self._shown and tenth < 10:
-            print(f"posapp: {line} of {self._total} lines done", file=sys.stderr)
+            filled = done * 30 // self._size
+            print(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done * 100 // self._size}% read, at line {line}",
+                  end="", file=sys.stderr)
+        elif self._size >= PROGRESS_BYTES_FROM and tenth != self._shown and tenth < 10:
+            print(f"posapp: {tenth * 10}% of the card file read", file=sys.stderr)
         self._shown = tenth
 
     def done(self) -> None:

@@ -154,3 +154,18 @@ def test_reading_a_line_within_the_limit(text, line):
 def test_a_line_just_over_the_limit_is_refused():
     with pytest.raises(InvalidInput):
         cli_input.read_line(io.StringIO("x" * 11 + "\n"), 10, "it")
+
+
+def test_a_file_of_refused_lines_is_reported_batch_by_batch_not_held():
+    from posapp.card_import import BATCH, import_cards
+
+    consumed = 0
+
+    def lines():
+        nonlocal consumed
+        for _ in range(100 * BATCH):
+            consumed += 1
+            yield "not a card\n"
+
+    results = import_cards(None, lines(), today=TODAY)
+    assert next(results).line == 1 and consumed <= BATCH
