@@ -7,6 +7,8 @@ import re
 
 import pytest
 from cardgen import random_pan
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from posapp import logs
 
@@ -157,3 +159,57 @@ def test_any_write_error_is_said_once(log_file, capsys, error):
         logging.getLogger("botocore").warning("noise")
     assert capsys.readouterr().err == (f"posapp: warning: cannot write the log file {log_file} ({error.strerror}); "
                                        "further log records are dropped\n")
+
+
+# --- redaction keeps its answers and takes linear time -----------------------------------
+
+def old_redact(text):
+    """logs.redact as it was before issue 11 (O(groups x 19) Luhn checks): the oracle."""
+
+    def luhn_ok(digits):
+        total = 0
+        for position, char in enumerate(reversed(digits)):
+            value = int(char) * (2 if position % 2 else 1)
+            total += value - 9 if value > 9 else value
+        return total % 10 == 0
+
+    def mask_run(match):
+        run = match.group()
+        groups = list(re.finditer(r"\d+", run))
+        covered = [False] * len(groups)
+        for first in range(len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += groups[last].group()
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 12 and luhn_ok(digits):
+                    covered[first:last + 1] = [True] * (last + 1 - first)
+        pieces, kept_up_to, index = [], 0, 0
+        while index < len(groups):
+            if not covered[index]:
+                index += 1
+                continue
+            end = index
+            while end + 1 < len(groups) and covered[end + 1]:
+                end += 1
+            masked = "".join(group.group() for group in groups[index:end + 1])
+            pieces += [run[kept_up_to:groups[index].start()], f"{logs.MASK} {masked[-4:]}"]
+            kept_up_to, index = groups[end].end(), end + 1
+        pieces.append(run[kept_up_to:])
+        return "".join(pieces)
+
+    return re.sub(r"\d(?:[ -]?\d)*", mask_run, text)
+
+
+_PIECES = [random_pan("4", 16), random_pan("37", 15), random_pan("5", 19), "4242 4242 4242 4242", "12", "1", " ",
+           "-", "  ", "x", "/29", "0"]
+
+
+@given(st.one_of(st.text(alphabet="0123456789 -x", max_size=120),
+                 st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)))
+@example("order 12 4242 4242 4242 4242 12/29 amount 1200")
+@example("1 " * 40)
+def test_redact_gives_the_answers_it_always_gave(text):
+    assert logs.redact(text) == old_redact(text)
+
