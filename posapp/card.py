@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 MASK = "••••"
+MAX_INPUT = 512  # > a swipe of all 3 tracks (79 + 40 + 107): longer input is refused up front
 
 
 class Brand(enum.Enum):
@@ -47,6 +48,7 @@ class Reason(enum.Enum):
     BAD_EXPIRY = "the expiry date is not a valid MM/YY date"
     EXPIRED = "the card has expired"
     BAD_SWIPE = "the card swipe could not be read; swipe again or type the number"
+    TOO_LONG = f"the card input is longer than {MAX_INPUT} characters"
 
 
 class InvalidCard(ValueError):
@@ -260,9 +262,11 @@ class Card:
 
 
 # Track 1 (IATA): %B<PAN>^<SURNAME/GIVEN>^<YYMM><service code><discretionary>?
-_TRACK1 = re.compile(r"%B(?P<pan>\d{12,19})\^(?P<name>[^^?]{0,26})\^(?P<yymm>\d{4}|\^)[^?]*\?", re.ASCII)
+_TRACK1 = re.compile(r"%B(?P<pan>\d{12,19})\^(?P<name>[^^?]{0,26})\^(?P<yymm>\d{4}|\^)", re.ASCII)
 # Track 2 (ABA): ;<PAN>=<YYMM><service code><discretionary>?
-_TRACK2 = re.compile(r";(?P<pan>\d{12,19})=(?P<yymm>\d{4}|=)[^?]*\?", re.ASCII)
+_TRACK2 = re.compile(r";(?P<pan>\d{12,19})=(?P<yymm>\d{4}|=)", re.ASCII)
+# Both stop at the expiry and are searched up to the last "?" (end sentinel): a "[^?]*\?" tail
+# would rescan the rest of the text from every start sentinel, quadratic time.
 
 
 def looks_like_swipe(text: str) -> bool:
@@ -276,8 +280,10 @@ def parse_swipe(text: str, today: datetime.date) -> Card:
     Service code, discretionary data (where CVV-like values live) and the LRC are never
     returned or kept.
     """
-    track1 = _TRACK1.search(text)
-    track2 = _TRACK2.search(text)
+    if len(text) > MAX_INPUT:
+        raise InvalidCard(Reason.TOO_LONG)
+    track1 = _TRACK1.search(text, 0, text.rfind("?"))
+    track2 = _TRACK2.search(text, 0, text.rfind("?"))
     if track1 is None and track2 is None:
         raise InvalidCard(Reason.BAD_SWIPE)
     pans = {track[1] for track in (track1, track2) if track is not None}
@@ -309,14 +315,20 @@ def _holder_name(raw: str) -> str | None:
     return name or None
 
 
+# The expiry is the last word: O(1) per start, where "(.*?)\s+" rescanned spaces (quadratic).
+_LAST_WORD_EXPIRY = re.compile(r"\s(\d{1,2}/\d{2,4})\Z", re.ASCII)
+
+
 def parse_card_input(text: str, today: datetime.date) -> Card:
     """One line of card input: ``PAN [MM/YY]`` as typed, or a raw magnetic-stripe swipe."""
+    if len(text) > MAX_INPUT:
+        raise InvalidCard(Reason.TOO_LONG)
     if looks_like_swipe(text):
         return parse_swipe(text, today)
     number, expiry = text.strip(), None
-    match = re.fullmatch(r"(?P<number>.*?)\s+(?P<expiry>\d{1,2}/\d{2,4})", number, re.ASCII)
+    match = _LAST_WORD_EXPIRY.search(number)
     if match:
-        number, expiry = match["number"], Expiry.parse(match["expiry"])
+        number, expiry = number[:match.start()].rstrip(" \t\n\r\f\v"), Expiry.parse(match[1])
     card = Card(Pan.parse(number), expiry)
     card.check_not_expired(today)
     return card

@@ -2,20 +2,28 @@
 
 Results come back in input order: a token with the brand and last 4 for each good line,
 a reason for each refused one. A refused line never stops the rest and is never echoed.
+The file is read once, a line at a time, each line bounded: a hostile file costs no more
+memory than a small one.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
 from posapp.card import Brand, Card, Expiry, Pan
 from posapp.errors import InvalidInput, describe
 from posapp.vault import Vault
 
 BATCH = 400  # cards per bulk call: four DynamoDB transactions of 100 in parallel
+MAX_LINE = 1000  # characters; a card line has fewer than 30
+_SKIP = 65536
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,35 @@ class Imported:
 class Refused:
     line: int
     reason: str
+
+
+def open_card_file(path: Path) -> tuple[TextIO, int]:
+    """The card file, open for reading, and its size in bytes. Only a regular file will do:
+    a FIFO would block (and cannot be read twice), a device like /dev/zero never ends."""
+    try:
+        # Non-blocking, so that opening a FIFO with no writer returns instead of hanging.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise InvalidInput(f"{path} cannot be read: {error.strerror}") from None
+    info = os.fstat(descriptor)
+    mode = info.st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        raise InvalidInput(f"{path} is {kind}: give a card file (a regular file)")
+    # Bytes that are not UTF-8 stay in their line (as surrogates), which is then refused alone.
+    return open(descriptor, encoding="utf-8", errors="surrogateescape"), info.st_size
+
+
+def bounded_lines(file: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
+    """The file's lines; one longer than ``limit`` comes cut to ``limit`` + 1 characters, the
+    rest of it skipped a chunk at a time, never held whole."""
+    while line := file.readline(limit + 1):
+        if len(line) > limit and not line.endswith("\n"):
+            while (rest := file.readline(_SKIP)) and not rest.endswith("\n"):
+                pass
+        yield line
 
 
 def parse_line(text: str, today: datetime.date) -> Card:
@@ -50,10 +87,12 @@ def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date) ->
         if not text.strip() or text.lstrip().startswith("#"):
             continue
         try:
+            if len(text.rstrip("\r\n")) > MAX_LINE:
+                raise InvalidInput(f"the line is longer than {MAX_LINE} characters")
             batch.append((number, parse_line(text.strip(), today)))
         except ValueError as error:
             refused.append(Refused(number, describe(error)[0]))
-        if len(batch) == BATCH:
+        if len(batch) + len(refused) >= BATCH:  # refusals count too: a file of bad lines is no bigger a batch
             yield from _store(vault, batch, refused)
             batch, refused = [], []
     yield from _store(vault, batch, refused)

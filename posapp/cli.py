@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from posapp import config, logs
-from posapp.card import Brand, parse_card_input
+from posapp.card import MAX_INPUT, Brand, parse_card_input
+from posapp.cli_input import order_id, read_line, whole_number
 from posapp.checkout import Sale
 from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, Unavailable, describe
 from posapp.money import Money
@@ -41,8 +42,15 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse repeats what it refuses ("unrecognized arguments: …"): a card typed there is masked."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(logs.redact(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="posapp", description="posapp: card-safe point of sale and billing.")
+    parser = _Parser(prog="posapp", description="posapp: card-safe point of sale and billing.")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="show posapp's version and exit")
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="settings file (also POSAPP_CONFIG); overrides the machine and user files")
@@ -64,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read 'PAN [MM/YY]' or raw magnetic-stripe data from standard input")
     new.add_argument("--json", action="store_true", help="print the order as JSON")
     listing = order.add_parser("list", help="orders, newest first, cards masked")
-    listing.add_argument("--limit", type=int, default=50, help=f"orders per page (1 to {PAGE_MAX}, default 50)")
-    listing.add_argument("--before", type=int, metavar="ID", help="only orders older than order ID (next page)")
+    listing.add_argument("--limit", type=whole_number, default=50, help=f"orders per page (1 to {PAGE_MAX}, default 50)")
+    listing.add_argument("--before", type=order_id, metavar="ID", help="only orders older than order ID (next page)")
     listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
     listing.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this day on (UTC)")
     listing.add_argument("--until", metavar="YYYY-MM-DD", help="orders up to and including this day (UTC)")
@@ -75,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--workstation", metavar="ID", help="orders taken at this till")
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
     show = order.add_parser("show", help="one order, card masked")
-    show.add_argument("order_id", type=int, metavar="ID")
+    show.add_argument("order_id", type=order_id, metavar="ID")
     show.add_argument("--json", action="store_true", help="print the order as JSON")
 
     vault = commands.add_parser("vault", help="check the card vault").add_subparsers(
@@ -86,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("tokens", nargs="*", default=[], metavar="TOKEN")
 
     reconcile = vault.add_parser("reconcile", help="remove vault items that no order references")
-    reconcile.add_argument("--grace", type=int, default=60, metavar="MINUTES",
+    reconcile.add_argument("--grace", type=whole_number, default=60, metavar="MINUTES",
                            help="remove an unreferenced item only on a run at least this long after the run "
                                 "that first saw it (10 minutes to 366 days; default 60)")
     reconcile.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
@@ -145,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         message, code = describe(error)
         if code is ExitCode.INTERNAL:
             log.error("unexpected error", exc_info=error)
-            message += f" ({log_file})"
+            message += f" ({log_file})" if log_file else " (none is written: see the warning above)"
         _drop_unwritable_stdout()
         message = logs.redact(message)
         print(f"posapp: {message}", file=sys.stderr)
@@ -193,7 +201,7 @@ class _Stdout:
 def _read_card_line() -> str:
     if sys.stdin is None:
         raise InvalidInput("no card data: pass it on standard input")
-    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else sys.stdin.readline()
+    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else read_line(sys.stdin, MAX_INPUT, "card input")
     if not line.strip():
         raise InvalidInput("no card data on standard input")
     return line
@@ -317,34 +325,33 @@ def vault_reconcile(services, args, out: TextIO) -> int:
 
 
 def vault_import(services, args, out: TextIO) -> int:
-    from posapp.card_import import Imported, import_cards
+    from posapp.card_import import Imported, bounded_lines, import_cards, open_card_file
 
     if args.out.resolve() == args.cards.resolve():
         raise InvalidInput("--out must name a new file, not the card file")
-    try:
-        with args.cards.open(encoding="utf-8") as counting:
-            total = sum(1 for _ in counting)
-        cards = args.cards.open(encoding="utf-8", newline="")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"{args.cards} cannot be read: {getattr(error, 'strerror', None) or error}") from None
+    cards, size = open_card_file(args.cards)
     try:
         tokens_file = args.out.open("x", encoding="utf-8", newline="")
-    except FileExistsError:
+    except OSError as error:
         cards.close()
-        raise InvalidInput(f"{args.out} exists already: name a new file for the tokens") from None
+        if isinstance(error, FileExistsError):
+            raise InvalidInput(f"{args.out} exists already: name a new file for the tokens") from None
+        reason = f"no folder {args.out.parent}" if isinstance(error, FileNotFoundError) else error.strerror
+        raise InvalidInput(f"{args.out} cannot be created: {reason or error}") from None
     imported = refused = 0
-    progress = _Progress(total)
+    progress = _Progress(size)
     with cards, tokens_file:
         rows = csv.writer(tokens_file)
         rows.writerow(["line", "token", "brand", "last4"])
-        for result in import_cards(services.vault, cards, today=datetime.datetime.now(datetime.timezone.utc).date()):
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        for result in import_cards(services.vault, bounded_lines(cards), today=today):
             if isinstance(result, Imported):
                 rows.writerow([result.line, result.token, result.brand.value, result.last4])
                 imported += 1
             else:
                 print(f"posapp: line {result.line}: {result.reason}", file=sys.stderr)
                 refused += 1
-            progress.show(result.line)
+            progress.show(result.line, os.lseek(cards.fileno(), 0, os.SEEK_CUR))  # read ahead by a buffer at most
             tokens_file.flush()
     progress.done()
     print(f"Imported {_count(imported, 'card')} into the vault; {_count(refused, 'line')} refused. "
@@ -352,24 +359,27 @@ def vault_import(services, args, out: TextIO) -> int:
     return ExitCode.BAD_INPUT if refused else ExitCode.OK
 
 
-PROGRESS_LINES_FROM = 1000  # smaller files finish before anyone wonders
+PROGRESS_BYTES_FROM = 20_000  # about 1,000 lines: smaller files finish before anyone wonders
 
 
 class _Progress:
-    """A bar on a terminal; a line every tenth of the file otherwise (logs, pipes)."""
+    """A bar on a terminal; a line every tenth of the file otherwise (logs, pipes). Measured in
+    bytes: the file is read once, so its lines are not counted ahead."""
 
-    def __init__(self, total: int):
-        self._total = max(total, 1)
+    def __init__(self, size: int):
+        self._size = max(size, 1)
         self._tty = sys.stderr.isatty()
         self._shown = -1
 
-    def show(self, line: int) -> None:
-        tenth = line * 10 // self._total
+    def show(self, line: int, done: int) -> None:
+        done = min(done, self._size)
+        tenth = done * 10 // self._size
         if self._tty:
-            filled = line * 30 // self._total
-            print(f"\r[{'#' * filled}{' ' * (30 - filled)}] {line}/{self._total} lines", end="", file=sys.stderr)
-        elif self._total >= PROGRESS_LINES_FROM and tenth != self._shown and tenth < 10:
-            print(f"posapp: {line} of {self._total} lines done", file=sys.stderr)
+            filled = done * 30 // self._size
+            print(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done * 100 // self._size}% read, at line {line}",
+                  end="", file=sys.stderr)
+        elif self._size >= PROGRESS_BYTES_FROM and tenth != self._shown and tenth < 10:
+            print(f"posapp: {tenth * 10}% of the card file read", file=sys.stderr)
         self._shown = tenth
 
     def done(self) -> None:
@@ -406,9 +416,12 @@ def setup(args: argparse.Namespace, out: TextIO) -> int:
     return doctor(app.build(config.load(args.config)), args, out)
 
 
+PASSWORD_MAX = 1024
+
+
 def _read_orders_password(*, from_stdin: bool) -> str:
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = read_line(sys.stdin, PASSWORD_MAX, "the order database password")
     elif sys.stdin is not None and sys.stdin.isatty():
         password = getpass.getpass("Order database password (kept in the system keyring): ")
     else:

@@ -25,15 +25,6 @@ _DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
 _DIGIT_GROUP = re.compile(r"\d+")
 
 
-def _luhn_ok(digits: str) -> bool:
-    # card.py has the same check; logging sits below the domain layer and cannot import it.
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
 def redact(text: str) -> str:
     """``text`` with every card-number-like digit run masked to its last 4 digits."""
     return _DIGIT_RUN.sub(_mask_run, text)
@@ -41,19 +32,36 @@ def redact(text: str) -> str:
 
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group()
-    groups = list(_DIGIT_GROUP.finditer(run))
+    groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(run)]
+    digits = "".join(run[start:end] for start, end in groups)
+    starts = [0]  # where each group starts in ``digits``, and the end
+    for start, end in groups:
+        starts.append(starts[-1] + end - start)
+    # Luhn sums of every prefix, doubling the even or the odd positions, so that any span's
+    # check is one subtraction (card.py has the Luhn check; logging sits below it and cannot
+    # import it): the whole run costs O(its length), not O(length x 19 digits).
+    sums = ([0], [0])
+    for position, char in enumerate(digits):
+        value = int(char)
+        twice = value * 2 - 9 if value > 4 else value * 2
+        sums[0].append(sums[0][-1] + (twice if position % 2 == 0 else value))
+        sums[1].append(sums[1][-1] + (value if position % 2 == 0 else twice))
     # Mark every group inside any span of whole groups that reads as a card number. Spans
     # may overlap ("12 4242 4242 4242 4242" can pass Luhn from "12" too): masking their
     # union, never just one of them, is what keeps all but the last 4 digits hidden.
-    covered = [False] * len(groups)
+    reach = [-1] * len(groups)  # the last group of the longest card-like span from each group
     for first in range(len(groups)):
-        digits = ""
         for last in range(first, len(groups)):
-            digits += groups[last].group()
-            if len(digits) > 19:
+            begin, end = starts[first], starts[last + 1]
+            if end - begin > 19:
                 break
-            if len(digits) >= 12 and _luhn_ok(digits):
-                covered[first:last + 1] = [True] * (last + 1 - first)
+            # From the right, every second digit is doubled: those with the parity of ``end``.
+            if end - begin >= 12 and (sums[end % 2][end] - sums[end % 2][begin]) % 10 == 0:
+                reach[first] = last
+    covered, cover_to = [], -1
+    for index, last in enumerate(reach):
+        cover_to = max(cover_to, last)
+        covered.append(index <= cover_to)
     pieces, kept_up_to, index = [], 0, 0
     while index < len(groups):
         if not covered[index]:
@@ -62,9 +70,9 @@ def _mask_run(match: re.Match[str]) -> str:
         end = index
         while end + 1 < len(groups) and covered[end + 1]:
             end += 1
-        masked_digits = "".join(group.group() for group in groups[index:end + 1])
-        pieces += [run[kept_up_to:groups[index].start()], f"{MASK} {masked_digits[-4:]}"]
-        kept_up_to, index = groups[end].end(), end + 1
+        masked_digits = digits[starts[index]:starts[end + 1]]
+        pieces += [run[kept_up_to:groups[index][0]], f"{MASK} {masked_digits[-4:]}"]
+        kept_up_to, index = groups[end][1], end + 1
     pieces.append(run[kept_up_to:])
     return "".join(pieces)
 
@@ -112,11 +120,47 @@ def install_redaction() -> None:
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Creates the log file and its rotations readable by the user alone."""
+    """Creates the log file and its rotations readable by the user alone.
+
+    A log that cannot be written (full disk, I/O error, read-only) is said once on stderr and
+    its records dropped: the library's default prints a traceback for every record.
+    """
+
+    failed = False
 
     def _open(self):  # type: ignore[override]
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        _say(f"cannot write the log file {self.baseFilename} ({_reason(sys.exc_info()[1])}); "
+             "further log records are dropped")
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            try:
+                stream.close()  # closes even when the final flush fails; the unwritten rest is dropped
+            except (OSError, ValueError):
+                pass
+
+
+def _reason(error: BaseException | None) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+def _say(warning: str) -> None:
+    """One line on stderr, not through logging: the log itself is what failed."""
+    if sys.stderr is not None:  # a windowed app may have none
+        try:
+            print(f"posapp: warning: {warning}", file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -147,13 +191,25 @@ def _for_terminal(record: logging.LogRecord) -> bool:
     return own and not record.exc_text
 
 
-def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path:
-    """Route all logging to ``log_dir/posapp.log`` and posapp's warnings to stderr."""
+def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path | None:
+    """Route all logging to ``log_dir/posapp.log`` and posapp's warnings to stderr.
+
+    Returns the log file, or None when it cannot be opened: posapp then works on without
+    one, after one warning on stderr.
+    """
     install_redaction()
-    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    log_file = log_dir / LOG_FILE_NAME
-    file_handler = _PrivateRotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    log_file: Path | None = log_dir / LOG_FILE_NAME
+    handlers: list[logging.Handler] = []
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        file_handler = _PrivateRotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    except OSError as error:
+        reason = "it is a file, not a folder" if log_dir.is_file() else _reason(error)
+        _say(f"cannot keep a log in {log_dir} ({reason}); posapp goes on without a log file")
+        log_file = None
+    else:
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+        handlers.append(file_handler)
     stderr_handler = _StderrHandler()
     stderr_handler.setLevel(stderr_level)
     stderr_handler.setFormatter(_OneLineFormatter())
@@ -162,7 +218,7 @@ def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path:
     for handler in [h for h in root.handlers if getattr(h, "posapp_handler", False)]:
         root.removeHandler(handler)
         handler.close()
-    for handler in (file_handler, stderr_handler):
+    for handler in (*handlers, stderr_handler):
         handler.addFilter(RedactingFilter())
         handler.posapp_handler = True  # type: ignore[attr-defined]
         root.addHandler(handler)

@@ -2,7 +2,10 @@
 
 import csv
 import hashlib
+import os
+from pathlib import Path
 
+import pytest
 from cardgen import random_pan
 from leakscan import find_leaks
 
@@ -52,3 +55,55 @@ def test_an_existing_output_file_is_never_overwritten(posapp, tmp_path):
     result = posapp("vault", "import", str(cards), "--out", str(tokens_file))
     assert result.returncode == 2 and "exists already" in result.stderr
     assert tokens_file.read_text() == "keep me\n"
+
+
+def test_card_files_that_are_not_regular_files_are_refused_at_once(posapp, tmp_path):
+    fifo = tmp_path / "cards.fifo"
+    os.mkfifo(fifo)  # it hung: the file was read twice, and a FIFO with no writer blocks
+    for cards, kind in ((fifo, "a pipe"), (Path("/dev/zero"), "a device"), (tmp_path, "a folder")):
+        result = posapp("vault", "import", str(cards), "--out", str(tmp_path / "tokens.csv"), timeout=30)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == f"posapp: {cards} is {kind}: give a card file (a regular file)\n"
+        assert not (tmp_path / "tokens.csv").exists()
+
+
+def test_overlong_lines_are_refused_by_number_and_the_rest_imported(posapp, tmp_path):
+    good = [random_pan("4", 16), random_pan("51", 16)]
+    cards = tmp_path / "cards.csv"
+    # A 3 MB line without its end, then lines that do end: each refused alone, none held whole.
+    cards.write_text(f"{good[0]}\n{'4242 ' * 600_000}\n{'1' * 1001}\r\n{'2' * 1000}\n{good[1]},12/30\n"
+                     + "x" * 5_000)
+    tokens_file = tmp_path / "tokens.csv"
+    result = posapp("vault", "import", str(cards), "--out", str(tokens_file))
+    assert result.returncode == 2
+    assert [line for line in result.stderr.splitlines() if line.startswith("posapp: line ")] == [
+        "posapp: line 2: the line is longer than 1000 characters",
+        "posapp: line 3: the line is longer than 1000 characters",
+        "posapp: line 4: card refused: the card number has the wrong number of digits for its card type",
+        "posapp: line 6: the line is longer than 1000 characters"]
+    with tokens_file.open() as written:
+        assert [(row["line"], row["last4"]) for row in csv.DictReader(written)] == [
+            ("1", good[0][-4:]), ("5", good[1][-4:])]
+
+
+def test_lines_that_are_not_utf8_are_refused_alone(posapp, tmp_path):
+    number = random_pan("4", 16)
+    cards = tmp_path / "cards.csv"
+    cards.write_bytes(b"caf\xe9 \xff\xfe\n" + number.encode() + b"\n")
+    result = posapp("vault", "import", str(cards), "--out", str(tmp_path / "tokens.csv"))
+    assert result.returncode == 2 and "Imported 1 card into the vault; 1 line refused." in result.stdout
+    assert "posapp: line 1: card refused: this is not a card number" in result.stderr
+
+
+@pytest.mark.parametrize(("out", "reason"), [
+    ("missing/tokens.csv", "no folder {tmp}/missing"),
+    ("cards.csv/tokens.csv", "Not a directory"),
+    ("/sys/tokens.csv", "Permission denied"),  # a folder not even root may write
+])
+def test_tokens_file_that_cannot_be_created_is_one_line_exit_2(posapp, tmp_path, out, reason):
+    cards = tmp_path / "cards.csv"
+    write_cards(cards, [random_pan("4", 16)])
+    target = out if out.startswith("/") else str(tmp_path / out)
+    result = posapp("vault", "import", str(cards), "--out", target)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"posapp: {target} cannot be created: {reason.format(tmp=tmp_path)}\n"

@@ -1,10 +1,14 @@
 """PAN redaction: whatever logger, whatever shape, a card number reaches no log in clear."""
 
+import errno
+import io
 import logging
 import re
 
 import pytest
 from cardgen import random_pan
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from posapp import logs
 
@@ -96,3 +100,116 @@ def test_terminal_shows_posapp_warnings_without_tracebacks(capsys, log_file):
 def test_log_file_is_private(log_file):
     logging.getLogger("posapp").warning("hello")
     assert log_file.stat().st_mode & 0o777 == 0o600
+
+
+def posapp_handlers():
+    return [h for h in logging.getLogger().handlers if getattr(h, "posapp_handler", False)]
+
+
+@pytest.fixture
+def no_handlers_after():
+    yield
+    for handler in posapp_handlers():
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+
+
+def test_a_log_folder_that_cannot_be_made_leaves_one_warning_and_posapp_working(tmp_path, capsys, no_handlers_after):
+    (tmp_path / "logs").write_text("a file where the folder should be")
+    assert logs.setup(tmp_path / "logs") is None
+    pan = random_pan("4", 16)
+    logging.getLogger("posapp.vault").warning("card %s", pan)
+    logging.getLogger("posapp.cli").info("nowhere to go")
+    err = capsys.readouterr().err
+    assert err == (f"posapp: warning: cannot keep a log in {tmp_path / 'logs'} (it is a file, not a folder); "
+                   f"posapp goes on without a log file\nposapp: warning: card •••• {pan[-4:]}\n")
+
+
+def test_a_full_disk_under_the_log_is_said_once_and_never_as_a_traceback(tmp_path, capsys, no_handlers_after):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / logs.LOG_FILE_NAME).symlink_to("/dev/full")
+    log_file = logs.setup(tmp_path / "logs")
+    for number in range(200):
+        logging.getLogger("sqlalchemy").warning("record %d", number)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("posapp").exception("with a traceback")
+    for handler in posapp_handlers():  # as at exit: the final flush must not complain either
+        handler.flush()
+        handler.close()
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"posapp: warning: cannot write the log file {log_file} (No space left on device); further log records "
+        "are dropped"]
+
+
+@pytest.mark.parametrize("error", [OSError(errno.EIO, "Input/output error"),
+                                   OSError(errno.EROFS, "Read-only file system"),
+                                   OSError(errno.ENOSPC, "No space left on device")])
+def test_any_write_error_is_said_once(log_file, capsys, error):
+    class Failing(io.StringIO):
+        def write(self, text):
+            raise error
+
+    handler = next(h for h in posapp_handlers() if isinstance(h, logging.FileHandler))
+    handler.stream.close()
+    handler.stream = Failing()
+    for _ in range(5):
+        logging.getLogger("botocore").warning("noise")
+    assert capsys.readouterr().err == (f"posapp: warning: cannot write the log file {log_file} ({error.strerror}); "
+                                       "further log records are dropped\n")
+
+
+# --- redaction keeps its answers and takes linear time -----------------------------------
+
+def old_redact(text):
+    """logs.redact as it was before issue 11 (O(groups x 19) Luhn checks): the oracle."""
+
+    def luhn_ok(digits):
+        total = 0
+        for position, char in enumerate(reversed(digits)):
+            value = int(char) * (2 if position % 2 else 1)
+            total += value - 9 if value > 9 else value
+        return total % 10 == 0
+
+    def mask_run(match):
+        run = match.group()
+        groups = list(re.finditer(r"\d+", run))
+        covered = [False] * len(groups)
+        for first in range(len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += groups[last].group()
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 12 and luhn_ok(digits):
+                    covered[first:last + 1] = [True] * (last + 1 - first)
+        pieces, kept_up_to, index = [], 0, 0
+        while index < len(groups):
+            if not covered[index]:
+                index += 1
+                continue
+            end = index
+            while end + 1 < len(groups) and covered[end + 1]:
+                end += 1
+            masked = "".join(group.group() for group in groups[index:end + 1])
+            pieces += [run[kept_up_to:groups[index].start()], f"{logs.MASK} {masked[-4:]}"]
+            kept_up_to, index = groups[end].end(), end + 1
+        pieces.append(run[kept_up_to:])
+        return "".join(pieces)
+
+    return re.sub(r"\d(?:[ -]?\d)*", mask_run, text)
+
+
+_PIECES = [random_pan("4", 16), random_pan("37", 15), random_pan("5", 19), "4242 4242 4242 4242", "12", "1", " ",
+           "-", "  ", "x", "/29", "0"]
+
+
+@given(st.one_of(st.text(alphabet="0123456789 -x", max_size=120),
+                 st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)))
+@example("order 12 4242 4242 4242 4242 12/29 amount 1200")
+@example("1 " * 40)
+def test_redact_gives_the_answers_it_always_gave(text):
+    assert logs.redact(text) == old_redact(text)
+
