@@ -26,6 +26,7 @@ from pathlib import Path
 
 import platformdirs
 
+from posapp import config_checks as checks
 from posapp.errors import ConfigError
 
 # Re-exported: callers have always found the keyring functions here.
@@ -49,73 +50,6 @@ class Materials(enum.Enum):
     CACHED = "cached"  # keys kept in a meta table, wrapped by KMS: about one KMS call per version_ttl
 
 
-def _workstation_id(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-        raise ValueError("use 1 to 64 letters, digits, dots, dashes or underscores")
-    return value
-
-
-def _kms_key_arn(value: str) -> str:
-    if not re.fullmatch(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+", value):
-        raise ValueError("use the full key ARN, like arn:aws:kms:us-east-1:123456789012:key/…")
-    return value
-
-
-def _aws_region(value: str) -> str:
-    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", value):
-        raise ValueError("use an AWS region name, like eu-west-1")
-    return value
-
-
-def _endpoint_url(value: str) -> str:
-    parts = urllib.parse.urlsplit(value)
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise ValueError("the port must be a number from 0 to 65535") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("use an http:// or https:// URL with a host, like http://127.0.0.1:5000")
-    return value
-
-
-def _table_name(value: str) -> str:
-    # DynamoDB's rule, less 5 characters for the "-meta" table of cached materials.
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,250}", value):
-        raise ValueError("use 3 to 250 letters, digits, dots, dashes or underscores")
-    return value
-
-
-def _positive(value: int) -> int:
-    if value < 1:
-        raise ValueError("must be at least 1")
-    return value
-
-
-def _orders_url(value: str) -> str:
-    if value.startswith("sqlite:///"):
-        path = value[len("sqlite:///"):]
-        # An order history in memory, or wherever the current folder happens to be, is lost
-        # when posapp ends: its cards would then look like orphans to reconciliation.
-        if not path or ":memory:" in path or "?" in path or path.startswith("file:") or not Path(path).is_absolute():
-            raise ValueError('use a file with its absolute path, like "sqlite:////var/lib/posapp/orders.db"')
-        return value
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme != "mysql+pymysql":
-        raise ValueError('use "mysql+pymysql://USER@HOST:PORT/DATABASE" or "sqlite:///PATH"')
-    if parts.password is not None:
-        raise ValueError(f"no password in the file: posapp reads it from the system keyring "
-                         f"or {ORDERS_PASSWORD_ENV}")
-    if not parts.username or not parts.hostname or not parts.path.strip("/"):
-        raise ValueError("name the user, the host and the database: mysql+pymysql://USER@HOST:PORT/DATABASE")
-    return value
-
-
-def _existing_file(value: str) -> str:
-    if not Path(value).expanduser().is_file():
-        raise ValueError(f"no such file: {value}")
-    return str(Path(value).expanduser())
-
-
 def _default_workstation_id() -> str:
     host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()).strip("-._")
     return host[:64] or "workstation"
@@ -127,19 +61,21 @@ def _setting(default: object = dataclasses.MISSING, *, check=None, default_facto
 
 @dataclass(frozen=True)
 class WorkstationSettings:
-    id: str = _setting(default_factory=_default_workstation_id, check=_workstation_id,
+    id: str = _setting(default_factory=_default_workstation_id, check=checks.workstation_id,
                        doc="Name of this till in orders, vault items and logs (default: host name).")
 
 
 @dataclass(frozen=True)
 class VaultSettings:
     backend: VaultBackend = _setting(VaultBackend.LOCAL, doc="Where card numbers are kept.")
-    table: str = _setting("posapp-pan-vault", check=_table_name, doc="DynamoDB table of the vault (cached mode adds TABLE-meta).")
-    region: str | None = _setting(None, check=_aws_region, doc="AWS region of the vault table.")
-    endpoint_url: str | None = _setting(None, check=_endpoint_url, doc="Other DynamoDB and KMS endpoint (moto, DynamoDB Local).")
-    kms_key_id: str | None = _setting(None, check=_kms_key_arn, doc="ARN of the KMS key protecting item keys.")
+    table: str = _setting("posapp-pan-vault", check=checks.table_name,
+                          doc="DynamoDB table of the vault (cached mode adds TABLE-meta).")
+    region: str | None = _setting(None, check=checks.aws_region, doc="AWS region of the vault table.")
+    endpoint_url: str | None = _setting(None, check=checks.endpoint_url,
+                                        doc="Other DynamoDB and KMS endpoint (moto, DynamoDB Local).")
+    kms_key_id: str | None = _setting(None, check=checks.kms_key_arn, doc="ARN of the KMS key protecting item keys.")
     materials: Materials = _setting(Materials.DIRECT, doc="How item keys are obtained from KMS.")
-    version_ttl: int = _setting(300, check=_positive, doc="Seconds cached materials are used before a check.")
+    version_ttl: int = _setting(300, check=checks.positive, doc="Seconds cached materials are used before a check.")
 
     @property
     def meta_table(self) -> str:
@@ -148,12 +84,12 @@ class VaultSettings:
 
 @dataclass(frozen=True)
 class OrdersSettings:
-    url: str | None = _setting(None, check=_orders_url,
+    url: str | None = _setting(None, check=checks.orders_url,
                                doc="Order-history database URL (default: SQLite in the data folder).")
-    ssl_ca: str | None = _setting(None, check=_existing_file, doc="CA bundle that signed the MySQL server's "
+    ssl_ca: str | None = _setting(None, check=checks.existing_file, doc="CA bundle that signed the MySQL server's "
                                   "certificate; turns on TLS with certificate and host name checks.")
-    ssl_cert: str | None = _setting(None, check=_existing_file, doc="Client certificate, where the server asks.")
-    ssl_key: str | None = _setting(None, check=_existing_file, doc="Private key of the client certificate.")
+    ssl_cert: str | None = _setting(None, check=checks.existing_file, doc="Client certificate, where the server asks.")
+    ssl_key: str | None = _setting(None, check=checks.existing_file, doc="Private key of the client certificate.")
 
 
 SECTIONS: dict[str, type] = {

@@ -1,0 +1,77 @@
+"""The checks of single settings values: each returns the value or raises ValueError saying why.
+
+The loader (``posapp.config``) puts the file and the key in front of the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from pathlib import Path
+
+
+def workstation_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+        raise ValueError("use 1 to 64 letters, digits, dots, dashes or underscores")
+    return value
+
+
+def kms_key_arn(value: str) -> str:
+    if not re.fullmatch(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+", value):
+        raise ValueError("use the full key ARN, like arn:aws:kms:us-east-1:123456789012:key/…")
+    return value
+
+
+def aws_region(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", value):
+        raise ValueError("use an AWS region name, like eu-west-1")
+    return value
+
+
+def endpoint_url(value: str) -> str:
+    parts = urllib.parse.urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("the port must be a number from 0 to 65535") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("use an http:// or https:// URL with a host, like http://127.0.0.1:5000")
+    return value
+
+
+def table_name(value: str) -> str:
+    # DynamoDB's rule, less 5 characters for the "-meta" table of cached materials.
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,250}", value):
+        raise ValueError("use 3 to 250 letters, digits, dots, dashes or underscores")
+    return value
+
+
+def positive(value: int) -> int:
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def orders_url(value: str) -> str:
+    if value.startswith("sqlite:///"):
+        path = value[len("sqlite:///"):]
+        # An order history in memory, or wherever the current folder happens to be, is lost
+        # when posapp ends: its cards would then look like orphans to reconciliation.
+        if not path or ":memory:" in path or "?" in path or path.startswith("file:") or not Path(path).is_absolute():
+            raise ValueError('use a file with its absolute path, like "sqlite:////var/lib/posapp/orders.db"')
+        return value
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme != "mysql+pymysql":
+        raise ValueError('use "mysql+pymysql://USER@HOST:PORT/DATABASE" or "sqlite:///PATH"')
+    if parts.password is not None:
+        raise ValueError("no password in the file: posapp reads it from the system keyring "
+                         "or POSAPP_ORDERS_PASSWORD")
+    if not parts.username or not parts.hostname or not parts.path.strip("/"):
+        raise ValueError("name the user, the host and the database: mysql+pymysql://USER@HOST:PORT/DATABASE")
+    return value
+
+
+def existing_file(value: str) -> str:
+    if not Path(value).expanduser().is_file():
+        raise ValueError(f"no such file: {value}")
+    return str(Path(value).expanduser())
