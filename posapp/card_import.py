@@ -80,7 +80,9 @@ def parse_line(text: str, today: datetime.date) -> Card:
     return card
 
 
-def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date) -> Iterator[Imported | Refused]:
+def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date,
+                 import_id: str) -> Iterator[Imported | Refused]:
+    """Store the cards of ``lines`` for the import run ``import_id``; a result per line, in order."""
     batch: list[tuple[int, Card]] = []
     refused: list[Refused] = []
     for number, text in enumerate(lines, start=1):
@@ -93,12 +95,13 @@ def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date) ->
         except ValueError as error:
             refused.append(Refused(number, describe(error)[0]))
         if len(batch) + len(refused) >= BATCH:  # refusals count too: a file of bad lines is no bigger a batch
-            yield from _store(vault, batch, refused)
+            yield from _store(vault, batch, refused, import_id)
             batch, refused = [], []
-    yield from _store(vault, batch, refused)
+    yield from _store(vault, batch, refused, import_id)
 
 
-def _store(vault: Vault, batch: list[tuple[int, Card]], refused: list[Refused]) -> Iterator[Imported | Refused]:
-    tokens = vault.tokenize_many([card for _, card in batch]) if batch else []
+def _store(vault: Vault, batch: list[tuple[int, Card]], refused: list[Refused],
+           import_id: str) -> Iterator[Imported | Refused]:
+    tokens = vault.tokenize_many([card for _, card in batch], import_id) if batch else []
     done = [Imported(number, token, card.pan.brand, card.pan.last4) for (number, card), token in zip(batch, tokens)]
     yield from sorted([*done, *refused], key=lambda result: result.line)

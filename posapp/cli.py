@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import csv
 import datetime
+import errno
 import getpass
 import json
 import logging
@@ -312,8 +313,13 @@ def vault_verify(services, args, out: TextIO) -> int:
 def vault_reconcile(services, args, out: TextIO) -> int:
     from posapp.reconcile import grace_minutes, reconcile
 
+    from posapp import import_journal
+
     grace = grace_minutes(args.grace)
     services.paired()  # never against an order history that is not the vault's own
+    if not args.dry_run:
+        _report_recovery(services, import_journal.recover(services.vault,
+                                                          workstation=services.settings.workstation.id))
     report = reconcile(services.vault, services.orders, grace=grace, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     imported = f", {report.imported} imported (kept)" if report.imported else ""
@@ -325,38 +331,78 @@ def vault_reconcile(services, args, out: TextIO) -> int:
 
 
 def vault_import(services, args, out: TextIO) -> int:
+    from posapp import import_journal
     from posapp.card_import import Imported, bounded_lines, import_cards, open_card_file
 
     if args.out.resolve() == args.cards.resolve():
         raise InvalidInput("--out must name a new file, not the card file")
     cards, size = open_card_file(args.cards)
     try:
-        tokens_file = args.out.open("x", encoding="utf-8", newline="")
-    except OSError as error:
+        _check_creatable(args.out)  # before anything is stored
+    except InvalidInput:
         cards.close()
-        if isinstance(error, FileExistsError):
-            raise InvalidInput(f"{args.out} exists already: name a new file for the tokens") from None
-        reason = f"no folder {args.out.parent}" if isinstance(error, FileNotFoundError) else error.strerror
-        raise InvalidInput(f"{args.out} cannot be created: {reason or error}") from None
+        raise
+    _report_recovery(services, import_journal.recover(services.vault, workstation=services.settings.workstation.id))
     imported = refused = 0
     progress = _Progress(size)
-    with cards, tokens_file:
-        rows = csv.writer(tokens_file)
-        rows.writerow(["line", "token", "brand", "last4"])
-        today = datetime.datetime.now(datetime.timezone.utc).date()
-        for result in import_cards(services.vault, bounded_lines(cards), today=today):
-            if isinstance(result, Imported):
-                rows.writerow([result.line, result.token, result.brand.value, result.last4])
-                imported += 1
-            else:
-                print(f"posapp: line {result.line}: {result.reason}", file=sys.stderr)
-                refused += 1
-            progress.show(result.line, os.lseek(cards.fileno(), 0, os.SEEK_CUR))  # read ahead by a buffer at most
-            tokens_file.flush()
+    with cards, _creating(args.out):
+        with import_journal.run(services.vault, args.out, workstation=services.settings.workstation.id) as run:
+            rows = csv.writer(run.file)
+            rows.writerow(["line", "token", "brand", "last4"])
+            today = datetime.datetime.now(datetime.timezone.utc).date()
+            for result in import_cards(services.vault, bounded_lines(cards), today=today,
+                                       import_id=run.record.import_id):
+                if isinstance(result, Imported):
+                    run.tokens.append(result.token)
+                    rows.writerow([result.line, result.token, result.brand.value, result.last4])
+                    imported += 1
+                else:
+                    print(f"posapp: line {result.line}: {result.reason}", file=sys.stderr)
+                    refused += 1
+                progress.show(result.line, os.lseek(cards.fileno(), 0, os.SEEK_CUR))  # ahead by a buffer at most
     progress.done()
     print(f"Imported {_count(imported, 'card')} into the vault; {_count(refused, 'line')} refused. "
           f"Tokens in {args.out}.", file=out)
     return ExitCode.BAD_INPUT if refused else ExitCode.OK
+
+
+def _check_creatable(path: Path) -> None:
+    if path.exists():
+        raise InvalidInput(f"{path} exists already: name a new file for the tokens")
+    folder = path.parent
+    if not folder.exists():
+        raise InvalidInput(f"{path} cannot be created: no folder {folder}")
+    if not folder.is_dir():
+        raise InvalidInput(f"{path} cannot be created: {os.strerror(errno.ENOTDIR)}")
+    probe = folder / f".{path.name}.posapp-probe-{os.getpid()}"
+    try:  # the only sure test of a folder's permissions, read-only mounts and quotas
+        probe.open("x").close()
+        probe.unlink()
+    except OSError as error:
+        raise InvalidInput(f"{path} cannot be created: {error.strerror or error}") from None
+
+
+@contextlib.contextmanager
+def _creating(path: Path):
+    """Turns a tokens file that cannot be made into one line for the user."""
+    try:
+        yield
+    except FileExistsError:
+        raise InvalidInput(f"{path} exists already: name a new file for the tokens") from None
+    except OSError as error:
+        if error.filename is None or Path(error.filename).parent != path.parent:
+            raise
+        reason = f"no folder {path.parent}" if isinstance(error, FileNotFoundError) else error.strerror
+        raise InvalidInput(f"{path} cannot be created: {reason or error}") from None
+
+
+def _report_recovery(services, recovery) -> None:
+    if recovery.rolled_back:
+        print(f"posapp: {_count(recovery.rolled_back, 'interrupted import')} taken back: "
+              f"{_count(recovery.cards_removed, 'card')} removed from the vault; run them again", file=sys.stderr)
+    if recovery.finished:
+        print(f"posapp: {_count(recovery.finished, 'interrupted import')} had finished writing its tokens file; "
+              "it is complete", file=sys.stderr)
 
 
 PROGRESS_BYTES_FROM = 20_000  # about 1,000 lines: smaller files finish before anyone wonders

@@ -1,6 +1,7 @@
 """The PAN vault: card numbers encrypted and signed in process, stored under random tokens."""
 
 from posapp.vault.base import (
+    ImportRecord,
     TamperedItem,
     TokenNotFound,
     Vault,
@@ -10,5 +11,5 @@ from posapp.vault.base import (
     VaultUnavailable,
 )
 
-__all__ = ["TamperedItem", "TokenNotFound", "Vault", "VaultEntry", "VaultError", "VaultOutcomeUnknown",
+__all__ = ["ImportRecord", "TamperedItem", "TokenNotFound", "Vault", "VaultEntry", "VaultError", "VaultOutcomeUnknown",
            "VaultUnavailable"]

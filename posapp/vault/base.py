@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,6 +52,29 @@ class VaultEntry:
     token: str
     created_at: datetime.datetime | None  # None where the item's metadata is unreadable
     imported: bool = False  # stored by a bulk import, not by a sale: no order refers to it
+    import_id: str | None = None  # the import run that stored it
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """A run of ``posapp vault import`` in progress, kept in the vault until it ends.
+
+    A record still there after its process died marks an interrupted import, whose cards
+    are taken back (``posapp.card_import.recover``)."""
+
+    import_id: str
+    workstation: str
+    host: str
+    pid: int
+    started_at: str  # ISO 8601, UTC
+    output: str  # the tokens file it writes: it exists only once the import is complete
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ImportRecord:
+        return cls(**json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -97,10 +122,19 @@ class Vault(Protocol):
     def tokenize(self, card: Card) -> str:
         """Store the card; return its new token. Never overwrites an item."""
 
-    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
-        """Store many cards at once (bulk import); their tokens, in order. All or none.
+    def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
+        """Store many cards at once for the import run ``import_id``; their tokens, in order. All or none.
 
         Imported items belong to no order, and reconciliation leaves them alone."""
+
+    def begin_import(self, record: ImportRecord) -> None:
+        """Note an import run before its first card is stored."""
+
+    def pending_imports(self) -> list[ImportRecord]:
+        """The import runs begun and not ended: running now, or interrupted."""
+
+    def end_import(self, import_id: str) -> None:
+        """Forget the import run: it is complete, or all its cards were taken back."""
 
     def detokenize(self, token: str) -> Pan:
         """The card number under ``token``; raises TokenNotFound or TamperedItem."""

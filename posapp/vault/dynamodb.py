@@ -29,6 +29,7 @@ from posapp.vault import items
 from posapp.vault.aws import AwsClients, translate
 from posapp.vault.base import (
     Check,
+    ImportRecord,
     TokenNotFound,
     VaultEntry,
     VaultError,
@@ -154,14 +155,15 @@ class DynamoDbVault:
                                    "this card was not stored: try again") from None
         raise error
 
-    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
+    def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
         config = self._crypto()
         created_at = self._clock()
         pairs = [(str(self._new_token()), card) for card in cards]
 
         def encrypt(token: str, card: Card) -> items.Item:
             return items.encrypt(items.plaintext_item(token, card, workstation=self._workstation,
-                                                      created_at=created_at, origin=items.Origin.IMPORT), config)
+                                                      created_at=created_at, origin=items.Origin.IMPORT,
+                                                      import_id=import_id), config)
 
         self._bulk.store(pairs, encrypt)
         return [token for token, _ in pairs]
@@ -195,7 +197,7 @@ class DynamoDbVault:
 
     def entries(self) -> Iterator[VaultEntry]:
         pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table, ProjectionExpression="#t, created_at, origin",
+            TableName=self._table, ProjectionExpression="#t, created_at, origin, import_id",
             ExpressionAttributeNames=_TOKEN_NAME)
         with self._errors():
             for page in pages:
@@ -203,7 +205,31 @@ class DynamoDbVault:
                     if is_bookkeeping(item[items.PARTITION_KEY]["S"]):
                         continue
                     yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item),
-                                     items.origin(item) is items.Origin.IMPORT)
+                                     items.origin(item) is items.Origin.IMPORT, items.import_id(item))
+
+    # Import runs in progress are attributes of the identity item: one read lists them all.
+    def begin_import(self, record: ImportRecord) -> None:
+        self._update_identity("SET #i = :r", record.import_id, {":r": {"S": record.to_json()}})
+
+    def pending_imports(self) -> list[ImportRecord]:
+        with self._errors():
+            item = self._db.get_item(TableName=self._table, Key=_IDENTITY_KEY, ConsistentRead=True).get("Item", {})
+        return [ImportRecord.from_json(value["S"]) for name, value in item.items() if name.startswith("import_")]
+
+    def end_import(self, import_id: str) -> None:
+        self._update_identity("REMOVE #i", import_id)
+
+    def _update_identity(self, update: str, import_id: str, values: dict | None = None) -> None:
+        with self._errors():
+            try:
+                self._db.update_item(TableName=self._table, Key=_IDENTITY_KEY, UpdateExpression=update,
+                                     ConditionExpression="attribute_exists(vault_id)",
+                                     ExpressionAttributeNames={"#i": f"import_{import_id.replace('-', '')}"},
+                                     **({"ExpressionAttributeValues": values} if values else {}))
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                raise VaultError(f"vault table {self._table} has no identity: run 'posapp provision'") from None
 
     def identity(self) -> VaultIdentity:
         with self._errors():

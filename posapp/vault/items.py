@@ -56,7 +56,7 @@ def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) ->
 
 
 def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime,
-                   origin: Origin = Origin.SALE) -> Item:
+                   origin: Origin = Origin.SALE, import_id: str | None = None) -> Item:
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},
@@ -69,7 +69,17 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
     if card.expiry is not None:
         item["exp_month"] = {"N": str(card.expiry.month)}
         item["exp_year"] = {"N": str(card.expiry.year)}
+    if import_id is not None:
+        item["import_id"] = {"S": import_id}  # which run of 'posapp vault import' stored it
     return item
+
+
+def import_id(item: Item) -> str | None:
+    """The import run that stored the item, as written; None for a sale's card."""
+    try:
+        return str(item["import_id"]["S"])
+    except (KeyError, TypeError):
+        return None
 
 
 def created_at(item: Item) -> datetime.datetime | None:

@@ -26,6 +26,7 @@ from posapp.vault import items, local_keys
 from posapp.errors import IntegrityFailure
 from posapp.vault.base import (
     Check,
+    ImportRecord,
     TamperedItem,
     TokenNotFound,
     VaultEntry,
@@ -208,15 +209,31 @@ class LocalVault:
     def tokenize(self, card: Card) -> str:
         return self._store([card], items.Origin.SALE)[0]
 
-    def tokenize_many(self, cards: Sequence[Card]) -> list[str]:
-        return self._store(cards, items.Origin.IMPORT)
+    def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
+        return self._store(cards, items.Origin.IMPORT, import_id)
 
-    def _store(self, cards: Sequence[Card], origin: items.Origin) -> list[str]:
+    def begin_import(self, record: ImportRecord) -> None:
+        self._crypto()
+        with self._connection() as db:
+            db.execute("INSERT INTO vault_meta VALUES (?, ?)", (f"import:{record.import_id}", record.to_json()))
+
+    def pending_imports(self) -> list[ImportRecord]:
+        self._crypto()
+        with self._connection() as db:
+            rows = db.execute("SELECT value FROM vault_meta WHERE key LIKE 'import:%'").fetchall()
+        return [ImportRecord.from_json(value) for (value,) in rows]
+
+    def end_import(self, import_id: str) -> None:
+        with self._connection() as db:
+            db.execute("DELETE FROM vault_meta WHERE key = ?", (f"import:{import_id}",))
+
+    def _store(self, cards: Sequence[Card], origin: items.Origin, import_id: str | None = None) -> list[str]:
         config = self._crypto()
         created_at = self._clock()
         tokens = [str(self._new_token()) for _ in cards]
         rows = [(token, _to_json(items.encrypt(items.plaintext_item(
-            token, card, workstation=self._workstation, created_at=created_at, origin=origin), config)))
+            token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id),
+            config)))
             for token, card in zip(tokens, cards)]
         with self._connection() as db:
             try:
@@ -261,8 +278,8 @@ class LocalVault:
                                    (after,)).fetchall()
             for token, stored in batch:
                 item = _from_json(stored)
-                yield VaultEntry(token, items.created_at(item),
-                                     items.origin(item) is items.Origin.IMPORT)
+                yield VaultEntry(token, items.created_at(item), items.origin(item) is items.Origin.IMPORT,
+                                 items.import_id(item))
             if len(batch) < 500:
                 return
             after = batch[-1][0]

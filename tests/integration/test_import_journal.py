@@ -1,0 +1,65 @@
+"""Which interrupted imports ``recover`` takes back, finishes, or leaves alone (local vault)."""
+
+import socket
+import subprocess
+import sys
+import uuid
+
+import pytest
+from cardgen import random_pan
+
+from posapp import import_journal
+from posapp.card import Card, Expiry, Pan
+from posapp.vault import ImportRecord
+from posapp.vault.local import LocalVault
+
+
+@pytest.fixture
+def vault(tmp_path):
+    return LocalVault(tmp_path / "vault.db", tmp_path / "keys" / "local-vault.key", workstation="till-01")
+
+
+def cards(count):
+    return [Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)) for _ in range(count)]
+
+
+def interrupted(vault, tmp_path, *, pid, workstation="till-01", host=None):
+    """A run noted by process ``pid`` that stored 3 cards and never ended."""
+    record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=host or socket.gethostname(),
+                          pid=pid, started_at="2026-11-29T12:00:00+00:00", output=str(tmp_path / "tokens.csv"))
+    vault.begin_import(record)
+    return record, vault.tokenize_many(cards(3), record.import_id)
+
+
+def dead_pid():
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_a_dead_run_is_taken_back_and_a_sale_is_untouched(vault, tmp_path):
+    sale = vault.tokenize(cards(1)[0])
+    interrupted(vault, tmp_path, pid=dead_pid())
+    report = import_journal.recover(vault, workstation="till-01")
+    assert (report.rolled_back, report.cards_removed) == (1, 3)
+    assert [entry.token for entry in vault.entries()] == [sale] and vault.pending_imports() == []
+
+
+def test_a_running_import_and_another_tills_are_left_alone(vault, tmp_path):
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as running:
+        try:
+            interrupted(vault, tmp_path, pid=running.pid)
+            interrupted(vault, tmp_path, pid=dead_pid(), workstation="till-02")
+            interrupted(vault, tmp_path, pid=dead_pid(), host=socket.gethostname() + "-other")
+            report = import_journal.recover(vault, workstation="till-01")
+        finally:
+            running.kill()
+    assert (report.rolled_back, report.elsewhere) == (0, 2)
+    assert len(list(vault.entries())) == 9 and len(vault.pending_imports()) == 3
+
+
+def test_a_run_whose_tokens_file_was_published_is_finished(vault, tmp_path):
+    record, tokens = interrupted(vault, tmp_path, pid=dead_pid())
+    (tmp_path / "tokens.csv").write_text("line,token,brand,last4\n")
+    report = import_journal.recover(vault, workstation="till-01")
+    assert (report.finished, report.rolled_back) == (1, 0)
+    assert {entry.token for entry in vault.entries()} == set(tokens) and vault.pending_imports() == []
