@@ -40,12 +40,11 @@ from posapp.vault.base import (
     is_bookkeeping,
 )
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
+from posapp.vault.dynamodb_identity import IdentityItem
 
 log = logging.getLogger(__name__)
 
 _TOKEN_NAME = {"#t": items.PARTITION_KEY}
-# Plain items of posapp's own, beside the cards; their keys are never UUIDs, so never tokens.
-_IDENTITY_KEY = {items.PARTITION_KEY: {"S": "posapp:vault-identity"}}
 
 
 def _utc_now() -> datetime.datetime:
@@ -88,6 +87,7 @@ class DynamoDbVault:
         self._materials: CryptographicMaterialsProvider | None = None
         self._config_lock = threading.Lock()
         self._bulk = DynamoDbBulk(self._db, self._table, self._errors)
+        self._identity = IdentityItem(self._db, self._table, self._errors)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -207,56 +207,27 @@ class DynamoDbVault:
                     yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item),
                                      items.origin(item) is items.Origin.IMPORT, items.import_id(item))
 
-    # Import runs in progress are attributes of the identity item: one read lists them all.
-    def begin_import(self, record: ImportRecord) -> None:
-        self._update_identity("SET #i = :r", record.import_id, {":r": {"S": record.to_json()}})
-
-    def pending_imports(self) -> list[ImportRecord]:
-        with self._errors():
-            item = self._db.get_item(TableName=self._table, Key=_IDENTITY_KEY, ConsistentRead=True).get("Item", {})
-        return [ImportRecord.from_json(value["S"]) for name, value in item.items() if name.startswith("import_")]
-
-    def end_import(self, import_id: str) -> None:
-        self._update_identity("REMOVE #i", import_id)
-
-    def _update_identity(self, update: str, import_id: str, values: dict | None = None) -> None:
-        with self._errors():
-            try:
-                self._db.update_item(TableName=self._table, Key=_IDENTITY_KEY, UpdateExpression=update,
-                                     ConditionExpression="attribute_exists(vault_id)",
-                                     ExpressionAttributeNames={"#i": f"import_{import_id.replace('-', '')}"},
-                                     **({"ExpressionAttributeValues": values} if values else {}))
-            except botocore.exceptions.ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-                raise VaultError(f"vault table {self._table} has no identity: run 'posapp provision'") from None
-
+    # The vault's identity and its import runs live in one plain item beside the cards.
     def identity(self) -> VaultIdentity:
-        with self._errors():
-            item = self._db.get_item(TableName=self._table, Key=_IDENTITY_KEY, ConsistentRead=True).get("Item", {})
-        return VaultIdentity(item.get("vault_id", {}).get("S"), item.get("history_id", {}).get("S"))
+        return self._identity.read()
 
     def pair(self, history_id: str) -> None:
-        with self._errors():
-            try:
-                self._db.update_item(
-                    TableName=self._table, Key=_IDENTITY_KEY, UpdateExpression="SET history_id = :h",
-                    ConditionExpression="attribute_exists(vault_id) AND "
-                                        "(attribute_not_exists(history_id) OR history_id = :h)",
-                    ExpressionAttributeValues={":h": {"S": history_id}})
-            except botocore.exceptions.ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-                paired = self.identity().history_id
-                raise VaultError(f"vault table {self._table} is paired with order history {paired} already"
-                                 if paired else f"vault table {self._table} has no identity: run 'posapp provision'"
-                                 ) from None
+        self._identity.pair(history_id)
+
+    def begin_import(self, record: ImportRecord) -> None:
+        self._identity.begin_import(record)
+
+    def pending_imports(self) -> list[ImportRecord]:
+        return self._identity.pending_imports()
+
+    def end_import(self, import_id: str) -> None:
+        self._identity.end_import(import_id)
 
     def provision(self) -> None:
         """Create the vault table (and the meta table in cached mode); running it twice is harmless."""
         with self._errors():
             self._create_table(self._table, [(items.PARTITION_KEY, "S", "HASH")])
-            self._create_identity()
+            self._identity.create()
             ttl = self._db.describe_time_to_live(TableName=self._table)["TimeToLiveDescription"]
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
                 self._db.update_time_to_live(TableName=self._table, TimeToLiveSpecification={
@@ -266,14 +237,6 @@ class DynamoDbVault:
                 self._create_table(self._settings.meta_table, [(MetaStoreAttributeNames.PARTITION.value, "S", "HASH"),
                                                                (MetaStoreAttributeNames.SORT.value, "N", "RANGE")])
                 self._enable_point_in_time_recovery(self._settings.meta_table)
-
-    def _create_identity(self) -> None:
-        try:
-            self._db.put_item(TableName=self._table, Item={**_IDENTITY_KEY, "vault_id": {"S": str(uuid.uuid4())}},
-                              ExpressionAttributeNames=_TOKEN_NAME, ConditionExpression="attribute_not_exists(#t)")
-        except botocore.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise  # else: the vault has its identity since an earlier provisioning
 
     def _create_table(self, name: str, keys: list[tuple[str, str, str]]) -> None:
         try:

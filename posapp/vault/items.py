@@ -7,9 +7,11 @@ another token all fail as one :class:`TamperedItem`.
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime
 import enum
+import json
 import uuid
 
 import botocore.exceptions
@@ -148,3 +150,20 @@ def backend_cause(error: BaseException) -> Exception | None:
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def to_json(item: Item) -> str:
+    """DynamoDB-JSON text; binary attribute values as base64, as DynamoDB's own JSON does."""
+    return json.dumps({name: {kind: base64.b64encode(value).decode() if kind == "B" else value
+                              for kind, value in attribute.items()}
+                       for name, attribute in item.items()}, sort_keys=True)
+
+
+def from_json(text: str) -> Item:
+    """An item from DynamoDB-JSON text; an empty item where the text is unreadable."""
+    try:
+        return {name: {kind: base64.b64decode(value) if kind == "B" else value
+                       for kind, value in attribute.items()}
+                for name, attribute in json.loads(text).items()}
+    except (ValueError, AttributeError, TypeError):
+        return {}  # unreadable: decryption then fails as a TamperedItem

@@ -6,10 +6,8 @@ DynamoDB-JSON, so the file holds only ciphertext, signatures and masked metadata
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime
-import json
 import logging
 import os
 import sqlite3
@@ -154,7 +152,7 @@ class LocalVault:
         config = items.crypto_config(keys.materials_provider(), items.DEFAULT_TABLE)
         for token, stored in db.execute("SELECT token, item FROM vault_items LIMIT 3").fetchall():
             try:
-                items.decrypt(token, _from_json(stored), config)
+                items.decrypt(token, items.from_json(stored), config)
             except TamperedItem:
                 continue
             return True
@@ -231,7 +229,7 @@ class LocalVault:
         config = self._crypto()
         created_at = self._clock()
         tokens = [str(self._new_token()) for _ in cards]
-        rows = [(token, _to_json(items.encrypt(items.plaintext_item(
+        rows = [(token, items.to_json(items.encrypt(items.plaintext_item(
             token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id),
             config)))
             for token, card in zip(tokens, cards)]
@@ -254,7 +252,7 @@ class LocalVault:
             row = db.execute("SELECT item FROM vault_items WHERE token = ?", (token,)).fetchone()
         if row is None:
             raise TokenNotFound(token)
-        return _from_json(row[0])
+        return items.from_json(row[0])
 
     def detokenize(self, token: str) -> Pan:
         config = self._crypto()
@@ -277,7 +275,7 @@ class LocalVault:
                 batch = db.execute("SELECT token, item FROM vault_items WHERE token > ? ORDER BY token LIMIT 500",
                                    (after,)).fetchall()
             for token, stored in batch:
-                item = _from_json(stored)
+                item = items.from_json(stored)
                 yield VaultEntry(token, items.created_at(item), items.origin(item) is items.Origin.IMPORT,
                                  items.import_id(item))
             if len(batch) < 500:
@@ -296,19 +294,3 @@ class LocalVault:
                 found.update(token for (token,) in db.execute(
                     f"SELECT token FROM vault_items WHERE token IN ({marks})", batch))
         return found
-
-
-def _to_json(item: items.Item) -> str:
-    """DynamoDB-JSON text; binary attribute values as base64, as DynamoDB's own JSON does."""
-    return json.dumps({name: {kind: base64.b64encode(value).decode() if kind == "B" else value
-                              for kind, value in attribute.items()}
-                       for name, attribute in item.items()}, sort_keys=True)
-
-
-def _from_json(text: str) -> items.Item:
-    try:
-        return {name: {kind: base64.b64decode(value) if kind == "B" else value
-                       for kind, value in attribute.items()}
-                for name, attribute in json.loads(text).items()}
-    except (ValueError, AttributeError, TypeError):
-        return {}  # unreadable: decryption then fails as a TamperedItem

@@ -266,7 +266,7 @@ def test_doctor_reports_a_disabled_key(direct):
 def test_bulk_tokenization_stores_all_in_order_and_is_kept_by_reconcile(key_arn, tmp_path):
     cached = Vault(key_arn, Materials.CACHED)
     cards = [card() for _ in range(250)]  # ten batch writes
-    tokens = cached.vault.tokenize_many(cards)
+    tokens = cached.vault.tokenize_many(cards, "import-test")
     assert len(set(tokens)) == 250
     assert [cached.vault.detokenize(token) for token in tokens[::50]] == [c.pan for c in cards[::50]]
     assert all(entry.imported for entry in cached.vault.entries())
@@ -303,7 +303,7 @@ def test_a_failed_bulk_write_takes_back_the_others(direct):
 
     direct.clients.dynamodb.meta.events.register("before-send.dynamodb.BatchWriteItem", fail_second)
     with pytest.raises(VaultUnavailable):
-        direct.vault.tokenize_many([card() for _ in range(300)])
+        direct.vault.tokenize_many([card() for _ in range(300)], "import-test")
     assert direct.raw_items() == []
 
 
@@ -382,7 +382,7 @@ def test_a_real_token_collision_says_so_and_leaves_the_other_item(direct):
 def test_a_bulk_batch_that_landed_but_timed_out_is_taken_back(direct):
     lose_first_answer(direct.clients.dynamodb, "BatchWriteItem", times=3)  # every attempt lands, none answers
     with pytest.raises(VaultUnavailable, match="Read timeout"):
-        direct.vault.tokenize_many([card() for _ in range(25)])
+        direct.vault.tokenize_many([card() for _ in range(25)], "import-test")
     assert direct.raw_items() == []
 
 
@@ -390,7 +390,7 @@ def test_a_bulk_rollback_that_fails_says_which_cards_may_remain(direct, caplog):
     lose_first_answer(direct.clients.dynamodb, "BatchWriteItem", times=3)
     time_out(direct.clients.dynamodb, "DeleteItem")
     with pytest.raises(VaultUnavailable) as error:
-        direct.vault.tokenize_many([card() for _ in range(25)])
+        direct.vault.tokenize_many([card() for _ in range(25)], "import-test")
     assert str(error.value).endswith("25 cards of this batch may still be in the vault and could not be taken back "
                                      "(their tokens are in the log file)")
     remaining = [item["token"]["S"] for item in direct.raw_items()]
@@ -425,7 +425,7 @@ def test_a_signed_expiry_verifies_and_a_changed_one_does_not(direct):
 
 def test_present_reads_keys_in_batches_without_kms(key_arn):
     cached = Vault(key_arn, Materials.CACHED)
-    stored = cached.vault.tokenize_many([card() for _ in range(130)])
+    stored = cached.vault.tokenize_many([card() for _ in range(130)], "import-test")
     absent = [str(uuid.uuid4()) for _ in range(90)]
     calls = []
 

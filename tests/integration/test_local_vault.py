@@ -146,7 +146,7 @@ def test_a_token_collision_stores_nothing_and_says_so(tmp_path):
                           new_token=iter([uuid.uuid4(), uuid.UUID(taken)]).__next__)
     with pytest.raises(VaultError, match=r"^a vault token is already taken \(the token source is broken\); "
                                          r"none of these 2 cards was stored$"):
-        clashing.tokenize_many([card(), card()])
+        clashing.tokenize_many([card(), card()], "import-test")
     assert raw_items(clashing) == before
 
 
@@ -165,9 +165,8 @@ def test_an_added_or_changed_expiry_fails_verification(vault):
     plain = items.plaintext_item(signed, card(), workstation="till-01",
                                  created_at=datetime.datetime.now(datetime.timezone.utc))
     plain["expires_at"] = {"N": "4102444800"}
-    from posapp.vault.local import _to_json
 
-    store_raw(vault, signed, json.loads(_to_json(items.encrypt(plain, vault._crypto()))))
+    store_raw(vault, signed, json.loads(items.to_json(items.encrypt(plain, vault._crypto()))))
     vault.verify(signed)
     item = raw_items(vault)[signed]
     item["expires_at"] = {"N": "4102444801"}
@@ -179,7 +178,7 @@ def test_an_added_or_changed_expiry_fails_verification(vault):
 def test_present_finds_stored_tokens_in_batches(vault):
     import uuid
 
-    stored = vault.tokenize_many([card() for _ in range(620)])
+    stored = vault.tokenize_many([card() for _ in range(620)], "import-test")
     absent = [str(uuid.uuid4()) for _ in range(10)]
     assert vault.present(stored + absent + ["", "x"]) == set(stored)
     vault.delete(stored[0])

@@ -1,0 +1,127 @@
+"""``posapp order …``: record a sale, list and show orders; cards only ever masked."""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import json
+import sys
+from typing import TextIO
+
+from posapp.card import MAX_INPUT, Brand, parse_card_input
+from posapp.checkout import Sale
+from posapp.cli_input import read_line
+from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
+from posapp.money import Money
+from posapp.orders import Order, OrderFilter
+from posapp.orders.base import PAGE_MAX
+
+CARD_PROMPT = "Card (number and MM/YY, or swipe): "
+
+
+def _read_card_line() -> str:
+    if sys.stdin is None:
+        raise InvalidInput("no card data: pass it on standard input")
+    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else read_line(sys.stdin, MAX_INPUT, "card input")
+    if not line.strip():
+        raise InvalidInput("no card data on standard input")
+    return line
+
+
+def order_new(services, args, out: TextIO) -> int:
+    amount = Money.parse(args.amount, args.currency)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    card = parse_card_input(_read_card_line(), today)
+    retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}
+    sale = Sale(args.name, args.description, amount, card, **retry_of)
+    order = services.checkout.checkout(sale)
+    try:
+        if args.json:
+            _print_json(out, order_json(order))
+        else:
+            print(f"Order {order.id} recorded: {order.amount} on {order.card_masked}", file=out)
+        out.flush()
+    except Exception as error:
+        # The sale is recorded: a script that read "failed" would sell it again.
+        raise SaleRecordedButNotShown(order, error) from None
+    return ExitCode.OK
+
+
+class SaleRecordedButNotShown(Unavailable):
+    def __init__(self, order: Order, error: Exception):
+        super().__init__(f"order {order.id} WAS recorded ({order.amount} on {order.card_masked}); do not sell "
+                         f"it again. Its confirmation was not shown: {describe(error)[0]}")
+
+
+def order_list(services, args, out: TextIO) -> int:
+    if not 1 <= args.limit <= PAGE_MAX:
+        raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
+    where = OrderFilter(text=args.search, since=_day(args.since, "--since"),
+                        until=_day(args.until, "--until", next_day=True), last4=args.last4,
+                        brand=Brand(args.brand) if args.brand else None, workstation=args.workstation)
+    page = services.orders.page(before=args.before, limit=args.limit, where=where)
+    if args.json:
+        _print_json(out, {"orders": [order_json(order) for order in page.orders], "next_before": page.next_before})
+        return ExitCode.OK
+    if not page.orders:
+        print("No orders.", file=out)
+    for order in page.orders:
+        print(f"{order.id:>8}  {_when(order):16}  {_amount(order):>16}  {order.card_masked:20}  {order.name or ''}",
+              file=out)
+    if page.next_before is not None:
+        print(f"More: posapp order list --before {page.next_before}", file=out)
+    return ExitCode.OK
+
+
+def _day(text: str | None, option: str, *, next_day: bool = False) -> datetime.datetime | None:
+    """Midnight UTC starting the given day (or the day after, for an inclusive end)."""
+    if text is None:
+        return None
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{option} takes a date like 2026-11-29") from None
+    start = datetime.datetime.combine(day, datetime.time(), datetime.timezone.utc)
+    return start + datetime.timedelta(days=1) if next_day else start
+
+
+def order_show(services, args, out: TextIO) -> int:
+    order = services.orders.get(args.order_id)
+    if args.json:
+        _print_json(out, order_json(order))
+        return ExitCode.OK
+    for label, value in (("Order", order.id), ("Name", order.name), ("Description", order.description),
+                         ("Amount", _amount(order)), ("Card", order.card_masked), ("Token", order.token),
+                         ("Time (UTC)", _when(order)), ("Workstation", order.workstation)):
+        print(f"{label + ':':13}{value if value is not None else ''}", file=out)
+    return ExitCode.OK
+
+
+def order_json(order: Order) -> dict[str, object]:
+    card = None if order.card_brand is None else {"brand": order.card_brand.value, "last4": order.card_last4}
+    return {
+        "order_id": order.id,
+        "name": order.name,
+        "description": order.description,
+        "amount": order.amount.amount_text if order.amount else None,
+        "amount_minor": order.amount.minor if order.amount else None,
+        "currency": order.amount.currency if order.amount else None,
+        "card": card,
+        "token": order.token,
+        "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
+        "workstation": order.workstation,
+        "idempotency_key": order.idempotency_key,
+    }
+
+
+def _print_json(out: TextIO, document: object) -> None:
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _when(order: Order) -> str:
+    return order.created_at.strftime("%Y-%m-%d %H:%M") if order.created_at else ""
+
+
+def _amount(order: Order) -> str:
+    return str(order.amount) if order.amount else ""

@@ -1,0 +1,175 @@
+"""``posapp vault …``: verify, reconcile and import, over the same services as the window."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import errno
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, describe
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+
+VERIFY_PROGRESS_EVERY = 1000
+
+
+def vault_verify(services, args, out: TextIO) -> int:
+    from posapp.verification import OrderCards
+
+    if args.all:
+        services.paired()  # the orders checked must be those of this vault's cards
+    tokens = (entry.token for entry in services.vault.entries()) if args.all else args.tokens
+    checked, failures = 0, []
+    for token in tokens:
+        checked += 1
+        if checked % VERIFY_PROGRESS_EVERY == 0:
+            print(f"posapp: checked {checked} vault items…", file=sys.stderr, flush=True)
+        try:
+            services.vault.verify(token)
+        except (IntegrityFailure, NotFound) as error:
+            failures.append(error)
+            print(f"posapp: {describe(error)[0]}", file=sys.stderr)
+    what = count(checked, "vault item")
+    if args.all:  # an order whose item was deleted is not in the vault walk
+        orders = OrderCards(services.vault, services.orders)
+        for missing in orders.missing():
+            failures.append(missing)
+            print(f"posapp: {missing}", file=sys.stderr)
+        what += f" and {count(orders.checked, 'order')}"
+    if not failures:
+        print(f"Checked {what}: all intact.", file=out)
+        return ExitCode.OK
+    print(f"Checked {what}: {len(failures)} failed.", file=out)
+    return max(describe(error)[1] for error in failures)
+
+
+def vault_reconcile(services, args, out: TextIO) -> int:
+    from posapp.reconcile import grace_minutes, reconcile
+
+    from posapp import import_journal
+
+    grace = grace_minutes(args.grace)
+    services.paired()  # never against an order history that is not the vault's own
+    if not args.dry_run:
+        _report_recovery(services, import_journal.recover(services.vault,
+                                                          workstation=services.settings.workstation.id))
+    report = reconcile(services.vault, services.orders, grace=grace, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    imported = f", {report.imported} imported (kept)" if report.imported else ""
+    noted = (f"{report.noted} newly unreferenced ({'would be ' if args.dry_run else ''}noted: removed by a run "
+             f"at least {args.grace} minutes from now if still unreferenced)")
+    print(f"Checked {count(report.checked, 'vault item')}: {report.referenced} referenced by orders{imported}, "
+          f"{noted}, {report.waiting} waiting for their grace period, {verb} {report.removed}.", file=out)
+    return ExitCode.OK
+
+
+def vault_import(services, args, out: TextIO) -> int:
+    from posapp import import_journal
+    from posapp.card_import import Imported, bounded_lines, import_cards, open_card_file
+
+    if args.out.resolve() == args.cards.resolve():
+        raise InvalidInput("--out must name a new file, not the card file")
+    cards, size = open_card_file(args.cards)
+    try:
+        _check_creatable(args.out)  # before anything is stored
+    except InvalidInput:
+        cards.close()
+        raise
+    _report_recovery(services, import_journal.recover(services.vault, workstation=services.settings.workstation.id))
+    imported = refused = 0
+    progress = _Progress(size)
+    with cards, _creating(args.out):
+        with import_journal.run(services.vault, args.out, workstation=services.settings.workstation.id) as run:
+            rows = csv.writer(run.file)
+            rows.writerow(["line", "token", "brand", "last4"])
+            today = datetime.datetime.now(datetime.timezone.utc).date()
+            for result in import_cards(services.vault, bounded_lines(cards), today=today,
+                                       import_id=run.record.import_id):
+                if isinstance(result, Imported):
+                    run.tokens.append(result.token)
+                    rows.writerow([result.line, result.token, result.brand.value, result.last4])
+                    imported += 1
+                else:
+                    print(f"posapp: line {result.line}: {result.reason}", file=sys.stderr)
+                    refused += 1
+                progress.show(result.line, os.lseek(cards.fileno(), 0, os.SEEK_CUR))  # ahead by a buffer at most
+    progress.done()
+    print(f"Imported {count(imported, 'card')} into the vault; {count(refused, 'line')} refused. "
+          f"Tokens in {args.out}.", file=out)
+    return ExitCode.BAD_INPUT if refused else ExitCode.OK
+
+
+def _check_creatable(path: Path) -> None:
+    if path.exists():
+        raise InvalidInput(f"{path} exists already: name a new file for the tokens")
+    folder = path.parent
+    if not folder.exists():
+        raise InvalidInput(f"{path} cannot be created: no folder {folder}")
+    if not folder.is_dir():
+        raise InvalidInput(f"{path} cannot be created: {os.strerror(errno.ENOTDIR)}")
+    probe = folder / f".{path.name}.posapp-probe-{os.getpid()}"
+    try:  # the only sure test of a folder's permissions, read-only mounts and quotas
+        probe.open("x").close()
+        probe.unlink()
+    except OSError as error:
+        raise InvalidInput(f"{path} cannot be created: {error.strerror or error}") from None
+
+
+@contextlib.contextmanager
+def _creating(path: Path):
+    """Turns a tokens file that cannot be made into one line for the user."""
+    try:
+        yield
+    except FileExistsError:
+        raise InvalidInput(f"{path} exists already: name a new file for the tokens") from None
+    except OSError as error:
+        if error.filename is None or Path(error.filename).parent != path.parent:
+            raise
+        reason = f"no folder {path.parent}" if isinstance(error, FileNotFoundError) else error.strerror
+        raise InvalidInput(f"{path} cannot be created: {reason or error}") from None
+
+
+def _report_recovery(services, recovery) -> None:
+    if recovery.rolled_back:
+        print(f"posapp: {count(recovery.rolled_back, 'interrupted import')} taken back: "
+              f"{count(recovery.cards_removed, 'card')} removed from the vault; run them again", file=sys.stderr)
+    if recovery.finished:
+        print(f"posapp: {count(recovery.finished, 'interrupted import')} had finished writing its tokens file; "
+              "it is complete", file=sys.stderr)
+
+
+PROGRESS_BYTES_FROM = 20_000  # about 1,000 lines: smaller files finish before anyone wonders
+
+
+class _Progress:
+    """A bar on a terminal; a line every tenth of the file otherwise (logs, pipes). Measured in
+    bytes: the file is read once, so its lines are not counted ahead."""
+
+    def __init__(self, size: int):
+        self._size = max(size, 1)
+        self._tty = sys.stderr.isatty()
+        self._shown = -1
+
+    def show(self, line: int, done: int) -> None:
+        done = min(done, self._size)
+        tenth = done * 10 // self._size
+        if self._tty:
+            filled = done * 30 // self._size
+            print(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done * 100 // self._size}% read, at line {line}",
+                  end="", file=sys.stderr)
+        elif self._size >= PROGRESS_BYTES_FROM and tenth != self._shown and tenth < 10:
+            print(f"posapp: {tenth * 10}% of the card file read", file=sys.stderr)
+        self._shown = tenth
+
+    def done(self) -> None:
+        if self._tty:
+            print(file=sys.stderr)
