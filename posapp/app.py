@@ -51,7 +51,13 @@ class Services:
 
     def paired(self) -> None:
         """Check once that the order history is the vault's own, before anything writes or deletes."""
-        self._once("paired", lambda: pairing.check(self.vault, self.orders))
+        self._once("paired", self._pair)
+
+    def _pair(self) -> None:
+        if self.orders.is_local:
+            self.vault.provision()  # a till's first sale makes its local vault
+            pairing.open_local(self.vault, self.orders)
+        pairing.check(self.vault, self.orders)
 
     @property
     def checkout(self) -> CheckoutService:

@@ -125,6 +125,11 @@ class CheckoutService:
             log.warning("cannot tell whether sale %s was recorded; its vault item %s is kept for "
                         "reconciliation", sale.idempotency_key, token)
             raise SaleOutcomeUnknown(sale.idempotency_key)
+        if recorded.token != token:
+            # An earlier attempt of this sale holds the idempotency key: this attempt's INSERT can
+            # never commit (the key's unique index), so its card belongs to nothing.
+            self._discard(token)
+            return self._same_sale(recorded, sale)
         return recorded
 
     def _same_sale(self, recorded: Order | None, sale: Sale) -> Order:

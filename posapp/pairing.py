@@ -56,8 +56,13 @@ def _pair(vault: Vault, orders: OrderStore) -> None:
 
 
 def open_local(vault: Vault, orders: OrderStore) -> None:
-    """Local mode's first run makes both; later runs find both, or say which one is gone."""
+    """Local mode: the first run makes the order history, the first sale the vault, which is
+    then paired with it; later runs find both, or say which one is gone. Never makes the vault."""
     identity = vault.identity()
+    if identity.vault_id is None:  # no card was ever stored here
+        if orders.history_id() is None:
+            orders.provision()
+        return
     if identity.history_id is None:  # a new vault, or one from before vaults were paired
         # Imported cards belong to no order; a sale's card does.
         holds_cards = any(not entry.imported for entry in vault.entries())

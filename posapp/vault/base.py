@@ -114,7 +114,7 @@ class Vault(Protocol):
         """Create what the vault needs (tables, keys); harmless when it exists."""
 
     def identity(self) -> VaultIdentity:
-        """The vault's identity as recorded at provisioning (a new local vault is made here)."""
+        """The vault's identity as recorded at provisioning; ids are None where there is none yet."""
 
     def pair(self, history_id: str) -> None:
         """Record the order history of this vault's sales, once; VaultError if another one is."""

@@ -174,8 +174,12 @@ class LocalVault:
         self._crypto()
 
     def identity(self) -> VaultIdentity:
-        self._crypto()  # a new local vault is made on first use, with its keys
+        """Read from vault.db alone: no key is loaded (browsing orders never opens the cards)."""
+        if not self.db_path.exists():
+            return VaultIdentity(None, None)  # not made yet: the first sale or provision makes it
         with self._connection() as db:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'vault_meta'").fetchone() is None:
+                return VaultIdentity(None, None)
             meta = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', 'history_id')"))
         return VaultIdentity(meta.get("vault_id"), meta.get("history_id"))
 

@@ -30,6 +30,7 @@ class Till:
         self.vault = LocalVault(folder / "vault.db", folder / "keys" / "local-vault.key", workstation="till-01",
                                 clock=lambda: till_clock)
         self.orders = SqlOrderStore(f"sqlite:///{folder / 'orders.db'}")
+        self.vault.provision()  # as a till's first sale does
         pairing.open_local(self.vault, self.orders)
         self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", clock=lambda: START)
         self.now = START

@@ -167,5 +167,5 @@ def test_a_file_of_refused_lines_is_reported_batch_by_batch_not_held():
             consumed += 1
             yield "not a card\n"
 
-    results = import_cards(None, lines(), today=TODAY)
+    results = import_cards(None, lines(), today=TODAY, import_id="import-test")
     assert next(results).line == 1 and consumed <= BATCH
