@@ -21,7 +21,7 @@ from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse
 from posapp.checkout import CheckoutService, Sale, utc_now
 from posapp.errors import describe
 from posapp.money import EXPONENTS, Money
-from posapp.orders import Order
+from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import clean_text
 from posapp.ui.card_field import CardNumberField
 from posapp.ui.tasks import TaskRunner
@@ -227,9 +227,11 @@ class CheckoutView(QWidget):
                             .replace("%2", str(order.amount)).replace("%3", order.card_masked))
         self.name.setFocus()
 
-    def _failed(self, message: str, _error: Exception) -> None:
+    def _failed(self, message: str, error: Exception) -> None:
         self._set_busy(False)
-        self._fail(self.tr("Not recorded: %1").replace("%1", message))
+        # Nobody can tell whether an unknown outcome was recorded: never say it was not.
+        prefix = self.tr("Not confirmed: %1") if isinstance(error, OrderOutcomeUnknown) else self.tr("Not recorded: %1")
+        self._fail(prefix.replace("%1", message))
 
     def _fail(self, message: str) -> None:
         self.result.setStyleSheet("color: #b00020;")

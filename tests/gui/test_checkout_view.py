@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtTest import QTest
 
-from posapp.orders import OrderStoreUnavailable
+from posapp.orders import OrderOutcomeUnknown, OrderStoreUnavailable
 
 
 @pytest.fixture
@@ -141,6 +141,33 @@ def test_a_failed_sale_keeps_the_order_for_a_retry_that_records_once(qtbot, view
     wait_for_result(qtbot, view, "recorded:")
     assert len(stored_orders(services)) == 1 and len(vault_items(services)) == 1
     assert calls[0] == calls[1]  # the retry was the same sale
+
+
+def test_an_unknown_outcome_is_never_called_not_recorded_and_enter_retries_it_once(qtbot, view, services,
+                                                                                  monkeypatch):
+    real_add = services.orders.add
+    calls = []
+
+    def written_but_unheard(order):
+        calls.append(order.idempotency_key)
+        recorded = real_add(order)
+        if len(calls) == 1:
+            raise OrderOutcomeUnknown("the connection was lost while the order was being written")
+        return recorded
+
+    real_find, hidden = services.orders.find_sale, [True]
+    monkeypatch.setattr(services.orders, "add", written_but_unheard)
+    monkeypatch.setattr(services.orders, "find_sale", lambda key: None if hidden[0] else real_find(key))
+    fill(qtbot, view, name="Dinner")
+    view.submit()
+    wait_for_result(qtbot, view, "Not confirmed")
+    assert "may or may not be recorded, and its card is kept" in view.result.text()
+    assert "Not recorded" not in view.result.text()
+    hidden[0] = False  # the order has become visible
+    view.submit()  # the same sale again: recorded once
+    wait_for_result(qtbot, view, "recorded:")
+    assert len(stored_orders(services)) == 1 and len(vault_items(services)) == 1  # its card, kept, is the order's
+    assert calls[0] == calls[1]
 
 
 def test_a_slow_backend_never_freezes_the_window(qtbot, view, services, monkeypatch):

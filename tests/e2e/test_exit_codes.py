@@ -1,0 +1,52 @@
+"""Every exit code of the contract, driven from the command line, each with one line on stderr."""
+
+import os
+import subprocess
+import sys
+
+from awstest import free_port
+from cardgen import random_pan
+
+
+def one_line(result, code):
+    assert result.returncode == code, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    return result.stderr
+
+
+def test_0_done(posapp):
+    result = posapp("order", "list")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "No orders.\n", "")
+
+
+def test_1_a_bug_points_to_the_log_never_a_traceback(posapp_home):
+    code = ("import sys; from posapp import cli\n"
+            "def broken(*args): raise RuntimeError('a bug')\n"
+            "cli.COMMANDS[('order', 'list')] = broken\n"
+            "sys.exit(cli.main(['order', 'list']))\n")
+    environment = {**os.environ, "POSAPP_HOME": str(posapp_home)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    assert one_line(result, 1).startswith("posapp: posapp hit an unexpected problem; the details are in the log")
+    assert "RuntimeError: a bug" in (posapp_home / "logs" / "posapp.log").read_text()
+
+
+def test_2_bad_input(posapp):
+    stderr = one_line(posapp("order", "new", "--name", "x", "--amount", "ten", "--card-stdin",
+                             stdin=random_pan("4", 16) + "\n"), 2)
+    assert stderr.startswith("posapp: amount refused")
+
+
+def test_3_unavailable(posapp, tmp_path):
+    config = tmp_path / "dead.toml"
+    config.write_text(f'[orders]\nurl = "mysql+pymysql://pos@127.0.0.1:{free_port()}/posapp_none"\n')
+    assert "cannot be reached" in one_line(posapp("--config", str(config), "order", "list"), 3)
+
+
+def test_4_integrity(posapp, posapp_home):
+    assert posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin",
+                  stdin=random_pan("4", 16) + "\n").returncode == 0
+    (posapp_home / "data" / "orders.db").write_bytes(b"")  # the order history is gone
+    for command in (["order", "list"], ["vault", "reconcile"], ["order", "new", "--name", "y", "--amount", "1",
+                                                                 "--card-stdin"]):
+        stderr = one_line(posapp(*command, stdin=random_pan("4", 16) + "\n"), 4)
+        assert "is missing or empty" in stderr and "restore it from a backup" in stderr
