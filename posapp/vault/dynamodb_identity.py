@@ -7,19 +7,15 @@ attributes of it, so that one read lists them all.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import Callable
 
 import botocore.exceptions
 
 from posapp.vault import items
 from posapp.vault.base import ImportRecord, VaultError, VaultIdentity
+from posapp.vault.dynamodb_bulk import Errors
 
 _KEY = {items.PARTITION_KEY: {"S": "posapp:vault-identity"}}
-
-Errors = Callable[[], contextlib.AbstractContextManager[None]]  # turns botocore errors into vault errors
-
 
 class IdentityItem:
     def __init__(self, db: object, table: str, errors: Errors):
