@@ -10,13 +10,16 @@ from __future__ import annotations
 import getpass
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from posapp import pairing
 from posapp.checkout import CheckoutService
 from posapp.config import Settings, VaultBackend, orders_password
 from posapp.orders import OrderStore
 from posapp.vault import Vault
+
+if TYPE_CHECKING:
+    from posapp.verification import OrderCards
 
 T = TypeVar("T")
 
@@ -64,6 +67,13 @@ class Services:
         self.paired()
         return self._once("checkout", lambda: CheckoutService(
             self.vault, self.orders, workstation=self.settings.workstation.id, operator=_login_name()))
+
+    def order_cards(self) -> OrderCards:
+        """The orders whose cards this vault keeps: a local vault holds only its own till's."""
+        from posapp.verification import OrderCards
+
+        local = self.settings.vault.backend is VaultBackend.LOCAL
+        return OrderCards(self.vault, self.orders, workstation=self.settings.workstation.id if local else None)
 
     def provision(self) -> None:
         """Create or upgrade the vault and the order history, and pair them."""

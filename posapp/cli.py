@@ -7,11 +7,13 @@ arguments, the environment or a file named on the command line.
 from __future__ import annotations
 
 import argparse
+import errno
 import contextlib
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from posapp import config, logs
 from posapp.card import Brand
@@ -158,10 +160,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _drop_unwritable_stdout() -> None:
     """Send what is left for a full or closed stdout to nowhere, so exit adds no traceback."""
+    if sys.stdout is None:
+        return
     try:
         sys.stdout.flush()
     except (OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _stdout() -> TextIO:
+    if sys.stdout is None:  # started with standard output closed (``>&-``)
+        raise OSError(errno.EBADF, "it is closed")
+    return sys.stdout
 
 
 class OutputUnavailable(Unavailable):
@@ -173,11 +183,11 @@ class _Stdout:
 
     def write(self, text: str) -> int:
         with self._errors():
-            return sys.stdout.write(text)
+            return _stdout().write(text)
 
     def flush(self) -> None:
         with self._errors():
-            sys.stdout.flush()
+            _stdout().flush()
 
     @staticmethod
     @contextlib.contextmanager

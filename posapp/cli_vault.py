@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, describe
+from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, Unavailable, describe
 
 
 def count(number: int, noun: str) -> str:
@@ -23,8 +23,6 @@ VERIFY_PROGRESS_EVERY = 1000
 
 
 def vault_verify(services, args, out: TextIO) -> int:
-    from posapp.verification import OrderCards
-
     if args.all:
         services.paired()  # the orders checked must be those of this vault's cards
     tokens = (entry.token for entry in services.vault.entries()) if args.all else args.tokens
@@ -40,7 +38,7 @@ def vault_verify(services, args, out: TextIO) -> int:
             print(f"posapp: {describe(error)[0]}", file=sys.stderr)
     what = count(checked, "vault item")
     if args.all:  # an order whose item was deleted is not in the vault walk
-        orders = OrderCards(services.vault, services.orders)
+        orders = services.order_cards()
         for missing in orders.missing():
             failures.append(missing)
             print(f"posapp: {missing}", file=sys.stderr)
@@ -53,15 +51,13 @@ def vault_verify(services, args, out: TextIO) -> int:
 
 
 def vault_reconcile(services, args, out: TextIO) -> int:
-    from posapp.reconcile import grace_minutes, reconcile
-
     from posapp import import_journal
+    from posapp.reconcile import grace_minutes, reconcile
 
     grace = grace_minutes(args.grace)
     services.paired()  # never against an order history that is not the vault's own
-    if not args.dry_run:
-        _report_recovery(services, import_journal.recover(services.vault,
-                                                          workstation=services.settings.workstation.id))
+    _report_recovery(import_journal.recover(services.vault, workstation=services.settings.workstation.id,
+                                            dry_run=args.dry_run), dry_run=args.dry_run)
     report = reconcile(services.vault, services.orders, grace=grace, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     imported = f", {report.imported} imported (kept)" if report.imported else ""
@@ -81,10 +77,12 @@ def vault_import(services, args, out: TextIO) -> int:
     cards, size = open_card_file(args.cards)
     try:
         _check_creatable(args.out)  # before anything is stored
-    except InvalidInput:
+        services.paired()  # a vault that is not its order history's own takes no cards either
+    except BaseException:
         cards.close()
         raise
-    _report_recovery(services, import_journal.recover(services.vault, workstation=services.settings.workstation.id))
+    _report_recovery(import_journal.recover(services.vault, workstation=services.settings.workstation.id))
+    _report_recovery(import_journal.recover(services.vault, workstation=services.settings.workstation.id))
     imported = refused = 0
     progress = _Progress(size)
     with cards, _creating(args.out):
@@ -103,8 +101,15 @@ def vault_import(services, args, out: TextIO) -> int:
                     refused += 1
                 progress.show(result.line, os.lseek(cards.fileno(), 0, os.SEEK_CUR))  # ahead by a buffer at most
     progress.done()
-    print(f"Imported {count(imported, 'card')} into the vault; {count(refused, 'line')} refused. "
-          f"Tokens in {args.out}.", file=out)
+    summary = (f"Imported {count(imported, 'card')} into the vault; {count(refused, 'line')} refused. "
+               f"Tokens in {args.out}.")
+    try:
+        print(summary, file=out)
+        out.flush()
+    except Exception as error:
+        # The import is complete: an administrator who read "failed" would import it again.
+        raise Unavailable(f"the import is complete ({summary}) but this could not be shown: "
+                          f"{describe(error)[0]}; do not import the file again") from None
     return ExitCode.BAD_INPUT if refused else ExitCode.OK
 
 
@@ -138,13 +143,16 @@ def _creating(path: Path):
         raise InvalidInput(f"{path} cannot be created: {reason or error}") from None
 
 
-def _report_recovery(services, recovery) -> None:
+def _report_recovery(recovery, *, dry_run: bool = False) -> None:
+    would = "would be " if dry_run else ""
     if recovery.rolled_back:
-        print(f"posapp: {count(recovery.rolled_back, 'interrupted import')} taken back: "
-              f"{count(recovery.cards_removed, 'card')} removed from the vault; run them again", file=sys.stderr)
+        print(f"posapp: {count(recovery.rolled_back, 'interrupted import')} {would}taken back: "
+              f"{count(recovery.cards_removed, 'card')} {would}removed from the vault", file=sys.stderr)
     if recovery.finished:
-        print(f"posapp: {count(recovery.finished, 'interrupted import')} had finished writing its tokens file; "
-              "it is complete", file=sys.stderr)
+        print(f"posapp: {count(recovery.finished, 'interrupted import')} had written its whole tokens file: "
+              f"{would}kept as complete", file=sys.stderr)
+    if recovery.running:
+        print(f"posapp: {count(recovery.running, 'import')} still running on this till: left alone", file=sys.stderr)
 
 
 PROGRESS_BYTES_FROM = 20_000  # about 1,000 lines: smaller files finish before anyone wonders

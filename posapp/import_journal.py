@@ -35,7 +35,7 @@ def partial_file(output: Path, import_id: str) -> Path:
 
 def begin(vault: Vault, output: Path, *, workstation: str) -> ImportRecord:
     record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=socket.gethostname(),
-                          pid=os.getpid(), started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                          pid=os.getpid(), boot=boot_id(), started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
                           output=str(output.absolute()))
     vault.begin_import(record)
     return record
@@ -113,25 +113,34 @@ def roll_back(vault: Vault, record: ImportRecord, tokens: list[str] | None = Non
 @dataclass
 class Recovery:
     finished: int = 0  # interrupted after their output was complete
-    rolled_back: int = 0  # runs whose cards were taken back
+    rolled_back: int = 0  # runs whose cards were taken back (or, in a dry run, would be)
     cards_removed: int = 0
+    running: int = 0  # still running on this till: left alone
     elsewhere: int = 0  # interrupted or running on another till: left to it
 
 
-def recover(vault: Vault, *, workstation: str) -> Recovery:
-    """Finish or roll back this till's interrupted import runs; leave running ones alone."""
+def recover(vault: Vault, *, workstation: str, dry_run: bool = False) -> Recovery:
+    """Finish or roll back this till's interrupted import runs; leave running ones alone.
+
+    A dry run changes nothing and counts what a run would do."""
     report = Recovery()
     for record in vault.pending_imports():
         if record.workstation != workstation or record.host != socket.gethostname():
             report.elsewhere += 1
             continue
-        if _running(record.pid):
+        if _running(record):
+            report.running += 1
             continue
         output, partial = Path(record.output), partial_file(Path(record.output), record.import_id)
         if output.exists() and (not partial.exists() or os.path.samefile(output, partial)):
-            partial.unlink(missing_ok=True)  # died after publishing, before forgetting the run
-            end(vault, record)
             report.finished += 1
+            if not dry_run:
+                partial.unlink(missing_ok=True)  # died after publishing, before forgetting the run
+                end(vault, record)
+            continue
+        if dry_run:
+            report.rolled_back += 1
+            report.cards_removed += sum(entry.import_id == record.import_id for entry in vault.entries())
             continue
         removed = roll_back(vault, record)
         log.warning("an import into the vault begun at %s was interrupted: its %d cards were taken back",
@@ -141,18 +150,30 @@ def recover(vault: Vault, *, workstation: str) -> Recovery:
     return report
 
 
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # a process of the past with this process's number
+def _running(record: ImportRecord) -> bool:
+    """Whether the run's process still runs: not if the machine restarted since, nor a zombie."""
+    if record.boot != boot_id() or record.pid == os.getpid():
+        return False  # a process of an earlier boot, or of the past with this process's number
     if sys.platform == "win32":
         return True  # os.kill would end the process there: such runs wait for a till with a POSIX kill
     try:
-        os.kill(pid, 0)
+        os.kill(record.pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # another user's process: alive
-    return True
+    try:  # a killed process its parent has not reaped yet still answers kill(0)
+        return Path(f"/proc/{record.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def boot_id() -> str:
+    """This boot of the machine, where the system says (Linux); else empty."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _sync_folder(folder: Path) -> None:

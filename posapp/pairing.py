@@ -84,7 +84,8 @@ def check(vault: Vault, orders: OrderStore) -> None:
     history_id = orders.history_id()
     if history_id is None:
         if identity.history_id is None:
-            raise NotProvisioned(f"order history at {orders.display_url} has no posapp schema: run 'posapp provision'")
+            raise NotProvisioned(f"order history at {orders.display_url} has no posapp schema: run 'posapp "
+                                 "provision' (if it held orders, restore it from a backup instead)")
         raise _missing(vault, orders, identity.vault_id, identity.history_id)
     if identity.vault_id is None:
         raise VaultNotPaired("the card vault has not been provisioned: run 'posapp provision'")

@@ -9,7 +9,11 @@ recorded sale would lose it for good, so reconciliation is careful about three t
   notes an unreferenced item on one run, and removes it only on a later run, at least the
   grace period after the note, if still no order references it. Every note and every
   comparison uses one clock: the order database's;
-- the grace period has a floor, longer than any sale can be in flight.
+- the grace period has a floor, longer than any sale can be in flight;
+- each card keeps the newest order id its till knew of when it was stored. A card is
+  removed only once the order history holds a newer order (its own sale would have one);
+  and an order history whose newest order is older than a card's knowledge is an older
+  copy (a restored backup, deleted rows): reconciliation stops and says so.
 
 Items of a bulk import belong to no order by design and are kept.
 """
@@ -22,7 +26,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from posapp.errors import InvalidInput
+from posapp.errors import IntegrityFailure, InvalidInput
 from posapp.orders import OrderStore
 from posapp.vault import TokenNotFound, Vault, VaultEntry
 
@@ -35,22 +39,27 @@ MAX_GRACE = datetime.timedelta(days=366)
 BATCH = 500
 
 
+class OrderHistoryBehind(IntegrityFailure):
+    """The order history is older than cards in the vault (exit 4): nothing is removed."""
+
+
 @dataclass
 class ReconcileReport:
     checked: int = 0
     referenced: int = 0
     imported: int = 0  # cards migrated by a bulk import: no order refers to them, by design
     noted: int = 0  # unreferenced, seen so for the first time on this run
-    waiting: int = 0  # unreferenced, noted on an earlier run less than the grace period ago
+    waiting: int = 0  # unreferenced, but noted less than the grace ago, or newer than the newest order
     removed: int = 0  # or, in a dry run, that would be removed
 
 
 def check_grace(grace: datetime.timedelta) -> None:
     """InvalidInput unless ``grace`` lies between MIN_GRACE and MAX_GRACE."""
     if not MIN_GRACE <= grace <= MAX_GRACE:
+        why = ("a shorter one could remove the card of a sale still in flight" if grace < MIN_GRACE
+               else "a longer one would keep orphaned cards for more than a year")
         raise InvalidInput(f"the grace period must be from {MIN_GRACE.seconds // 60} minutes to "
-                           f"{MAX_GRACE.days} days ({MAX_GRACE // datetime.timedelta(minutes=1)} minutes): "
-                           "a shorter one could remove the card of a sale still in flight")
+                           f"{MAX_GRACE.days} days ({MAX_GRACE // datetime.timedelta(minutes=1)} minutes): {why}")
 
 
 def grace_minutes(minutes: int) -> datetime.timedelta:
@@ -71,17 +80,22 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
     check_grace(grace)
     report = ReconcileReport()
     started = (now or orders.clock)()
+    newest = orders.newest_order_id()
     for batch in _batches(vault.entries()):
+        newest = _check_not_behind(batch, newest, orders)
         referenced = orders.referenced_tokens([entry.token for entry in batch])
-        candidates = [entry.token for entry in batch if entry.token not in referenced and not entry.imported]
+        # A card stored after the newest order here may belong to an order still on its way.
+        candidates = [entry.token for entry in batch if entry.token not in referenced and not entry.imported
+                      and (entry.orders_seen is None or entry.orders_seen < newest)]
         notes = orders.orphan_notes([entry.token for entry in batch if not entry.imported])
         report.checked += len(batch)
         report.referenced += len(referenced)
-        report.imported += sum(entry.imported for entry in batch)
+        imported = sum(entry.imported for entry in batch)
+        report.imported += imported
         due = [token for token in candidates if token in notes and notes[token] <= started - grace]
         new = [token for token in candidates if token not in notes]
         report.noted += len(new)
-        report.waiting += len(candidates) - len(due) - len(new)
+        report.waiting += len(batch) - len(referenced) - imported - len(due) - len(new)
         if dry_run:
             report.removed += len(due)
             continue
@@ -93,6 +107,20 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
         report.removed += len(still_orphans)
         orders.forget_orphans([token for token in notes if token in referenced or token in still_orphans])
     return report
+
+
+def _check_not_behind(batch: list[VaultEntry], newest: int, orders: OrderStore) -> int:
+    """The newest order id, read again where a card knows a newer one; OrderHistoryBehind if
+    the order history still does not reach it."""
+    ahead = max((entry.orders_seen or 0 for entry in batch), default=0)
+    if ahead > newest:
+        newest = orders.newest_order_id()  # sales go on while reconciliation runs
+    if ahead > newest:
+        raise OrderHistoryBehind(
+            f"order history at {orders.display_url} holds orders up to {newest}, but the vault holds a card stored "
+            f"after order {ahead} was recorded: it is an older copy (a restored backup?) or orders were deleted. "
+            "Reconciliation removed nothing more; restore the newest order history")
+    return newest
 
 
 def _remove(vault: Vault, token: str, noted: datetime.datetime) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from posapp.errors import IntegrityFailure
-from posapp.orders import OrderStore
+from posapp.orders import OrderFilter, OrderStore
 from posapp.orders.base import PAGE_MAX
 from posapp.vault import Vault
 
@@ -24,15 +24,17 @@ class CardMissing(IntegrityFailure):
 class OrderCards:
     """Walks the orders newest first; ``checked`` counts the orders whose card was looked for."""
 
-    def __init__(self, vault: Vault, orders: OrderStore):
+    def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str | None = None):
+        """``workstation``: only that till's orders (a till's own local vault holds only its cards)."""
         self._vault = vault
         self._orders = orders
+        self._where = OrderFilter(workstation=workstation)
         self.checked = 0
 
     def missing(self) -> Iterator[CardMissing]:
         before = None
         while True:
-            page = self._orders.page(before=before, limit=PAGE_MAX)
+            page = self._orders.page(before=before, limit=PAGE_MAX, where=self._where)
             # Rows adopted from the reference table have no brand ("card unknown"): posapp
             # did not record their card, so there is nothing of ours to look for.
             carded = [order for order in page.orders if order.card_brand is not None and order.token]

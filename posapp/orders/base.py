@@ -169,6 +169,9 @@ class OrderStore(Protocol):
     def referenced_tokens(self, tokens: Collection[str]) -> set[str]:
         """Those of ``tokens`` that some order references."""
 
+    def newest_order_id(self) -> int:
+        """The highest order id, 0 where there is none."""
+
     def clock(self) -> datetime.datetime:
         """The order database's time (UTC), shared by every till that reconciles."""
 

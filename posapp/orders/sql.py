@@ -113,8 +113,8 @@ class SqlOrderStore:
 
     def _revision(self) -> str | None:
         """The schema revision, None where there is no posapp schema; creates nothing."""
-        if self._file_missing():  # connecting would create an empty file
-            return None
+        if self._file_missing() or (self._local and Path(self.url.database).stat().st_size == 0):
+            return None  # connecting would create or write the file: nothing is there to read
         with self._engine.connect() as connection:
             current = migrate.current(connection)
         if current is not None and not migrate.known(current):
@@ -129,8 +129,8 @@ class SqlOrderStore:
                 return
             current, head = self._revision(), migrate.head()
             if current is None:
-                raise NotProvisioned(f"order history at {self.display_url} has no posapp schema: "
-                                     "run 'posapp provision'")
+                raise NotProvisioned(f"order history at {self.display_url} has no posapp schema: run 'posapp "
+                                     "provision' (if it held orders, restore it from a backup instead)")
             if current != head:
                 if not self._local:
                     raise NotProvisioned(f"order history at {self.display_url} is at schema {current}, "
@@ -224,6 +224,11 @@ class SqlOrderStore:
         token = order_history.c.AWS_PA_Token
         with self._connect() as connection:
             return set(connection.execute(sa.select(token).where(token.in_(list(tokens)))).scalars())
+
+    def newest_order_id(self) -> int:
+        """The highest order id (0 where there is none): it only grows as orders are recorded."""
+        with self._connect() as connection:
+            return connection.execute(sa.select(sa.func.max(_id))).scalar_one() or 0
 
     def clock(self) -> datetime.datetime:
         """The order database's time (UTC): one clock for every till that reconciles."""

@@ -53,6 +53,7 @@ class VaultEntry:
     created_at: datetime.datetime | None  # None where the item's metadata is unreadable
     imported: bool = False  # stored by a bulk import, not by a sale: no order refers to it
     import_id: str | None = None  # the import run that stored it
+    orders_seen: int | None = None  # the newest order id its sale knew of (None: stored before posapp noted it)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class ImportRecord:
     workstation: str
     host: str
     pid: int
+    boot: str  # the machine's boot id: a process id means nothing after a restart
     started_at: str  # ISO 8601, UTC
     output: str  # the tokens file it writes: it exists only once the import is complete
 
@@ -119,8 +121,10 @@ class Vault(Protocol):
     def pair(self, history_id: str) -> None:
         """Record the order history of this vault's sales, once; VaultError if another one is."""
 
-    def tokenize(self, card: Card) -> str:
-        """Store the card; return its new token. Never overwrites an item."""
+    def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
+        """Store the card; return its new token. Never overwrites an item.
+
+        ``orders_seen``: the newest order id the selling till knows of, kept with the item."""
 
     def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
         """Store many cards at once for the import run ``import_id``; their tokens, in order. All or none.

@@ -116,10 +116,11 @@ class DynamoDbVault:
         return CachingMostRecentProvider(provider_store=store, material_name=self._table,
                                          version_ttl=float(self._settings.version_ttl))
 
-    def tokenize(self, card: Card) -> str:
+    def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
         config = self._crypto()
         token = str(self._new_token())
-        item = items.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock())
+        item = items.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
+                                    orders_seen=orders_seen)
         with self._errors():
             stored = items.encrypt(item, config)
             try:
@@ -197,7 +198,7 @@ class DynamoDbVault:
 
     def entries(self) -> Iterator[VaultEntry]:
         pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table, ProjectionExpression="#t, created_at, origin, import_id",
+            TableName=self._table, ProjectionExpression="#t, created_at, origin, import_id, orders_seen",
             ExpressionAttributeNames=_TOKEN_NAME)
         with self._errors():
             for page in pages:
@@ -205,7 +206,8 @@ class DynamoDbVault:
                     if is_bookkeeping(item[items.PARTITION_KEY]["S"]):
                         continue
                     yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item),
-                                     items.origin(item) is items.Origin.IMPORT, items.import_id(item))
+                                     items.origin(item) is items.Origin.IMPORT, items.import_id(item),
+                                     items.orders_seen(item))
 
     # The vault's identity and its import runs live in one plain item beside the cards.
     def identity(self) -> VaultIdentity:

@@ -58,7 +58,8 @@ def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) ->
 
 
 def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime,
-                   origin: Origin = Origin.SALE, import_id: str | None = None) -> Item:
+                   origin: Origin = Origin.SALE, import_id: str | None = None,
+                   orders_seen: int | None = None) -> Item:
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},
@@ -73,7 +74,19 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
         item["exp_year"] = {"N": str(card.expiry.year)}
     if import_id is not None:
         item["import_id"] = {"S": import_id}  # which run of 'posapp vault import' stored it
+    if orders_seen is not None:
+        # The newest order id the selling till knew of: an order history that does not reach
+        # it is older than this card (reconciliation keeps the card, and says so).
+        item["orders_seen"] = {"N": str(orders_seen)}
     return item
+
+
+def orders_seen(item: Item) -> int | None:
+    """The newest order id known when the item was stored, as written; None for older items."""
+    try:
+        return int(item["orders_seen"]["N"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def import_id(item: Item) -> str | None:

@@ -96,6 +96,13 @@ class LocalVault:
         KeyringLocked, KeyringTimeout or OSError."""
         self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.db_path.exists():
+            # A new vault's file is made before its keys: keys without the file mean it was lost.
+            lost = local_keys.key_file_vault(self._key_file)
+            if lost is not None:
+                raise VaultIdentityLost(
+                    f"the card vault {self.db_path} is missing, but the keys of card vault {lost} are in "
+                    f"{self._key_file}: restore vault.db from a backup (to start an empty vault instead, move "
+                    "the key file away)")
             os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._connection() as db:
             db.executescript(_SCHEMA)
@@ -208,8 +215,8 @@ class LocalVault:
         items.round_trip(self._crypto())
         return "an item was encrypted, signed and read back"
 
-    def tokenize(self, card: Card) -> str:
-        return self._store([card], items.Origin.SALE)[0]
+    def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
+        return self._store([card], items.Origin.SALE, orders_seen=orders_seen)[0]
 
     def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
         return self._store(cards, items.Origin.IMPORT, import_id)
@@ -229,12 +236,14 @@ class LocalVault:
         with self._connection() as db:
             db.execute("DELETE FROM vault_meta WHERE key = ?", (f"import:{import_id}",))
 
-    def _store(self, cards: Sequence[Card], origin: items.Origin, import_id: str | None = None) -> list[str]:
+    def _store(self, cards: Sequence[Card], origin: items.Origin, import_id: str | None = None, *,
+               orders_seen: int | None = None) -> list[str]:
         config = self._crypto()
         created_at = self._clock()
         tokens = [str(self._new_token()) for _ in cards]
         rows = [(token, items.to_json(items.encrypt(items.plaintext_item(
-            token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id),
+            token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id,
+            orders_seen=orders_seen),
             config)))
             for token, card in zip(tokens, cards)]
         with self._connection() as db:
@@ -281,7 +290,7 @@ class LocalVault:
             for token, stored in batch:
                 item = items.from_json(stored)
                 yield VaultEntry(token, items.created_at(item), items.origin(item) is items.Origin.IMPORT,
-                                 items.import_id(item))
+                                 items.import_id(item), items.orders_seen(item))
             if len(batch) < 500:
                 return
             after = batch[-1][0]

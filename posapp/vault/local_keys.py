@@ -168,6 +168,12 @@ def load(vault_id: str, key_file: Path) -> tuple[LocalKeys, str]:
                        f"restore them from a backup") from None
 
 
+def key_file_vault(path: Path) -> str | None:
+    """The vault id a whole key file names; None where there is no whole key file."""
+    leftover = _read_key_file(path)
+    return leftover[1] if isinstance(leftover, tuple) else None
+
+
 def _read_key_file(path: Path) -> tuple[LocalKeys, str | None] | str | None:
     """None if there is no key file, (keys, vault id) if it is whole, else what is wrong with it.
 

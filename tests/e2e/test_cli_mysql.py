@@ -13,8 +13,10 @@ def mysql_cli(posapp, tmp_path, mysql_db):
     config = tmp_path / "posapp.toml"
     config.write_text(f'[workstation]\nid = "till-07"\n\n[orders]\nurl = "{mysql_db.url}"\n')
 
-    def run(*args, stdin=None, password=POS_PASSWORD, config=config):
+    def run(*args, stdin=None, password=POS_PASSWORD, config=config, env_home=None):
         env = {"POSAPP_ORDERS_PASSWORD": password} if password else {}
+        if env_home is not None:  # another till: a folder of its own
+            env["POSAPP_HOME"] = str(env_home)
         return posapp("--config", str(config), *args, stdin=stdin, env=env)
 
     return run
@@ -80,7 +82,8 @@ def test_an_unreachable_server_is_one_line_exit_3(mysql_cli, tmp_path, mysql_db)
 def test_a_database_not_provisioned_says_what_to_do(mysql_cli):
     result = sell(mysql_cli)
     assert result.returncode == 3
-    assert result.stderr.endswith("has no posapp schema: run 'posapp provision'\n")
+    assert result.stderr.endswith("has no posapp schema: run 'posapp provision' (if it held orders, restore it "
+                                  "from a backup instead)\n")
 
 
 def local_vault_items(posapp_home):
@@ -107,3 +110,22 @@ def test_a_retry_with_the_same_idempotency_key_records_one_order(mysql_cli, posa
     assert json.loads(first.stdout) == json.loads(again.stdout)
     assert len(json.loads(mysql_cli("order", "list", "--json").stdout)["orders"]) == 1
     assert local_vault_items(posapp_home) == 1
+
+
+def test_tills_with_vaults_of_their_own_share_one_order_history(mysql_cli, tmp_path, mysql_db):
+    """Each till's local vault holds only its own sales' cards: verify and reconcile look at those."""
+    other_home = tmp_path / "till-08-home"
+    other = tmp_path / "till-08.toml"
+    other.write_text(f'[workstation]\nid = "till-08"\n\n[orders]\nurl = "{mysql_db.url}"\n')
+
+    def till_08(*args, **options):
+        return mysql_cli(*args, config=other, env_home=other_home, **options)
+
+    assert mysql_cli("provision").returncode == 0
+    assert sell(mysql_cli).returncode == 0
+    assert till_08("provision").returncode == 0
+    assert sell(till_08).returncode == 0
+    for till in (mysql_cli, till_08):
+        verified = till("vault", "verify", "--all")
+        assert (verified.returncode, verified.stdout) == (0, "Checked 1 vault item and 1 order: all intact.\n")
+        assert till("vault", "reconcile").returncode == 0

@@ -50,3 +50,37 @@ def test_4_integrity(posapp, posapp_home):
                                                                  "--card-stdin"]):
         stderr = one_line(posapp(*command, stdin=random_pan("4", 16) + "\n"), 4)
         assert "is missing or empty" in stderr and "restore it from a backup" in stderr
+
+
+def test_reconcile_against_an_older_copy_of_the_order_history_removes_nothing(posapp, posapp_home, tmp_path):
+    """A restored backup, or deleted rows: the vault holds cards of sales the history no longer knows."""
+    def sell():
+        assert posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin",
+                      stdin=random_pan("4", 16) + "\n").returncode == 0
+
+    sell()
+    sell()
+    orders = posapp_home / "data" / "orders.db"
+    backup = tmp_path / "orders-backup.db"
+    backup.write_bytes(orders.read_bytes())
+    sell()
+    sell()
+    config = tmp_path / "restored.toml"
+    config.write_text(f'[orders]\nurl = "sqlite:///{backup}"\n')
+    for attempt in (["vault", "reconcile"], ["vault", "reconcile"], ["vault", "reconcile", "--dry-run"]):
+        stderr = one_line(posapp("--config", str(config), *attempt), 4)
+        assert "holds orders up to 2, but the vault holds a card stored after order 3" in stderr
+    assert posapp("vault", "verify", "--all").returncode == 0  # every card of the real history is there
+
+
+def test_a_finished_import_whose_summary_cannot_be_shown_says_it_is_complete(posapp_home, tmp_path):
+    cards, out = tmp_path / "cards.csv", tmp_path / "tokens.csv"
+    cards.write_text("".join(random_pan("4", 16) + "\n" for _ in range(3)))
+    environment = {**os.environ, "POSAPP_HOME": str(posapp_home),
+                   "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "posapp", "vault", "import", str(cards), "--out", str(out)],
+                                stdout=full, stderr=subprocess.PIPE, text=True, env=environment)
+    assert result.returncode == 3
+    assert "the import is complete (Imported 3 cards into the vault" in result.stderr
+    assert "do not import the file again" in result.stderr and out.read_text().count("\n") == 4

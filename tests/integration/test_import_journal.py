@@ -3,7 +3,9 @@
 import socket
 import subprocess
 import sys
+import time
 import uuid
+from pathlib import Path
 
 import pytest
 from cardgen import random_pan
@@ -23,10 +25,11 @@ def cards(count):
     return [Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)) for _ in range(count)]
 
 
-def interrupted(vault, tmp_path, *, pid, workstation="till-01", host=None):
+def interrupted(vault, tmp_path, *, pid, workstation="till-01", host=None, boot=None):
     """A run noted by process ``pid`` that stored 3 cards and never ended."""
     record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=host or socket.gethostname(),
-                          pid=pid, started_at="2026-11-29T12:00:00+00:00", output=str(tmp_path / "tokens.csv"))
+                          pid=pid, boot=import_journal.boot_id() if boot is None else boot,
+                          started_at="2026-11-29T12:00:00+00:00", output=str(tmp_path / "tokens.csv"))
     vault.begin_import(record)
     return record, vault.tokenize_many(cards(3), record.import_id)
 
@@ -53,8 +56,30 @@ def test_a_running_import_and_another_tills_are_left_alone(vault, tmp_path):
             report = import_journal.recover(vault, workstation="till-01")
         finally:
             running.kill()
-    assert (report.rolled_back, report.elsewhere) == (0, 2)
+    assert (report.rolled_back, report.running, report.elsewhere) == (0, 1, 2)
     assert len(list(vault.entries())) == 9 and len(vault.pending_imports()) == 3
+
+
+def test_a_killed_but_unreaped_process_or_one_of_an_earlier_boot_is_not_running(vault, tmp_path):
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = 100
+        while deadline and Path(f"/proc/{zombie.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            deadline -= 1
+            time.sleep(0.05)
+        interrupted(vault, tmp_path, pid=zombie.pid)  # exited, not reaped: kill(0) still answers
+        with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as alive:
+            try:
+                interrupted(vault, tmp_path, pid=alive.pid, boot="an-earlier-boot")  # its number, reused
+                dry = import_journal.recover(vault, workstation="till-01", dry_run=True)
+                assert (dry.rolled_back, dry.cards_removed, len(list(vault.entries()))) == (2, 6, 6)
+                report = import_journal.recover(vault, workstation="till-01")
+            finally:
+                alive.kill()
+    finally:
+        zombie.wait()
+    assert (report.rolled_back, report.cards_removed, report.running) == (2, 6, 0)
+    assert list(vault.entries()) == [] and vault.pending_imports() == []
 
 
 def test_a_run_whose_tokens_file_was_published_is_finished(vault, tmp_path):

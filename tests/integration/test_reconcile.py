@@ -12,6 +12,7 @@ from cardgen import random_pan
 from hypothesis import given, settings, strategies as st
 
 from posapp import pairing
+from posapp import reconcile as reconcile_module
 from posapp.card import Brand, Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale
 from posapp.errors import InvalidInput
@@ -126,3 +127,26 @@ def test_a_vanished_order_history_is_reported_not_recreated(till, tmp_path):
         with pytest.raises(pairing.OrderHistoryMissing, match="is missing or empty.*restore it from a backup"):
             step(till.vault, reopened)
     assert reopened.history_id() is None
+
+
+def test_a_card_newer_than_the_newest_order_waits_for_a_newer_order(till):
+    first = till.checkout.checkout(sale())
+    orphan = till.vault.tokenize(Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)), orders_seen=first.id)
+    for _ in range(2):  # however long: its order may still be on its way
+        report = till.reconcile(after=2 * GRACE, grace=GRACE)
+        assert (report.removed, report.waiting) == (0, 1)
+    till.checkout.checkout(sale())  # a newer order: the orphan's own would have come before it
+    till.reconcile(after=2 * GRACE, grace=GRACE)
+    assert till.reconcile(after=2 * GRACE, grace=GRACE).removed == 1 and orphan not in till.tokens()
+
+
+def test_an_order_history_older_than_the_vaults_cards_stops_reconcile(till):
+    till.checkout.checkout(sale())
+    till.checkout.checkout(sale())
+    with till.orders._engine.begin() as connection:  # rows deleted: the history went back in time
+        connection.exec_driver_sql("DELETE FROM OrderHistory")
+    before = till.tokens()
+    with pytest.raises(reconcile_module.OrderHistoryBehind, match="holds orders up to 0, but the vault holds a card "
+                                                                   "stored after order 1"):
+        till.reconcile(grace=GRACE)
+    assert till.tokens() == before
