@@ -66,6 +66,6 @@ def test_a_local_sale_leaves_no_card_number_behind(run):
     assert receipt["card"] == {"brand": "VISA", "last4": number[-4:]}
     listed = run("order", "list", "--json")
     verified = run("vault", "verify", "--all")
-    assert verified.stdout == "Checked 1 vault item: all intact.\n"
+    assert verified.stdout == "Checked 1 vault item and 1 order: all intact.\n"
     printed = "".join(part for result in (sold, listed, verified) for part in (result.stdout, result.stderr))
     assert find_leaks([number], run.folders, printed) == []
