@@ -106,3 +106,55 @@ def test_orders_password_from_environment_then_keyring(memory_keyring):
     config.write_secret("orders:pos@db.example:3307/shop", "from-keyring")
     assert config.orders_password(url, env={}) == "from-keyring"
     assert config.orders_password(url, env={"POSAPP_ORDERS_PASSWORD": "from-env"}) == "from-env"
+
+
+AWS_VAULT = """
+[vault]
+backend = "dynamodb"
+region = "eu-central-1"
+kms_key_id = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+"""
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("sqlite:///:memory:", "use a file with its absolute path"),
+    ("sqlite:///", "use a file with its absolute path"),
+    ("sqlite:///orders.db", "use a file with its absolute path"),
+    ("sqlite:///./data/orders.db", "use a file with its absolute path"),
+    ("sqlite:///file::memory:?cache=shared", "use a file with its absolute path"),
+    ("sqlite:////tmp/orders.db?mode=memory", "use a file with its absolute path"),
+    ("sqlite://", 'use "mysql+pymysql://USER@HOST:PORT/DATABASE" or "sqlite:///PATH"'),
+])
+def test_an_order_history_that_would_not_outlive_posapp_is_refused(env, tmp_path, url, reason):
+    path = write(tmp_path / "orders.toml", f'[orders]\nurl = "{url}"\n')
+    with pytest.raises(ConfigError, match=f"^{path}: \\[orders\\] url: ") as refused:
+        config.load(path, env=env)
+    assert reason in str(refused.value)
+
+
+@pytest.mark.parametrize("orders", ["", '[orders]\nurl = "sqlite:////var/lib/posapp/orders.db"\n'])
+def test_a_shared_vault_with_a_local_order_history_is_refused(env, tmp_path, orders):
+    path = write(tmp_path / "shared.toml", AWS_VAULT + orders)
+    with pytest.raises(ConfigError, match="\\[orders\\] url: a DynamoDB card vault is shared by tills, so its order "
+                                          "history must be shared too"):
+        config.load(path, env=env)
+
+
+@pytest.mark.parametrize(("key", "value", "reason"), [
+    ("region", '"europe"', "use an AWS region name, like eu-west-1"),
+    ("region", '"EU-WEST-1"', "use an AWS region name"),
+    ("region", '""', "use an AWS region name"),
+    ("endpoint_url", '"localhost:5000"', "use an http:// or https:// URL with a host"),
+    ("endpoint_url", '"http://"', "use an http:// or https:// URL with a host"),
+    ("endpoint_url", '"http://127.0.0.1:port"', "the port must be a number"),
+    ("endpoint_url", '"http://127.0.0.1:99999"', "the port must be a number"),
+    ("table", '""', "use 3 to 250 letters, digits, dots, dashes or underscores"),
+    ("table", '"a b"', "use 3 to 250 letters"),
+    ("table", f'"{"t" * 251}"', "use 3 to 250 letters"),
+])
+def test_aws_settings_are_checked_when_read(env, tmp_path, key, value, reason):
+    text = AWS_VAULT.replace('region = "eu-central-1"\n', "") if key == "region" else AWS_VAULT
+    path = write(tmp_path / "aws.toml", text + f"{key} = {value}\n" + '[orders]\nurl = "mysql+pymysql://pos@db/shop"\n')
+    with pytest.raises(ConfigError, match=f"^{path}: \\[vault\\] {key}: ") as refused:
+        config.load(path, env=env)
+    assert reason in str(refused.value)
