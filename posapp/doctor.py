@@ -27,7 +27,9 @@ def run(services: Services) -> Iterator[CheckResult]:
     files = ", ".join(map(str, services.settings.files)) or "none (local mode defaults)"
     yield CheckResult("configuration", f"files read: {files}; workstation {services.settings.workstation.id}",
                       ExitCode.OK)
-    for name, check in [*services.vault.checks(), *services.orders.checks()]:
+    checks = [*services.vault.checks(), ("order history", lambda: _order_checks(services)),
+              ("vault and order history", lambda: _paired(services))]
+    for name, check in checks:
         try:
             yield CheckResult(name, check(), ExitCode.OK)
         except Exception as error:  # a check reports every failure; describe() keeps it to one line
@@ -35,3 +37,13 @@ def run(services: Services) -> Iterator[CheckResult]:
             if code is ExitCode.INTERNAL:
                 log.error("health check %r failed unexpectedly", name, exc_info=error)
             yield CheckResult(name, message, code)
+
+
+def _order_checks(services: Services) -> str:
+    return "; ".join(check() for _, check in services.orders.checks())
+
+
+def _paired(services: Services) -> str:
+    services.paired()
+    identity = services.vault.identity()
+    return f"card vault {identity.vault_id} keeps the cards of order history {identity.history_id}"

@@ -84,7 +84,7 @@ def test_doctor_passes_on_a_provisioned_vault(aws_cli):
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [
         "ok    configuration", "ok    AWS credentials", "ok    vault table", "ok    KMS key",
-        "ok    encryption round trip", "ok    order history"]
+        "ok    encryption round trip", "ok    order history", "ok    vault and order history"]
 
 
 def test_an_unreachable_vault_fails_the_sale_fast_with_exit_3(posapp, tmp_path, kms_key_arn, mysql_db):
@@ -156,6 +156,8 @@ def test_a_till_on_another_order_history_cannot_delete_the_shared_vaults_cards(a
                       password=lambda: POS_PASSWORD).provision()
         refused = aws_cli("vault", "reconcile", "--grace", "10", config=stray)
         assert refused.returncode == 2 and "is not the one of card vault" in refused.stderr
+        doctor = aws_cli("doctor", config=stray)  # what looked normal before says what is wrong
+        assert doctor.returncode == 2 and "FAIL  vault and order history: order history at" in doctor.stdout
         assert card_items(moto_endpoint, aws_cli.table) == sold
         local = tmp_path / "local-orders.toml"
         local.write_text(stray.read_text().replace(f"mysql+pymysql://{POS_USER}@127.0.0.1:{mariadb.port}/{other}",
