@@ -69,11 +69,12 @@ class Services:
             self.vault, self.orders, workstation=self.settings.workstation.id, operator=_login_name()))
 
     def order_cards(self) -> OrderCards:
-        """The orders whose cards this vault keeps: a local vault holds only its own till's."""
+        """The orders whose cards this vault keeps: a till's local vault beside a shared order
+        history holds only that till's."""
         from posapp.verification import OrderCards
 
-        local = self.settings.vault.backend is VaultBackend.LOCAL
-        return OrderCards(self.vault, self.orders, workstation=self.settings.workstation.id if local else None)
+        own = self.settings.vault.backend is VaultBackend.LOCAL and not self.orders.is_local
+        return OrderCards(self.vault, self.orders, workstation=self.settings.workstation.id if own else None)
 
     def provision(self) -> None:
         """Create or upgrade the vault and the order history, and pair them."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from posapp.card import Card
 from posapp.errors import InvalidInput
+from posapp.logs import redact
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
 from posapp.orders.base import clean_text
@@ -55,6 +56,8 @@ class Sale:
         key = self.idempotency_key
         if not (1 <= len(key) <= 64 and key.isascii() and key.isprintable() and " " not in key):
             raise InvalidInput("the idempotency key must be 1 to 64 printable ASCII characters without spaces")
+        if redact(key) != key:  # it is stored and shown: never a card number
+            raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
 
 
 class SaleOutcomeUnknown(OrderOutcomeUnknown):
@@ -78,7 +81,6 @@ class CheckoutService:
         self._workstation = workstation
         self._operator = operator
         self._clock = clock
-        self._orders_seen: int | None = None  # the newest order id known here; read once, then followed
 
     def checkout(self, sale: Sale) -> Order:
         """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
@@ -89,7 +91,9 @@ class CheckoutService:
         sale.card.check_not_expired(now.date())
         # No look-up before the card is stored: the idempotency key's unique index decides,
         # and a retry's extra vault item is removed again (a retry is rare, every sale is not).
-        token = self._vault.tokenize(sale.card, orders_seen=self._newest_order_seen())
+        # Kept with the card, so that reconciliation can tell an order history older than the
+        # card (a restored backup) from one where its sale died. Read each sale: other tills sell too.
+        token = self._vault.tokenize(sale.card, orders_seen=self._orders.newest_order_id())
         order = NewOrder(name=name, description=description, amount=sale.amount, token=token,
                          card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
                          workstation=self._workstation, created_at=now, operator=self._operator,
@@ -109,16 +113,8 @@ class CheckoutService:
             log.warning("sale %s failed unexpectedly after its card was stored; vault item %s is kept for "
                         "reconciliation", sale.idempotency_key, token)
             raise
-        self._orders_seen = max(self._orders_seen or 0, recorded.id)
         log.info("order %s recorded: %s, %s, token %s", recorded.id, sale.amount, sale.card.pan, token)
         return recorded
-
-    def _newest_order_seen(self) -> int:
-        """Kept with the card so that reconciliation can tell an order history that is older
-        than it (a restored backup) from one where its sale died. One query per process."""
-        if self._orders_seen is None:
-            self._orders_seen = self._orders.newest_order_id()
-        return self._orders_seen
 
     def _settle_unknown_outcome(self, sale: Sale, token: str) -> Order:
         """The order if it can be seen now; else OrderOutcomeUnknown, and the card stays.

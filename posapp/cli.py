@@ -32,7 +32,12 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from importlib.metadata import version
 
-        print(f"posapp {version('posapp')}")  # on stdout, as argparse's own version action does
+        try:
+            _Stdout().write(f"posapp {version('posapp')}\n")  # on stdout, as argparse's own version action does
+            _Stdout().flush()
+        except OutputUnavailable as error:
+            _drop_unwritable_stdout()
+            parser.exit(ExitCode.UNAVAILABLE, f"posapp: {error}\n")
         parser.exit()
 
 
@@ -143,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (``posapp order list | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
+    except KeyboardInterrupt:
+        # Ctrl-C: what was done stays done, what was half done was taken back (a sale's card
+        # stays for reconciliation, an import's cards are removed again).
+        print("posapp: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
     except Exception as error:
         message, code = describe(error)
         if code is ExitCode.INTERNAL:

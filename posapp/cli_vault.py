@@ -23,11 +23,20 @@ VERIFY_PROGRESS_EVERY = 1000
 
 
 def vault_verify(services, args, out: TextIO) -> int:
+    from posapp.reconcile import OrderHistoryBehind, check_history_reaches
+
+    newest_seen = 0  # the newest order id any stored sale knew of
+
+    def every_token():
+        nonlocal newest_seen
+        for entry in services.vault.entries():
+            newest_seen = max(newest_seen, entry.orders_seen or 0)
+            yield entry.token
+
     if args.all:
         services.paired()  # the orders checked must be those of this vault's cards
-    tokens = (entry.token for entry in services.vault.entries()) if args.all else args.tokens
     checked, failures = 0, []
-    for token in tokens:
+    for token in every_token() if args.all else args.tokens:
         checked += 1
         if checked % VERIFY_PROGRESS_EVERY == 0:
             print(f"posapp: checked {checked} vault items…", file=sys.stderr, flush=True)
@@ -38,6 +47,11 @@ def vault_verify(services, args, out: TextIO) -> int:
             print(f"posapp: {describe(error)[0]}", file=sys.stderr)
     what = count(checked, "vault item")
     if args.all:  # an order whose item was deleted is not in the vault walk
+        try:
+            check_history_reaches(services.orders, newest_seen)
+        except OrderHistoryBehind as behind:  # an older copy would hide the orders of missing cards
+            failures.append(behind)
+            print(f"posapp: {behind}", file=sys.stderr)
         orders = services.order_cards()
         for missing in orders.missing():
             failures.append(missing)
@@ -56,15 +70,15 @@ def vault_reconcile(services, args, out: TextIO) -> int:
 
     grace = grace_minutes(args.grace)
     services.paired()  # never against an order history that is not the vault's own
-    _report_recovery(import_journal.recover(services.vault, workstation=services.settings.workstation.id,
-                                            dry_run=args.dry_run), dry_run=args.dry_run)
+    _report_recovery(import_journal.recover(services.vault, dry_run=args.dry_run), dry_run=args.dry_run)
     report = reconcile(services.vault, services.orders, grace=grace, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     imported = f", {report.imported} imported (kept)" if report.imported else ""
-    noted = (f"{report.noted} newly unreferenced ({'would be ' if args.dry_run else ''}noted: removed by a run "
-             f"at least {args.grace} minutes from now if still unreferenced)")
-    print(f"Checked {count(report.checked, 'vault item')}: {report.referenced} referenced by orders{imported}, "
-          f"{noted}, {report.waiting} waiting for their grace period, {verb} {report.removed}.", file=out)
+    noted = f"{report.noted} newly unreferenced ({'would be ' if args.dry_run else ''}noted)"
+    summary = (f"Checked {count(report.checked, 'vault item')}: {report.referenced} referenced by orders{imported}, "
+               f"{noted}, {report.waiting} waiting (for {args.grace} minutes since noted, or for a newer order), "
+               f"{verb} {report.removed}.")
+    _say_done(out, summary, "reconciliation ran")
     return ExitCode.OK
 
 
@@ -81,8 +95,7 @@ def vault_import(services, args, out: TextIO) -> int:
     except BaseException:
         cards.close()
         raise
-    _report_recovery(import_journal.recover(services.vault, workstation=services.settings.workstation.id))
-    _report_recovery(import_journal.recover(services.vault, workstation=services.settings.workstation.id))
+    _report_recovery(import_journal.recover(services.vault))
     imported = refused = 0
     progress = _Progress(size)
     with cards, _creating(args.out):
@@ -103,14 +116,18 @@ def vault_import(services, args, out: TextIO) -> int:
     progress.done()
     summary = (f"Imported {count(imported, 'card')} into the vault; {count(refused, 'line')} refused. "
                f"Tokens in {args.out}.")
+    # The import is complete: an administrator who read only "failed" would import it again.
+    _say_done(out, summary, "the import is complete; do not import the file again")
+    return ExitCode.BAD_INPUT if refused else ExitCode.OK
+
+
+def _say_done(out: TextIO, summary: str, done: str) -> None:
+    """Print the summary of work that is done; if it cannot be shown, say that it is done."""
     try:
         print(summary, file=out)
         out.flush()
     except Exception as error:
-        # The import is complete: an administrator who read "failed" would import it again.
-        raise Unavailable(f"the import is complete ({summary}) but this could not be shown: "
-                          f"{describe(error)[0]}; do not import the file again") from None
-    return ExitCode.BAD_INPUT if refused else ExitCode.OK
+        raise Unavailable(f"{done} ({summary}), but this could not be shown: {describe(error)[0]}") from None
 
 
 def _check_creatable(path: Path) -> None:

@@ -53,6 +53,8 @@ def positive(value: int) -> int:
 
 
 def orders_url(value: str) -> str:
+    if value != value.strip():
+        raise ValueError("remove the spaces around the URL")
     if value.startswith("sqlite:///"):
         path = value[len("sqlite:///"):]
         # An order history in memory, or wherever the current folder happens to be, is lost
@@ -61,6 +63,10 @@ def orders_url(value: str) -> str:
             raise ValueError('use a file with its absolute path, like "sqlite:////var/lib/posapp/orders.db"')
         return value
     parts = urllib.parse.urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("the port must be a number from 0 to 65535") from None
     if parts.scheme != "mysql+pymysql":
         raise ValueError('use "mysql+pymysql://USER@HOST:PORT/DATABASE" or "sqlite:///PATH"')
     if parts.password is not None:

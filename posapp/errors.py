@@ -19,6 +19,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
     UNAVAILABLE = 3
     INTEGRITY = 4
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class PosappError(Exception):

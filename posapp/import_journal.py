@@ -35,7 +35,7 @@ def partial_file(output: Path, import_id: str) -> Path:
 
 def begin(vault: Vault, output: Path, *, workstation: str) -> ImportRecord:
     record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=socket.gethostname(),
-                          pid=os.getpid(), boot=boot_id(), started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                          pid=os.getpid(), process=process_identity(os.getpid()), started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
                           output=str(output.absolute()))
     vault.begin_import(record)
     return record
@@ -116,16 +116,17 @@ class Recovery:
     rolled_back: int = 0  # runs whose cards were taken back (or, in a dry run, would be)
     cards_removed: int = 0
     running: int = 0  # still running on this till: left alone
-    elsewhere: int = 0  # interrupted or running on another till: left to it
+    elsewhere: int = 0  # interrupted or running on another machine: left to it
 
 
-def recover(vault: Vault, *, workstation: str, dry_run: bool = False) -> Recovery:
-    """Finish or roll back this till's interrupted import runs; leave running ones alone.
+def recover(vault: Vault, *, dry_run: bool = False) -> Recovery:
+    """Finish or roll back the interrupted import runs of this machine, whatever it was called
+    then (the run's files are here); leave running ones alone.
 
     A dry run changes nothing and counts what a run would do."""
     report = Recovery()
     for record in vault.pending_imports():
-        if record.workstation != workstation or record.host != socket.gethostname():
+        if record.host != socket.gethostname():
             report.elsewhere += 1
             continue
         if _running(record):
@@ -151,9 +152,10 @@ def recover(vault: Vault, *, workstation: str, dry_run: bool = False) -> Recover
 
 
 def _running(record: ImportRecord) -> bool:
-    """Whether the run's process still runs: not if the machine restarted since, nor a zombie."""
-    if record.boot != boot_id() or record.pid == os.getpid():
-        return False  # a process of an earlier boot, or of the past with this process's number
+    """Whether the run's process still runs: not after a restart, nor a zombie, nor another
+    process that was given the same number since."""
+    if record.process != process_identity(record.pid) or record.pid == os.getpid():
+        return False
     if sys.platform == "win32":
         return True  # os.kill would end the process there: such runs wait for a till with a POSIX kill
     try:
@@ -168,12 +170,15 @@ def _running(record: ImportRecord) -> bool:
         return True
 
 
-def boot_id() -> str:
-    """This boot of the machine, where the system says (Linux); else empty."""
+def process_identity(pid: int) -> str:
+    """The process ``pid`` as the system knows it, this boot (Linux: boot id and start time);
+    empty where the system does not say, or there is no such process."""
     try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
         return ""
+    return f"{boot}/{started}"
 
 
 def _sync_folder(folder: Path) -> None:

@@ -82,7 +82,7 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
     started = (now or orders.clock)()
     newest = orders.newest_order_id()
     for batch in _batches(vault.entries()):
-        newest = _check_not_behind(batch, newest, orders)
+        newest = check_history_reaches(orders, max((entry.orders_seen or 0 for entry in batch), default=0), newest)
         referenced = orders.referenced_tokens([entry.token for entry in batch])
         # A card stored after the newest order here may belong to an order still on its way.
         candidates = [entry.token for entry in batch if entry.token not in referenced and not entry.imported
@@ -109,17 +109,16 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
     return report
 
 
-def _check_not_behind(batch: list[VaultEntry], newest: int, orders: OrderStore) -> int:
-    """The newest order id, read again where a card knows a newer one; OrderHistoryBehind if
-    the order history still does not reach it."""
-    ahead = max((entry.orders_seen or 0 for entry in batch), default=0)
-    if ahead > newest:
+def check_history_reaches(orders: OrderStore, ahead: int, newest: int | None = None) -> int:
+    """The order history's newest order id, which must reach ``ahead`` (the newest a stored
+    card's sale knew of); read again where it seems not to. Raises OrderHistoryBehind."""
+    if newest is None or ahead > newest:
         newest = orders.newest_order_id()  # sales go on while reconciliation runs
     if ahead > newest:
         raise OrderHistoryBehind(
             f"order history at {orders.display_url} holds orders up to {newest}, but the vault holds a card stored "
             f"after order {ahead} was recorded: it is an older copy (a restored backup?) or orders were deleted. "
-            "Reconciliation removed nothing more; restore the newest order history")
+            "Nothing more is removed; restore the newest order history")
     return newest
 
 

@@ -100,7 +100,8 @@ class SqlOrderStore:
                                        f"written ({message}): it may or may not be recorded")
         if code in _LOGIN_REFUSED:
             return OrderStoreLoginRefused(
-                f"the order database refused user {self.url.username!r}: check its password "
+                f"the order database refused user {self.url.username!r} on database {self.url.database!r}: check "
+                f"the database name, the user's rights on it and its password "
                 f"(posapp setup keeps it in the system keyring; or set POSAPP_ORDERS_PASSWORD)")
         if code in (2003, 2005):
             return OrderStoreUnavailable(f"order history at {self.display_url} cannot be reached: {message}")

@@ -67,7 +67,7 @@ class ImportRecord:
     workstation: str
     host: str
     pid: int
-    boot: str  # the machine's boot id: a process id means nothing after a restart
+    process: str  # boot id and start time of the process: its number alone is reused
     started_at: str  # ISO 8601, UTC
     output: str  # the tokens file it writes: it exists only once the import is complete
 

@@ -101,8 +101,7 @@ class LocalVault:
             if lost is not None:
                 raise VaultIdentityLost(
                     f"the card vault {self.db_path} is missing, but the keys of card vault {lost} are in "
-                    f"{self._key_file}: restore vault.db from a backup (to start an empty vault instead, move "
-                    "the key file away)")
+                    f"{self._key_file}: restore vault.db from a backup")
             os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._connection() as db:
             db.executescript(_SCHEMA)

@@ -157,9 +157,8 @@ def test_unusable_data_folder_is_exit_3(posapp, posapp_home):
 def test_reconcile_keeps_cards_of_orders_and_reports_counts(cli):
     assert sell(cli, "4242424242424242").returncode == 0
     dry = cli("vault", "reconcile", "--dry-run")
-    assert dry.stdout == ("Checked 1 vault item: 1 referenced by orders, 0 newly unreferenced (would be noted: "
-                          "removed by a run at least 60 minutes from now if still unreferenced), 0 waiting for "
-                          "their grace period, would remove 0.\n")
+    assert dry.stdout == ("Checked 1 vault item: 1 referenced by orders, 0 newly unreferenced (would be noted), "
+                          "0 waiting (for 60 minutes since noted, or for a newer order), would remove 0.\n")
     assert cli("vault", "reconcile", "--grace", "10").returncode == 0
     assert cli("vault", "verify", "--all").stdout == "Checked 1 vault item and 1 order: all intact.\n"
 

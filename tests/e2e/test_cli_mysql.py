@@ -61,12 +61,13 @@ def test_a_name_too_long_in_bytes_exits_2_and_stores_nothing(mysql_cli):
     assert json.loads(mysql_cli("order", "list", "--json").stdout)["orders"] == []
 
 
-def test_wrong_password_is_one_line_exit_2(mysql_cli):
+def test_wrong_password_is_one_line_exit_2(mysql_cli, mysql_db):
     assert mysql_cli("provision").returncode == 0
     result = mysql_cli("order", "list", password="not-the-password")
     assert result.returncode == 2
-    assert result.stderr == ("posapp: the order database refused user 'pos': check its password (posapp setup "
-                             "keeps it in the system keyring; or set POSAPP_ORDERS_PASSWORD)\n")
+    assert result.stderr == (f"posapp: the order database refused user 'pos' on database {mysql_db.name!r}: check "
+                             "the database name, the user's rights on it and its password (posapp setup keeps it in "
+                             "the system keyring; or set POSAPP_ORDERS_PASSWORD)\n")
     assert "not-the-password" not in result.stderr
 
 

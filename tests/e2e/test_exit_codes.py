@@ -30,6 +30,31 @@ def test_1_a_bug_points_to_the_log_never_a_traceback(posapp_home):
     assert "RuntimeError: a bug" in (posapp_home / "logs" / "posapp.log").read_text()
 
 
+def test_130_interrupted_is_one_line(posapp_home):
+    code = ("import sys; from posapp import cli\n"
+            "def pressed(*args): raise KeyboardInterrupt\n"
+            "cli.COMMANDS[('order', 'list')] = pressed\n"
+            "sys.exit(cli.main(['order', 'list']))\n")
+    environment = {**os.environ, "POSAPP_HOME": str(posapp_home)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    assert one_line(result, 130) == "posapp: interrupted\n"
+
+
+def test_version_into_a_full_disk_is_one_line():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "posapp", "--version"], stdout=full, stderr=subprocess.PIPE,
+                                text=True)
+    assert one_line(result, 3) == "posapp: standard output cannot be written: No space left on device\n"
+
+
+def test_an_idempotency_key_that_is_a_card_number_is_refused(posapp):
+    number = random_pan("4", 16)
+    result = posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin", "--idempotency-key", number,
+                    stdin=random_pan("4", 16) + "\n")
+    assert "looks like a card number" in one_line(result, 2) and number not in result.stderr
+    assert posapp("order", "list").stdout == "No orders.\n"
+
+
 def test_2_bad_input(posapp):
     stderr = one_line(posapp("order", "new", "--name", "x", "--amount", "ten", "--card-stdin",
                              stdin=random_pan("4", 16) + "\n"), 2)
@@ -70,6 +95,8 @@ def test_reconcile_against_an_older_copy_of_the_order_history_removes_nothing(po
     for attempt in (["vault", "reconcile"], ["vault", "reconcile"], ["vault", "reconcile", "--dry-run"]):
         stderr = one_line(posapp("--config", str(config), *attempt), 4)
         assert "holds orders up to 2, but the vault holds a card stored after order 3" in stderr
+    verified = posapp("--config", str(config), "vault", "verify", "--all")  # it cannot look "all intact"
+    assert verified.returncode == 4 and "holds orders up to 2" in verified.stderr
     assert posapp("vault", "verify", "--all").returncode == 0  # every card of the real history is there
 
 
@@ -82,5 +109,5 @@ def test_a_finished_import_whose_summary_cannot_be_shown_says_it_is_complete(pos
         result = subprocess.run([sys.executable, "-m", "posapp", "vault", "import", str(cards), "--out", str(out)],
                                 stdout=full, stderr=subprocess.PIPE, text=True, env=environment)
     assert result.returncode == 3
-    assert "the import is complete (Imported 3 cards into the vault" in result.stderr
-    assert "do not import the file again" in result.stderr and out.read_text().count("\n") == 4
+    assert "the import is complete; do not import the file again (Imported 3 cards into the vault" in result.stderr
+    assert out.read_text().count("\n") == 4

@@ -25,10 +25,10 @@ def cards(count):
     return [Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)) for _ in range(count)]
 
 
-def interrupted(vault, tmp_path, *, pid, workstation="till-01", host=None, boot=None):
+def interrupted(vault, tmp_path, *, pid, workstation="till-01", host=None, process=None):
     """A run noted by process ``pid`` that stored 3 cards and never ended."""
     record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=host or socket.gethostname(),
-                          pid=pid, boot=import_journal.boot_id() if boot is None else boot,
+                          pid=pid, process=import_journal.process_identity(pid) if process is None else process,
                           started_at="2026-11-29T12:00:00+00:00", output=str(tmp_path / "tokens.csv"))
     vault.begin_import(record)
     return record, vault.tokenize_many(cards(3), record.import_id)
@@ -42,22 +42,26 @@ def dead_pid():
 def test_a_dead_run_is_taken_back_and_a_sale_is_untouched(vault, tmp_path):
     sale = vault.tokenize(cards(1)[0])
     interrupted(vault, tmp_path, pid=dead_pid())
-    report = import_journal.recover(vault, workstation="till-01")
+    report = import_journal.recover(vault)
     assert (report.rolled_back, report.cards_removed) == (1, 3)
     assert [entry.token for entry in vault.entries()] == [sale] and vault.pending_imports() == []
 
 
-def test_a_running_import_and_another_tills_are_left_alone(vault, tmp_path):
+def test_a_running_import_and_another_machines_are_left_alone(vault, tmp_path):
     with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as running:
         try:
             interrupted(vault, tmp_path, pid=running.pid)
-            interrupted(vault, tmp_path, pid=dead_pid(), workstation="till-02")
             interrupted(vault, tmp_path, pid=dead_pid(), host=socket.gethostname() + "-other")
-            report = import_journal.recover(vault, workstation="till-01")
+            report = import_journal.recover(vault)
         finally:
             running.kill()
-    assert (report.rolled_back, report.running, report.elsewhere) == (0, 1, 2)
-    assert len(list(vault.entries())) == 9 and len(vault.pending_imports()) == 3
+    assert (report.rolled_back, report.running, report.elsewhere) == (0, 1, 1)
+    assert len(list(vault.entries())) == 6 and len(vault.pending_imports()) == 2
+
+
+def test_a_run_of_this_machine_under_another_workstation_name_is_recovered(vault, tmp_path):
+    interrupted(vault, tmp_path, pid=dead_pid(), workstation="till-02")  # renamed since
+    assert import_journal.recover(vault).cards_removed == 3 and list(vault.entries()) == []
 
 
 def test_a_killed_but_unreaped_process_or_one_of_an_earlier_boot_is_not_running(vault, tmp_path):
@@ -70,10 +74,10 @@ def test_a_killed_but_unreaped_process_or_one_of_an_earlier_boot_is_not_running(
         interrupted(vault, tmp_path, pid=zombie.pid)  # exited, not reaped: kill(0) still answers
         with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as alive:
             try:
-                interrupted(vault, tmp_path, pid=alive.pid, boot="an-earlier-boot")  # its number, reused
-                dry = import_journal.recover(vault, workstation="till-01", dry_run=True)
+                interrupted(vault, tmp_path, pid=alive.pid, process="an-earlier-boot/123")  # its number, reused
+                dry = import_journal.recover(vault, dry_run=True)
                 assert (dry.rolled_back, dry.cards_removed, len(list(vault.entries()))) == (2, 6, 6)
-                report = import_journal.recover(vault, workstation="till-01")
+                report = import_journal.recover(vault)
             finally:
                 alive.kill()
     finally:
@@ -85,6 +89,6 @@ def test_a_killed_but_unreaped_process_or_one_of_an_earlier_boot_is_not_running(
 def test_a_run_whose_tokens_file_was_published_is_finished(vault, tmp_path):
     record, tokens = interrupted(vault, tmp_path, pid=dead_pid())
     (tmp_path / "tokens.csv").write_text("line,token,brand,last4\n")
-    report = import_journal.recover(vault, workstation="till-01")
+    report = import_journal.recover(vault)
     assert (report.finished, report.rolled_back) == (1, 0)
     assert {entry.token for entry in vault.entries()} == set(tokens) and vault.pending_imports() == []

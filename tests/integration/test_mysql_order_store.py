@@ -158,7 +158,7 @@ def test_filters(store):
 
 
 def test_wrong_password_is_a_login_problem(store, mysql_db):
-    with pytest.raises(OrderStoreLoginRefused, match="refused user 'pos': check its password"):
+    with pytest.raises(OrderStoreLoginRefused, match="refused user 'pos' on database '.*': check the database name, the user's rights on it and its password"):
         store_for(mysql_db, password="wrong").page()
 
 

@@ -6,7 +6,6 @@ killed mid-INSERT.
 """
 
 import os
-import threading
 import time
 import uuid
 from unittest import mock
@@ -15,6 +14,7 @@ import pytest
 from awstest import AWS_ENV, create_kms_key
 from cardgen import random_pan
 from mariadbtest import POS_PASSWORD
+import pymysql
 from moto import mock_aws
 from sqlalchemy import event
 
@@ -23,7 +23,6 @@ from posapp.card import Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale, SaleOutcomeUnknown
 from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.money import Money
-from posapp.orders import engine as order_engine
 from posapp.orders.sql import SqlOrderStore
 from posapp.vault.aws import AwsClients
 from posapp.vault.dynamodb import DynamoDbVault
@@ -36,8 +35,7 @@ def key_arn():
 
 
 @pytest.fixture
-def till(key_arn, mysql_db, mariadb, monkeypatch):
-    monkeypatch.setattr(order_engine, "READ_TIMEOUT", 2)  # the client gives up on a slow COMMIT soon
+def till(key_arn, mysql_db, mariadb):
     settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
                              region="us-east-1", kms_key_id=key_arn, materials=Materials.DIRECT)
     vault = DynamoDbVault(settings, AwsClients.for_settings(settings), workstation="till-01")
@@ -63,34 +61,46 @@ def sale(**changes):
 
 
 def test_a_commit_that_arrives_after_the_timeout_keeps_the_card(till, mariadb):
-    """The COMMIT waits on the server while posapp times out and looks: no order yet, card kept."""
+    """The COMMIT reaches the server, which holds it (a global read lock) while posapp gives up
+    waiting and looks from another connection: no order yet. The COMMIT lands afterwards.
+
+    The client's side of the timeout is played at the driver: it sends COMMIT and reports
+    a lost connection without reading the answer, and keeps its socket open, so that the
+    server (which aborts a waiting statement when its client goes away) commits for sure.
+    """
     admin = mariadb.admin()
-    locked = threading.Event()
+    held = []
 
-    def lock_commits_once(connection, cursor, statement, parameters, context, executemany):
-        if statement.startswith("INSERT INTO `OrderHistory`") and not locked.is_set():
-            locked.set()
+    def commit_then_time_out(connection):
+        raw = connection.connection.dbapi_connection
+        if held or not isinstance(raw, pymysql.connections.Connection):
+            return
+        held.append(raw)
+        admin.cursor().execute("FLUSH TABLES WITH READ LOCK")  # COMMITs now wait on the server
 
-    def lock_before_commit(connection):
-        if locked.is_set() and not getattr(admin, "posapp_locked", False):
-            admin.posapp_locked = True
-            admin.cursor().execute("FLUSH TABLES WITH READ LOCK")  # COMMITs now wait on the server
+        def commit():
+            raw._execute_command(pymysql.constants.COMMAND.COM_QUERY, "COMMIT")  # sent, never answered
+            raise pymysql.err.OperationalError(2013, "Lost connection to server during query (timed out)")
 
-    event.listen(till.orders._engine, "before_cursor_execute", lock_commits_once)
-    event.listen(till.orders._engine, "commit", lock_before_commit)
+        raw.commit = commit
+        raw.close = raw.rollback = lambda *args: None  # the socket stays open until the test ends
+
+    event.listen(till.orders._engine, "commit", commit_then_time_out)
     try:
         attempt = sale()
         with pytest.raises(SaleOutcomeUnknown, match="may or may not be recorded, and its card is kept"):
             till.checkout.checkout(attempt)
     finally:
+        event.remove(till.orders._engine, "commit", commit_then_time_out)
         admin.cursor().execute("UNLOCK TABLES")
         admin.close()
-        event.remove(till.orders._engine, "before_cursor_execute", lock_commits_once)
-        event.remove(till.orders._engine, "commit", lock_before_commit)
-    assert len(till.vault_tokens()) == 1, "the card of a sale whose outcome is unknown was deleted"
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not till.order_tokens() and time.monotonic() < deadline:
         time.sleep(0.1)  # the held-back COMMIT lands once the lock is gone
+    for raw in held:
+        raw._read_ok_packet()  # its answer, at last
+        pymysql.connections.Connection.close(raw)
+    assert len(till.vault_tokens()) == 1, "the card of a sale whose outcome is unknown was deleted"
     assert till.order_tokens(), "the held-back COMMIT did not land: the test no longer shows the fault"
     assert till.order_tokens() == till.vault_tokens(), "an order without its card"
     # A retry with the same idempotency key records the sale at most once.

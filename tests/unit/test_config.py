@@ -124,6 +124,8 @@ kms_key_id = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-
     ("sqlite:///file::memory:?cache=shared", "use a file with its absolute path"),
     ("sqlite:////tmp/orders.db?mode=memory", "use a file with its absolute path"),
     ("sqlite://", 'use "mysql+pymysql://USER@HOST:PORT/DATABASE" or "sqlite:///PATH"'),
+    ("sqlite:////tmp/orders.db ", "remove the spaces around the URL"),
+    ("mysql+pymysql://pos@db:abc/shop", "the port must be a number"),
 ])
 def test_an_order_history_that_would_not_outlive_posapp_is_refused(env, tmp_path, url, reason):
     path = write(tmp_path / "orders.toml", f'[orders]\nurl = "{url}"\n')
