@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read 'PAN [MM/YY]' or raw magnetic-stripe data from standard input")
     new.add_argument("--json", action="store_true", help="print the order as JSON")
     listing = order.add_parser("list", help="orders, newest first, cards masked")
-    listing.add_argument("--limit", type=whole_number, default=50, help=f"orders per page (1 to {PAGE_MAX}, default 50)")
+    listing.add_argument("--limit", type=whole_number, default=50,
+                         help=f"orders per page (1 to {PAGE_MAX}, default 50)")
     listing.add_argument("--before", type=order_id, metavar="ID", help="only orders older than order ID (next page)")
     listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
     listing.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this day on (UTC)")

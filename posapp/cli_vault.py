@@ -23,7 +23,7 @@ VERIFY_PROGRESS_EVERY = 1000
 
 
 def vault_verify(services, args, out: TextIO) -> int:
-    from posapp.reconcile import OrderHistoryBehind, check_history_reaches
+    from posapp.reconcile import OrderHistoryBehind, check_history_reaches, check_same_history
 
     newest_seen = 0  # the newest order id any stored sale knew of
 
@@ -48,6 +48,7 @@ def vault_verify(services, args, out: TextIO) -> int:
     what = count(checked, "vault item")
     if args.all:  # an order whose item was deleted is not in the vault walk
         try:
+            check_same_history(services.vault, services.orders)
             check_history_reaches(services.orders, newest_seen)
         except OrderHistoryBehind as behind:  # an older copy would hide the orders of missing cards
             failures.append(behind)

@@ -35,7 +35,8 @@ def partial_file(output: Path, import_id: str) -> Path:
 
 def begin(vault: Vault, output: Path, *, workstation: str) -> ImportRecord:
     record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=socket.gethostname(),
-                          pid=os.getpid(), process=process_identity(os.getpid()), started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                          pid=os.getpid(), process=process_identity(os.getpid()),
+                          started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
                           output=str(output.absolute()))
     vault.begin_import(record)
     return record

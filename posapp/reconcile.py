@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime
 import itertools
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from posapp.errors import IntegrityFailure, InvalidInput
 from posapp.orders import OrderStore
-from posapp.vault import TokenNotFound, Vault, VaultEntry
+from posapp.vault import TokenNotFound, Vault, VaultEntry, VaultUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
     outside MIN_GRACE..MAX_GRACE.
     """
     check_grace(grace)
+    check_same_history(vault, orders)
     report = ReconcileReport()
     started = (now or orders.clock)()
     newest = orders.newest_order_id()
@@ -106,7 +108,30 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
             _remove(vault, token, notes[token])
         report.removed += len(still_orphans)
         orders.forget_orphans([token for token in notes if token in referenced or token in still_orphans])
+    if not dry_run:
+        _advance_epoch(vault, orders)  # only after a whole run: one that stopped proved nothing
     return report
+
+
+def check_same_history(vault: Vault, orders: OrderStore) -> None:
+    """OrderHistoryBehind unless ``orders`` is the order history the vault was last reconciled
+    with: a copy from before that run (a restored backup) carries an older epoch."""
+    identity, epoch = vault.identity(), orders.reconcile_epoch()
+    known = {identity.reconcile_epoch, identity.previous_reconcile_epoch}  # previous: a run that died midway
+    if identity.reconcile_epoch is not None and epoch not in known:
+        raise OrderHistoryBehind(
+            f"order history at {orders.display_url} is not the one the vault was last reconciled with: it is an "
+            "older copy (a restored backup?). Nothing is removed; restore the newest order history")
+
+
+def _advance_epoch(vault: Vault, orders: OrderStore) -> None:
+    """A new epoch on the vault, then on the order history (a run dying between leaves the
+    history at the vault's previous epoch, which the next run still accepts)."""
+    expected, epoch = vault.identity().reconcile_epoch, str(uuid.uuid4())
+    if not vault.advance_reconcile_epoch(expected, epoch, orders.reconcile_epoch()):
+        raise VaultUnavailable("another reconciliation of this vault ran at the same time; this one is done, "
+                               "but run it again to mark the order history as checked")
+    orders.set_reconcile_epoch(epoch)
 
 
 def check_history_reaches(orders: OrderStore, ahead: int, newest: int | None = None) -> int:

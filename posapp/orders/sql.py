@@ -158,6 +158,18 @@ class SqlOrderStore:
                 return connection.execute(sa.select(identity.c.value).where(
                     identity.c.name == "history_id")).scalar_one_or_none()
 
+    def reconcile_epoch(self) -> str | None:
+        """The epoch the last reconciliation set here; None before the first one."""
+        with self._connect() as connection:
+            return connection.execute(sa.select(identity.c.value).where(
+                identity.c.name == "reconcile_epoch")).scalar_one_or_none()
+
+    def set_reconcile_epoch(self, epoch: str) -> None:
+        with self._connect() as connection, connection.begin():
+            done = connection.execute(identity.update().where(identity.c.name == "reconcile_epoch").values(value=epoch))
+            if done.rowcount == 0:
+                connection.execute(identity.insert().values(name="reconcile_epoch", value=epoch))
+
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         return [("order history", self._check_reachable)]
 

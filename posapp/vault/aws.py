@@ -86,3 +86,23 @@ def translate(error: Exception, *, table: str, key_arn: str) -> VaultError:
     if code in _CREDENTIALS_REFUSED:
         return VaultUnavailable(f"AWS refused this workstation's credentials ({code})")
     return VaultUnavailable(f"the card vault refused {operation}: {code}")
+
+
+def conditional_failure(error: Exception) -> bool:
+    return (isinstance(error, botocore.exceptions.ClientError)
+            and error.response["Error"]["Code"] == "ConditionalCheckFailedException")
+
+
+def may_have_landed(error: Exception) -> bool:
+    """Whether a failed write may have been applied all the same.
+
+    A failed condition on a fresh random token most likely met our own earlier attempt;
+    a retried request, a server error or a request sent but unanswered (read timeout,
+    connection closed) may have been applied. A refused connection on the last attempt
+    says nothing of earlier ones; that item is left for reconciliation, and the error
+    claims nothing about it.
+    """
+    if isinstance(error, botocore.exceptions.ClientError):
+        meta = error.response.get("ResponseMetadata", {})
+        return conditional_failure(error) or meta.get("RetryAttempts", 0) > 0 or meta.get("HTTPStatusCode", 0) >= 500
+    return isinstance(error, botocore.exceptions.HTTPClientError)

@@ -26,7 +26,7 @@ from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore, Met
 from posapp.card import Card, Pan
 from posapp.config import Materials, VaultSettings
 from posapp.vault import items
-from posapp.vault.aws import AwsClients, translate
+from posapp.vault.aws import AwsClients, conditional_failure, may_have_landed, translate
 from posapp.vault.base import (
     Check,
     ImportRecord,
@@ -49,26 +49,6 @@ _TOKEN_NAME = {"#t": items.PARTITION_KEY}
 
 def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
-
-
-def _conditional(error: Exception) -> bool:
-    return (isinstance(error, botocore.exceptions.ClientError)
-            and error.response["Error"]["Code"] == "ConditionalCheckFailedException")
-
-
-def _may_have_landed(error: Exception) -> bool:
-    """Whether a failed write may have been applied all the same.
-
-    A failed condition on a fresh random token most likely met our own earlier attempt;
-    a retried request, a server error or a request sent but unanswered (read timeout,
-    connection closed) may have been applied. A refused connection on the last attempt
-    says nothing of earlier ones; that item is left for reconciliation, and the error
-    claims nothing about it.
-    """
-    if isinstance(error, botocore.exceptions.ClientError):
-        meta = error.response.get("ResponseMetadata", {})
-        return _conditional(error) or meta.get("RetryAttempts", 0) > 0 or meta.get("HTTPStatusCode", 0) >= 500
-    return isinstance(error, botocore.exceptions.HTTPClientError)
 
 
 class DynamoDbVault:
@@ -127,7 +107,7 @@ class DynamoDbVault:
                 self._db.put_item(TableName=self._table, Item=stored, ExpressionAttributeNames=_TOKEN_NAME,
                                   ConditionExpression="attribute_not_exists(#t)")
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-                if not _may_have_landed(error):
+                if not may_have_landed(error):
                     raise
                 self._confirm_put(token, stored, error)
         return token
@@ -151,7 +131,7 @@ class DynamoDbVault:
         if found is not None:
             raise VaultError(f"vault token {token} is taken by another item (the token source is broken); "
                              "this card was not stored") from None
-        if _conditional(error):
+        if conditional_failure(error):
             raise VaultUnavailable(f"the card vault reported token {token} as taken but holds no item under it; "
                                    "this card was not stored: try again") from None
         raise error
@@ -215,6 +195,9 @@ class DynamoDbVault:
 
     def pair(self, history_id: str) -> None:
         self._identity.pair(history_id)
+
+    def advance_reconcile_epoch(self, expected: str | None, new: str, previous: str | None) -> bool:
+        return self._identity.advance_reconcile_epoch(expected, new, previous)
 
     def begin_import(self, record: ImportRecord) -> None:
         self._identity.begin_import(record)

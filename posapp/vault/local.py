@@ -20,7 +20,7 @@ from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 
 from posapp.card import Card, Pan
-from posapp.vault import items, local_keys
+from posapp.vault import items, local_keys, local_meta
 from posapp.errors import IntegrityFailure
 from posapp.vault.base import (
     Check,
@@ -49,13 +49,6 @@ _FINGERPRINT = "key_fingerprint"  # vault_meta row: HMAC of the vault id under t
 
 class VaultIdentityLost(VaultError, IntegrityFailure):
     """vault.db lost or damaged the row naming its vault: its keys cannot be told apart."""
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
 
 
 def _utc_now() -> datetime.datetime:
@@ -125,7 +118,7 @@ class LocalVault:
         """The vault's id and key fingerprint, each None if not recorded; raises VaultIdentityLost."""
         rows = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', ?)", (_FINGERPRINT,)))
         vault_id = rows.get("vault_id")
-        if vault_id is not None and not _is_uuid(vault_id):
+        if vault_id is not None and not is_token(vault_id):  # a UUID, as tokens are
             raise VaultIdentityLost(f"the identity of the card vault {self.db_path} is damaged: "
                                     f"restore vault.db from a backup")
         return vault_id, rows.get(_FINGERPRINT)
@@ -179,28 +172,24 @@ class LocalVault:
     def provision(self) -> None:
         self._crypto()
 
+    # The vault's identity and its import runs are rows of vault_meta (``local_meta``).
     def identity(self) -> VaultIdentity:
         """Read from vault.db alone: no key is loaded (browsing orders never opens the cards)."""
         if not self.db_path.exists():
             return VaultIdentity(None, None)  # not made yet: the first sale or provision makes it
         with self._connection() as db:
-            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'vault_meta'").fetchone() is None:
-                return VaultIdentity(None, None)
-            meta = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', 'history_id')"))
-        return VaultIdentity(meta.get("vault_id"), meta.get("history_id"))
+            return local_meta.identity(db)
+
+    def advance_reconcile_epoch(self, expected: str | None, new: str, previous: str | None) -> bool:
+        with self._connection() as db:
+            return local_meta.advance_reconcile_epoch(db, expected, new, previous)
 
     def pair(self, history_id: str) -> None:
         self._crypto()
         with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")  # two first runs at once pair the vault once
-            try:
-                row = db.execute("SELECT value FROM vault_meta WHERE key = 'history_id'").fetchone()
-                if row is None:
-                    db.execute("INSERT INTO vault_meta VALUES ('history_id', ?)", (history_id,))
-            finally:
-                db.execute("COMMIT")
-        if row is not None and row[0] != history_id:
-            raise VaultError(f"the local card vault {self.db_path} is paired with order history {row[0]} already")
+            paired = local_meta.pair(db, history_id)
+        if paired != history_id:
+            raise VaultError(f"the local card vault {self.db_path} is paired with order history {paired} already")
 
     def checks(self) -> list[Check]:
         return [("local vault keys", self._check_keys), ("encryption round trip", self._check_round_trip)]
@@ -223,17 +212,16 @@ class LocalVault:
     def begin_import(self, record: ImportRecord) -> None:
         self._crypto()
         with self._connection() as db:
-            db.execute("INSERT INTO vault_meta VALUES (?, ?)", (f"import:{record.import_id}", record.to_json()))
+            local_meta.begin_import(db, record)
 
     def pending_imports(self) -> list[ImportRecord]:
         self._crypto()
         with self._connection() as db:
-            rows = db.execute("SELECT value FROM vault_meta WHERE key LIKE 'import:%'").fetchall()
-        return [ImportRecord.from_json(value) for (value,) in rows]
+            return local_meta.pending_imports(db)
 
     def end_import(self, import_id: str) -> None:
         with self._connection() as db:
-            db.execute("DELETE FROM vault_meta WHERE key = ?", (f"import:{import_id}",))
+            local_meta.end_import(db, import_id)
 
     def _store(self, cards: Sequence[Card], origin: items.Origin, import_id: str | None = None, *,
                orders_seen: int | None = None) -> list[str]:

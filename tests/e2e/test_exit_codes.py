@@ -111,3 +111,22 @@ def test_a_finished_import_whose_summary_cannot_be_shown_says_it_is_complete(pos
     assert result.returncode == 3
     assert "the import is complete; do not import the file again (Imported 3 cards into the vault" in result.stderr
     assert out.read_text().count("\n") == 4
+
+
+def test_a_backup_restored_after_a_reconciliation_is_refused_even_when_sales_went_on(posapp, posapp_home, tmp_path):
+    def sell():
+        assert posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin",
+                      stdin=random_pan("4", 16) + "\n").returncode == 0
+
+    sell()
+    orders = posapp_home / "data" / "orders.db"
+    backup = tmp_path / "orders-backup.db"
+    backup.write_bytes(orders.read_bytes())
+    sell()
+    assert posapp("vault", "reconcile").returncode == 0  # the nightly run, on the real history
+    orders.write_bytes(backup.read_bytes())  # the backup is restored over it ...
+    sell()  # ... and the shop sells on: order 2 again, another card
+    for attempt in (["vault", "reconcile"], ["vault", "reconcile", "--dry-run"], ["vault", "verify", "--all"]):
+        stderr = one_line(posapp(*attempt), 4)
+        assert "is not the one the vault was last reconciled with" in stderr
+    assert len(list((posapp_home / "data").glob("vault.db"))) == 1

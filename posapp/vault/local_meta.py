@@ -1,0 +1,61 @@
+"""The local vault's bookkeeping rows in ``vault_meta``: identity, pairing, reconcile epochs
+and import runs in progress. Each function works on an open vault.db connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from posapp.vault.base import ImportRecord, VaultIdentity
+
+_IDENTITY = ("vault_id", "history_id", "reconcile_epoch", "previous_reconcile_epoch")
+
+
+def identity(db: sqlite3.Connection) -> VaultIdentity:
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'vault_meta'").fetchone() is None:
+        return VaultIdentity(None, None)
+    rows = dict(db.execute(f"SELECT key, value FROM vault_meta WHERE key IN ({', '.join('?' * len(_IDENTITY))})",
+                           _IDENTITY))
+    return VaultIdentity(*(rows.get(name) or None for name in _IDENTITY))
+
+
+@contextmanager
+def _locked(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")  # one writer at a time: read and write as one step
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")
+
+
+def pair(db: sqlite3.Connection, history_id: str) -> str:
+    """Record ``history_id`` unless one is; the one recorded."""
+    with _locked(db):
+        row = db.execute("SELECT value FROM vault_meta WHERE key = 'history_id'").fetchone()
+        if row is None:
+            db.execute("INSERT INTO vault_meta VALUES ('history_id', ?)", (history_id,))
+    return history_id if row is None else row[0]
+
+
+def advance_reconcile_epoch(db: sqlite3.Connection, expected: str | None, new: str, previous: str | None) -> bool:
+    with _locked(db):
+        row = db.execute("SELECT value FROM vault_meta WHERE key = 'reconcile_epoch'").fetchone()
+        if (row[0] if row else None) != expected:
+            return False
+        db.executemany("INSERT OR REPLACE INTO vault_meta VALUES (?, ?)",
+                       [("reconcile_epoch", new), ("previous_reconcile_epoch", previous or "")])
+        return True
+
+
+def begin_import(db: sqlite3.Connection, record: ImportRecord) -> None:
+    db.execute("INSERT INTO vault_meta VALUES (?, ?)", (f"import:{record.import_id}", record.to_json()))
+
+
+def pending_imports(db: sqlite3.Connection) -> list[ImportRecord]:
+    rows = db.execute("SELECT value FROM vault_meta WHERE key LIKE 'import:%'").fetchall()
+    return [ImportRecord.from_json(value) for (value,) in rows]
+
+
+def end_import(db: sqlite3.Connection, import_id: str) -> None:
+    db.execute("DELETE FROM vault_meta WHERE key = ?", (f"import:{import_id}",))
