@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="remove an unreferenced item only on a run at least this long after the run "
                                 "that first saw it (10 minutes to 366 days; default 60)")
     reconcile.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
+    reconcile.add_argument("--accept-restored-history", action="store_true",
+                           help="after restoring the order history from a backup on purpose: take it as the "
+                                "vault's from now on (removes nothing on this run)")
 
     importing = vault.add_parser("import", help="tokenize a legacy card file: one NUMBER[,MM/YY] per line")
     importing.add_argument("cards", type=Path, metavar="CARDS.csv", help="the card file (read, never changed)")

@@ -67,10 +67,15 @@ def vault_verify(services, args, out: TextIO) -> int:
 
 def vault_reconcile(services, args, out: TextIO) -> int:
     from posapp import import_journal
-    from posapp.reconcile import grace_minutes, reconcile
+    from posapp.reconcile import accept_restored_history, grace_minutes, reconcile
 
     grace = grace_minutes(args.grace)
     services.paired()  # never against an order history that is not the vault's own
+    if args.accept_restored_history:
+        accept_restored_history(services.vault, services.orders)
+        print("The order history is now the one this vault is reconciled with; nothing was removed. Cards of "
+              "orders the backup lacks belong to no order now: later runs remove them as usual.", file=out)
+        return ExitCode.OK
     _report_recovery(import_journal.recover(services.vault, dry_run=args.dry_run), dry_run=args.dry_run)
     report = reconcile(services.vault, services.orders, grace=grace, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"

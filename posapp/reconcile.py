@@ -115,23 +115,30 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
 
 def check_same_history(vault: Vault, orders: OrderStore) -> None:
     """OrderHistoryBehind unless ``orders`` is the order history the vault was last reconciled
-    with: a copy from before that run (a restored backup) carries an older epoch."""
-    identity, epoch = vault.identity(), orders.reconcile_epoch()
-    known = {identity.reconcile_epoch, identity.previous_reconcile_epoch}  # previous: a run that died midway
-    if identity.reconcile_epoch is not None and epoch not in known:
+    with: a copy from before that run (a restored backup) carries another epoch."""
+    epoch = vault.identity().reconcile_epoch
+    # The history's previous epoch: a run that died after marking the history, before the vault.
+    if epoch is not None and epoch not in orders.reconcile_epochs():
         raise OrderHistoryBehind(
             f"order history at {orders.display_url} is not the one the vault was last reconciled with: it is an "
-            "older copy (a restored backup?). Nothing is removed; restore the newest order history")
+            "older copy (a restored backup?). Nothing is removed; restore the newest order history, or accept "
+            "this one with 'posapp vault reconcile --accept-restored-history'")
+
+
+def accept_restored_history(vault: Vault, orders: OrderStore) -> None:
+    """Take ``orders`` (restored from a backup on purpose) as the history the vault was last
+    reconciled with. Removes nothing; cards of the orders it lacks are orphans from now on."""
+    _advance_epoch(vault, orders)
 
 
 def _advance_epoch(vault: Vault, orders: OrderStore) -> None:
-    """A new epoch on the vault, then on the order history (a run dying between leaves the
-    history at the vault's previous epoch, which the next run still accepts)."""
+    """A new epoch on the order history (naming the vault's current one as its previous), then
+    on the vault: a copy of the history from before carries neither."""
     expected, epoch = vault.identity().reconcile_epoch, str(uuid.uuid4())
-    if not vault.advance_reconcile_epoch(expected, epoch, orders.reconcile_epoch()):
+    orders.set_reconcile_epochs(epoch, expected)
+    if not vault.advance_reconcile_epoch(expected, epoch):
         raise VaultUnavailable("another reconciliation of this vault ran at the same time; this one is done, "
                                "but run it again to mark the order history as checked")
-    orders.set_reconcile_epoch(epoch)
 
 
 def check_history_reaches(orders: OrderStore, ahead: int, newest: int | None = None) -> int:

@@ -172,10 +172,10 @@ class OrderStore(Protocol):
     def newest_order_id(self) -> int:
         """The highest order id, 0 where there is none."""
 
-    def reconcile_epoch(self) -> str | None:
-        """The epoch the last reconciliation set here; None before the first one."""
+    def reconcile_epochs(self) -> tuple[str | None, str | None]:
+        """The epoch the last reconciliation set here, and the vault's one before it."""
 
-    def set_reconcile_epoch(self, epoch: str) -> None: ...
+    def set_reconcile_epochs(self, epoch: str, previous: str | None) -> None: ...
 
     def clock(self) -> datetime.datetime:
         """The order database's time (UTC), shared by every till that reconciles."""

@@ -40,6 +40,7 @@ from posapp.orders.base import (
 from posapp.orders.schema import conditions, identity, naive_utc, order_from_row, order_history, orphans
 
 _id = order_history.c.UserPaymentAccountID
+_EPOCHS = ("reconcile_epoch", "previous_reconcile_epoch")
 
 # MySQL client error codes that mean "fix the login", not "try again later".
 _LOGIN_REFUSED = {1044, 1045, 1698}
@@ -158,17 +159,18 @@ class SqlOrderStore:
                 return connection.execute(sa.select(identity.c.value).where(
                     identity.c.name == "history_id")).scalar_one_or_none()
 
-    def reconcile_epoch(self) -> str | None:
-        """The epoch the last reconciliation set here; None before the first one."""
+    def reconcile_epochs(self) -> tuple[str | None, str | None]:
+        """The epoch the last reconciliation set here and the vault's one before it (None: none)."""
         with self._connect() as connection:
-            return connection.execute(sa.select(identity.c.value).where(
-                identity.c.name == "reconcile_epoch")).scalar_one_or_none()
+            rows = dict(connection.execute(sa.select(identity.c.name, identity.c.value).where(
+                identity.c.name.in_(_EPOCHS))).all())
+        return rows.get(_EPOCHS[0]), rows.get(_EPOCHS[1])
 
-    def set_reconcile_epoch(self, epoch: str) -> None:
+    def set_reconcile_epochs(self, epoch: str, previous: str | None) -> None:
         with self._connect() as connection, connection.begin():
-            done = connection.execute(identity.update().where(identity.c.name == "reconcile_epoch").values(value=epoch))
-            if done.rowcount == 0:
-                connection.execute(identity.insert().values(name="reconcile_epoch", value=epoch))
+            connection.execute(identity.delete().where(identity.c.name.in_(_EPOCHS)))
+            connection.execute(identity.insert(), [{"name": name, "value": value}
+                                                   for name, value in zip(_EPOCHS, (epoch, previous)) if value])
 
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         return [("order history", self._check_reachable)]

@@ -85,10 +85,9 @@ class VaultIdentity:
 
     vault_id: str | None  # None: the vault was never provisioned
     history_id: str | None  # the order history it is paired with; None until then
-    # Set by each reconciliation on the vault and its order history: a copy of the history from
-    # before the last one (a restored backup) carries neither; None before the first one.
+    # Set by each whole reconciliation on the vault and its order history: a copy of the history
+    # from before the last one (a restored backup) carries another; None before the first one.
     reconcile_epoch: str | None = None
-    previous_reconcile_epoch: str | None = None
 
 
 # A named health check for ``posapp doctor``: returns what it saw, or raises a PosappError.
@@ -125,8 +124,8 @@ class Vault(Protocol):
     def pair(self, history_id: str) -> None:
         """Record the order history of this vault's sales, once; VaultError if another one is."""
 
-    def advance_reconcile_epoch(self, expected: str | None, new: str, previous: str | None) -> bool:
-        """Set the epochs if the current one is still ``expected``; False if another run changed it."""
+    def advance_reconcile_epoch(self, expected: str | None, new: str) -> bool:
+        """Set the epoch if it is still ``expected``; False if another run changed it."""
 
     def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
         """Store the card; return its new token. Never overwrites an item.

@@ -196,8 +196,8 @@ class DynamoDbVault:
     def pair(self, history_id: str) -> None:
         self._identity.pair(history_id)
 
-    def advance_reconcile_epoch(self, expected: str | None, new: str, previous: str | None) -> bool:
-        return self._identity.advance_reconcile_epoch(expected, new, previous)
+    def advance_reconcile_epoch(self, expected: str | None, new: str) -> bool:
+        return self._identity.advance_reconcile_epoch(expected, new)
 
     def begin_import(self, record: ImportRecord) -> None:
         self._identity.begin_import(record)

@@ -59,18 +59,16 @@ class IdentityItem:
     def read(self) -> VaultIdentity:
         with self._errors():
             item = self._db.get_item(TableName=self._table, Key=_KEY, ConsistentRead=True).get("Item", {})
-        return VaultIdentity(*(item.get(name, {}).get("S") or None for name in (
-            "vault_id", "history_id", "reconcile_epoch", "previous_reconcile_epoch")))
+        return VaultIdentity(*(item.get(name, {}).get("S") for name in ("vault_id", "history_id", "reconcile_epoch")))
 
-    def advance_reconcile_epoch(self, expected: str | None, new: str, previous: str | None) -> bool:
+    def advance_reconcile_epoch(self, expected: str | None, new: str) -> bool:
         condition = "reconcile_epoch = :expected" if expected else "attribute_not_exists(reconcile_epoch)"
-        values = {":new": {"S": new}, ":previous": {"S": previous or ""},
-                  **({":expected": {"S": expected}} if expected else {})}
+        values = {":new": {"S": new}, **({":expected": {"S": expected}} if expected else {})}
         with self._errors():
             try:
                 self._db.update_item(
                     TableName=self._table, Key=_KEY, ExpressionAttributeValues=values,
-                    UpdateExpression="SET reconcile_epoch = :new, previous_reconcile_epoch = :previous",
+                    UpdateExpression="SET reconcile_epoch = :new",
                     ConditionExpression=f"attribute_exists(vault_id) AND {condition}")
             except botocore.exceptions.ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":

@@ -180,9 +180,9 @@ class LocalVault:
         with self._connection() as db:
             return local_meta.identity(db)
 
-    def advance_reconcile_epoch(self, expected: str | None, new: str, previous: str | None) -> bool:
+    def advance_reconcile_epoch(self, expected: str | None, new: str) -> bool:
         with self._connection() as db:
-            return local_meta.advance_reconcile_epoch(db, expected, new, previous)
+            return local_meta.advance_reconcile_epoch(db, expected, new)
 
     def pair(self, history_id: str) -> None:
         self._crypto()

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from posapp.vault.base import ImportRecord, VaultIdentity
 
-_IDENTITY = ("vault_id", "history_id", "reconcile_epoch", "previous_reconcile_epoch")
+_IDENTITY = ("vault_id", "history_id", "reconcile_epoch")
 
 
 def identity(db: sqlite3.Connection) -> VaultIdentity:
@@ -38,13 +38,12 @@ def pair(db: sqlite3.Connection, history_id: str) -> str:
     return history_id if row is None else row[0]
 
 
-def advance_reconcile_epoch(db: sqlite3.Connection, expected: str | None, new: str, previous: str | None) -> bool:
+def advance_reconcile_epoch(db: sqlite3.Connection, expected: str | None, new: str) -> bool:
     with _locked(db):
         row = db.execute("SELECT value FROM vault_meta WHERE key = 'reconcile_epoch'").fetchone()
         if (row[0] if row else None) != expected:
             return False
-        db.executemany("INSERT OR REPLACE INTO vault_meta VALUES (?, ?)",
-                       [("reconcile_epoch", new), ("previous_reconcile_epoch", previous or "")])
+        db.execute("INSERT OR REPLACE INTO vault_meta VALUES ('reconcile_epoch', ?)", (new,))
         return True
 
 

@@ -150,3 +150,14 @@ def test_an_order_history_older_than_the_vaults_cards_stops_reconcile(till):
                                                                    "stored after order 1"):
         till.reconcile(grace=GRACE)
     assert till.tokens() == before
+
+
+def test_a_run_that_died_between_marking_the_history_and_the_vault_is_no_false_alarm(till):
+    till.checkout.checkout(sale())
+    till.reconcile(grace=GRACE)
+    vault_epoch = till.vault.identity().reconcile_epoch
+    assert vault_epoch and till.orders.reconcile_epochs()[0] == vault_epoch
+    till.orders.set_reconcile_epochs("marked-but-the-vault-never-was", vault_epoch)  # then the power went
+    reconcile_module.check_same_history(till.vault, till.orders)
+    till.reconcile(grace=GRACE)
+    assert till.orders.reconcile_epochs()[0] == till.vault.identity().reconcile_epoch != vault_epoch
