@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 from posapp.card import Card
 from posapp.errors import InvalidInput
-from posapp.logs import redact
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
 from posapp.orders.base import clean_text
@@ -56,8 +55,7 @@ class Sale:
         key = self.idempotency_key
         if not (1 <= len(key) <= 64 and key.isascii() and key.isprintable() and " " not in key):
             raise InvalidInput("the idempotency key must be 1 to 64 printable ASCII characters without spaces")
-        if redact(key) != key:  # it is stored and shown: never a card number
-            raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
+
 
 
 class SaleOutcomeUnknown(OrderOutcomeUnknown):

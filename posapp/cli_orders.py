@@ -12,6 +12,7 @@ from posapp.card import MAX_INPUT, Brand, parse_card_input
 from posapp.checkout import Sale
 from posapp.cli_input import read_line
 from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
+from posapp.logs import redact
 from posapp.money import Money
 from posapp.orders import Order, OrderFilter
 from posapp.orders.base import PAGE_MAX
@@ -29,6 +30,9 @@ def _read_card_line() -> str:
 
 
 def order_new(services, args, out: TextIO) -> int:
+    key = args.idempotency_key
+    if key is not None and redact(key) != key:  # it is stored and shown: never a card number
+        raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
     amount = Money.parse(args.amount, args.currency)
     today = datetime.datetime.now(datetime.timezone.utc).date()
     card = parse_card_input(_read_card_line(), today)
