@@ -19,25 +19,24 @@ def test_0_done(posapp):
     assert (result.returncode, result.stdout, result.stderr) == (0, "No orders.\n", "")
 
 
-def test_1_a_bug_points_to_the_log_never_a_traceback(posapp_home):
+def order_list_raising(home, error):
+    """``posapp order list`` in a process where listing raises ``error`` (a Python expression)."""
     code = ("import sys; from posapp import cli\n"
-            "def broken(*args): raise RuntimeError('a bug')\n"
-            "cli.COMMANDS[('order', 'list')] = broken\n"
+            f"def failing(*args): raise {error}\n"
+            "cli.COMMANDS[('order', 'list')] = failing\n"
             "sys.exit(cli.main(['order', 'list']))\n")
-    environment = {**os.environ, "POSAPP_HOME": str(posapp_home)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    environment = {**os.environ, "POSAPP_HOME": str(home)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+
+
+def test_1_a_bug_points_to_the_log_never_a_traceback(posapp_home):
+    result = order_list_raising(posapp_home, "RuntimeError('a bug')")
     assert one_line(result, 1).startswith("posapp: posapp hit an unexpected problem; the details are in the log")
     assert "RuntimeError: a bug" in (posapp_home / "logs" / "posapp.log").read_text()
 
 
 def test_130_interrupted_is_one_line(posapp_home):
-    code = ("import sys; from posapp import cli\n"
-            "def pressed(*args): raise KeyboardInterrupt\n"
-            "cli.COMMANDS[('order', 'list')] = pressed\n"
-            "sys.exit(cli.main(['order', 'list']))\n")
-    environment = {**os.environ, "POSAPP_HOME": str(posapp_home)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
-    assert one_line(result, 130) == "posapp: interrupted\n"
+    assert one_line(order_list_raising(posapp_home, "KeyboardInterrupt"), 130) == "posapp: interrupted\n"
 
 
 def test_version_into_a_full_disk_is_one_line():
