@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ from posapp.orders.base import clean_text
 from posapp.vault import Vault
 
 log = logging.getLogger(__name__)
+
+# Seconds a till trusts the newest order id it read (or got from its own last sale): one
+# query per sale would cost a busy till a tenth of its sale time.
+ORDERS_SEEN_FRESH = 10.0
 
 
 def utc_now() -> datetime.datetime:
@@ -79,6 +84,7 @@ class CheckoutService:
         self._workstation = workstation
         self._operator = operator
         self._clock = clock
+        self._orders_seen, self._orders_seen_at = 0, -ORDERS_SEEN_FRESH  # read on the first sale
 
     def checkout(self, sale: Sale) -> Order:
         """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
@@ -89,9 +95,7 @@ class CheckoutService:
         sale.card.check_not_expired(now.date())
         # No look-up before the card is stored: the idempotency key's unique index decides,
         # and a retry's extra vault item is removed again (a retry is rare, every sale is not).
-        # Kept with the card, so that reconciliation can tell an order history older than the
-        # card (a restored backup) from one where its sale died. Read each sale: other tills sell too.
-        token = self._vault.tokenize(sale.card, orders_seen=self._orders.newest_order_id())
+        token = self._vault.tokenize(sale.card, orders_seen=self._newest_order_seen())
         order = NewOrder(name=name, description=description, amount=sale.amount, token=token,
                          card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
                          workstation=self._workstation, created_at=now, operator=self._operator,
@@ -111,8 +115,18 @@ class CheckoutService:
             log.warning("sale %s failed unexpectedly after its card was stored; vault item %s is kept for "
                         "reconciliation", sale.idempotency_key, token)
             raise
+        self._orders_seen = max(self._orders_seen, recorded.id)  # ids are shared: other tills' orders count
         log.info("order %s recorded: %s, %s, token %s", recorded.id, sale.amount, sale.card.pan, token)
         return recorded
+
+    def _newest_order_seen(self) -> int:
+        """The newest order id known here, kept with the card so that reconciliation can tell
+        an order history older than the card (a restored backup) from one where its sale died.
+        Read again when older than ORDERS_SEEN_FRESH: other tills sell too."""
+        if time.monotonic() - self._orders_seen_at > ORDERS_SEEN_FRESH:
+            self._orders_seen = max(self._orders_seen, self._orders.newest_order_id())
+            self._orders_seen_at = time.monotonic()
+        return self._orders_seen
 
     def _settle_unknown_outcome(self, sale: Sale, token: str) -> Order:
         """The order if it can be seen now; else OrderOutcomeUnknown, and the card stays.

@@ -81,3 +81,26 @@ def test_clock_decides_expiry(posapp_home):
     checkout = type(services.checkout)(services.vault, services.orders, workstation="till-01", clock=lambda: late)
     with pytest.raises(InvalidCard, match="expired"):
         checkout.checkout(sale(expiry=Expiry(12, 2029)))
+
+
+def test_each_card_knows_the_newest_order_other_tills_recorded_too(services, monkeypatch):
+    """What lets reconciliation tell an older copy of the order history from the real one."""
+    from posapp import checkout as checkout_module
+    from posapp.checkout import CheckoutService
+
+    now = [1000.0]
+    monkeypatch.setattr(checkout_module.time, "monotonic", lambda: now[0])
+    this_till = services.checkout
+    other_till = CheckoutService(services.vault, services.orders, workstation="till-02")
+
+    def orders_seen(order):
+        return next(entry.orders_seen for entry in services.vault.entries() if entry.token == order.token)
+
+    first = this_till.checkout(sale())
+    assert orders_seen(first) == 0
+    for _ in range(3):
+        other_till.checkout(sale())
+    assert orders_seen(this_till.checkout(sale())) == first.id  # read less than ORDERS_SEEN_FRESH ago
+    latest = other_till.checkout(sale())
+    now[0] += checkout_module.ORDERS_SEEN_FRESH + 1
+    assert orders_seen(this_till.checkout(sale())) == latest.id  # read again: the other till's orders count
