@@ -176,6 +176,9 @@ def _report_recovery(recovery, *, dry_run: bool = False) -> None:
               f"{would}kept as complete", file=sys.stderr)
     if recovery.running:
         print(f"posapp: {count(recovery.running, 'import')} still running on this till: left alone", file=sys.stderr)
+    if recovery.elsewhere:
+        print(f"posapp: {count(recovery.elsewhere, 'unfinished import')} begun on another machine: left to it",
+              file=sys.stderr)
 
 
 PROGRESS_BYTES_FROM = 20_000  # about 1,000 lines: smaller files finish before anyone wonders

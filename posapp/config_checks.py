@@ -10,6 +10,16 @@ import urllib.parse
 from pathlib import Path
 
 
+def _split_url(value: str) -> urllib.parse.SplitResult:
+    """The URL's parts; ValueError if its port is not a number from 0 to 65535."""
+    parts = urllib.parse.urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("the port must be a number from 0 to 65535") from None
+    return parts
+
+
 def workstation_id(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
         raise ValueError("use 1 to 64 letters, digits, dots, dashes or underscores")
@@ -29,11 +39,7 @@ def aws_region(value: str) -> str:
 
 
 def endpoint_url(value: str) -> str:
-    parts = urllib.parse.urlsplit(value)
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise ValueError("the port must be a number from 0 to 65535") from None
+    parts = _split_url(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("use an http:// or https:// URL with a host, like http://127.0.0.1:5000")
     return value
@@ -62,11 +68,7 @@ def orders_url(value: str) -> str:
         if not path or ":memory:" in path or "?" in path or path.startswith("file:") or not Path(path).is_absolute():
             raise ValueError('use a file with its absolute path, like "sqlite:////var/lib/posapp/orders.db"')
         return value
-    parts = urllib.parse.urlsplit(value)
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise ValueError("the port must be a number from 0 to 65535") from None
+    parts = _split_url(value)
     if parts.scheme != "mysql+pymysql":
         raise ValueError('use "mysql+pymysql://USER@HOST:PORT/DATABASE" or "sqlite:///PATH"')
     if parts.password is not None:
