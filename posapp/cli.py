@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from posapp import config, logs
+from posapp import config, hardening, logs
 from posapp.card import Brand
 from posapp.cli_admin import doctor, provision, setup
 from posapp.cli_input import order_id, whole_number
@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    hardening.harden()  # before anything is read or written: no core file, no file others can change
     args = build_parser().parse_args(argv)
     log_file = logs.setup(config.Paths.from_env(os.environ).log_dir)
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from posapp import app, config
+from posapp import app, config, hardening
 from posapp.config import Settings
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
@@ -23,6 +23,7 @@ def _application() -> QApplication:
 
 
 def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None) -> int:
+    hardening.harden()  # the window reads cards too: no core file, private files (idempotent)
     application = _application()
     runner = TaskRunner()
     if not settings.files and not smoke:
