@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import getpass
 import json
 import sys
 from typing import TextIO
 
 from posapp.card import MAX_INPUT, Brand, parse_card_input
 from posapp.checkout import Sale
-from posapp.cli_input import read_line
+from posapp.cli_input import read_card_input
 from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
 from posapp.logs import redact
 from posapp.money import Money
@@ -21,12 +20,13 @@ CARD_PROMPT = "Card (number and MM/YY, or swipe): "
 
 
 def _read_card_line() -> str:
+    """The whole card entry, a swipe's track lines joined by "\n" (see read_card_input)."""
     if sys.stdin is None:
         raise InvalidInput("no card data: pass it on standard input")
-    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else read_line(sys.stdin, MAX_INPUT, "card input")
-    if not line.strip():
+    text = read_card_input(sys.stdin, MAX_INPUT, "card input", prompt=CARD_PROMPT)
+    if not text:
         raise InvalidInput("no card data on standard input")
-    return line
+    return text
 
 
 def order_new(services, args, out: TextIO) -> int:
