@@ -32,7 +32,7 @@ def setup(args: argparse.Namespace, out: TextIO) -> int:
     config.check(target, values)  # a mistake is reported before anything is asked or written
     needs_password = bool(args.orders_url and args.orders_url.startswith("mysql"))
     password = _read_orders_password(from_stdin=args.orders_password_stdin) if needs_password else None
-    config.save(target, values)
+    config.save(target, values, shared=args.system)
     print(f"Settings written to {target}", file=out)
     if password is not None:
         _store_orders_password(args.orders_url, password)

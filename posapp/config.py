@@ -28,6 +28,7 @@ import platformdirs
 
 from posapp import config_checks as checks
 from posapp.errors import ConfigError
+from posapp.file_trust import check_trusted
 
 # Re-exported: callers have always found the keyring functions here.
 from posapp.secrets import (  # noqa: F401
@@ -151,7 +152,12 @@ def load(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> 
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
         candidates.append(explicit)
-    layers = [(path, _parse(_read_document(path), path)) for path in candidates if path.is_file()]
+    found = [path for path in candidates if path.is_file()]
+    if paths.config_dir.is_dir():  # whoever can write it can add a settings file any time
+        check_trusted(paths.config_dir)
+    for path in found:
+        check_trusted(path)
+    layers = [(path, _parse(_read_document(path), path)) for path in found]
     return _combine(paths, layers)
 
 
@@ -191,14 +197,21 @@ def check(path: Path, values: Mapping[str, Mapping[str, object]]) -> str:
     return text
 
 
-def save(path: Path, values: Mapping[str, Mapping[str, object]]) -> None:
-    """Write a settings file, after checking it."""
+def save(path: Path, values: Mapping[str, Mapping[str, object]], *, shared: bool = False) -> None:
+    """Write a settings file, after checking it and the folders that will hold it.
+
+    ``shared`` (the machine-wide file): every user of the till may read it and its folder
+    (0644, 0755: it holds no secret); otherwise only this user (0600, 0700)."""
     text = check(path, values)
+    folder_mode, file_mode = (0o755, 0o644) if shared else (0o700, 0o600)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.chmod(folder_mode)  # whatever the umask
+        check_trusted(path.parent)
         draft = path.with_name(path.name + ".new")
         draft.write_text(text, encoding="utf-8")
-        draft.chmod(0o644)  # readable by every user of the till: it holds no secret
+        draft.chmod(file_mode)
         os.replace(draft, path)
     except OSError as error:
         raise ConfigError(f"{path}: cannot be written: {error.strerror}") from None
