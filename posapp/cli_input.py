@@ -143,7 +143,7 @@ def _read_hidden(descriptor: int, limit_bytes: int, prompt: str) -> bytes:
     quiet[6][termios.VMIN], quiet[6][termios.VTIME] = 1, 0
     termios.tcsetattr(descriptor, termios.TCSANOW, quiet)
     try:
-        print(prompt, end="", file=sys.stderr, flush=True)
+        _say(prompt)
         return _read_entry(descriptor, limit_bytes, _TerminalKeys(saved[6]))
     except BaseException:
         _drain(descriptor)  # a refused or interrupted swipe may still be arriving
@@ -151,7 +151,12 @@ def _read_hidden(descriptor: int, limit_bytes: int, prompt: str) -> bytes:
     finally:
         termios.tcflush(descriptor, termios.TCIFLUSH)  # before echo is back: nothing left for the shell
         termios.tcsetattr(descriptor, termios.TCSANOW, saved)
-        print(file=sys.stderr, flush=True)
+        _say("\n")  # the Enter that was not echoed
+
+
+def _say(text: str) -> None:
+    if sys.stderr is not None:  # closed (2>&-): print() would write to stdout instead
+        print(text, end="", file=sys.stderr, flush=True)
 
 
 def _drain(descriptor: int) -> None:
