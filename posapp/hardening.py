@@ -2,11 +2,12 @@
 
 - **No core dumps.** A crash (SIGSEGV, SIGABRT) while a card is in memory would write the
   PAN in clear to a core file. Linux: RLIMIT_CORE 0 (soft and hard, so nothing later in the
-  process can raise it) and ``prctl(PR_SET_DUMPABLE, 0)``, which also stops a crash from
-  being handed to a core_pattern pipe (systemd-coredump, apport: they ignore RLIMIT_CORE)
-  and stops other processes of the same user from attaching with ptrace. macOS and the
-  BSDs: RLIMIT_CORE 0. Windows writes no core files; its crash dumps (Windows Error
-  Reporting ``LocalDumps``) are a machine-wide registry setting outside posapp's process.
+  process can raise it) and ``prctl(PR_SET_DUMPABLE, 0)``: the kernel then writes no core
+  at all, not even to a core_pattern pipe (systemd-coredump, apport), whose helper would
+  otherwise judge the limit itself; other processes of the same user can no longer attach
+  with ptrace and read the card either. macOS and the BSDs: RLIMIT_CORE 0. Windows writes
+  no core files: nothing to do there (its crash dumps, Windows Error Reporting
+  ``LocalDumps``, are a machine-wide registry setting outside posapp's process).
 - **Private files.** umask 077: every folder and file posapp creates (its home and the
   parents it makes, logs, vaults, databases, key files, import outputs) is the user's only,
   whatever umask posapp was started with. The XDG base-directory specification asks for
