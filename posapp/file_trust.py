@@ -38,8 +38,9 @@ def check_trusted(path: Path) -> None:
 def _check_one(place: Path, info: os.stat_result) -> None:
     me = os.geteuid()
     if info.st_uid not in (me, 0):
-        raise ConfigError(f"{place}: belongs to {_user(info.st_uid)}, not to {_user(me)} or root, so posapp will not "
-                          f"take settings from it; check it, then run as root: chown {_user(me)} {place}")
+        trusted = "root" if me == 0 else f"{_user(me)} or root"
+        raise ConfigError(f"{place}: belongs to {_user(info.st_uid)}, not to {trusted}, so posapp will not take "
+                          f"settings from it; check it, then run as root: chown {_user(me)} {place}")
     sticky_folder = stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not sticky_folder:
         raise ConfigError(f"{place}: other users can change it (mode {stat.S_IMODE(info.st_mode):04o}), so posapp "

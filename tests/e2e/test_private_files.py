@@ -57,6 +57,9 @@ def test_under_umask_000_a_new_posapp_home_and_its_parents_are_private(tmp_path)
     imported = run(["vault", "import", str(cards), "--out", str(tokens)], env=env)
     assert imported.returncode == 0, imported.stderr
     assert run(["setup", "--workstation-id", "till-01"], env=env).returncode == 0
+    for command in (["provision"], ["vault", "reconcile", "--grace", "10"], ["vault", "verify", "--all"]):
+        done = run(command, env=env)
+        assert done.returncode == 0, done.stderr
     assert (home / "posapp.toml").is_file() and (home / "data" / "vault.db").is_file()
     assert (home / "logs" / "posapp.log").is_file() and (home / "data" / "orders.db").is_file()
     assert modes(tmp_path / "new") == private(tmp_path / "new")
