@@ -12,7 +12,7 @@ from posapp.card import MAX_INPUT, Brand, parse_card_input
 from posapp.checkout import Sale
 from posapp.cli_input import read_line
 from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
-from posapp.logs import redact
+from posapp.pan_detect import redact
 from posapp.money import Money
 from posapp.orders import Order, OrderFilter
 from posapp.orders.base import PAGE_MAX

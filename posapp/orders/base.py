@@ -10,7 +10,7 @@ from typing import Protocol
 
 from posapp.card import Brand
 from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
-from posapp.logs import redact
+from posapp.pan_detect import redact
 from posapp.money import Money
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.

@@ -91,7 +91,8 @@ def test_card_patterns_and_redaction_take_linear_time_on_huge_input():
         card._TRACK1.search("%B4242424242424242^X^1234" * (n // 25), 0, -1)
         card._TRACK2.search(";4242424242424242=1234" * (n // 22), 0, -1)
         card._TYPED_PAN.fullmatch("1 " * (n // 2) + "x")
-        for run in ("1 " * (n // 10), "1-" * (n // 10), "1" * n, "4242 " * (n // 50)):
+        for run in ("1 " * (n // 10), "1-" * (n // 10), "1" * n, "4242 " * (n // 50), "1.\u200b" * (n // 10),
+                    "\u0664\u00a0" * (n // 10), "1 - " * (n // 20)):
             logs.redact(run)
         print("done")
     """)
