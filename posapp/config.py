@@ -28,6 +28,7 @@ import platformdirs
 
 from posapp import config_checks as checks
 from posapp.errors import ConfigError
+from posapp.pan_detect import contains_pan
 
 # Re-exported: callers have always found the keyring functions here.
 from posapp.secrets import (  # noqa: F401
@@ -252,6 +253,8 @@ def _parse(document: Mapping[str, object], path: Path) -> list[tuple[str, str, o
 
 
 def _convert(raw: object, hint: object) -> object:
+    if isinstance(raw, str) and contains_pan(raw):  # a settings file is no place for card data
+        raise ValueError("looks like a card number; settings never hold card data")
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for option in options:
         if isinstance(option, type) and issubclass(option, enum.Enum):

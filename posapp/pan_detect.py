@@ -199,7 +199,7 @@ def _card_numbers(run: list[_Group]) -> list[tuple[int, int, str]]:
                 break
             if end - begin >= MIN_DIGITS and check.is_valid(begin, end):
                 reach[first] = last
-    spans, index, cover_to = [], 0, -1
+    spans, index = [], 0
     while index < len(run):
         if reach[index] < 0:
             index += 1
