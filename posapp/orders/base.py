@@ -71,12 +71,12 @@ def clean_text(label: str, value: str | None, *, required: bool) -> str | None:
         if required:
             raise InvalidOrder(f"the {label} is empty")
         return None
+    if contains_pan(value):  # first: of all the reasons, the one that must not be missed
+        # A card number typed into a text field would be stored and shown in clear.
+        raise InvalidOrder(f"the {label} contains what looks like a card number; cards go in the card field only")
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
             raise InvalidOrder(f"the {label} contains a control character (U+{ord(char):04X})")
-    if contains_pan(value):
-        # A card number typed into a text field would be stored and shown in clear.
-        raise InvalidOrder(f"the {label} contains what looks like a card number; cards go in the card field only")
     size = len(value.encode("utf-8"))
     if size > TEXT_MAX_BYTES:
         raise InvalidOrder(

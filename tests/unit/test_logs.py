@@ -4,9 +4,11 @@ import errno
 import io
 import logging
 import re
+import uuid
 
 import pytest
 from cardgen import random_pan
+from leakscan import digits_of
 
 from posapp import logs
 
@@ -61,6 +63,19 @@ def test_every_logger_writes_the_pan_masked(log_file):
     written = log_file.read_text(encoding="utf-8")
     assert pan not in written and grouped(pan, "-") not in written
     assert written.count(f"•••• {pan[-4:]}") == 6
+
+
+def test_the_log_keeps_identifiers_whole_and_masks_cards_in_any_form(log_file):
+    # A key masked in part ("aadd-•••• 0537") can no longer be found: sales are looked up by it.
+    keys = [str(uuid.uuid4()) for _ in range(2000)]
+    pan = random_pan("4", 16)
+    nbsp = "\u00a0".join(pan[i:i + 4] for i in range(0, 16, 4))
+    for key in keys:
+        logging.getLogger("posapp.checkout").info("sale %s recorded", key)
+    logging.getLogger("posapp.checkout").info("card %s, %s", nbsp, "\u200b".join(pan))
+    written = log_file.read_text(encoding="utf-8")
+    assert all(f"sale {key} recorded" in written for key in keys)
+    assert written.count(f"•••• {pan[-4:]}") == 2 and pan[:12] not in digits_of(written)
 
 
 def test_exception_text_and_traceback_are_masked(capsys, log_file):
