@@ -253,26 +253,29 @@ def _read_typed(text: str) -> tuple[Pan, Expiry | None]:
     """The card number and expiry of typed input, choosing among the ways to read it.
 
     "4242 4242 4242 4242 1229" reads as a number and an expiry because no brand issues 20-digit
-    numbers; "5555 5555 5555 4444" as one number because Mastercard issues no 12-digit ones. Only
-    brands with lengths 4 apart (Maestro 12-19, Diners 14-19) can read both ways; when both
-    readings are valid cards, guessing could store another card's number, so the cashier is asked
-    to write the expiry with a slash. When no reading is valid, the one whose number has a length
-    its brand issues names the fault, so a bad expiry is never reported as a bad card number.
+    numbers; "5555 5555 5555 4444" as one number because Mastercard issues no 12-digit ones. Where
+    the brand issues both lengths (Maestro 12-19: "6771 7980 2100 1229"), the digits may be one
+    number, or a shorter one and its expiry, or a longer one with a typo that happens to leave a
+    valid shorter card: a guess could store another card's number, so the cashier is asked to write
+    the expiry with a slash. When no reading is valid, one whose number has a length its brand
+    issues names the fault, so a bad expiry is never reported as a bad card number.
     """
     readings = card_text.readings(text)
-    cards, errors, fitting = set(), [], []
+    cards, errors, fitting = [], [], []
     for number, expiry in readings:
         try:
             pan = Pan.parse(number)
-            cards.add((pan, Expiry.parse(expiry) if expiry is not None else None))
+            cards.append((pan, Expiry.parse(expiry) if expiry is not None else None))
         except InvalidCard as error:
             errors.append(error)
             if card_text.fits_its_brand(number):
                 fitting.append(error)
-    if len(cards) == 1:
-        return cards.pop()
-    if cards:
+            cards.append(None)
+    whole, split = cards[0], {card for card in cards[1:] if card}
+    if split and (whole or card_text.fits_its_brand(text)) or len(split) > 1:
         raise InvalidCard(Reason.AMBIGUOUS_EXPIRY)
+    if whole or split:
+        return whole or split.pop()
     if fitting:
         raise fitting[0]
     # No length fits: a plain 12-19 digit number is wrong as a number, anything else as written.
