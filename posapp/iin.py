@@ -2,18 +2,18 @@
 
 Pure: it imports nothing from posapp.
 
-Sources, checked 2026-11-29:
+Sources, read 2026-11-29. The networks' rulebooks are not public; the ranges are those the networks
+announced and the major processors' libraries apply, compared range by range:
 
 - ISO/IEC 7812-1:2017: a PAN has at most 19 digits, the last one a Luhn check digit.
-- Mastercard: 2-series 222100-272099 beside 510000-559999, 16 digits (Mastercard's 2-series
-  announcement of November 2014, issuing from January 2017). Maestro, Mastercard's debit brand:
-  50, 56-59 and the 6-ranges no other brand holds, 12 to 19 digits.
-- Discover Global Network's IIN table as reproduced in Oracle MICROS' "List of Standard U.S.
-  Credit Card Preambles" (doc E66799): Discover 6011, 644-649, 65; Diners Club 300-305, 3095, 36,
-  38-39; the UnionPay ranges Discover routes in the US 622126-622925, 624-626, 6282-6288.
-- The major processors' card-type tables, which agree with the above and were compared range by
-  range: Braintree ``credit-card-type`` 10.3.0 (``src/lib/card-types.ts``, 2026-06-30), Stripe
-  Android ``CardBrand.kt`` (2026), Perl ``Business::CreditCard`` 0.37.
+- Mastercard's 2-series: 222100-272099, processed like 510000-559999, issued from January 2017
+  (Mastercard's announcement to acquirers, 2016).
+- Discover Global Network's IIN ranges as Oracle Hospitality lists them ("List of Standard U.S.
+  Credit Card Preambles", docs.oracle.com/cd/E66669_01/doc.28/e66799): Discover 6011, 644-649, 65;
+  Diners Club 300-305, 3095, 36, 38-39; UnionPay routed by Discover 622126-622925, 624-626, 6282-6288.
+- Braintree ``credit-card-type`` 10.3.0 (``src/lib/card-types.ts``, released 2026-06-30), Stripe
+  Android ``CardBrand.kt`` and Perl ``Business::CreditCard`` 0.37: Maestro 50, 56-59 and the rest of
+  6, the 493698 BIN, UnionPay 8100-8171, and the lengths below.
 
 >>> brand_of("6771798021000008"), brand_of("6221260000000000")
 (<Brand.MAESTRO: 'MAESTRO'>, <Brand.UNIONPAY: 'UNIONPAY'>)

@@ -13,17 +13,17 @@ What readers really send, beyond the standard:
   and KBDTUF layouts, as reproduced by Mottie/Keyboard ``layouts/ms-German.js`` and
   ``ms-Turkish.js``):
 
-  ==========  ====  ==========  ==========  ==========
-  US key       US   German      Turkish Q   Turkish F
-  ==========  ====  ==========  ==========  ==========
-  Shift+5      %    %           %           %
-  Shift+B      B    B           B           Ç
-  ;            ;    ö           ş           y
-  Shift+6      ^    &           &           &
-  =            =    ´ (dead)    \\-          \\-
-  Shift+/      ?    _           :           ;
-  /            /    \\-          .           ,
-  ==========  ====  ==========  ==========  ==========
+  =========  ==  ========  =========  =========
+  US key     US  German    Turkish Q  Turkish F
+  =========  ==  ========  =========  =========
+  Shift+5    %   %         %          %
+  Shift+B    B   B         B          Ç
+  ;          ;   ö         ş          y
+  Shift+6    ^   &         &          &
+  =          =   ´ (dead)  hyphen     hyphen
+  Shift+/    ?   _         :          ;
+  /          /   hyphen    .          ,
+  =========  ==  ========  =========  =========
 
   Such a swipe cannot be read reliably (dead keys eat characters, letters of the name move), and
   swiping again gives the same text: it is recognised so that the cashier is told to type the

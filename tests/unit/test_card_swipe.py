@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from cardgen import random_pan
 from hypothesis import example, given
 from hypothesis import strategies as st
 

@@ -196,3 +196,13 @@ def test_one_mistyped_digit_never_yields_a_card(card, position, shift, form):
     text = " ".join(typo[i:i + 4] for i in range(0, len(typo), 4)) + (" " + form.format(m=12, yy=29, yyyy=2029)
                                                                        if form else "")
     assert isinstance(outcome(text), Reason)
+
+
+def test_card_text_doctests_pass():
+    import doctest
+
+    from posapp import card_text
+
+    failed, attempted = doctest.testmod(card_text)
+    assert attempted > 0
+    assert failed == 0
