@@ -44,6 +44,14 @@ def test_no_card_number_is_written_anywhere(posapp, posapp_home, tmpdir_env):
     swiped = random_pan("4", 16, rng)
     discretionary = "".join(rng.choice("0123456789") for _ in range(15))
     sell(f"%B{swiped}^DOE/JANE^9912101{discretionary}?;{swiped}=9912101{discretionary}?", "swiped")
+    wide = random_pan("4", 16, rng)
+    sell("\ufeff" + "\t".join(wide[i:i + 4] for i in range(0, 16, 4)).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")) + " 1299", "full-width")
+    named, named_card = random_pan("4", 16, rng), random_pan("4", 16, rng)  # a card in the name: refused
+    sell(named_card, f"card {chr(0xa0).join(named[i:i + 4] for i in range(0, 16, 4))}", 2)
+    keyed, keyed_card = random_pan("4", 16, rng), random_pan("4", 16, rng)
+    sell(keyed_card, "keyed", 2, "--idempotency-key", ".".join(keyed[i:i + 4] for i in range(0, 16, 4)))
+    secrets_to_find += [wide, named, named_card, keyed, keyed_card]
     refused = random_pan("4", 16, rng)
     sell(refused, "é" * 200, 2)  # a valid card in a sale refused for its name
     mistyped = random_pan("4", 16, rng)
