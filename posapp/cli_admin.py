@@ -8,8 +8,9 @@ import os
 import sys
 from typing import TextIO
 
-from posapp import config, logs
+from posapp import config
 from posapp.cli_input import read_line
+from posapp.cli_output import for_terminal
 from posapp.errors import ExitCode, InvalidInput
 
 
@@ -72,6 +73,6 @@ def doctor(services, args, out: TextIO) -> int:
 
     worst = ExitCode.OK
     for result in health.run(services):
-        print(f"{'ok' if result.ok else 'FAIL':5} {result.name}: {logs.redact(result.detail)}", file=out, flush=True)
+        print(f"{'ok' if result.ok else 'FAIL':5} {result.name}: {for_terminal(result.detail)}", file=out, flush=True)
         worst = max(worst, result.exit_code)
     return worst

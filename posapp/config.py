@@ -29,6 +29,7 @@ import platformdirs
 from posapp import config_checks as checks
 from posapp.errors import ConfigError
 from posapp.file_trust import check_trusted
+from posapp.pan_detect import contains_pan
 
 # Re-exported: callers have always found the keyring functions here.
 from posapp.secrets import (  # noqa: F401
@@ -198,10 +199,8 @@ def check(path: Path, values: Mapping[str, Mapping[str, object]]) -> str:
 
 
 def save(path: Path, values: Mapping[str, Mapping[str, object]], *, shared: bool = False) -> None:
-    """Write a settings file, after checking it and the folders that will hold it.
-
-    ``shared`` (the machine-wide file): every user of the till may read it and its folder
-    (0644, 0755: it holds no secret); otherwise only this user (0600, 0700)."""
+    """Write a settings file after checking it and its folders: 0600 in a 0700 folder, or, when
+    ``shared`` (the machine-wide file, no secret in it), 0644 in 0755 for every user of the till."""
     text = check(path, values)
     folder_mode, file_mode = (0o755, 0o644) if shared else (0o700, 0o600)
     try:
@@ -265,6 +264,8 @@ def _parse(document: Mapping[str, object], path: Path) -> list[tuple[str, str, o
 
 
 def _convert(raw: object, hint: object) -> object:
+    if isinstance(raw, str) and contains_pan(raw):  # a settings file is no place for card data
+        raise ValueError("looks like a card number; settings never hold card data")
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for option in options:
         if isinstance(option, type) and issubclass(option, enum.Enum):
