@@ -145,6 +145,23 @@ def test_a_typed_number_keeps_the_terminals_erase_key(terminal, env):
     assert b"4242 4242" not in terminal.shown
 
 
+def test_the_kill_key_starts_the_number_again(terminal, env):
+    process = sale(terminal, env)
+    terminal.type("5555 5555\x15" + "4242 4242 4242 4242 12/99\r")  # Ctrl-U, the kill key of a new terminal
+    code, stdout = terminal.finish(process)
+    assert code == 0, terminal.shown
+    assert json.loads(stdout)["card"]["last4"] == "4242"
+
+
+def test_end_of_file_at_the_prompt_is_no_card(terminal, env, posapp_home):
+    process = sale(terminal, env)
+    terminal.type("\x04")  # Ctrl-D
+    assert terminal.finish(process) == (2, "")
+    assert b"posapp: no card data on standard input" in terminal.shown
+    assert termios.tcgetattr(terminal.slave) == terminal.mode
+    assert not (posapp_home / "data" / "vault.db").exists()
+
+
 def test_ctrl_c_at_the_prompt_restores_the_terminal_and_leaves_nothing(terminal, env):
     number = random_pan("4", 16)
     process = sale(terminal, env)
