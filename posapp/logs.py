@@ -73,7 +73,9 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     failed = False
 
     def _open(self):  # type: ignore[override]
-        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        # Never through a link another user may have planted in the log folder.
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0),
+                             0o600)
         return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -139,9 +139,10 @@ def test_a_log_folder_that_cannot_be_made_leaves_one_warning_and_posapp_working(
 
 
 def test_a_full_disk_under_the_log_is_said_once_and_never_as_a_traceback(tmp_path, capsys, no_handlers_after):
-    (tmp_path / "logs").mkdir()
-    (tmp_path / "logs" / logs.LOG_FILE_NAME).symlink_to("/dev/full")
     log_file = logs.setup(tmp_path / "logs")
+    handler = next(h for h in posapp_handlers() if isinstance(h, logging.FileHandler))
+    handler.stream.close()
+    handler.stream = open("/dev/full", "a", encoding="utf-8")  # every write: ENOSPC
     for number in range(200):
         logging.getLogger("sqlalchemy").warning("record %d", number)
     try:
@@ -172,3 +173,12 @@ def test_any_write_error_is_said_once(log_file, capsys, error):
         logging.getLogger("botocore").warning("noise")
     assert capsys.readouterr().err == (f"posapp: warning: cannot write the log file {log_file} ({error.strerror}); "
                                        "further log records are dropped\n")
+
+
+def test_a_link_planted_in_the_log_folder_is_not_followed(tmp_path, capsys, no_handlers_after):
+    elsewhere = tmp_path / "elsewhere.txt"
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "posapp.log").symlink_to(elsewhere)
+    assert logs.setup(tmp_path / "logs") is None
+    assert not elsewhere.exists()
+    assert "posapp goes on without a log file" in capsys.readouterr().err
