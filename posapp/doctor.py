@@ -6,8 +6,9 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from posapp import hardening
 from posapp.app import Services
-from posapp.errors import ExitCode, describe
+from posapp.errors import ExitCode, Unavailable, describe
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def run(services: Services) -> Iterator[CheckResult]:
     files = ", ".join(map(str, services.settings.files)) or "none (local mode defaults)"
     yield CheckResult("configuration", f"files read: {files}; workstation {services.settings.workstation.id}",
                       ExitCode.OK)
-    checks = [*services.vault.checks(), ("order history", lambda: _order_checks(services)),
+    checks = [("card safety", _card_safety), *services.vault.checks(), ("order history", lambda: _order_checks(services)),
               ("vault and order history", lambda: _paired(services))]
     for name, check in checks:
         try:
@@ -47,3 +48,9 @@ def _paired(services: Services) -> str:
     services.paired()
     identity = services.vault.identity()
     return f"card vault {identity.vault_id} keeps the cards of order history {identity.history_id}"
+
+
+def _card_safety() -> str:
+    if not hardening.core_dumps_off():
+        raise Unavailable("core dumps are possible: a crash could write a card number to disk")
+    return "core dumps off; what posapp creates is readable by this user alone"

@@ -19,6 +19,7 @@ def test_local_setup_writes_a_file_doctor_accepts(posapp, posapp_home):
     doctor = posapp("doctor")
     assert doctor.returncode == 0 and "FAIL" not in doctor.stdout
     assert "workstation till-42" in doctor.stdout
+    assert "ok    card safety: core dumps off" in doctor.stdout
 
 
 def test_shared_setup_keeps_the_password_in_the_keyring_only(posapp_home, mysql_db, memory_keyring, monkeypatch,
