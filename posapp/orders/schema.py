@@ -47,6 +47,7 @@ order_history = sa.Table(
     sa.Column("name_search", sa.Text),
     sa.Column("description_search", sa.Text),
 )
+_SEARCH_COLUMNS = {"name_search", "description_search"}
 identity = sa.Table(
     "posapp_identity",
     metadata,
@@ -59,6 +60,11 @@ orphans = sa.Table(
     sa.Column("token", sa.String(36), primary_key=True),
     sa.Column("first_seen", sa.DateTime, nullable=False),  # UTC, by the order database's clock
 )
+
+
+def select_orders() -> sa.Select:
+    """The columns an Order is made of: the search columns are compared, never read back."""
+    return sa.select(*(column for column in order_history.c if column.name not in _SEARCH_COLUMNS))
 
 
 def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:

@@ -36,7 +36,8 @@ from posapp.orders.base import (
     OrderStoreError,
     OrderStoreUnavailable,
 )
-from posapp.orders.schema import conditions, identity, naive_utc, order_from_row, order_history, orphans, row_of
+from posapp.orders.schema import (conditions, identity, naive_utc, order_from_row, order_history, orphans, row_of,
+                                  select_orders)
 from posapp.orders.search import fill_search_columns
 
 _id = order_history.c.UserPaymentAccountID
@@ -219,7 +220,7 @@ class SqlOrderStore:
 
     def find_sale(self, idempotency_key: str) -> Order | None:
         with self._connect() as connection:
-            row = connection.execute(order_history.select().where(
+            row = connection.execute(select_orders().where(
                 order_history.c.idempotency_key == idempotency_key)).one_or_none()
         return None if row is None else order_from_row(row)
 
@@ -270,7 +271,7 @@ class SqlOrderStore:
 
     def get(self, order_id: int) -> Order:
         with self._connect() as connection:
-            row = connection.execute(order_history.select().where(_id == order_id)).one_or_none()
+            row = connection.execute(select_orders().where(_id == order_id)).one_or_none()
         if row is None:
             raise OrderNotFound(order_id)
         return order_from_row(row)
@@ -278,7 +279,7 @@ class SqlOrderStore:
     def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
         limit = max(1, min(limit, PAGE_MAX))
         # Keyset paging: a deep page costs what the first one costs, unlike OFFSET.
-        query = order_history.select().where(*conditions(where)).order_by(_id.desc()).limit(limit + 1)
+        query = select_orders().where(*conditions(where)).order_by(_id.desc()).limit(limit + 1)
         if before is not None:
             query = query.where(_id < before)
         with self._connect() as connection:
