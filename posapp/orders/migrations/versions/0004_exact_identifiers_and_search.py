@@ -17,7 +17,6 @@ Revises: 0003
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
 from posapp.orders.search import fill_search_columns
 
@@ -26,13 +25,14 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-IDENTIFIERS = {
+SEARCH_COLUMNS = ("name_search", "description_search")
+# Identifiers and codes, and the folded search text (compared with LIKE, byte for byte).
+BYTEWISE = {
     "OrderHistory": ("AWS_PA_Token", "currency", "card_brand", "card_last4", "workstation", "operator", "status",
-                     "idempotency_key"),
+                     "idempotency_key", *SEARCH_COLUMNS),
     "posapp_identity": ("name", "value"),
     "posapp_orphans": ("token",),
 }
-SEARCH_COLUMNS = ("name_search", "description_search")
 
 
 def binary_collation(dialect: sa.engine.Dialect) -> str:
@@ -42,18 +42,20 @@ def binary_collation(dialect: sa.engine.Dialect) -> str:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    on_mysql = bind.dialect.name == "mysql"
-    if on_mysql:
-        _make_identifiers_binary(bind, binary_collation(bind.dialect))
-    # Folded text can be longer than the 255 bytes of its source (ß → ss, ﬁ → fi).
-    search_type = mysql.TEXT(charset="utf8mb4", collation=binary_collation(bind.dialect)) if on_mysql else sa.Text()
+    # MySQL commits each ALTER at once: a run cut short (a filling of millions of rows stopped)
+    # must be able to run again, so nothing here assumes it starts from scratch.
+    existing = {column["name"] for column in sa.inspect(bind).get_columns("OrderHistory")}
     for name in SEARCH_COLUMNS:
-        op.add_column("OrderHistory", sa.Column(name, search_type))
+        if name not in existing:
+            # Text: folded text can be longer than the 255 bytes of its source (ß → ss, ﬁ → fi).
+            op.add_column("OrderHistory", sa.Column(name, sa.Text()))
+    if bind.dialect.name == "mysql":
+        _make_binary(bind, binary_collation(bind.dialect))
     fill_search_columns(bind)
 
 
-def _make_identifiers_binary(bind: sa.Connection, collation: str) -> None:
-    for table, names in IDENTIFIERS.items():
+def _make_binary(bind: sa.Connection, collation: str) -> None:
+    for table, names in BYTEWISE.items():
         columns = bind.execute(sa.text(
             "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS "
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table ORDER BY ORDINAL_POSITION"),
