@@ -117,5 +117,8 @@ def _is_header(fields: list[str]) -> bool:
 
 
 def _title(field: str) -> str:
+    if any("\udc80" <= char <= "\udcff" for char in field):
+        # Not UTF-8: a spreadsheet's plain "CSV" is in the Windows code page (Gültig bis).
+        field = field.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
     decomposed = unicodedata.normalize("NFKD", field).casefold()
     return "".join(char for char in decomposed if char.isalpha() and char.isascii())

@@ -116,6 +116,13 @@ def test_a_recognisable_header_first_is_skipped(tmp_path, header):
     assert read(path) == [(3, Card(Pan.parse(number), Expiry(12, 2029)))]
 
 
+def test_a_header_in_the_windows_code_page_is_recognised(tmp_path):
+    number = PUBLISHED[0][0]
+    path = tmp_path / "cards.csv"
+    path.write_bytes(f"Kartennummer;Gültig bis\r\n{number};12/29\r\n".encode("cp1252"))
+    assert read(path) == [(2, Card(Pan.parse(number), Expiry(12, 2029)))]
+
+
 REFUSALS = [
     # (lines, {line number: reason}); every other line is a card
     (["{0},12/29", "{1};12/29"],
