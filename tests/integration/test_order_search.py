@@ -8,11 +8,11 @@ import unicodedata
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from orderstores import new_order
 
-from posapp.orders import OrderFilter
+from posapp.orders import InvalidOrder, OrderFilter
 from posapp.orders.search import fold
 
 ORDERS = [
@@ -117,8 +117,12 @@ def variants(text):
 @given(names=st.lists(order_text, min_size=1, max_size=4), data=st.data())
 def test_both_backends_answer_as_the_folded_text_says(order_store, names, data):
     till = uuid.uuid4().hex  # the orders of this example alone: the store is shared by all examples
-    for name in names:
-        order_store.add(new_order(name=name, workstation=till))
+    try:
+        orders = [new_order(name=name, workstation=till) for name in names]
+    except InvalidOrder:  # text no order may hold (a bidirectional override...)
+        reject()
+    for order in orders:
+        order_store.add(order)
     source = data.draw(st.sampled_from(names))
     start = data.draw(st.integers(0, len(source) - 1))
     text = data.draw(st.one_of(variants(source[start:data.draw(st.integers(start + 1, len(source)))]), order_text))
