@@ -53,16 +53,18 @@ def matches(column: sa.ColumnElement[str], pattern: str) -> sa.ColumnElement[boo
     return column.like(pattern, escape=_ESCAPE)
 
 
+# Only the columns filling needs: migration 0004 fills with it too, whatever later revisions add.
 _rows = sa.table("OrderHistory", sa.column("UserPaymentAccountID"), sa.column("OrderName"),
                  sa.column("Description"), sa.column("name_search"), sa.column("description_search"))
 
 
-def fill_search_columns(connection: sa.Connection) -> int:
-    """Fold the text of the orders whose search columns are missing; returns how many.
+def fill_search_columns(connection: sa.Connection) -> None:
+    """Fold the text of the orders whose search columns are missing (rows written before
+    migration 0004, or since by other programs).
 
     Reads in keyset batches of ids, so a large history is never held in memory at once.
     """
-    table, filled, after = _rows.c, 0, 0
+    table, after = _rows.c, 0
     missing = sa.or_(sa.and_(table.OrderName.is_not(None), table.name_search.is_(None)),
                      sa.and_(table.Description.is_not(None), table.description_search.is_(None)))
     while rows := connection.execute(
@@ -72,5 +74,4 @@ def fill_search_columns(connection: sa.Connection) -> int:
         connection.execute(
             _rows.update().where(table.UserPaymentAccountID == sa.bindparam("row_id")),
             [{"row_id": row_id, **search_columns(name, description)} for row_id, name, description in rows])
-        filled, after = filled + len(rows), rows[-1][0]
-    return filled
+        after = rows[-1][0]

@@ -8,6 +8,7 @@ import unicodedata
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from orderstores import new_order
@@ -129,3 +130,12 @@ def test_both_backends_answer_as_the_folded_text_says(order_store, names, data):
     found = order_store.page(where=OrderFilter(text=text, workstation=till)).orders
     expected = [name for name in reversed(names) if fold(text) in fold(name)]
     assert [order.name for order in found] == expected
+
+
+def test_orders_other_programs_wrote_are_found_after_provision(order_store):
+    with order_store._engine.begin() as connection:  # the reference application, still writing
+        connection.execute(sa.text("INSERT INTO OrderHistory (OrderName, Description, AWS_PA_Token) "
+                                   "VALUES ('Crème brûlée', 'Große Portion', 'legacy-token')"))
+    order_store.provision()
+    for text in ("creme brulee", "GROSSE"):
+        assert [order.name for order in order_store.page(where=OrderFilter(text=text)).orders] == ["Crème brûlée"]
