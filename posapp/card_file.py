@@ -5,7 +5,8 @@ Read as spreadsheet programs save CSV: a byte-order mark (``open_card_file`` dro
 line of a concatenated file may start with one too), CRLF or CR line ends, ``;`` instead
 of ``,`` (Excel in many locales) or a tab (tab-delimited text), quoted fields, empty
 trailing fields (a row shorter than the sheet's widest), rows of separators alone, and one
-header row if it is the first row and recognisable as one (``Card number;Expiry``).
+header row if it is the first row and recognisable as one (``Card number;Expiry``, or
+Excel's ``sep=;`` line, which names the separator).
 
 A file uses one separator. A line that uses two, or another one than the cards imported
 before it, is refused by its number: whether its fields are a number and an expiry cannot
@@ -59,6 +60,9 @@ class CardFileLines:
         header_allowed, self._header_allowed = self._header_allowed, False  # only the first row may be one
         if len(text) > MAX_LINE:
             raise InvalidInput(f"the line is longer than {MAX_LINE} characters")
+        if header_allowed and text.startswith("sep=") and text[4:] in SEPARATORS:
+            self._separator = text[4:]
+            return None
         if _SCIENTIFIC.match(text):
             raise InvalidInput("the card number was saved in scientific notation (like 4.1E+15), which loses "
                                "digits: format the column as text in the spreadsheet and type the numbers again")

@@ -108,10 +108,12 @@ def test_a_concatenated_file_keeps_its_second_marks_out_of_the_numbers(tmp_path)
 
 
 @pytest.mark.parametrize("header", ["Card number;Expiry", "PAN,exp", '"Kartennummer";"Gültig bis"', "Numéro de carte",
-                                    "card_number\tMM/YY", "CARD NUMBER;;;"])
+                                    "card_number\tMM/YY", "CARD NUMBER;;;", "sep=;", "sep=\t", "sep=,"])
 def test_a_recognisable_header_first_is_skipped(tmp_path, header):
     number = PUBLISHED[0][0]
     separator = ";" if ";" in header else "\t" if "\t" in header else ","
+    if header.startswith("sep="):
+        separator = header[4:]
     path = write(tmp_path / "cards.csv", f"\n{header}\n{number}{separator}12/29\n")
     assert read(path) == [(3, Card(Pan.parse(number), Expiry(12, 2029)))]
 
@@ -139,6 +141,9 @@ REFUSALS = [
      {line: "the card number was saved in scientific notation (like 4.1E+15), which loses digits: format the "
          "column as text in the spreadsheet and type the numbers again" for line in (1, 2)}),
     (["{0}", "Card number;Expiry"], {2: "card refused: this is not a card number"}),  # a header after a card
+    (["sep=;", "{0},12/29", "{1};12/29"],
+     {2: "the line separates fields with a comma, the lines before it with a semicolon: use one separator in "
+         "the whole file"}),
     (["Card number {0}", "{1}"], {1: "card refused: this is not a card number"}),  # a number is never a title
     (["Card number;Colour", "{1}"], {1: "card refused: this is not a card number"}),
     ([";{0};12/29", "{1}"], {1: "the card number must be in the first column"}),
