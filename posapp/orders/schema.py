@@ -10,7 +10,8 @@ idempotency key, and the name and description folded for search (``posapp.orders
 Every column but the free text and the numbers holds an identifier or a code (token,
 idempotency key, workstation, operator, currency, brand...): those compare byte for byte on
 every backend, case, trailing spaces and Unicode forms included. SQLite compares bytes by
-default; on MySQL/MariaDB migration 0004 gives them a binary NO PAD collation.
+default; on MySQL/MariaDB migration 0004 gives them a binary NO PAD collation (named
+differently by each, so the migrations choose it, not these declarations).
 """
 
 from __future__ import annotations
