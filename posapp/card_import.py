@@ -1,4 +1,5 @@
-"""Bulk tokenization of a legacy card file: one card per line, ``NUMBER[,MM/YY]``.
+"""Bulk tokenization of a legacy card file: one card per line, ``NUMBER[,MM/YY]``
+(``posapp.card_file`` reads the lines as spreadsheet programs write them).
 
 Results come back in input order: a token with the brand and last 4 for each good line,
 a reason for each refused one. A refused line never stops the rest and is never echoed.
@@ -8,7 +9,7 @@ memory than a small one.
 
 from __future__ import annotations
 
-import csv
+import codecs
 import datetime
 import os
 import stat
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from posapp.card import Brand, Card, Expiry, Pan
+from posapp.card import Brand, Card
+from posapp.card_file import MAX_LINE, CardFileLines
 from posapp.errors import InvalidInput, describe
 from posapp.vault import Vault
 
 BATCH = 400  # cards per bulk call: four DynamoDB transactions of 100 in parallel
-MAX_LINE = 1000  # characters; a card line has fewer than 30
 _SKIP = 65536
 
 
@@ -56,7 +57,14 @@ def open_card_file(path: Path) -> tuple[TextIO, int]:
                 else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
         raise InvalidInput(f"{path} is {kind}: give a card file (a regular file)")
     # Bytes that are not UTF-8 stay in their line (as surrogates), which is then refused alone.
-    return open(descriptor, encoding="utf-8", errors="surrogateescape"), info.st_size
+    return open(descriptor, encoding=_encoding(descriptor), errors="surrogateescape"), info.st_size
+
+
+def _encoding(descriptor: int) -> str:
+    """UTF-8, after the byte-order mark spreadsheets write ("CSV UTF-8"), or UTF-16 where its
+    mark says so ("Unicode text")."""
+    start = os.pread(descriptor, 2, 0)
+    return "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
 
 
 def bounded_lines(file: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
@@ -69,29 +77,16 @@ def bounded_lines(file: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
         yield line
 
 
-def parse_line(text: str, today: datetime.date) -> Card:
-    fields = next(csv.reader([text]))
-    if not 1 <= len(fields) <= 2:
-        raise InvalidInput("expected one card per line: NUMBER or NUMBER,MM/YY")
-    pan = Pan.parse(fields[0])
-    expiry = Expiry.parse(fields[1]) if len(fields) == 2 and fields[1].strip() else None
-    card = Card(pan, expiry)
-    card.check_not_expired(today)
-    return card
-
-
 def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date,
                  import_id: str) -> Iterator[Imported | Refused]:
     """Store the cards of ``lines`` for the import run ``import_id``; a result per line, in order."""
     batch: list[tuple[int, Card]] = []
     refused: list[Refused] = []
+    reader = CardFileLines(today)
     for number, text in enumerate(lines, start=1):
-        if not text.strip() or text.lstrip().startswith("#"):
-            continue
         try:
-            if len(text.rstrip("\r\n")) > MAX_LINE:
-                raise InvalidInput(f"the line is longer than {MAX_LINE} characters")
-            batch.append((number, parse_line(text.strip(), today)))
+            if (card := reader.card(text)) is not None:
+                batch.append((number, card))
         except ValueError as error:
             refused.append(Refused(number, describe(error)[0]))
         if len(batch) + len(refused) >= BATCH:  # refusals count too: a file of bad lines is no bigger a batch

@@ -145,7 +145,7 @@ class Order:
 class OrderFilter:
     """What the back office narrows a list by; every given criterion must match."""
 
-    text: str | None = None  # in the order name or description, literally
+    text: str | None = None  # in the order name or description, ignoring case and accents
     since: datetime.datetime | None = None  # created at or after (UTC)
     until: datetime.datetime | None = None  # created before (UTC)
     last4: str | None = None

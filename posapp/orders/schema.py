@@ -3,8 +3,15 @@
 ``OrderHistory`` keeps the reference design's name and columns (``UserPaymentAccountID``,
 ``OrderName``, ``Description``, ``AWS_PA_Token``) next to posapp's: amount in minor
 units, currency, masked card, time (UTC), workstation, operator, status and an
-idempotency key. ``posapp_identity`` names the order history; ``posapp_orphans`` holds
-reconciliation's notes (migration 0003 says why).
+idempotency key, and the name and description folded for search (``posapp.orders.search``).
+``posapp_identity`` names the order history; ``posapp_orphans`` holds reconciliation's notes
+(migration 0003 says why).
+
+Every column but the free text and the numbers holds an identifier or a code (token,
+idempotency key, workstation, operator, currency, brand...): those compare byte for byte on
+every backend, case, trailing spaces and Unicode forms included. SQLite compares bytes by
+default; on MySQL/MariaDB migration 0004 gives them a binary NO PAD collation (named
+differently by each, so the migrations choose it, not these declarations).
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from sqlalchemy.dialects import mysql
 
 from posapp.card import Brand
 from posapp.money import InvalidAmount, Money
-from posapp.orders.base import Order, OrderFilter
+from posapp.orders.base import COMPLETED, NewOrder, Order, OrderFilter
+from posapp.orders.search import like_pattern, matches, search_columns
 
 TinyText = sa.Text().with_variant(mysql.TINYTEXT(charset="utf8mb4"), "mysql", "mariadb")
 
@@ -37,7 +45,10 @@ order_history = sa.Table(
     sa.Column("operator", sa.String(64)),
     sa.Column("status", sa.String(16)),
     sa.Column("idempotency_key", sa.String(64)),
+    sa.Column("name_search", sa.Text),
+    sa.Column("description_search", sa.Text),
 )
+_SEARCH_COLUMNS = {"name_search", "description_search"}
 identity = sa.Table(
     "posapp_identity",
     metadata,
@@ -52,13 +63,17 @@ orphans = sa.Table(
 )
 
 
+def select_orders() -> sa.Select:
+    """The columns an Order is made of: the search columns are compared, never read back."""
+    return sa.select(*(column for column in order_history.c if column.name not in _SEARCH_COLUMNS))
+
+
 def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
     table = order_history.c
     conditions = []
-    if where.text:
-        pattern = "%" + where.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(sa.or_(table.OrderName.like(pattern, escape="\\"),
-                                 table.Description.like(pattern, escape="\\")))
+    pattern = like_pattern(where.text) if where.text else None
+    if pattern is not None:
+        conditions.append(sa.or_(matches(table.name_search, pattern), matches(table.description_search, pattern)))
     if where.since is not None:
         conditions.append(table.created_at >= naive_utc(where.since))
     if where.until is not None:
@@ -74,6 +89,25 @@ def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
 
 def naive_utc(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def row_of(order: NewOrder) -> dict[str, object]:
+    """The OrderHistory row that records ``order``."""
+    return {
+        "OrderName": order.name,
+        "Description": order.description,
+        "AWS_PA_Token": order.token,
+        "amount_minor": order.amount.minor,
+        "currency": order.amount.currency,
+        "card_brand": order.card_brand.value,
+        "card_last4": order.card_last4,
+        "created_at": naive_utc(order.created_at).replace(microsecond=0),  # DATETIME keeps seconds
+        "workstation": order.workstation,
+        "operator": order.operator,
+        "status": COMPLETED,
+        "idempotency_key": order.idempotency_key,
+        **search_columns(order.name, order.description),
+    }
 
 
 def order_from_row(row: sa.Row) -> Order:

@@ -24,7 +24,6 @@ from posapp.errors import ExitCode
 from posapp.orders import migrate
 from posapp.orders.engine import Tls, create_private_file, make_engine
 from posapp.orders.base import (
-    COMPLETED,
     PAGE_MAX,
     DuplicateSale,
     NewOrder,
@@ -37,7 +36,9 @@ from posapp.orders.base import (
     OrderStoreError,
     OrderStoreUnavailable,
 )
-from posapp.orders.schema import conditions, identity, naive_utc, order_from_row, order_history, orphans
+from posapp.orders.schema import (conditions, identity, naive_utc, order_from_row, order_history, orphans, row_of,
+                                  select_orders)
+from posapp.orders.search import fill_search_columns
 
 _id = order_history.c.UserPaymentAccountID
 _EPOCHS = ("reconcile_epoch", "previous_reconcile_epoch")
@@ -141,13 +142,16 @@ class SqlOrderStore:
             self._schema_ready = True
 
     def provision(self) -> None:
-        """Create or upgrade the schema; adopts a reference OrderHistory table in place."""
+        """Create or upgrade the schema (adopting a reference OrderHistory table in place), and
+        make the orders that other programs wrote searchable."""
         with self._errors():
             self._revision()  # refuses a schema from a newer posapp before touching it
             if self._local and self.url.database:
                 create_private_file(Path(self.url.database))
             migrate.upgrade(self._engine)
             self._ensure_schema()
+            with self._engine.begin() as connection:
+                fill_search_columns(connection)  # rows other programs wrote since the last time
 
     def history_id(self) -> str | None:
         """This order history's identity; None where the database holds no posapp schema."""
@@ -187,20 +191,7 @@ class SqlOrderStore:
         INSERT was sent, or at COMMIT: invisible from another connection is not proof that
         an in-flight transaction will never commit).
         """
-        values = {
-            "OrderName": order.name,
-            "Description": order.description,
-            "AWS_PA_Token": order.token,
-            "amount_minor": order.amount.minor,
-            "currency": order.amount.currency,
-            "card_brand": order.card_brand.value,
-            "card_last4": order.card_last4,
-            "created_at": naive_utc(order.created_at).replace(microsecond=0),  # DATETIME keeps seconds
-            "workstation": order.workstation,
-            "operator": order.operator,
-            "status": COMPLETED,
-            "idempotency_key": order.idempotency_key,
-        }
+        values = row_of(order)
         with self._errors():  # nothing is sent before the connection is up
             self._ensure_schema()
             connection = self._engine.connect()
@@ -229,7 +220,7 @@ class SqlOrderStore:
 
     def find_sale(self, idempotency_key: str) -> Order | None:
         with self._connect() as connection:
-            row = connection.execute(order_history.select().where(
+            row = connection.execute(select_orders().where(
                 order_history.c.idempotency_key == idempotency_key)).one_or_none()
         return None if row is None else order_from_row(row)
 
@@ -280,7 +271,7 @@ class SqlOrderStore:
 
     def get(self, order_id: int) -> Order:
         with self._connect() as connection:
-            row = connection.execute(order_history.select().where(_id == order_id)).one_or_none()
+            row = connection.execute(select_orders().where(_id == order_id)).one_or_none()
         if row is None:
             raise OrderNotFound(order_id)
         return order_from_row(row)
@@ -288,7 +279,7 @@ class SqlOrderStore:
     def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
         limit = max(1, min(limit, PAGE_MAX))
         # Keyset paging: a deep page costs what the first one costs, unlike OFFSET.
-        query = order_history.select().where(*conditions(where)).order_by(_id.desc()).limit(limit + 1)
+        query = select_orders().where(*conditions(where)).order_by(_id.desc()).limit(limit + 1)
         if before is not None:
             query = query.where(_id < before)
         with self._connect() as connection:

@@ -113,6 +113,27 @@ def test_a_retry_with_the_same_idempotency_key_records_one_order(mysql_cli, posa
     assert local_vault_items(posapp_home) == 1
 
 
+def test_keys_that_differ_only_in_case_are_two_sales(mysql_cli, posapp_home):
+    # MariaDB's collation took the second key for the first: exit 0, the first order, nothing recorded.
+    assert mysql_cli("provision").returncode == 0
+    first = sell(mysql_cli, key="kX9fQ2-a")
+    second = sell(mysql_cli, key="Kx9Fq2-A")
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert json.loads(first.stdout)["order_id"] != json.loads(second.stdout)["order_id"]
+    listed = json.loads(mysql_cli("order", "list", "--json").stdout)["orders"]
+    assert [order["idempotency_key"] for order in listed] == ["Kx9Fq2-A", "kX9fQ2-a"]
+    assert local_vault_items(posapp_home) == 2
+
+
+def test_search_ignores_case_and_accents(mysql_cli):
+    assert mysql_cli("provision").returncode == 0
+    for name in ("Café crème", "Straße 5", "Tea"):
+        assert sell(mysql_cli, name=name).returncode == 0
+    for text, found in (("CAFE CREME", ["Café crème"]), ("strasse", ["Straße 5"]), ("ß", ["Straße 5"])):
+        listed = json.loads(mysql_cli("order", "list", "--json", "--search", text).stdout)["orders"]
+        assert [order["name"] for order in listed] == found
+
+
 def test_tills_with_vaults_of_their_own_share_one_order_history(mysql_cli, tmp_path, mysql_db):
     """Each till's local vault holds only its own sales' cards: verify and reconcile look at those."""
     other_home = tmp_path / "till-08-home"

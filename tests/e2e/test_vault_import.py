@@ -107,3 +107,37 @@ def test_tokens_file_that_cannot_be_created_is_one_line_exit_2(posapp, tmp_path,
     result = posapp("vault", "import", str(cards), "--out", target)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"posapp: {target} cannot be created: {reason.format(tmp=tmp_path)}\n"
+
+
+def test_a_file_saved_by_a_spreadsheet_imports_every_card(posapp, posapp_home, tmp_path):
+    # Excel in a German locale, "CSV UTF-8": a byte-order mark, ';', CRLF, quoted cells, a
+    # header, empty trailing cells and an empty row. Line 1 was refused for the mark.
+    good = [random_pan("4", 16), random_pan("51", 16), random_pan("37", 15)]
+    grouped = f"{good[1][:4]} {good[1][4:8]} {good[1][8:12]} {good[1][12:]}"
+    cards = tmp_path / "Kartendaten.csv"
+    cards.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([
+        "Kartennummer;Gültig bis;", f"{good[0]};12/30;", f'"{grouped}";"01/31";', ";;",
+        f"{good[2]};;"]).encode() + b"\r\n")
+    tokens_file = tmp_path / "tokens.csv"
+    result = posapp("vault", "import", str(cards), "--out", str(tokens_file))
+    assert result.returncode == 0
+    assert result.stdout == f"Imported 3 cards into the vault; 0 lines refused. Tokens in {tokens_file}.\n"
+    with tokens_file.open() as written:
+        assert [(row["line"], row["last4"]) for row in csv.DictReader(written)] == [
+            ("2", good[0][-4:]), ("3", good[1][-4:]), ("5", good[2][-4:])]
+
+
+def test_a_file_mixing_separators_is_refused_by_line_and_never_echoed(posapp, posapp_home, tmp_path):
+    good = [random_pan("4", 16) for _ in range(4)]
+    cards = tmp_path / "cards.csv"
+    write_cards(cards, [f"{good[0]};12/30", f"{good[1]},12/30", f"{good[2]};12/30,", good[3]])
+    tokens_file = tmp_path / "tokens.csv"
+    result = posapp("vault", "import", str(cards), "--out", str(tokens_file))
+    assert result.returncode == 2
+    assert [line for line in result.stderr.splitlines() if line.startswith("posapp: line ")] == [
+        "posapp: line 2: the line separates fields with a comma, the lines before it with a semicolon: use one "
+        "separator in the whole file",
+        "posapp: line 3: the line separates fields with both a comma and a semicolon: use one of them"]
+    with tokens_file.open() as written:
+        assert [row["line"] for row in csv.DictReader(written)] == ["1", "4"]
+    assert find_leaks(good[1:3], [posapp_home, tmp_path / "tokens.csv"], result.stdout + result.stderr) == []

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from PySide6.QtTest import QTest
 
 from posapp.card import Brand
+from posapp.orders.search import search_columns
 from posapp.orders.sql import order_history
 from posapp.ui.history_model import PAGE_SIZE
 
@@ -20,9 +21,11 @@ def store_calls(services, monkeypatch):
     """Fills order history with 10,000 orders and counts the pages asked of the store."""
     services.orders.provision()
     engine = sa.create_engine(services.orders.url)
+    names = {number: f"Order {number}" + (" flat white" if number % 1000 == 0 else "")
+             for number in range(1, ORDERS + 1)}
     with engine.begin() as connection:
         connection.execute(order_history.insert(), [{
-            "OrderName": f"Order {number}" + (" flat white" if number % 1000 == 0 else ""),
+            "OrderName": names[number], **search_columns(names[number], None),  # as the store writes them
             "AWS_PA_Token": f"00000000-0000-4000-8000-{number:012d}",
             "amount_minor": 100 + number, "currency": "USD", "card_brand": BRANDS[number % 3].value,
             "card_last4": f"{number % 10000:04d}", "created_at": START + datetime.timedelta(hours=number),

@@ -54,11 +54,13 @@ def test_fresh_install_has_the_reference_columns_and_posapps(mariadb, mysql_db, 
     columns, indexes = schema(mariadb, mysql_db)
     assert [c[0] for c in columns] == [
         "UserPaymentAccountID", "OrderName", "Description", "AWS_PA_Token", "amount_minor", "currency",
-        "card_brand", "card_last4", "created_at", "workstation", "operator", "status", "idempotency_key"]
+        "card_brand", "card_last4", "created_at", "workstation", "operator", "status", "idempotency_key",
+        "name_search", "description_search"]
     assert {c[0]: c[1] for c in columns}["OrderName"] == "tinytext"
     assert {c[0]: c[2] for c in columns}["OrderName"] == "utf8mb4"
     assert ("uq_OrderHistory_idempotency_key", 0, "idempotency_key") in indexes
-    assert {index[0] for index in indexes} >= {"PRIMARY", "ix_OrderHistory_created_at", "ix_OrderHistory_card_last4"}
+    assert {index[0] for index in indexes} >= {"PRIMARY", "ix_OrderHistory_created_at", "ix_OrderHistory_card_last4",
+                                              "ix_OrderHistory_token", "ix_OrderHistory_workstation"}
     order = store.add(new_order())
     assert store.get(order.id) == order
     assert (order.operator, order.status) == ("alice", "completed")
