@@ -24,7 +24,7 @@ from sqlalchemy.dialects import mysql
 from posapp.card import Brand
 from posapp.money import InvalidAmount, Money
 from posapp.orders.base import COMPLETED, NewOrder, Order, OrderFilter
-from posapp.orders.search import like_pattern, matches, search_columns
+from posapp.orders.search import search_columns, text_matches
 
 TinyText = sa.Text().with_variant(mysql.TINYTEXT(charset="utf8mb4"), "mysql", "mariadb")
 
@@ -71,9 +71,11 @@ def select_orders() -> sa.Select:
 def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
     table = order_history.c
     conditions = []
-    pattern = like_pattern(where.text) if where.text else None
-    if pattern is not None:
-        conditions.append(sa.or_(matches(table.name_search, pattern), matches(table.description_search, pattern)))
+    found = text_matches(where.text, [(table.OrderName, table.name_search), (table.Description,
+                                                                           table.description_search)]) \
+        if where.text else None
+    if found is not None:
+        conditions.append(found)
     if where.since is not None:
         conditions.append(table.created_at >= naive_utc(where.since))
     if where.until is not None:

@@ -10,6 +10,7 @@ the database only compares folded bytes with LIKE. Both backends give the same a
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
@@ -42,11 +43,29 @@ def like_pattern(text: str) -> str | None:
     """A LIKE pattern (escape character ``\\``) matching folded text that contains ``text``
     literally (``%`` and ``_`` are plain characters); None where ``text`` folds to nothing."""
     folded = fold(text)
-    if not folded:
-        return None
+    return _contains(folded) if folded else None
+
+
+def _contains(text: str) -> str:
     for special in (_ESCAPE, "%", "_"):
-        folded = folded.replace(special, _ESCAPE + special)
-    return f"%{folded}%"
+        text = text.replace(special, _ESCAPE + special)
+    return f"%{text}%"
+
+
+def text_matches(text: str, columns: Sequence[tuple[sa.ColumnElement[str], sa.ColumnElement[str]]]
+                 ) -> sa.ColumnElement[bool] | None:
+    """Rows whose text contains ``text``, for each (text column, its search column) pair; None
+    where ``text`` folds to nothing (it filters nothing).
+
+    Rows another program wrote since the last ``provision`` have no folded copy yet: those are
+    compared as written, by the database's own rules, rather than never found.
+    """
+    pattern = like_pattern(text)
+    if pattern is None:
+        return None
+    as_written = _contains(text.strip())
+    return sa.or_(*(sa.or_(matches(search, pattern), sa.and_(search.is_(None), matches(column, as_written)))
+                    for column, search in columns))
 
 
 def matches(column: sa.ColumnElement[str], pattern: str) -> sa.ColumnElement[bool]:

@@ -139,3 +139,12 @@ def test_orders_other_programs_wrote_are_found_after_provision(order_store):
     order_store.provision()
     for text in ("creme brulee", "GROSSE"):
         assert [order.name for order in order_store.page(where=OrderFilter(text=text)).orders] == ["Crème brûlée"]
+
+
+def test_orders_other_programs_wrote_since_provision_are_found_as_written(order_store):
+    with order_store._engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO OrderHistory (OrderName, Description, AWS_PA_Token) "
+                                   "VALUES ('Crème brûlée', '100% Große Portion', 'legacy-token')"))
+    for text in ("Crème", "brûlée", "100%", "Große"):  # as written: the database's own comparison
+        assert [order.name for order in order_store.page(where=OrderFilter(text=text)).orders] == ["Crème brûlée"]
+    assert order_store.page(where=OrderFilter(text="0%G")).orders == []
