@@ -36,7 +36,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         # The services are built by the first background task that needs them, not here.
-        self.checkout = CheckoutView(lambda: services.checkout, runner)
+        self.checkout = CheckoutView(lambda: services.checkout, runner, currency=services.settings.merchant.currency)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, self)
