@@ -30,3 +30,13 @@ def check_display(env: Mapping[str, str], platform: str = sys.platform) -> None:
             return  # offscreen, vnc, eglfs...: the person who chose it knows; or its server is named
     raise NoDisplay("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set): start posapp in a desktop "
                     "session, or on a machine without a screen as 'xvfb-run posapp'")
+
+
+if __name__ == "__main__":  # 'make run' asks first, before minutes of setup (no dependency needed)
+    import os
+
+    try:
+        check_display(os.environ)
+    except NoDisplay as error:
+        print(f"posapp: {error}", file=sys.stderr)
+        sys.exit(error.exit_code)
