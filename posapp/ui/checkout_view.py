@@ -207,10 +207,14 @@ class CheckoutView(QWidget):
             amount = self._amount()
         except InvalidAmount as error:
             self.charge.setText(self.tr("Record sale in %1").replace("%1", self.currency.text()))
-            self.amount_message.setText(str(error) if self.amount.text().strip() else "")
+            self._show_amount_problem(str(error) if self.amount.text().strip() else "")
             return
         self.charge.setText(self.tr("Record %1").replace("%1", str(amount)))
-        self.amount_message.setText("")
+        self._show_amount_problem("")
+
+    def _show_amount_problem(self, problem: str) -> None:
+        self.amount_message.setText(problem)
+        self.amount_message.setVisible(bool(problem))  # no empty line between amount and card
 
     # -- the sale ---------------------------------------------------------------------
 
