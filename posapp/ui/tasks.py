@@ -12,8 +12,8 @@ owner is deleted before it starts never runs.
 Python's cyclic garbage collector runs on whichever thread allocates when a threshold is
 reached. Run on a worker, it can free a Qt object that belongs to the GUI thread (a
 window of an earlier screen, a timer) while the GUI thread uses it: a crash far away from
-its cause. So while any task runs, automatic collection is off; it resumes when the last
-task ends (as Anki does, for the same reason).
+its cause. So while any task runs, automatic collection is off; it resumes on the GUI
+thread once the last task is delivered (Anki keeps it off for the same reason).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from posapp.errors import ExitCode, describe
 
@@ -33,28 +34,39 @@ log = logging.getLogger(__name__)
 
 BUSY_AFTER_MS = 150  # quicker work shows no indicator: a flicker would only distract
 MAX_THREADS = 4
+RESUME_RETRY_MS = 10
 
 
 class _NoCollectionWhileTasksRun:
-    """Turns automatic garbage collection off from the first running task to the last."""
+    """Turns automatic garbage collection off from the first task started to the moment the
+    last one has been delivered and its worker has returned. Used on the GUI thread only."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._running = 0
-        self._was_enabled = False
+        self._tasks = 0
+        self._switched_off = False
+        self._pools: weakref.WeakSet[QThreadPool] = weakref.WeakSet()
 
-    def task_starts(self) -> None:
-        with self._lock:
-            if self._running == 0:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._running += 1
+    def task_starts(self, pool: QThreadPool) -> None:
+        if self._tasks == 0 and gc.isenabled():
+            self._switched_off = True
+            gc.disable()
+        self._tasks += 1
+        self._pools.add(pool)
 
-    def task_ended(self) -> None:
-        with self._lock:
-            self._running -= 1
-            if self._running == 0 and self._was_enabled:
-                gc.enable()
+    def task_delivered(self) -> None:
+        self._tasks -= 1
+        self._resume()
+
+    def _resume(self) -> None:
+        if self._tasks or not self._switched_off:
+            return
+        if any(shiboken6.isValid(pool) and pool.activeThreadCount() for pool in self._pools):
+            # A worker is still returning from its task: switched on now, the collection
+            # that is due would run on that worker.
+            QTimer.singleShot(RESUME_RETRY_MS, self._resume)
+            return
+        self._switched_off = False
+        gc.enable()
 
 
 _collection = _NoCollectionWhileTasksRun()  # process-wide, as the collector is
@@ -92,7 +104,6 @@ class _Job(QRunnable):
         finally:
             # The work's closure is released on the GUI thread, with its relay (see run).
             self._work = None
-            _collection.task_ended()
 
 
 class TaskRunner(QObject):
@@ -127,7 +138,7 @@ class TaskRunner(QObject):
         self._running += 1
         if not self._busy_timer.isActive() and not self._busy:
             self._busy_timer.start()
-        _collection.task_starts()
+        _collection.task_starts(self._pool)
         self._pool.start(_Job(work, relay, owner_gone))
 
     def _finish(self, relay: _Relay, owner: QObject, owner_gone: threading.Event,
@@ -137,6 +148,7 @@ class TaskRunner(QObject):
             self._busy_timer.stop()
             self._set_busy(False)
         relay.deleteLater()
+        _collection.task_delivered()
         if owner_gone.is_set() or not shiboken6.isValid(owner):
             return
         owner.destroyed.disconnect(relay.mark_owner_gone)
@@ -149,5 +161,7 @@ class TaskRunner(QObject):
             self.busy_changed.emit(busy)
 
     def wait(self, msecs: int = -1) -> bool:
-        """Wait for running work (on shutdown and in tests)."""
-        return self._pool.waitForDone(msecs)
+        """Wait for running work and deliver its results (on shutdown and in tests)."""
+        done = self._pool.waitForDone(msecs)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+        return done
