@@ -74,6 +74,10 @@ class SwipeCatcher(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._replaying or event.type() != QEvent.Type.KeyPress:
             return False
+        if event.isAutoRepeat():  # a key held down is a person's; readers never repeat
+            if self._held:
+                self.settle()
+            return False
         at = self._clock(event)
         if self._held:
             if self._continues(event, at):

@@ -1,6 +1,8 @@
 """Card readers that type like keyboards: whatever screen or dialog has the cursor, nothing
 of a swipe is ever typed into a field, and its Enter never does what Enter does."""
 
+import threading
+
 import pytest
 from cardgen import random_pan
 from guihelpers import KeyClock, reader_types, stored_orders
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout
 
 from posapp.tracks import START_SENTINELS
 from posapp.ui.swipe import pressed_at
@@ -105,6 +107,37 @@ def test_two_quick_keys_of_a_person_stay_typed(qtbot, window, key_clock):
     key_clock.pace = KeyClock.PERSON
     qtbot.keyClicks(field, "off")
     assert field.text() == "% off"
+
+
+def test_a_person_holding_a_sentinel_key_down_gets_every_repeat(qtbot, window, key_clock):
+    field = window.checkout.description
+    key_clock.pace = KeyClock.READER  # the keyboard repeats faster than anyone types
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_Percent, Qt.KeyboardModifier.NoModifier)
+    for _ in range(5):
+        QApplication.sendEvent(field, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Percent,
+                                                Qt.KeyboardModifier.NoModifier, "%", True))
+    key_clock.pace = KeyClock.PERSON
+    assert field.text() == "%%%%%%"
+
+
+def test_a_swipe_while_a_sale_runs_changes_nothing_and_says_so(qtbot, window, key_clock, services, monkeypatch):
+    release = threading.Event()
+    real_add = services.orders.add
+    monkeypatch.setattr(services.orders, "add", lambda order: (release.wait(30), real_add(order))[1])
+    view = window.checkout
+    first = random_pan("4", 16)
+    qtbot.keyClicks(view.name, "Coffee")
+    qtbot.keyClicks(view.amount, "3.50")
+    qtbot.keyClicks(view.card, first)
+    view.submit()
+    assert view.busy
+    reader_types(qtbot, view.name, key_clock, ";" + TRACK2.format(number=random_pan("51", 16)))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == NOTICE)
+    assert view.name.text() == "Coffee" and view.card_message.text() == ""
+    release.set()
+    qtbot.waitUntil(lambda: "recorded" in view.result.text(), timeout=15_000)
+    assert stored_orders(services)[0].card_masked == f"VISA •••• {first[-4:]}"
 
 
 def test_a_person_pressing_enter_after_a_sentinel_still_submits(qtbot, window):
