@@ -1,6 +1,7 @@
-"""Payment cards: the PAN value object, brands, expiry and magnetic-stripe input.
+"""Payment cards: the PAN value object, expiry, and card input as typed or swiped.
 
-Pure domain code: it imports nothing from posapp, Qt or boto3.
+Pure domain code: it imports nothing from posapp but its pure neighbours (``iin``, ``luhn``,
+``pan_detect``, ``tracks``), and nothing from Qt or boto3.
 
 A :class:`Pan` never shows its digits by accident. ``str``, ``repr``, formatting,
 logging and exception text give the masked form (``VISA •••• 4242``) and pickling is
@@ -13,6 +14,8 @@ refused; :meth:`Pan.reveal` is the one explicit way to the digits, for the vault
 VISA •••• 4242
 >>> Pan.is_valid("4242 4242 4242 4241")
 False
+>>> str(parse_card_input("\ufeff４２４２ ４２４２ ４２４２ ４２４２ 1229", datetime.date(2025, 1, 1)).expiry)
+'12/29'
 """
 
 from __future__ import annotations
@@ -20,22 +23,15 @@ from __future__ import annotations
 import datetime
 import enum
 import hmac
-import re
 from dataclasses import dataclass
+
+from posapp import card_text, luhn
+from posapp.iin import LENGTHS, Brand, brand_of, lengths_text
+from posapp.pan_detect import normalize
+from posapp.tracks import read_tracks, starts_like_swipe, typed_for_another_layout
 
 MASK = "••••"
 MAX_INPUT = 512  # > a swipe of all 3 tracks (79 + 40 + 107): longer input is refused up front
-
-
-class Brand(enum.Enum):
-    VISA = "VISA"
-    MASTERCARD = "MASTERCARD"
-    AMEX = "AMEX"
-    DISCOVER = "DISCOVER"
-    JCB = "JCB"
-    DINERS = "DINERS"
-    UNIONPAY = "UNIONPAY"
-    MAESTRO = "MAESTRO"
 
 
 class Reason(enum.Enum):
@@ -46,8 +42,11 @@ class Reason(enum.Enum):
     LENGTH = "the card number has the wrong number of digits for its card type"
     UNKNOWN_BRAND = "this card type is not accepted"
     BAD_EXPIRY = "the expiry date is not a valid MM/YY date"
+    AMBIGUOUS_EXPIRY = "the last digits could be part of the card number or the expiry; write the expiry as MM/YY"
     EXPIRED = "the card has expired"
     BAD_SWIPE = "the card swipe could not be read; swipe again or type the number"
+    OTHER_LAYOUT = ("the card reader types for another keyboard layout than this computer's, so a swipe "
+                    "cannot be read here; type the card number")
     TOO_LONG = f"the card input is longer than {MAX_INPUT} characters"
 
 
@@ -59,77 +58,12 @@ class InvalidCard(ValueError):
         super().__init__(f"{reason.value}{detail}")
 
 
-# Issuer identification number ranges, from the networks' published tables.
-# (low prefix, high prefix, brand); the longest matching prefix wins, so e.g. the
-# Discover co-branded 622126-622925 range beats UnionPay's 62.
-_IIN_RANGES: tuple[tuple[str, str, Brand], ...] = (
-    ("4", "4", Brand.VISA),
-    ("51", "55", Brand.MASTERCARD),
-    ("2221", "2720", Brand.MASTERCARD),
-    ("34", "34", Brand.AMEX),
-    ("37", "37", Brand.AMEX),
-    ("6011", "6011", Brand.DISCOVER),
-    ("644", "649", Brand.DISCOVER),
-    ("65", "65", Brand.DISCOVER),
-    ("622126", "622925", Brand.DISCOVER),
-    ("3528", "3589", Brand.JCB),
-    ("300", "305", Brand.DINERS),
-    ("3095", "3095", Brand.DINERS),
-    ("36", "36", Brand.DINERS),
-    ("38", "39", Brand.DINERS),
-    ("62", "62", Brand.UNIONPAY),
-    ("5018", "5018", Brand.MAESTRO),
-    ("5020", "5020", Brand.MAESTRO),
-    ("5038", "5038", Brand.MAESTRO),
-    ("5893", "5893", Brand.MAESTRO),
-    ("6304", "6304", Brand.MAESTRO),
-    ("6759", "6759", Brand.MAESTRO),
-    ("6761", "6763", Brand.MAESTRO),
-)
-
-LENGTHS: dict[Brand, frozenset[int]] = {
-    Brand.VISA: frozenset({13, 16, 19}),
-    Brand.MASTERCARD: frozenset({16}),
-    Brand.AMEX: frozenset({15}),
-    Brand.DISCOVER: frozenset(range(16, 20)),
-    Brand.JCB: frozenset(range(16, 20)),
-    Brand.DINERS: frozenset(range(14, 20)),
-    Brand.UNIONPAY: frozenset(range(16, 20)),
-    Brand.MAESTRO: frozenset(range(12, 20)),
-}
-
-# Digits, optionally grouped by single spaces or dashes, as cashiers type them.
-_TYPED_PAN = re.compile(r"\d+(?:[ -]\d+)*", re.ASCII)
-
-
-def luhn_ok(digits: str) -> bool:
-    """Whether a string of digits passes the Luhn (mod 10) check."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
-def brand_of(digits: str) -> Brand | None:
-    """The brand whose most specific IIN range holds these leading digits, if any."""
-    best: tuple[int, Brand] | None = None
-    for low, high, brand in _IIN_RANGES:
-        prefix = digits[: len(low)]
-        if len(prefix) == len(low) and low <= prefix <= high:
-            if best is None or len(low) > best[0]:
-                best = (len(low), brand)
-    return best[1] if best else None
-
-
 def compact(text: str) -> str:
-    """The digits of typed card input, or raise if it is not a (grouped) digit string."""
-    text = text.strip()
-    if not _TYPED_PAN.fullmatch(text):
+    """The ASCII digits of a typed card number, or raise if it is not a (grouped) digit string."""
+    digits = card_text.number_digits(text)
+    if digits is None:
         raise InvalidCard(Reason.NOT_A_CARD_NUMBER)
-    return re.sub(r"[ -]", "", text)
+    return digits
 
 
 class Pan:
@@ -144,17 +78,21 @@ class Pan:
 
     @classmethod
     def parse(cls, text: str) -> Pan:
-        """Validate typed input (digits, spaces or dashes between groups)."""
+        """Validate a typed number: any Unicode digits, grouped by spaces, tabs or a dash.
+
+        Raises :class:`InvalidCard` whose reason says what is wrong; the message never holds
+        the input.
+        """
         digits = compact(text)
         if not 12 <= len(digits) <= 19:
             raise InvalidCard(Reason.LENGTH if len(digits) > 6 else Reason.NOT_A_CARD_NUMBER)
-        if not luhn_ok(digits):
+        if not luhn.is_valid(digits):
             raise InvalidCard(Reason.CHECKSUM)
         brand = brand_of(digits)
         if brand is None:
             raise InvalidCard(Reason.UNKNOWN_BRAND)
         if len(digits) not in LENGTHS[brand]:
-            raise InvalidCard(Reason.LENGTH, f": {brand.value} cards have {_lengths_text(brand)} digits")
+            raise InvalidCard(Reason.LENGTH, f": {brand.value} cards have {lengths_text(brand)} digits")
         return cls(digits, brand)
 
     @classmethod
@@ -210,15 +148,6 @@ class Pan:
         return self
 
 
-def _lengths_text(brand: Brand) -> str:
-    lengths = sorted(LENGTHS[brand])
-    if lengths == list(range(lengths[0], lengths[-1] + 1)) and len(lengths) > 2:
-        return f"{lengths[0]} to {lengths[-1]}"
-    if len(lengths) == 1:
-        return str(lengths[0])
-    return ", ".join(map(str, lengths[:-1])) + f" or {lengths[-1]}"
-
-
 @dataclass(frozen=True)
 class Expiry:
     """A card's expiry month; the card is good through the last day of that month."""
@@ -228,12 +157,14 @@ class Expiry:
 
     @classmethod
     def parse(cls, text: str) -> Expiry:
-        """``MM/YY`` (or ``MM/YYYY``) as printed on the card."""
-        match = re.fullmatch(r"(\d{1,2})/(\d{2}|\d{4})", text.strip(), re.ASCII)
-        if not match:
+        """An expiry as people write it: ``12/29``, ``12/2029``, ``1229``, ``12-29``, ``12.29``, ``12 29``.
+
+        Month first, as printed on cards; years 2000-2099. Raises :class:`InvalidCard` (BAD_EXPIRY).
+        """
+        month_year = card_text.month_year(text)
+        if month_year is None:
             raise InvalidCard(Reason.BAD_EXPIRY)
-        month, year = int(match[1]), int(match[2])
-        return cls.of(month, year + 2000 if year < 100 else year)
+        return cls.of(*month_year)
 
     @classmethod
     def of(cls, month: int, year: int) -> Expiry:
@@ -261,74 +192,91 @@ class Card:
             raise InvalidCard(Reason.EXPIRED, f" ({self.expiry})")
 
 
-# Track 1 (IATA): %B<PAN>^<SURNAME/GIVEN>^<YYMM><service code><discretionary>?
-_TRACK1 = re.compile(r"%B(?P<pan>\d{12,19})\^(?P<name>[^^?]{0,26})\^(?P<yymm>\d{4}|\^)", re.ASCII)
-# Track 2 (ABA): ;<PAN>=<YYMM><service code><discretionary>?
-_TRACK2 = re.compile(r";(?P<pan>\d{12,19})=(?P<yymm>\d{4}|=)", re.ASCII)
-# Both stop at the expiry and are searched up to the last "?" (end sentinel): a "[^?]*\?" tail
-# would rescan the rest of the text from every start sentinel, quadratic time.
-
-
-def looks_like_swipe(text: str) -> bool:
-    """Whether input starts like magnetic-stripe data (a track's start sentinel)."""
-    return text.lstrip().startswith(("%", ";"))
-
-
 def parse_swipe(text: str, today: datetime.date) -> Card:
     """Read the PAN, holder name and expiry from raw track 1/2 text; drop the rest.
 
-    Service code, discretionary data (where CVV-like values live) and the LRC are never
-    returned or kept.
+    Lines may break between tracks; a track the reader failed to read (``%E?``) or misread (the
+    checksum fails) is passed over when the other track is good. Service code, discretionary
+    data (where CVV-like values live) and the LRC are never returned or kept.
     """
-    if len(text) > MAX_INPUT:
-        raise InvalidCard(Reason.TOO_LONG)
-    track1 = _TRACK1.search(text, 0, text.rfind("?"))
-    track2 = _TRACK2.search(text, 0, text.rfind("?"))
-    if track1 is None and track2 is None:
-        raise InvalidCard(Reason.BAD_SWIPE)
-    pans = {track[1] for track in (track1, track2) if track is not None}
-    if len(pans) != 1:
-        raise InvalidCard(Reason.BAD_SWIPE)
-    try:
-        pan = Pan.parse(pans.pop())
-    except InvalidCard as error:
+    text = _normalized(text)
+    tracks = read_tracks(text)
+    if not tracks:
+        raise InvalidCard(Reason.OTHER_LAYOUT if typed_for_another_layout(text) else Reason.BAD_SWIPE)
+    good, refusals = [], []
+    for track in tracks:
+        try:
+            good.append((Pan.parse(track.number), track))
+        except InvalidCard as error:
+            refusals.append(error.reason)
+    if not good:
         # A misread stripe fails the checksum; ask for another swipe, not for typing care.
-        raise InvalidCard(Reason.BAD_SWIPE if error.reason is Reason.CHECKSUM else error.reason) from None
-    yymms = {t["yymm"] for t in (track1, track2) if t is not None and t["yymm"].isdigit()}
-    if len(yymms) > 1:
+        raise InvalidCard(next((reason for reason in refusals if reason is not Reason.CHECKSUM), Reason.BAD_SWIPE))
+    yymms = {track.yymm for _, track in good if track.yymm}
+    if len({pan for pan, _ in good}) > 1 or len(yymms) > 1:
         raise InvalidCard(Reason.BAD_SWIPE)
     yymm = yymms.pop() if yymms else None
     try:
         expiry = Expiry.of(int(yymm[2:]), 2000 + int(yymm[:2])) if yymm else None
     except InvalidCard:
         raise InvalidCard(Reason.BAD_SWIPE) from None
-    holder = _holder_name(track1["name"]) if track1 is not None else None
-    card = Card(pan, expiry, holder)
+    holder = next((track.name for _, track in good if track.name), None)
+    card = Card(good[0][0], expiry, holder)
     card.check_not_expired(today)
     return card
-
-
-def _holder_name(raw: str) -> str | None:
-    """``SURNAME/GIVEN M.MR`` as encoded on track 1 -> ``GIVEN M.MR SURNAME``."""
-    surname, _, given = raw.strip().partition("/")
-    name = " ".join(part.strip() for part in (given, surname) if part.strip())
-    return name or None
-
-
-# The expiry is the last word: O(1) per start, where "(.*?)\s+" rescanned spaces (quadratic).
-_LAST_WORD_EXPIRY = re.compile(r"\s(\d{1,2}/\d{2,4})\Z", re.ASCII)
 
 
 def parse_card_input(text: str, today: datetime.date) -> Card:
-    """One line of card input: ``PAN [MM/YY]`` as typed, or a raw magnetic-stripe swipe."""
-    if len(text) > MAX_INPUT:
-        raise InvalidCard(Reason.TOO_LONG)
-    if looks_like_swipe(text):
+    """One card entry: ``PAN [expiry]`` as typed (see :meth:`Expiry.parse`), or a raw swipe.
+
+    Input is normalised as the card-number detector sees it (``pan_detect.normalize``): any
+    Unicode digits, a byte-order mark or other invisible characters, any kind of space.
+    """
+    text = _normalized(text)
+    if starts_like_swipe(text):
         return parse_swipe(text, today)
-    number, expiry = text.strip(), None
-    match = _LAST_WORD_EXPIRY.search(number)
-    if match:
-        number, expiry = number[:match.start()].rstrip(" \t\n\r\f\v"), Expiry.parse(match[1])
-    card = Card(Pan.parse(number), expiry)
+    card = Card(*_read_typed(text))
     card.check_not_expired(today)
     return card
+
+
+def _normalized(text: str) -> str:
+    if len(text) > MAX_INPUT:
+        raise InvalidCard(Reason.TOO_LONG)
+    text = normalize(text)
+    if len(text) > MAX_INPUT:  # NFKC can lengthen text (one ligature becomes up to 18 letters)
+        raise InvalidCard(Reason.TOO_LONG)
+    return text
+
+
+def _read_typed(text: str) -> tuple[Pan, Expiry | None]:
+    """The card number and expiry of typed input, choosing among the ways to read it.
+
+    "4242 4242 4242 4242 1229" reads as a number and an expiry because no brand issues 20-digit
+    numbers; "5555 5555 5555 4444" as one number because Mastercard issues no 12-digit ones. Where
+    the brand issues both lengths (Maestro 12-19: "6771 7980 2100 1229"), the digits may be one
+    number, or a shorter one and its expiry, or a longer one with a typo that happens to leave a
+    valid shorter card: a guess could store another card's number, so the cashier is asked to write
+    the expiry with a slash. When no reading is valid, one whose number has a length its brand
+    issues names the fault, so a bad expiry is never reported as a bad card number.
+    """
+    readings = card_text.readings(text)
+    cards, errors, fitting = [], [], []
+    for number, expiry in readings:
+        try:
+            pan = Pan.parse(number)
+            cards.append((pan, Expiry.parse(expiry) if expiry is not None else None))
+        except InvalidCard as error:
+            errors.append(error)
+            if card_text.fits_its_brand(number):
+                fitting.append(error)
+            cards.append(None)
+    whole, split = cards[0], {card for card in cards[1:] if card}
+    if split and (whole or card_text.fits_its_brand(text)) or len(split) > 1:
+        raise InvalidCard(Reason.AMBIGUOUS_EXPIRY)
+    if whole or split:
+        return whole or split.pop()
+    if fitting:
+        raise fitting[0]
+    # No length fits: a plain 12-19 digit number is wrong as a number, anything else as written.
+    raise errors[0] if card_text.plain_number(text) or len(errors) == 1 else errors[1]

@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from posapp import config, logs
+from posapp import config, hardening, logs
 from posapp.card import Brand
 from posapp.cli_admin import doctor, provision, setup
 from posapp.cli_input import order_id, whole_number
+from posapp.cli_output import for_terminal
 from posapp.cli_orders import order_list, order_new, order_show
 from posapp.cli_vault import vault_import, vault_reconcile, vault_verify
 from posapp.errors import ExitCode, Unavailable, describe
@@ -45,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse repeats what it refuses ("unrecognized arguments: …"): a card typed there is masked."""
 
     def error(self, message: str):  # type: ignore[override]
-        super().error(logs.redact(message))
+        super().error(for_terminal(message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    hardening.harden()  # before anything is read or written: no core file, no file others can change
     args = build_parser().parse_args(argv)
     log_file = logs.setup(config.Paths.from_env(os.environ).log_dir)
     try:
@@ -163,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             log.error("unexpected error", exc_info=error)
             message += f" ({log_file})" if log_file else " (none is written: see the warning above)"
         _drop_unwritable_stdout()
-        message = logs.redact(message)
+        message = for_terminal(message)
         print(f"posapp: {message}", file=sys.stderr)
         if args.command in (None, "gui") and not getattr(args, "smoke", False):
             from posapp.ui.application import show_startup_error

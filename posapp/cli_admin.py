@@ -8,8 +8,9 @@ import os
 import sys
 from typing import TextIO
 
-from posapp import config, logs
+from posapp import config
 from posapp.cli_input import read_line
+from posapp.cli_output import for_terminal
 from posapp.errors import ExitCode, InvalidInput
 
 
@@ -32,7 +33,7 @@ def setup(args: argparse.Namespace, out: TextIO) -> int:
     config.check(target, values)  # a mistake is reported before anything is asked or written
     needs_password = bool(args.orders_url and args.orders_url.startswith("mysql"))
     password = _read_orders_password(from_stdin=args.orders_password_stdin) if needs_password else None
-    config.save(target, values)
+    config.save(target, values, shared=args.system)
     print(f"Settings written to {target}", file=out)
     if password is not None:
         _store_orders_password(args.orders_url, password)
@@ -72,6 +73,6 @@ def doctor(services, args, out: TextIO) -> int:
 
     worst = ExitCode.OK
     for result in health.run(services):
-        print(f"{'ok' if result.ok else 'FAIL':5} {result.name}: {logs.redact(result.detail)}", file=out, flush=True)
+        print(f"{'ok' if result.ok else 'FAIL':5} {result.name}: {for_terminal(result.detail)}", file=out, flush=True)
         worst = max(worst, result.exit_code)
     return worst

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import getpass
-import json
 import sys
 from typing import TextIO
 
 from posapp.card import MAX_INPUT, Brand, parse_card_input
 from posapp.checkout import Sale
-from posapp.cli_input import read_line
+from posapp.cli_input import read_card_input
+from posapp.cli_output import for_terminal, print_json
 from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
-from posapp.logs import redact
+from posapp.pan_detect import contains_pan
 from posapp.money import Money
 from posapp.orders import Order, OrderFilter
 from posapp.orders.base import PAGE_MAX
@@ -21,17 +20,18 @@ CARD_PROMPT = "Card (number and MM/YY, or swipe): "
 
 
 def _read_card_line() -> str:
+    """The whole card entry, a swipe's track lines joined by "\n" (see read_card_input)."""
     if sys.stdin is None:
         raise InvalidInput("no card data: pass it on standard input")
-    line = getpass.getpass(CARD_PROMPT) if sys.stdin.isatty() else read_line(sys.stdin, MAX_INPUT, "card input")
-    if not line.strip():
+    text = read_card_input(sys.stdin, MAX_INPUT, "card input", prompt=CARD_PROMPT)
+    if not text:
         raise InvalidInput("no card data on standard input")
-    return line
+    return text
 
 
 def order_new(services, args, out: TextIO) -> int:
     key = args.idempotency_key
-    if key is not None and redact(key) != key:  # it is stored and shown: never a card number
+    if key is not None and contains_pan(key):  # refused before the card is read, not after
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
     amount = Money.parse(args.amount, args.currency)
     today = datetime.datetime.now(datetime.timezone.utc).date()
@@ -41,7 +41,7 @@ def order_new(services, args, out: TextIO) -> int:
     order = services.checkout.checkout(sale)
     try:
         if args.json:
-            _print_json(out, order_json(order))
+            print_json(out, order_json(order))
         else:
             print(f"Order {order.id} recorded: {order.amount} on {order.card_masked}", file=out)
         out.flush()
@@ -65,13 +65,13 @@ def order_list(services, args, out: TextIO) -> int:
                         brand=Brand(args.brand) if args.brand else None, workstation=args.workstation)
     page = services.orders.page(before=args.before, limit=args.limit, where=where)
     if args.json:
-        _print_json(out, {"orders": [order_json(order) for order in page.orders], "next_before": page.next_before})
+        print_json(out, {"orders": [order_json(order) for order in page.orders], "next_before": page.next_before})
         return ExitCode.OK
     if not page.orders:
         print("No orders.", file=out)
     for order in page.orders:
-        print(f"{order.id:>8}  {_when(order):16}  {_amount(order):>16}  {order.card_masked:20}  {order.name or ''}",
-              file=out)
+        print(f"{order.id:>8}  {_when(order):16}  {_amount(order):>16}  {for_terminal(order.card_masked):20}  "
+              f"{for_terminal(order.name or '')}", file=out)
     if page.next_before is not None:
         print(f"More: posapp order list --before {page.next_before}", file=out)
     return ExitCode.OK
@@ -92,12 +92,12 @@ def _day(text: str | None, option: str, *, next_day: bool = False) -> datetime.d
 def order_show(services, args, out: TextIO) -> int:
     order = services.orders.get(args.order_id)
     if args.json:
-        _print_json(out, order_json(order))
+        print_json(out, order_json(order))
         return ExitCode.OK
     for label, value in (("Order", order.id), ("Name", order.name), ("Description", order.description),
                          ("Amount", _amount(order)), ("Card", order.card_masked), ("Token", order.token),
                          ("Time (UTC)", _when(order)), ("Workstation", order.workstation)):
-        print(f"{label + ':':13}{value if value is not None else ''}", file=out)
+        print(f"{label + ':':13}{for_terminal(value) if value is not None else ''}", file=out)
     return ExitCode.OK
 
 
@@ -116,11 +116,6 @@ def order_json(order: Order) -> dict[str, object]:
         "workstation": order.workstation,
         "idempotency_key": order.idempotency_key,
     }
-
-
-def _print_json(out: TextIO, document: object) -> None:
-    json.dump(document, out, ensure_ascii=False, indent=2)
-    out.write("\n")
 
 
 def _when(order: Order) -> str:

@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from posapp.cli_output import for_terminal
 from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, Unavailable, describe
+from posapp.pan_detect import contains_pan
 
 
 def count(number: int, noun: str) -> str:
@@ -44,7 +46,7 @@ def vault_verify(services, args, out: TextIO) -> int:
             services.vault.verify(token)
         except (IntegrityFailure, NotFound) as error:
             failures.append(error)
-            print(f"posapp: {describe(error)[0]}", file=sys.stderr)
+            print(f"posapp: {for_terminal(describe(error)[0])}", file=sys.stderr)
     what = count(checked, "vault item")
     if args.all:  # an order whose item was deleted is not in the vault walk
         try:
@@ -92,6 +94,9 @@ def vault_import(services, args, out: TextIO) -> int:
     from posapp import import_journal
     from posapp.card_import import Imported, bounded_lines, import_cards, open_card_file
 
+    for what, path in (("card file", args.cards), ("--out file", args.out)):
+        if contains_pan(str(path)):  # file names are printed and kept in the import journal
+            raise InvalidInput(f"the {what}'s name looks like a card number; rename it")
     if args.out.resolve() == args.cards.resolve():
         raise InvalidInput("--out must name a new file, not the card file")
     cards, size = open_card_file(args.cards)

@@ -28,6 +28,8 @@ import platformdirs
 
 from posapp import config_checks as checks
 from posapp.errors import ConfigError
+from posapp.file_trust import check_trusted
+from posapp.pan_detect import contains_pan
 
 # Re-exported: callers have always found the keyring functions here.
 from posapp.secrets import (  # noqa: F401
@@ -159,7 +161,12 @@ def load(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> 
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
         candidates.append(explicit)
-    layers = [(path, _parse(_read_document(path), path)) for path in candidates if path.is_file()]
+    found = [path for path in candidates if path.is_file()]
+    if paths.config_dir.is_dir():  # whoever can write it can add a settings file any time
+        check_trusted(paths.config_dir)
+    for path in found:
+        check_trusted(path)
+    layers = [(path, _parse(_read_document(path), path)) for path in found]
     return _combine(paths, layers)
 
 
@@ -199,14 +206,19 @@ def check(path: Path, values: Mapping[str, Mapping[str, object]]) -> str:
     return text
 
 
-def save(path: Path, values: Mapping[str, Mapping[str, object]]) -> None:
-    """Write a settings file, after checking it."""
+def save(path: Path, values: Mapping[str, Mapping[str, object]], *, shared: bool = False) -> None:
+    """Write a settings file after checking it and its folders: 0600 in a 0700 folder, or, when
+    ``shared`` (the machine-wide file, no secret in it), 0644 in 0755 for every user of the till."""
     text = check(path, values)
+    folder_mode, file_mode = (0o755, 0o644) if shared else (0o700, 0o600)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.chmod(folder_mode)  # whatever the umask
+        check_trusted(path.parent)
         draft = path.with_name(path.name + ".new")
         draft.write_text(text, encoding="utf-8")
-        draft.chmod(0o644)  # readable by every user of the till: it holds no secret
+        draft.chmod(file_mode)
         os.replace(draft, path)
     except OSError as error:
         raise ConfigError(f"{path}: cannot be written: {error.strerror}") from None
@@ -260,6 +272,8 @@ def _parse(document: Mapping[str, object], path: Path) -> list[tuple[str, str, o
 
 
 def _convert(raw: object, hint: object) -> object:
+    if isinstance(raw, str) and contains_pan(raw):  # a settings file is no place for card data
+        raise ValueError("looks like a card number; settings never hold card data")
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for option in options:
         if isinstance(option, type) and issubclass(option, enum.Enum):

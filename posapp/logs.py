@@ -1,9 +1,9 @@
 """Logging for posapp: a private rotating log file, posapp's warnings on stderr, and PAN
 redaction on every record from every logger (posapp's and third parties' alike).
 
-Redaction replaces any run of 12-19 digits that passes the Luhn check, also when grouped
-by single spaces or dashes, with ``•••• <last 4>``, in the message, its arguments, the
-exception text and the stack. It happens twice on purpose: a log-record factory redacts
+Redaction masks every card number that :mod:`posapp.pan_detect` finds, however it is
+written, to ``•••• <last 4>``, in the message, its arguments, the exception text and the
+stack. It happens twice on purpose: a log-record factory redacts
 each record as it is made, whichever handler later gets it, and a filter on each of
 posapp's handlers catches records made some other way (``logging.makeLogRecord``).
 """
@@ -13,68 +13,12 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 import sys
 from pathlib import Path
 
+from posapp.pan_detect import redact
+
 LOG_FILE_NAME = "posapp.log"
-MASK = "••••"
-
-# Maximal runs of digits joined by single spaces or dashes: "4242 4242-4242 4242".
-_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
-_DIGIT_GROUP = re.compile(r"\d+")
-
-
-def redact(text: str) -> str:
-    """``text`` with every card-number-like digit run masked to its last 4 digits."""
-    return _DIGIT_RUN.sub(_mask_run, text)
-
-
-def _mask_run(match: re.Match[str]) -> str:
-    run = match.group()
-    groups = [(group.start(), group.end()) for group in _DIGIT_GROUP.finditer(run)]
-    digits = "".join(run[start:end] for start, end in groups)
-    starts = [0]  # where each group starts in ``digits``, and the end
-    for start, end in groups:
-        starts.append(starts[-1] + end - start)
-    # Luhn sums of every prefix, doubling the even or the odd positions, so that any span's
-    # check is one subtraction (card.py has the Luhn check; logging sits below it and cannot
-    # import it): the whole run costs O(its length), not O(length x 19 digits).
-    sums = ([0], [0])
-    for position, char in enumerate(digits):
-        value = int(char)
-        twice = value * 2 - 9 if value > 4 else value * 2
-        sums[0].append(sums[0][-1] + (twice if position % 2 == 0 else value))
-        sums[1].append(sums[1][-1] + (value if position % 2 == 0 else twice))
-    # Mark every group inside any span of whole groups that reads as a card number. Spans
-    # may overlap ("12 4242 4242 4242 4242" can pass Luhn from "12" too): masking their
-    # union, never just one of them, is what keeps all but the last 4 digits hidden.
-    reach = [-1] * len(groups)  # the last group of the longest card-like span from each group
-    for first in range(len(groups)):
-        for last in range(first, len(groups)):
-            begin, end = starts[first], starts[last + 1]
-            if end - begin > 19:
-                break
-            # From the right, every second digit is doubled: those with the parity of ``end``.
-            if end - begin >= 12 and (sums[end % 2][end] - sums[end % 2][begin]) % 10 == 0:
-                reach[first] = last
-    covered, cover_to = [], -1
-    for index, last in enumerate(reach):
-        cover_to = max(cover_to, last)
-        covered.append(index <= cover_to)
-    pieces, kept_up_to, index = [], 0, 0
-    while index < len(groups):
-        if not covered[index]:
-            index += 1
-            continue
-        end = index
-        while end + 1 < len(groups) and covered[end + 1]:
-            end += 1
-        masked_digits = digits[starts[index]:starts[end + 1]]
-        pieces += [run[kept_up_to:groups[index][0]], f"{MASK} {masked_digits[-4:]}"]
-        kept_up_to, index = groups[end][1], end + 1
-    pieces.append(run[kept_up_to:])
-    return "".join(pieces)
 
 
 def redact_record(record: logging.LogRecord) -> None:
@@ -129,7 +73,9 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     failed = False
 
     def _open(self):  # type: ignore[override]
-        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        # Never through a link another user may have planted in the log folder.
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0),
+                             0o600)
         return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
     def emit(self, record: logging.LogRecord) -> None:

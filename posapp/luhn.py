@@ -38,3 +38,33 @@ def is_valid(digits: str) -> bool:
 def check_digit(body: str) -> str:
     """The digit that, appended to ``body``, makes a Luhn-valid number."""
     return str((10 - checksum(body + "0")) % 10)
+
+
+class Substrings:
+    """The Luhn check of any substring of one digit string in constant time.
+
+    For scanning text: a run of n digits has about 8·n substrings of card length, and
+    checking each from scratch would cost 19 times more.
+
+    >>> Substrings("0424242424242424242").is_valid(1, 17)
+    True
+    """
+
+    __slots__ = ("_sums",)
+
+    def __init__(self, digits: str):
+        # Prefix sums twice over: doubling the digits at even positions, or at odd ones.
+        sums: tuple[list[int], list[int]] = ([0], [0])
+        for position, char in enumerate(digits):
+            value = ord(char) - 48
+            if not 0 <= value <= 9:
+                raise ValueError("the Luhn check takes ASCII digits only")
+            sums[0].append(sums[0][-1] + (_DOUBLED[value] if position % 2 == 0 else value))
+            sums[1].append(sums[1][-1] + (value if position % 2 == 0 else _DOUBLED[value]))
+        self._sums = sums
+
+    def is_valid(self, begin: int, end: int) -> bool:
+        """Whether ``digits[begin:end]`` passes the check."""
+        # From the right, every second digit is doubled: those with the parity of ``end``.
+        sums = self._sums[end % 2]
+        return end - begin > 1 and (sums[end] - sums[begin]) % 10 == 0

@@ -60,3 +60,155 @@ def _plain(char: str) -> str:
         return char
     digit = unicodedata.decimal(char, None)
     return chr(48 + digit) if digit is not None else char
+
+
+def contains_pan(text: str) -> bool:
+    """Whether ``text`` holds a card number in any of the forms this module finds."""
+    return bool(find_pans(text))
+
+
+def redact(text: str) -> str:
+    """``text`` with every card number found replaced by ``•••• <last 4>``; the rest as it was."""
+    spans = find_pans(text)
+    if not spans:
+        return text
+    pieces, kept_up_to = [], 0
+    for start, end, last4 in spans:
+        pieces += [text[kept_up_to:start], f"{MASK} {last4}"]
+        kept_up_to = end
+    pieces.append(text[kept_up_to:])
+    return "".join(pieces)
+
+
+def find_pans(text: str) -> list[tuple[int, int, str]]:
+    """Where ``text`` holds card numbers: ``(start, end, last4)`` for each, in order.
+
+    ``text[start:end]`` runs from a number's first digit to its last as written, separators
+    and invisible characters included; ``last4`` is its last 4 digits in ASCII. Where
+    numbers that pass the check overlap ("12 4111 1111 1111 1111" passes from "12" too),
+    the span covers all of them: hiding one would show the others' digits.
+    """
+    if len(_ASCII_DIGIT.findall(text)) < MIN_DIGITS and (text.isascii() or _digit_count(text) < MIN_DIGITS):
+        return []  # most text: too few digits to hold a card number
+    identifiers = _identifier_spans(text)
+    spans: list[tuple[int, int, str]] = []
+    for run in _digit_runs(text, identifiers):
+        spans += _card_numbers(run)
+    return spans
+
+
+def _digit_count(text: str) -> int:
+    return sum(char.isdigit() for char in normalize(text))
+
+
+# A hex word this long is an identifier (a key, a hash, a UUID without its dashes): a card
+# number with a letter or two glued to it stays shorter and is still found.
+_HEX_WORD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{24,}(?![0-9A-Za-z])")
+
+
+def _identifier_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span() for pattern in (_UUID, _HEX_WORD) for match in pattern.finditer(text)]
+
+
+# A digit run: groups of digits, each a list of (ASCII digit, index in the text).
+_Group = list[tuple[str, int]]
+
+
+def _digit_runs(text: str, identifiers: list[tuple[int, int]]) -> list[list[_Group]]:
+    """Runs of digit groups joined by at most MAX_GAP separators; letters and identifiers end them."""
+    runs: list[list[_Group]] = []
+    run: list[_Group] = []
+    group: _Group = []
+    gap = 0
+    skip_to, pending = 0, iter(identifiers)
+    next_identifier = next(pending, None)
+
+    def close_run() -> None:
+        nonlocal run, group
+        if group:
+            run.append(group)
+        if run:
+            runs.append(run)
+        run, group = [], []
+
+    for index, char in enumerate(text):
+        if index < skip_to:
+            continue
+        if next_identifier is not None and index == next_identifier[0]:
+            close_run()
+            skip_to, next_identifier = next_identifier[1], next(pending, None)
+            gap = 0
+            continue
+        for kind, digit in _classify(char):
+            if kind == "digit":
+                group.append((digit, index))
+                gap = 0
+            elif kind == "separator":
+                if group:
+                    run.append(group)
+                    group = []
+                if run:
+                    gap += 1
+                    if gap > MAX_GAP:
+                        close_run()
+                        gap = 0
+            elif kind == "break":
+                close_run()
+                gap = 0
+    close_run()
+    return runs
+
+
+def _classify(char: str) -> list[tuple[str, str]]:
+    """What a character of the original text is to a digit run: digits, separators, or a break.
+
+    A symbol or punctuation mark is one separator whatever NFKC makes of it (``™`` is "TM"):
+    the eye reads "4111™1111" as digits and a mark, not as a word.
+    """
+    if char.isascii():
+        if "0" <= char <= "9":
+            return [("digit", char)]
+        return [("break", "")] if char.isalpha() else [("separator", "")]
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return [("digit", chr(48 + digit))]
+    category = unicodedata.category(char)
+    if category in _IGNORED_CATEGORIES:
+        return []
+    if category not in _SEPARATOR_CATEGORIES and category != "No":
+        return [("break", "")]
+    # A mark that holds digits ("⒈" is "1.", "⑽" is "(10)") is those digits, as it reads.
+    digits = [unicodedata.decimal(part) for part in unicodedata.normalize("NFKC", char) if part.isdecimal()]
+    return [("digit", chr(48 + digit)) for digit in digits] if digits else [("separator", "")]
+
+
+def _card_numbers(run: list[_Group]) -> list[tuple[int, int, str]]:
+    """The spans of whole groups in one run that read as a card number, overlapping ones merged."""
+    digits = "".join(digit for group in run for digit, _ in group)
+    if len(digits) < MIN_DIGITS:
+        return []
+    starts = [0]  # where each group starts in ``digits``, and the end
+    for group in run:
+        starts.append(starts[-1] + len(group))
+    check = luhn.Substrings(digits)
+    reach = [-1] * len(run)  # the last group of the longest card-like span from each group
+    for first in range(len(run)):
+        for last in range(first, len(run)):
+            begin, end = starts[first], starts[last + 1]
+            if end - begin > MAX_DIGITS:
+                break
+            if end - begin >= MIN_DIGITS and check.is_valid(begin, end):
+                reach[first] = last
+    spans, index = [], 0
+    while index < len(run):
+        if reach[index] < 0:
+            index += 1
+            continue
+        end, scan = reach[index], index
+        while scan <= end:  # spans starting inside this one extend it
+            end = max(end, reach[scan])
+            scan += 1
+        masked = digits[starts[index]:starts[end + 1]]
+        spans.append((run[index][0][1], run[end][-1][1] + 1, masked[-4:]))
+        index = end + 1
+    return spans

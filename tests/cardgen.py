@@ -2,6 +2,8 @@
 
 import random
 
+from posapp.luhn import check_digit
+
 # Published test numbers (Stripe, Adyen, Braintree, PayPal test-card lists): (number, brand).
 PUBLISHED = [
     ("4242424242424242", "VISA"),
@@ -24,15 +26,7 @@ PUBLISHED = [
 ]
 
 
-def luhn_check_digit(body: str) -> str:
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
-
-
 def random_pan(prefix: str = "4", length: int = 16, rng: random.Random | None = None) -> str:
     rng = rng or random.SystemRandom()
     body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
-    return body + luhn_check_digit(body)
+    return body + check_digit(body)

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from posapp import app, config
+from posapp import app, config, hardening
 from posapp.config import Settings
 from posapp.ui.display import NoDisplay, check_display
 from posapp.ui.main_window import MainWindow
@@ -26,6 +26,7 @@ def _application() -> QApplication:
 
 def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None) -> int:
     check_display(os.environ)  # before Qt, which aborts the process without a screen
+    hardening.harden()  # the window reads cards too: no core file, private files (idempotent)
     application = _application()
     runner = TaskRunner()
     if not settings.files and not smoke:

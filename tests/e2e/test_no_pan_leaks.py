@@ -1,7 +1,7 @@
 """Sell with fresh random cards through the posapp command, then look for them everywhere.
 
 Every file under POSAPP_HOME and the temp folder, everything printed, and the log file are
-scanned for each card number as digits, grouped with spaces or dashes, and in UTF-16.
+scanned for each card number in any form its digits can take (tests/leakscan.py).
 """
 
 import random
@@ -44,6 +44,14 @@ def test_no_card_number_is_written_anywhere(posapp, posapp_home, tmpdir_env):
     swiped = random_pan("4", 16, rng)
     discretionary = "".join(rng.choice("0123456789") for _ in range(15))
     sell(f"%B{swiped}^DOE/JANE^9912101{discretionary}?;{swiped}=9912101{discretionary}?", "swiped")
+    wide = random_pan("4", 16, rng)
+    sell("\ufeff" + "\t".join(wide[i:i + 4] for i in range(0, 16, 4)).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")) + " 1299", "full-width")
+    named, named_card = random_pan("4", 16, rng), random_pan("4", 16, rng)  # a card in the name: refused
+    sell(named_card, f"card {chr(0xa0).join(named[i:i + 4] for i in range(0, 16, 4))}", 2)
+    keyed, keyed_card = random_pan("4", 16, rng), random_pan("4", 16, rng)
+    sell(keyed_card, "keyed", 2, "--idempotency-key", ".".join(keyed[i:i + 4] for i in range(0, 16, 4)))
+    secrets_to_find += [wide, named, named_card, keyed, keyed_card]
     refused = random_pan("4", 16, rng)
     sell(refused, "é" * 200, 2)  # a valid card in a sale refused for its name
     mistyped = random_pan("4", 16, rng)
@@ -60,11 +68,15 @@ def test_no_card_number_is_written_anywhere(posapp, posapp_home, tmpdir_env):
     assert find_leaks(secrets_to_find, [posapp_home, Path(tmpdir_env["TMPDIR"])], "".join(printed)) == []
 
 
-@pytest.mark.parametrize("encoding", ["ascii", "utf-16-le", "utf-16-be"])
-def test_the_scan_finds_a_planted_card(tmp_path, encoding):
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be", "utf-32-le"])
+@pytest.mark.parametrize("separator", ["", " ", "-", ".", "\u00a0", "\u200b", "\t", " - "])
+@pytest.mark.parametrize("digits", ["0", "\uff10", "\u0660"])  # ASCII, full-width, Arabic-Indic
+def test_the_scan_finds_a_planted_card_in_any_form(tmp_path, encoding, separator, digits):
     number = random_pan("4", 16)
+    written = separator.join(chr(ord(digits) + int(digit)) for digit in number)
     (tmp_path / "deep" / "er").mkdir(parents=True)
-    (tmp_path / "deep" / "er" / "file.bin").write_bytes(b"\x00head" + number.encode(encoding) + b"tail")
-    grouped = "-".join(number[i:i + 4] for i in range(0, 16, 4))
+    (tmp_path / "deep" / "er" / "file.bin").write_bytes(b"\x00head\x01" + written.encode(encoding) + b"tail")
     assert find_leaks([number], [tmp_path], "") == [(str(tmp_path / "deep" / "er" / "file.bin"), number[-4:])]
-    assert find_leaks([number], [], f"card {grouped}!") == [("printed", number[-4:])]
+    assert find_leaks([number], [], f"card {written}!") == [("printed", number[-4:])]
+    assert find_leaks([number], [tmp_path], f"card •••• {number[-4:]}") == [(str(tmp_path / "deep" / "er" /
+                                                                                 "file.bin"), number[-4:])]

@@ -14,7 +14,7 @@ def test_local_setup_writes_a_file_doctor_accepts(posapp, posapp_home):
     assert result.returncode == 0, result.stdout + result.stderr
     written = posapp_home / "posapp.toml"
     assert tomllib.loads(written.read_text()) == {"workstation": {"id": "till-42"}}
-    assert written.stat().st_mode & 0o777 == 0o644
+    assert written.stat().st_mode & 0o777 == 0o600  # its own user's: see test_private_files.py
     assert result.stdout.startswith(f"Settings written to {written}\nok    configuration")
     doctor = posapp("doctor")
     assert doctor.returncode == 0 and "FAIL" not in doctor.stdout

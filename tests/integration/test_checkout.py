@@ -9,7 +9,7 @@ from cardgen import random_pan
 from posapp import app, config
 from posapp.card import Card, Expiry, InvalidCard, Pan
 from posapp.checkout import Sale
-from posapp.logs import redact
+from posapp.pan_detect import redact
 from posapp.money import Money
 from posapp.orders import InvalidOrder, OrderStoreUnavailable
 from posapp.vault import VaultUnavailable

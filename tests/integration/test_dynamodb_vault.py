@@ -19,7 +19,7 @@ from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
 from posapp.errors import ExitCode, describe
-from posapp.logs import redact
+from posapp.pan_detect import redact
 from posapp.vault import TamperedItem, TokenNotFound, VaultError, VaultOutcomeUnknown, VaultUnavailable
 from posapp.vault.aws import AwsClients
 from posapp.vault.dynamodb import DynamoDbVault

@@ -24,7 +24,7 @@ from posapp.card import Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale
 from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.errors import InvalidInput
-from posapp.logs import redact
+from posapp.pan_detect import redact
 from posapp.money import Money
 from posapp.orders import OrderOutcomeUnknown, OrderStoreUnavailable
 from posapp.orders.sql import SqlOrderStore

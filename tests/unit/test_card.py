@@ -54,6 +54,11 @@ def test_published_test_numbers_parse_to_brand_and_last4(number, brand):
     ("3714-496353-98431", "371449635398431", "AMEX"),
     ("3622 720627 1667", "36227206271667", "DINERS"),
     ("  4111 1111 1111 1111  ", "4111111111111111", "VISA"),
+    ("4242\t4242\t4242\t4242", "4242424242424242", "VISA"),
+    ("4242  4242 4242\u00a04242", "4242424242424242", "VISA"),
+    ("4242\u20134242\u20134242\u20134242", "4242424242424242", "VISA"),  # en dash, as word processors type "-"
+    ("\ufeff4242 4242 4242 4242", "4242424242424242", "VISA"),
+    ("４２４２ ４２４２ ４２４２ ４２４２", "4242424242424242", "VISA"),
 ])
 def test_grouped_input_parses_to_same_pan(text, digits, brand):
     pan = Pan.parse(text)
@@ -75,9 +80,9 @@ def test_every_published_number_parses_grouped_by_four(number, brand, separator)
     ("2720", "MASTERCARD"),
     ("51", "MASTERCARD"),
     ("55", "MASTERCARD"),
-    ("622126", "DISCOVER"),
-    ("622500", "DISCOVER"),
-    ("622925", "DISCOVER"),
+    ("622126", "UNIONPAY"),  # co-branded with Discover, which routes it; the card shows UnionPay
+    ("622500", "UNIONPAY"),
+    ("622925", "UNIONPAY"),
     ("622125", "UNIONPAY"),
     ("622926", "UNIONPAY"),
     ("620000", "UNIONPAY"),
@@ -134,8 +139,7 @@ def test_wrong_length_for_brand_names_the_brand(prefix, length, brand, lengths_t
     "abcd efgh ijkl mnop",
     "12ab",
     "4242 4242 4242 424a",
-    "4242  4242",
-    "4242  4242 4242 4242",
+    "4242    4242 4242 4242",
     "4242--4242-4242-4242",
     "4242 -4242 4242 4242",
     "-4242424242424242",
@@ -163,14 +167,9 @@ def test_unknown_brand_is_refused(prefix):
     # Full-width digits, as some input methods type them.
     "4242424242424242".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
 ], ids=["arabic-indic", "fullwidth"])
-def test_non_ascii_digits_are_refused_or_normalised(text):
+def test_non_ascii_digits_are_normalised(text):
     """A PAN must end up as ASCII digits: the vault stores reveal() and __eq__ uses compare_digest."""
-    try:
-        pan = Pan.parse(text)
-    except InvalidCard as error:
-        assert error.reason is Reason.NOT_A_CARD_NUMBER
-    else:
-        assert pan.reveal() == "4242424242424242"
+    assert Pan.parse(text).reveal() == "4242424242424242"
 
 
 def test_invalid_card_is_a_value_error_with_reason_text():
@@ -189,7 +188,7 @@ def test_invalid_card_is_a_value_error_with_reason_text():
     (lambda: random_pan("2721", 16), False),
     (lambda: "", False),
     (lambda: "12ab", False),
-    (lambda: "4242  4242", False),
+    (lambda: "4242 4242", False),
 ])
 def test_is_valid_returns_bool(make_text, expected):
     assert Pan.is_valid(make_text()) is expected
@@ -304,6 +303,13 @@ def test_pan_attributes_cannot_be_deleted(name):
     ("01/30", 1, 2030, "01/30"),
     ("12/2031", 12, 2031, "12/31"),
     (" 07/28 ", 7, 2028, "07/28"),
+    ("1229", 12, 2029, "12/29"),
+    ("122029", 12, 2029, "12/29"),
+    ("12-29", 12, 2029, "12/29"),
+    ("12.29", 12, 2029, "12/29"),
+    ("12 29", 12, 2029, "12/29"),
+    ("12 / 2029", 12, 2029, "12/29"),
+    ("１２／２９", 12, 2029, "12/29"),
 ])
 def test_expiry_parse(text, month, year, shown):
     expiry = Expiry.parse(text)
@@ -311,7 +317,7 @@ def test_expiry_parse(text, month, year, shown):
     assert str(expiry) == shown
 
 
-@pytest.mark.parametrize("text", ["13/29", "00/29", "1229", "ab/cd", "", "12/", "/29", "12-29", "12/293", "12/1999"])
+@pytest.mark.parametrize("text", ["13/29", "00/29", "1329", "ab/cd", "", "12/", "/29", "12--29", "12/293", "12/1999", "129", "2029/12", "12\n\n\n\n29"])
 def test_bad_expiry_is_refused(text):
     with pytest.raises(InvalidCard) as caught:
         Expiry.parse(text)

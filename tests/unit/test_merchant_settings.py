@@ -25,7 +25,7 @@ def test_the_setting_names_the_tills_currency(tmp_path):
 @pytest.mark.parametrize(("value", "reason"), [
     ('"EGX"', "unknown currency 'EGX': use an ISO 4217 code such as USD or EUR"),
     ('"eur"', "unknown currency 'eur': use an ISO 4217 code such as USD or EUR"),
-    ('"4111 1111 1111 1111"', "unknown currency: use an ISO 4217 code such as USD or EUR"),
+    ('"4111 1111 1111 1111"', "looks like a card number; settings never hold card data"),
     ("978", "must be text, not int"),
 ])
 def test_a_bad_currency_is_refused_in_one_line_naming_file_and_key(tmp_path, value, reason):

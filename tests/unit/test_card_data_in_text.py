@@ -1,0 +1,105 @@
+"""Free text never carries a card number in or out: refused on the way in, masked on the way out."""
+
+import datetime
+import io
+import json
+import tomllib
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from leakscan import digits_of
+from pan_forms import pans, written
+
+from posapp import config
+from posapp.card import Brand
+from posapp.cli_output import for_terminal, print_json
+from posapp.config import ConfigError
+from posapp.money import Money
+from posapp.orders.base import InvalidOrder, NewOrder, Order, OrderFilter
+
+ISSUE_EXAMPLES = ["card 4111.1111.1111.1111", "card 4111\u00a01111\u00a01111\u00a01111",
+                  "card 4111\u200b1111\u200b1111\u200b1111"]
+NOW = datetime.datetime(2026, 11, 29, tzinfo=datetime.timezone.utc)
+
+
+def new_order(**fields):
+    values = dict(name="Coffee", description=None, amount=Money.parse("3.50", "USD"),
+                  token="3f0c1a2e-4111-4111-8111-111111111111", card_brand=Brand.VISA, card_last4="1111",
+                  workstation="till-01", created_at=NOW, idempotency_key="b7e1c9f2-0d1e-4c55-9a51-5c1d2e3f4a5b")
+    values.update(fields)
+    return NewOrder(**values)
+
+
+@st.composite
+def card_texts(draw):
+    """A sentence holding a card number written some way, and that number."""
+    pan = draw(pans())
+    before = draw(st.text(st.characters(categories=("L",)), max_size=8))
+    return f"{before} {draw(written(pan))} paid", pan
+
+
+@pytest.mark.parametrize("field", ["name", "description", "idempotency_key", "workstation", "operator"])
+@given(example=card_texts())
+def test_an_order_field_holding_a_card_number_is_refused(field, example):
+    text, _ = example
+    with pytest.raises(InvalidOrder, match="looks like a card number") as refused:
+        new_order(**{field: text})
+    assert "paid" not in str(refused.value)  # the reason never repeats the text
+
+
+@pytest.mark.parametrize("text", ISSUE_EXAMPLES)
+@pytest.mark.parametrize("field", ["text", "workstation"])
+def test_a_search_for_a_card_number_is_refused(field, text):
+    with pytest.raises(InvalidOrder, match="card number"):
+        OrderFilter(**{field: text})
+
+
+def test_identifiers_that_hold_digits_are_kept():
+    order = new_order(idempotency_key="3f0c1a2e-4111-4111-8111-111111111111", workstation="till-4111")
+    assert order.idempotency_key == "3f0c1a2e-4111-4111-8111-111111111111"
+
+
+@given(example=card_texts())
+def test_a_row_posapp_did_not_write_leaves_the_store_masked(example):
+    text, pan = example
+    order = Order(id=1, name=text, description=text, amount=None, token=text, card_brand=None, card_last4=None,
+                  workstation=text, created_at=None, operator=text, status=text, idempotency_key=text)
+    for field in ("name", "description", "token", "workstation", "operator", "status", "idempotency_key"):
+        assert pan[:-4] not in digits_of(getattr(order, field)), field
+    assert f"•••• {pan[-4:]}" in order.name
+
+
+@pytest.mark.parametrize("text", ISSUE_EXAMPLES)
+def test_a_setting_holding_a_card_number_is_refused_without_repeating_it(tmp_path, text):
+    path = tmp_path / "posapp.toml"
+    with pytest.raises(ConfigError, match=r"\[workstation\] id: looks like a card number") as refused:
+        config._parse(tomllib.loads(f'[workstation]\nid = "{text}"\n'), path)
+    assert "1111" not in str(refused.value)
+
+
+HOSTILE = ["\x1b]0;owned\x07\x1b[2K\rOrder 1 refunded", "a\u202eevil", "tab\there", "line\nbreak", "del\x7f",
+           "csi\x9b31m", "nul\x00", "bell\x07", "ls\u2028ps\u2029"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_terminal_text_shows_controls_and_never_obeys_them(text):
+    shown = for_terminal(text)
+    assert all(unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") for char in shown)
+    assert shown.replace("\\", "").isprintable() or " " in shown
+
+
+@given(st.text())
+def test_terminal_text_is_one_inert_line_for_any_text(text):
+    assert all(unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") for char in for_terminal(text))
+
+
+@given(example=card_texts(), hostile=st.sampled_from(HOSTILE))
+def test_json_output_is_masked_and_holds_no_raw_control_character(example, hostile):
+    text, pan = example
+    out = io.StringIO()
+    print_json(out, {"orders": [{"name": text + hostile, text: [hostile, 1, None]}]})
+    assert pan[:-4] not in digits_of(out.getvalue())
+    assert all(unicodedata.category(char) not in ("Cc", "Cf") for char in out.getvalue().replace("\n", ""))
+    assert json.loads(out.getvalue())["orders"][0]["name"].endswith(hostile)

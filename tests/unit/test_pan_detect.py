@@ -1,0 +1,99 @@
+"""The one card-number detector: every way of writing a PAN is found, identifiers are not."""
+
+import re
+import secrets
+import uuid
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from pan_forms import pans, written
+
+from posapp.pan_detect import contains_pan, find_pans, normalize, redact
+
+
+def digits_of(text):
+    return "".join(char for char in normalize(text) if char.isdigit())
+
+
+words = st.text(st.characters(categories=("L", "Zs")), max_size=20)
+
+
+@given(st.data(), pans(), words, words)
+@example(None, "4111111111111111", "card ", "")  # the issue's examples, below, as written
+def test_a_card_number_is_found_and_masked_however_it_is_written(data, pan, before, after):
+    shown = "4111.1111.1111.1111" if data is None else data.draw(written(pan))
+    text = f"{before} {shown} {after}"
+    assert contains_pan(text)
+    masked = redact(text)
+    assert pan[:-4] not in digits_of(masked)
+    assert f"•••• {pan[-4:]}" in masked
+    assert masked.startswith(before) and masked.endswith(after)
+
+
+@pytest.mark.parametrize("text", [
+    "card 4111.1111.1111.1111",
+    "card 4111\u00a01111\u00a01111\u00a01111",
+    "card 4111\u200b1111\u200b1111\u200b1111",
+    "card ４１１１ １１１１ １１１１ １１１１",
+    "card \ufeff4111111111111111",
+    "card 4111\t1111\n1111\r\n1111",
+    "card 4111 - 1111 - 1111 - 1111",
+    "card (4111) [1111] {1111} <1111>",
+    "card 4111™1111™1111™1111",
+    "card ٤١١١١١١١١١١١١١١١",
+    "card " + "\u00ad".join("4111111111111111"),
+    "card " + "\u0301".join("4111111111111111"),
+    "card 4111\x001111\x1b1111\x7f1111",
+    "x4111111111111111",
+    "4111111111111111abcd",
+])
+def test_the_issue_s_examples_and_their_neighbours_are_found(text):
+    assert contains_pan(text)
+    assert "•••• 1111" in redact(text)
+
+
+@given(st.uuids(), st.sampled_from([str, lambda u: str(u).upper(), lambda u: u.hex, lambda u: f"{{{u}}}"]))
+def test_identifiers_are_never_read_as_card_numbers(identifier, form):
+    text = f"sale {form(identifier)} recorded, key {uuid.uuid4()}-retry"
+    assert not contains_pan(text)
+    assert redact(text) == text
+
+
+@given(st.integers(12, 64))
+def test_hex_keys_and_hashes_are_never_read_as_card_numbers(size):
+    text = f"key={secrets.token_hex(size)}"
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "order 1234 at 2026-11-29 took 12 ms, id 123456789012, not-luhn 4242424242424241",
+    "4111 1111 1111 1112",  # fails the check
+    "41111111111111111111111",  # 23 digits: no card number is that long
+    "4111    1111 1111 1111",  # four spaces: the groups are apart
+    "4111 1111 abc 1111 1111",
+])
+def test_numbers_that_are_not_card_numbers_are_left_alone(text):
+    assert not contains_pan(text)
+    assert redact(text) == text
+
+
+def test_the_mask_covers_every_card_number_that_overlaps():
+    # "12 4111 …" passes the check from "12" too in some cases; hiding one would show the other.
+    text = "12 4111 1111 1111 1111 4242 4242 4242 4242"
+    masked = redact(text)
+    assert "4111 1111 1111" not in masked and "4242 4242 4242" not in masked
+    assert len(re.findall(r"\d", masked)) <= 8 + 2
+
+
+def test_spans_point_at_the_digits_as_written():
+    text = "paid ٤١١١-١١١١-١١١١-١١١١ ok"
+    [(start, end, last4)] = find_pans(text)
+    assert text[start:end] == "٤١١١-١١١١-١١١١-١١١١" and last4 == "1111"
+
+
+@given(st.text())
+def test_redaction_never_fails_and_keeps_text_without_cards(text):
+    masked = redact(text)
+    if not find_pans(text):
+        assert masked == text
