@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from awstest import create_kms_key, free_port
-from servers import die_with_parent
 
 
 @pytest.fixture(scope="session")
@@ -16,8 +15,9 @@ def moto_endpoint():
     """``moto_server`` on 127.0.0.1 and a free port, for the whole session; stopped whatever
     happens (a failed start, an error, Ctrl-C) and, should the test process die, by the kernel."""
     port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    # setpriv: the kernel sends it SIGTERM when this process ends, as the tests' MariaDB.
+    server = subprocess.Popen(["setpriv", "--pdeathsig", "TERM", str(Path(sys.executable).parent / "moto_server"),
+                               "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         endpoint = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
