@@ -5,19 +5,21 @@ BIN := $(VENV)/bin
 
 .PHONY: run test bench screenshots package package-test venv clean
 
-# Opens the posapp window in local mode (no AWS account or database server needed).
-run: $(VENV)/.installed
-	scripts/system-deps gui
+# Opens the posapp window in local mode (no AWS account or database server needed). Without
+# a screen it says so at once, before any setup; it installs only what running needs.
+run:
+	@$(PYTHON) -m posapp.ui.display
+	@$(MAKE) --no-print-directory $(VENV)/.installed-run
 	$(BIN)/posapp
 
 # Sets everything up and runs the whole test suite.
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	scripts/system-deps test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks (not tests): ratios measured side by side; results in $$BENCH_OUT or bench/results.json.
 # Each starts and stops what it needs (a moto server, a private MariaDB).
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	scripts/system-deps test
 	rm -f "$${BENCH_OUT:-bench/results.json}"
 	$(BIN)/python bench/history_paging.py
@@ -25,7 +27,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/gui_start.py
 
 # Renders both screens with demo data under Xvfb into docs/screenshots/ (for the README).
-screenshots: $(VENV)/.installed
+screenshots: $(VENV)/.installed-test
 	scripts/system-deps screenshots
 	xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb $(BIN)/python scripts/screenshots.py
 
@@ -42,18 +44,29 @@ package: $(VENV)/.installed-package
 package-test: package
 	POSAPP_DEB="$$(ls dist/posapp_*_amd64.deb)" $(BIN)/python -m pytest -q -p no:cacheprovider packaging/test_package.py
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed-test
 
-$(VENV)/.installed-package: $(VENV)/.installed
+$(VENV)/.installed-package: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,package]'
 	touch $@
 
-$(VENV)/.installed: pyproject.toml
+# Running needs posapp and the Qt libraries of a desktop; the tests add their tools and a
+# MariaDB server. Each stamp installs only its own.
+$(VENV)/.installed-run: pyproject.toml
+	scripts/system-deps gui
+	$(MAKE) --no-print-directory $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
 	scripts/system-deps test
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(MAKE) --no-print-directory $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

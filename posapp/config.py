@@ -94,8 +94,15 @@ class OrdersSettings:
     ssl_key: str | None = _setting(None, check=checks.existing_file, doc="Private key of the client certificate.")
 
 
+@dataclass(frozen=True)
+class MerchantSettings:
+    currency: str = _setting("USD", check=checks.currency,
+                             doc="ISO 4217 code of the till's currency; a cashier changes it for one sale only.")
+
+
 SECTIONS: dict[str, type] = {
     "workstation": WorkstationSettings,
+    "merchant": MerchantSettings,
     "vault": VaultSettings,
     "orders": OrdersSettings,
 }
@@ -139,6 +146,7 @@ class Settings:
     workstation: WorkstationSettings
     vault: VaultSettings
     orders: OrdersSettings
+    merchant: MerchantSettings
     paths: Paths
     files: tuple[Path, ...] = ()  # the files that were read, lowest precedence first
 

@@ -9,6 +9,8 @@ import re
 import urllib.parse
 from pathlib import Path
 
+from posapp import money
+
 
 def _split_url(value: str) -> urllib.parse.SplitResult:
     """The URL's parts; ValueError if its port is not a number from 0 to 65535."""
@@ -83,3 +85,8 @@ def existing_file(value: str) -> str:
     if not Path(value).expanduser().is_file():
         raise ValueError(f"no such file: {value}")
     return str(Path(value).expanduser())
+
+
+def currency(value: str) -> str:
+    money.exponent(value)  # raises InvalidAmount (a ValueError) naming the accepted codes
+    return value

@@ -84,6 +84,8 @@ def posapp(posapp_home):
 
 
 # A private MariaDB for the whole test session, started by pytest-mysql from Debian's binaries.
+# Its wrapper (tests/mariadb/mariadbd-safe) runs mariadbd in the foreground with a parent-death
+# signal: it stops with this process even when a crash or a kill skips the teardown.
 _WRAPPERS = Path(__file__).parent / "mariadb"
 mysql_proc = factories.mysql_proc(
     mysqld_exec=Path("/usr/sbin/mariadbd"), mysqld_safe=_WRAPPERS / "mariadbd-safe",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from posapp import app, config, hardening
 from posapp.config import Settings
+from posapp.ui.display import NoDisplay, check_display
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
 
@@ -23,6 +25,7 @@ def _application() -> QApplication:
 
 
 def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None) -> int:
+    check_display(os.environ)  # before Qt, which aborts the process without a screen
     hardening.harden()  # the window reads cards too: no core file, private files (idempotent)
     application = _application()
     runner = TaskRunner()
@@ -43,7 +46,13 @@ def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None
 
 
 def show_startup_error(message: str) -> None:
-    """A problem before the window exists (a bad settings file): a dialog, never a traceback."""
+    """A problem before the window exists (a bad settings file): a dialog, never a traceback.
+
+    Without a screen the line on stderr is all there is."""
+    try:
+        check_display(os.environ)
+    except NoDisplay:
+        return
     _application()
     box = QMessageBox(QMessageBox.Icon.Critical, "posapp", "posapp cannot start.")
     box.setInformativeText(message + "\n\nFix the setting named above, or run 'posapp doctor' for details.")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QFont, QRegularExpressionValidator
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,20 +21,22 @@ from PySide6.QtWidgets import (
 from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
 from posapp.checkout import CheckoutService, Sale, utc_now
 from posapp.errors import describe
-from posapp.money import EXPONENTS, Money
+from posapp.money import EXPONENTS, InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import clean_text
+from posapp.ui.amount_field import parse_amount
 from posapp.ui.card_field import CardNumberField
+from posapp.ui.expiry_field import ExpiryField
 from posapp.ui.tasks import TaskRunner
 
-DEFAULT_CURRENCY = "USD"
-
-
 class CheckoutView(QWidget):
-    def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, *, currency: str,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._checkout = checkout  # called on the worker thread: building the services is I/O
         self._runner = runner
+        self._till_currency = currency  # from the settings; a sale in another one is chosen each time
+        self._locale = QLocale()  # the cashier's: amounts are typed the way the desktop writes them
         self._swiped: Card | None = None
         self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
         self._busy = False
@@ -46,26 +49,35 @@ class CheckoutView(QWidget):
         self.description.setPlaceholderText(self.tr("Optional"))
         self.amount = QLineEdit()
         self.amount.setAccessibleName(self.tr("Amount"))
-        self.amount.setPlaceholderText("0.00")
-        self.amount.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,7}(\.\d{0,3})?"), self))
-        self.currency = QComboBox()
-        self.currency.setAccessibleName(self.tr("Currency"))
-        self.currency.addItems(sorted(EXPONENTS))
-        self.currency.setCurrentText(DEFAULT_CURRENCY)
+        self.amount.setPlaceholderText(f"0{self._locale.decimalPoint()}00")
+        self.amount_message = QLabel()
+        self.amount_message.setAccessibleName(self.tr("Amount check"))
+        self.amount_message.setStyleSheet("color: #b00020;")
+        # Not in the Tab order and never focused, so no stray key can change it: another
+        # currency is a deliberate click, for this sale only.
+        self.currency = QToolButton()
+        self.currency.setAccessibleName(self.tr("Currency of this sale"))
+        self.currency.setToolTip(self.tr("Another currency for this sale only"))
+        self.currency.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.currency.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.currency.setText(currency)
+        menu = QMenu(self.currency)
+        for code in sorted(EXPONENTS):
+            menu.addAction(code, lambda code=code: self._choose_currency(code))
+        self.currency.setMenu(menu)
         self.card = CardNumberField()
         self.card.setAccessibleName(self.tr("Card number"))
         self.card.setPlaceholderText(self.tr("Type the card number or swipe the card"))
-        self.expiry = QLineEdit()
+        self.expiry = ExpiryField()
         self.expiry.setAccessibleName(self.tr("Expiry date"))
         self.expiry.setPlaceholderText(self.tr("MM/YY"))
-        self.expiry.setMaxLength(5)
-        self.expiry.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,2}(/\d{0,2})?"), self))
         self.brand = QLabel()
         self.brand.setAccessibleName(self.tr("Detected card brand"))
         self.card_message = QLabel()
         self.card_message.setAccessibleName(self.tr("Card check"))
-        self.charge = QPushButton(self.tr("Charge card (Enter)"))
-        self.charge.setAccessibleName(self.tr("Charge card"))
+        self.charge = QPushButton()
+        self.charge.setAccessibleName(self.tr("Record sale"))
+        self.charge.setToolTip(self.tr("Enter"))
         self.charge.setDefault(True)
         self.result = QLabel()
         self.result.setAccessibleName(self.tr("Sale result"))
@@ -99,9 +111,10 @@ class CheckoutView(QWidget):
         form.addRow(self.tr("&Order name"), self.name)
         form.addRow(self.tr("&Description"), self.description)
         form.addRow(self.tr("&Amount"), amount_row)
+        form.addRow("", self.amount_message)
         form.addRow(self.tr("Ca&rd"), card_row)
         form.addRow("", self.card_message)
-        for row, field in ((0, self.name), (1, self.description), (2, self.amount), (3, self.card)):
+        for row, field in ((0, self.name), (1, self.description), (2, self.amount), (4, self.card)):
             form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().setBuddy(field)
 
         column = QVBoxLayout()
@@ -118,7 +131,7 @@ class CheckoutView(QWidget):
         outer.addStretch(1)
 
         for first, second in ((self.name, self.description), (self.description, self.amount),
-                              (self.amount, self.currency), (self.currency, self.card), (self.card, self.expiry),
+                              (self.amount, self.card), (self.card, self.expiry),
                               (self.expiry, self.charge)):
             QWidget.setTabOrder(first, second)
 
@@ -126,7 +139,8 @@ class CheckoutView(QWidget):
         for field in (self.name, self.description, self.amount, self.card, self.expiry):
             field.returnPressed.connect(self.submit)
             field.textEdited.connect(self._sale_changed)
-        self.currency.currentTextChanged.connect(self._sale_changed)
+        self.amount.textChanged.connect(self._show_amount)
+        self._show_amount()
         self.card.digits_changed.connect(self._card_typed)
         self.card.editingFinished.connect(self._card_left)
 
@@ -177,6 +191,31 @@ class CheckoutView(QWidget):
         self.card_message.setText(self.tr("Card swiped: %1").replace("%1", f"{card.pan.masked}{holder}"))
         self.charge.setFocus()
 
+    # -- amount and currency ------------------------------------------------------------
+
+    def _choose_currency(self, code: str) -> None:
+        self._sale_changed()
+        self.currency.setText(code)
+        self._show_amount()
+
+    def _amount(self) -> Money:
+        return parse_amount(self.amount.text(), self.currency.text(), self._locale)
+
+    def _show_amount(self) -> None:
+        """The button says what Enter will record; a refused amount says why, as typed."""
+        try:
+            amount = self._amount()
+        except InvalidAmount as error:
+            self.charge.setText(self.tr("Record sale in %1").replace("%1", self.currency.text()))
+            self._show_amount_problem(str(error) if self.amount.text().strip() else "")
+            return
+        self.charge.setText(self.tr("Record %1").replace("%1", str(amount)))
+        self._show_amount_problem("")
+
+    def _show_amount_problem(self, problem: str) -> None:
+        self.amount_message.setText(problem)
+        self.amount_message.setVisible(bool(problem))  # no empty line between amount and card
+
     # -- the sale ---------------------------------------------------------------------
 
     def _sale_changed(self, *_args: object) -> None:
@@ -186,7 +225,7 @@ class CheckoutView(QWidget):
         today = utc_now().date()
         name = clean_text("order name", self.name.text(), required=True)
         description = clean_text("description", self.description.text(), required=False)
-        amount = Money.parse(self.amount.text(), self.currency.currentText())
+        amount = self._amount()
         if self._swiped is not None:
             card = self._swiped
         else:
@@ -222,6 +261,8 @@ class CheckoutView(QWidget):
         self.card.wipe()
         self.brand.clear()
         self._show_card_problem(None)
+        self.currency.setText(self._till_currency)  # another currency was for that sale only
+        self._show_amount()
         self.result.setStyleSheet("color: #1b5e20;")
         self.result.setText(self.tr("Order %1 recorded: %2 on %3").replace("%1", str(order.id))
                             .replace("%2", str(order.amount)).replace("%3", order.card_masked))

@@ -7,6 +7,7 @@ database password in the system keyring, never in the file.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -21,11 +22,13 @@ from PySide6.QtWidgets import (
 
 from posapp import config
 from posapp.errors import describe
+from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, settings: config.Settings, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, settings: config.Settings, runner: TaskRunner, *, key_clock: KeyClock = pressed_at,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._runner = runner
         self.target = settings.paths.user_config_file
@@ -79,6 +82,15 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.shared_box)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+
+        # Before the main window exists a swipe must not type into these fields either.
+        self.swipes = SwipeCatcher(self, clock=key_clock)
+        self.swipes.swiped.connect(self._swiped)
+        QApplication.instance().installEventFilter(self.swipes)
+
+    def _swiped(self, raw: str) -> None:
+        del raw  # no sale is taken here: dropped, never typed or kept
+        self.message.setText(self.tr("A card swipe was ignored: set up the till first, then swipe at the checkout."))
 
     def values(self) -> dict[str, dict[str, object]]:
         values: dict[str, dict[str, object]] = {"workstation": {"id": self.workstation.text().strip()}}

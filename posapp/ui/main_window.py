@@ -17,15 +17,17 @@ from posapp.config import VaultBackend
 from posapp.ui.checkout_view import CheckoutView
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
-from posapp.ui.swipe import SwipeCatcher
+from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
+NOTICE_MS = 10_000
+
 
 class MainWindow(QMainWindow):
     def __init__(self, services: Services, runner: TaskRunner, *, dialogs: bool = True,
-                 check_backends: bool = True, parent: QWidget | None = None):
+                 check_backends: bool = True, key_clock: KeyClock = pressed_at, parent: QWidget | None = None):
         super().__init__(parent)
         self._services = services
         self._runner = runner
@@ -34,7 +36,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         # The services are built by the first background task that needs them, not here.
-        self.checkout = CheckoutView(lambda: services.checkout, runner)
+        self.checkout = CheckoutView(lambda: services.checkout, runner, currency=services.settings.merchant.currency)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, self)
@@ -62,12 +64,14 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.backends_label, 1)
         self.statusBar().addPermanentWidget(self.busy)
         runner.busy_changed.connect(self.busy.setVisible)
-        runner.failed.connect(lambda message: self.statusBar().showMessage(message, 10_000))
+        runner.failed.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
 
         about = self.menuBar().addMenu(self.tr("&Help")).addAction(self.tr("&About posapp"))
         about.triggered.connect(self.show_about)
 
-        self.swipes = SwipeCatcher(self, active=lambda: self.tabs.currentWidget() is self.checkout)
+        # On the application, not on this window: a swipe must never type into any field of
+        # any screen or dialog. Qt removes the filter by itself when the window is deleted.
+        self.swipes = SwipeCatcher(self, clock=key_clock)
         self.swipes.swiped.connect(self._swiped)
         QApplication.instance().installEventFilter(self.swipes)
         self.checkout.name.setFocus()
@@ -82,8 +86,14 @@ class MainWindow(QMainWindow):
                                     .replace("%2", orders).replace("%3", state))
 
     def _swiped(self, raw: str) -> None:
-        self.tabs.setCurrentWidget(self.checkout)
-        self.checkout.accept_swipe(raw)
+        taking_a_sale = (self.tabs.currentWidget() is self.checkout and not self.checkout.busy
+                         and QApplication.activeModalWidget() is None)
+        if taking_a_sale:
+            self.checkout.accept_swipe(raw)
+            return
+        del raw  # a swipe meant for no sale is dropped, never typed or kept
+        self.statusBar().showMessage(self.tr("A card swipe was ignored: swipe cards on the checkout screen (F2), "
+                                             "during a sale."), NOTICE_MS)
 
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is self.history and not self.history_model.started:

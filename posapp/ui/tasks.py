@@ -4,16 +4,29 @@ In the spirit of Anki's ``aqt/taskman.py``: the caller hands over a callable and
 callbacks; the callable runs on a worker thread and exactly one callback runs on the GUI
 thread afterwards. Failures arrive as one sentence (``posapp.errors.describe``), so no
 traceback can reach a cashier; unexpected ones are logged (redacted) with their traceback.
+
+Every task belongs to an owner (the widget or model that asked). Its result is delivered
+through a queued signal to the GUI thread, and only while the owner lives; a task whose
+owner is deleted before it starts never runs.
+
+Python's cyclic garbage collector runs on whichever thread allocates when a threshold is
+reached. Run on a worker, it can free a Qt object that belongs to the GUI thread (a
+window of an earlier screen, a timer) while the GUI thread uses it: a crash far away from
+its cause. So while any task runs, automatic collection is off; it resumes on the GUI
+thread once the last task is delivered (Anki keeps it off for the same reason).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from posapp.errors import ExitCode, describe
 
@@ -21,6 +34,42 @@ log = logging.getLogger(__name__)
 
 BUSY_AFTER_MS = 150  # quicker work shows no indicator: a flicker would only distract
 MAX_THREADS = 4
+RESUME_RETRY_MS = 10
+
+
+class _NoCollectionWhileTasksRun:
+    """Turns automatic garbage collection off from the first task started to the moment the
+    last one has been delivered and its worker has returned. Used on the GUI thread only."""
+
+    def __init__(self):
+        self._tasks = 0
+        self._switched_off = False
+        self._pools: weakref.WeakSet[QThreadPool] = weakref.WeakSet()
+
+    def task_starts(self, pool: QThreadPool) -> None:
+        if self._tasks == 0 and gc.isenabled():
+            self._switched_off = True
+            gc.disable()
+        self._tasks += 1
+        self._pools.add(pool)
+
+    def task_delivered(self) -> None:
+        self._tasks -= 1
+        self._resume()
+
+    def _resume(self) -> None:
+        if self._tasks or not self._switched_off:
+            return
+        if any(shiboken6.isValid(pool) and pool.activeThreadCount() for pool in self._pools):
+            # A worker is still returning from its task: switched on now, the collection
+            # that is due would run on that worker.
+            QTimer.singleShot(RESUME_RETRY_MS, self._resume)
+            return
+        self._switched_off = False
+        gc.enable()
+
+
+_collection = _NoCollectionWhileTasksRun()  # process-wide, as the collector is
 
 
 class _Relay(QObject):
@@ -28,24 +77,33 @@ class _Relay(QObject):
 
     succeeded = Signal(object)
     failed = Signal(str, object)
+    skipped = Signal()
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay):
+    def __init__(self, work: Callable[[], Any], relay: _Relay, owner_gone: threading.Event):
         super().__init__()
         self._work = work
         self._relay = relay
+        self._owner_gone = owner_gone
 
     def run(self) -> None:
         try:
-            result = self._work()
-        except Exception as error:  # every failure goes back to the GUI thread as one sentence
-            message, code = describe(error)
-            if code is ExitCode.INTERNAL:
-                log.error("background task failed unexpectedly", exc_info=error)
-            self._relay.failed.emit(message, error)
-        else:
-            self._relay.succeeded.emit(result)
+            if self._owner_gone.is_set():
+                self._relay.skipped.emit()
+                return
+            try:
+                result = self._work()
+            except Exception as error:  # every failure goes back to the GUI thread as one sentence
+                message, code = describe(error)
+                if code is ExitCode.INTERNAL:
+                    log.error("background task failed unexpectedly", exc_info=error)
+                self._relay.failed.emit(message, error)
+            else:
+                self._relay.succeeded.emit(result)
+        finally:
+            # The work's closure is released on the GUI thread, with its relay (see run).
+            self._work = None
 
 
 class TaskRunner(QObject):
@@ -64,25 +122,37 @@ class TaskRunner(QObject):
         self._busy_timer.timeout.connect(lambda: self._set_busy(self._running > 0))
 
     def run(self, work: Callable[[], Any], on_success: Callable[[Any], None],
-            on_failure: Callable[[str, Exception], None] | None = None, *, owner: QObject | None = None) -> None:
+            on_failure: Callable[[str, Exception], None] | None = None, *, owner: QObject) -> None:
         """Run ``work`` on a worker thread; then one callback on the GUI thread, unless
         ``owner`` (the widget or model that asked) has been deleted meanwhile."""
+        owner_gone = threading.Event()
         relay = _Relay(self)
-        relay.succeeded.connect(lambda result: self._finish(relay, owner, on_success, result))
+        # The relay keeps what the task holds alive until it is deleted on the GUI thread: a
+        # Qt object freed with the last reference to it is freed where that reference dies.
+        relay.work, relay.mark_owner_gone = work, owner_gone.set
+        owner.destroyed.connect(relay.mark_owner_gone)
+        relay.succeeded.connect(lambda result: self._finish(relay, owner, owner_gone, on_success, result))
         relay.failed.connect(lambda message, error: self._finish(
-            relay, owner, on_failure or (lambda text, _error: self.failed.emit(text)), message, error))
+            relay, owner, owner_gone, on_failure or (lambda text, _error: self.failed.emit(text)), message, error))
+        relay.skipped.connect(lambda: self._finish(relay, owner, owner_gone, None))
         self._running += 1
         if not self._busy_timer.isActive() and not self._busy:
             self._busy_timer.start()
-        self._pool.start(_Job(work, relay))
+        _collection.task_starts(self._pool)
+        self._pool.start(_Job(work, relay, owner_gone))
 
-    def _finish(self, relay: _Relay, owner: QObject | None, callback: Callable[..., None], *results: Any) -> None:
+    def _finish(self, relay: _Relay, owner: QObject, owner_gone: threading.Event,
+                callback: Callable[..., None] | None, *results: Any) -> None:
         self._running -= 1
         if self._running == 0:
             self._busy_timer.stop()
             self._set_busy(False)
         relay.deleteLater()
-        if owner is None or shiboken6.isValid(owner):
+        _collection.task_delivered()
+        if owner_gone.is_set() or not shiboken6.isValid(owner):
+            return
+        owner.destroyed.disconnect(relay.mark_owner_gone)
+        if callback is not None:
             callback(*results)
 
     def _set_busy(self, busy: bool) -> None:
@@ -91,5 +161,7 @@ class TaskRunner(QObject):
             self.busy_changed.emit(busy)
 
     def wait(self, msecs: int = -1) -> bool:
-        """Wait for running work (on shutdown and in tests)."""
-        return self._pool.waitForDone(msecs)
+        """Wait for running work and deliver its results (on shutdown and in tests)."""
+        done = self._pool.waitForDone(msecs)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+        return done

@@ -12,24 +12,31 @@ from awstest import create_kms_key, free_port
 
 @pytest.fixture(scope="session")
 def moto_endpoint():
-    """``moto_server`` on 127.0.0.1 and a free port, for the whole session."""
+    """``moto_server`` on 127.0.0.1 and a free port, for the whole session; stopped whatever
+    happens (a failed start, an error, Ctrl-C) and, should the test process die, by the kernel."""
     port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    # setpriv: the kernel sends it SIGTERM when this process ends, as the tests' MariaDB.
+    server = subprocess.Popen(["setpriv", "--pdeathsig", "TERM", str(Path(sys.executable).parent / "moto_server"),
+                               "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"moto_server did not start on port {port}")
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        server.terminate()
         try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"moto_server did not start on port {port}")
-            time.sleep(0.1)
-    yield endpoint
-    server.terminate()
-    server.wait(timeout=10)
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture(scope="session")

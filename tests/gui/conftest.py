@@ -1,6 +1,7 @@
 """GUI fixtures: real local-mode services in a private POSAPP_HOME, a task runner, the window."""
 
 import pytest
+from guihelpers import KeyClock
 
 from posapp import app, config
 from posapp.ui.main_window import MainWindow
@@ -20,8 +21,13 @@ def runner(qtbot):
 
 
 @pytest.fixture
-def window(qtbot, services, runner):
-    window = MainWindow(services, runner, dialogs=False)
+def key_clock():
+    return KeyClock()
+
+
+@pytest.fixture
+def window(qtbot, services, runner, key_clock):
+    window = MainWindow(services, runner, dialogs=False, key_clock=key_clock)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from cardgen import random_pan
-from guihelpers import stored_orders, vault_items
+from guihelpers import reader_types, stored_orders, vault_items
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtTest import QTest
@@ -72,13 +72,13 @@ def swipe_text(number, expiry="3012"):
     return f"%B{number}^DOE/JANE^{expiry}1010000000000000000?;{number}={expiry}10100000000000?"
 
 
-def test_a_swipe_anywhere_goes_to_the_card_and_sells(qtbot, view, services):
+def test_a_swipe_anywhere_goes_to_the_card_and_sells(qtbot, view, services, key_clock):
     number = random_pan("51", 16)
     qtbot.keyClicks(view.name, "Lunch")
     qtbot.keyClicks(view.amount, "12.00")
     view.name.setFocus()
-    qtbot.keyClicks(view.name, swipe_text(number))  # the reader types into whatever has focus
-    QTest.keyClick(view.name, Qt.Key.Key_Return)  # ... and ends with Enter, which must not submit
+    # The reader types into whatever has focus, and ends with Enter, which must not submit.
+    reader_types(qtbot, view.name, key_clock, swipe_text(number))
     qtbot.waitUntil(lambda: "Card swiped" in view.card_message.text())
     assert view.name.text() == "Lunch" and view.amount.text() == "12.00"
     assert view.card_message.text() == f"Card swiped: MASTERCARD •••• {number[-4:]}, JANE DOE"
@@ -91,7 +91,7 @@ def test_a_swipe_anywhere_goes_to_the_card_and_sells(qtbot, view, services):
 
 
 def test_a_person_typing_a_percent_sign_keeps_it(qtbot, view):
-    qtbot.keyClicks(view.description, "50% off; today", delay=60)  # people type far slower than readers
+    qtbot.keyClicks(view.description, "50% off; today")  # at a person's pace (see KeyClock)
     qtbot.waitUntil(lambda: view.description.text() == "50% off; today")
 
 

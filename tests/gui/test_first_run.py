@@ -3,6 +3,8 @@
 import tomllib
 
 import pytest
+from cardgen import random_pan
+from guihelpers import KeyClock, reader_types
 
 from posapp import config
 from posapp.ui.first_run import FirstRunDialog
@@ -48,3 +50,16 @@ def test_a_mistake_is_named_and_nothing_is_written(qtbot, dialog, posapp_home):
     assert "[vault] kms_key_id: use the full key ARN" in dialog.message.text()
     assert not (posapp_home / "posapp.toml").exists()
     assert dialog.isVisible()
+
+
+def test_a_swipe_during_set_up_is_neither_typed_nor_kept(qtbot, posapp_home, runner):
+    clock = KeyClock()
+    dialog = FirstRunDialog(config.load(), runner, key_clock=clock)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.workstation.setText("till-05")
+    dialog.workstation.setFocus()
+    reader_types(qtbot, dialog.workstation, clock, f"%B{random_pan('4', 16)}^DOE/JANE^3012101?")
+    qtbot.waitUntil(lambda: "swipe was ignored" in dialog.message.text())
+    assert dialog.workstation.text() == "till-05"
+    assert dialog.message.text() == "A card swipe was ignored: set up the till first, then swipe at the checkout."

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import sqlalchemy as sa
+from cardgen import random_pan
 from PySide6.QtTest import QTest
 
 from posapp.card import Brand
@@ -117,3 +118,17 @@ def test_a_failing_store_says_so_in_one_line(qtbot, window, services, monkeypatc
     assert window.history.message.text() == ("Order history could not be loaded: order history at "
                                              "mysql+pymysql://pos@db/pos cannot be reached: timed out")
     QTest.qWait(50)
+
+
+def test_a_card_number_typed_into_the_search_is_refused_and_taken_off_the_screen(qtbot, window, services, monkeypatch):
+    searched = []
+    real_page = services.orders.page
+    monkeypatch.setattr(services.orders, "page",
+                        lambda **kwargs: searched.append(getattr(kwargs.get("where"), "text", None)) or real_page(**kwargs))
+    window.tabs.setCurrentWidget(window.history)
+    number = random_pan("4", 16)
+    qtbot.keyClicks(window.history.search, f"refund {number[:4]} {number[4:8]} {number[8:12]} {number[12:]}")
+    qtbot.waitUntil(lambda: window.history.message.text() ==
+                    "the search text looks like a card number; search by its last 4 digits instead")
+    assert window.history.search.text() == "" and not window.history.search.isUndoAvailable()
+    assert all(text is None or number[-4:] not in text for text in searched)

@@ -1,5 +1,10 @@
 """The main window: status bar, screen switching, start-up problems, the packaged-app smoke run."""
 
+import os
+import subprocess
+import sys
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
@@ -61,3 +66,21 @@ def test_about_names_the_version_from_the_package_metadata(qtbot, window):
     assert box.text() == f"posapp {version('posapp')}"
     assert "Workstation: " in box.informativeText()
     box.close()
+
+
+@pytest.mark.parametrize("args", [(), ("gui",), ("--config", "{bad}")])
+def test_without_a_screen_posapp_says_so_in_one_line_before_qt_starts(posapp_home, tmp_path, args):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[vault]\nbackend = 3\n")
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM") and not key.startswith("POSAPP_")}
+    env.update(POSAPP_HOME=str(posapp_home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    done = subprocess.run([sys.executable, "-m", "posapp", *(arg.format(bad=bad) for arg in args)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    no_display = ("posapp: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set): start posapp in a "
+                  "desktop session, or on a machine without a screen as 'xvfb-run posapp'\n")
+    if args and args[0] == "--config":  # the settings are read first; their problem is the one line
+        assert (done.returncode, done.stderr) == (2, f"posapp: {bad}: [vault] backend: must be one of 'local', "
+                                                     "'dynamodb', not 3\n")
+    else:
+        assert (done.returncode, done.stderr) == (3, no_display)
