@@ -34,6 +34,9 @@ from posapp.tracks import START_SENTINELS
 
 MAX_GAP = 0.035  # seconds between a reader's keys; people need about 100 ms, rarely under 50
 MIN_BURST = 3  # fast keys that make a reader: the shortest track, "%?", and its Enter
+# A fast burst is handed over as a swipe only if it ends a track with Enter or is this long:
+# a quick typist's "you" (y is a sentinel on a Turkish F keyboard) stays typed text.
+MIN_SWIPE_KEYS = 10
 TRACK_GAP = 0.15  # seconds a reader may take after a track's Enter before the next track
 SETTLE_MS = 250  # with no key for this long, the held keys are decided
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -115,8 +118,9 @@ class SwipeCatcher(QObject):
         self._settle.stop()
         held, self._held = self._held, []
         target, self._target = self._target, None
-        if self._reader:
-            self._reader = False
+        reader, self._reader = self._reader, False
+        typed = sum(1 for key in held if key.text or key.key in _ENTER)
+        if reader and (typed >= MIN_SWIPE_KEYS or any(key.key in _ENTER for key in held)):
             text = "".join("\n" if key.key in _ENTER else key.text for key in held)
             self.swiped.emit(text.strip("\n"))
             return

@@ -178,3 +178,17 @@ def test_key_times_are_when_the_keys_were_pressed():
     event = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Percent, Qt.KeyboardModifier.NoModifier, "%")
     event.setTimestamp(5250)
     assert pressed_at(event) == 5.25
+
+
+@pytest.mark.parametrize("text", ["you", "yes sir", "%ok", ";-)", "öl"])
+def test_a_quick_typist_s_words_that_start_like_a_swipe_stay_typed(qtbot, window, key_clock, handed, text):
+    # Faster than a reader's gap, but with no Enter and too short for a track: a person's.
+    view = window.checkout
+    key_clock.pace = 0.02
+    try:
+        type_text(view.name, text)
+    finally:
+        key_clock.pace = KeyClock.PERSON
+    next_person_key(view.name)
+    qtbot.waitUntil(lambda: view.name.text() == text)
+    assert handed == []
