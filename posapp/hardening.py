@@ -45,12 +45,13 @@ def _no_core_dumps() -> None:
 
 
 def core_dumps_off() -> bool:
-    """Whether this process can no longer leave a core file."""
+    """Whether a crash of this process now would leave no core file (soft RLIMIT_CORE 0 and,
+    on Linux, not dumpable)."""
     if sys.platform == "win32":
         return True
     import resource
 
-    if resource.getrlimit(resource.RLIMIT_CORE) != (0, 0):
+    if resource.getrlimit(resource.RLIMIT_CORE)[0] != 0:
         return False
     return not sys.platform.startswith("linux") or _prctl(PR_GET_DUMPABLE, 0) == 0
 

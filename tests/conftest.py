@@ -17,6 +17,28 @@ import pytest  # noqa: E402
 from mariadbtest import POS_PASSWORD, POS_USER, Database, MariaDB  # noqa: E402
 from pytest_mysql import factories  # noqa: E402
 
+import resource  # noqa: E402
+
+from posapp import hardening  # noqa: E402
+
+
+def harden_but_keep_the_hard_core_limit() -> None:
+    """posapp's process hardening, for the test process: all of it but the hard RLIMIT_CORE.
+
+    Code tested in this process (the window's start-up checks, ``cli.main``) runs hardened as
+    in posapp. A hard limit of 0 could never be raised again, not even by root in a container,
+    and would be inherited by every child: the core-dump tests' control run, which shows that
+    an unhardened crash does write the card to a core file, could then prove nothing.
+    """
+    os.umask(hardening.PRIVATE_UMASK)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    if sys.platform.startswith("linux"):
+        hardening._prctl(hardening.PR_SET_DUMPABLE, 0)
+
+
+hardening.harden = harden_but_keep_the_hard_core_limit
+hardening.harden()
+
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A real keyring backend that keeps secrets in this process only."""
