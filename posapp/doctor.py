@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from posapp import hardening
 from posapp.app import Services
 from posapp.errors import ExitCode, Unavailable, describe
+from posapp.pan_detect import redact
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,12 @@ def run(services: Services) -> Iterator[CheckResult]:
               ("vault and order history", lambda: _paired(services))]
     for name, check in checks:
         try:
-            yield CheckResult(name, check(), ExitCode.OK)
+            yield CheckResult(name, redact(check()), ExitCode.OK)
         except Exception as error:  # a check reports every failure; describe() keeps it to one line
             message, code = describe(error)
             if code is ExitCode.INTERNAL:
                 log.error("health check %r failed unexpectedly", name, exc_info=error)
-            yield CheckResult(name, message, code)
+            yield CheckResult(name, redact(message), code)  # a server's own text may quote anything
 
 
 def _order_checks(services: Services) -> str:

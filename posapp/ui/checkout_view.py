@@ -20,14 +20,13 @@ from PySide6.QtWidgets import (
 
 from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
 from posapp.checkout import CheckoutService, Sale, utc_now
-from posapp.errors import describe
 from posapp.money import EXPONENTS, InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import clean_text
 from posapp.ui.amount_field import parse_amount
 from posapp.ui.card_field import CardNumberField
 from posapp.ui.expiry_field import ExpiryField
-from posapp.ui.tasks import TaskRunner
+from posapp.ui.tasks import TaskRunner, sentence
 
 class CheckoutView(QWidget):
     def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, *, currency: str,
@@ -244,7 +243,7 @@ class CheckoutView(QWidget):
                     return
                 self._pending = self._sale_from_form()
             except ValueError as error:  # refused card, amount or text: one sentence, nothing sent
-                self._fail(describe(error)[0])
+                self._fail(sentence(error))
                 return
         sale = self._pending
         self._set_busy(True)

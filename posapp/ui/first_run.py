@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from posapp import config
-from posapp.errors import describe
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
-from posapp.ui.tasks import TaskRunner
+from posapp.ui.tasks import TaskRunner, sentence
 
 
 class FirstRunDialog(QDialog):
@@ -110,7 +109,7 @@ class FirstRunDialog(QDialog):
             if url and not password:
                 raise config.ConfigError("type the order database password: posapp keeps it in the system keyring")
         except config.ConfigError as error:
-            self.message.setText(describe(error)[0])
+            self.message.setText(sentence(error))
             return
         self.save_button.setEnabled(False)
 

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.card import Brand
-from posapp.errors import describe
 from posapp.orders import Order, OrderFilter
 from posapp.pan_detect import contains_pan
+from posapp.ui.tasks import sentence
 from posapp.ui.history_model import HistoryModel
 
 SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
@@ -118,7 +118,7 @@ class HistoryView(QWidget):
         except ValueError as error:
             if contains_pan(self.search.text()):
                 self.search.setText("")  # refused, and not left on screen (setText leaves no undo)
-            self.message.setText(describe(error)[0])
+            self.message.setText(sentence(error))
             return
         self.message.setText(self.tr("Loading…"))
         self.model.set_filter(where)

@@ -29,8 +29,15 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from posapp.errors import ExitCode, describe
+from posapp.pan_detect import redact
 
 log = logging.getLogger(__name__)
+
+
+def sentence(error: Exception) -> str:
+    """The one sentence a cashier reads for ``error``, any card number in it masked (a
+    database's or a library's own text may quote what it was given)."""
+    return redact(describe(error)[0])
 
 BUSY_AFTER_MS = 150  # quicker work shows no indicator: a flicker would only distract
 MAX_THREADS = 4
@@ -95,10 +102,9 @@ class _Job(QRunnable):
             try:
                 result = self._work()
             except Exception as error:  # every failure goes back to the GUI thread as one sentence
-                message, code = describe(error)
-                if code is ExitCode.INTERNAL:
+                if describe(error)[1] is ExitCode.INTERNAL:
                     log.error("background task failed unexpectedly", exc_info=error)
-                self._relay.failed.emit(message, error)
+                self._relay.failed.emit(sentence(error), error)
             else:
                 self._relay.succeeded.emit(result)
         finally:
