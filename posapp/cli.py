@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--name", required=True, help="order name (at most 255 bytes)")
     new.add_argument("--description", help="order description (at most 255 bytes)")
     new.add_argument("--amount", required=True, help="amount, like 12.34")
-    new.add_argument("--currency", default="USD", help="ISO 4217 currency code (default USD)")
+    new.add_argument("--currency", help="ISO 4217 currency code (default: the till's, [merchant] currency)")
     new.add_argument("--idempotency-key", metavar="KEY",
                      help="the same key on a retry records the sale once (default: a new key per run)")
     new.add_argument("--card-stdin", action="store_true", required=True,

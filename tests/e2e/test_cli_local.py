@@ -202,3 +202,9 @@ def test_verify_skips_adopted_orders_without_a_recorded_card(cli, posapp_home):
     result = cli("vault", "verify", "--all")
     assert (result.returncode, result.stdout, result.stderr) == (
         0, "Checked 1 vault item and 1 order: all intact.\n", "")
+
+
+def test_a_sale_is_in_the_till_s_currency_unless_the_command_names_another(cli, posapp_home):
+    (posapp_home / "posapp.toml").write_text('[merchant]\ncurrency = "EUR"\n')
+    assert json.loads(sell(cli, "4242 4242 4242 4242", "--json").stdout)["currency"] == "EUR"
+    assert json.loads(sell(cli, "4242 4242 4242 4242", "--json", "--currency", "GBP").stdout)["currency"] == "GBP"
