@@ -107,7 +107,14 @@ _HEX_WORD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{24,}(?![0-9A-Za-z])")
 
 
 def _identifier_spans(text: str) -> list[tuple[int, int]]:
-    return [match.span() for pattern in (_UUID, _HEX_WORD) for match in pattern.finditer(text)]
+    """Where identifiers are, in order, overlapping ones merged."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(match.span() for pattern in (_UUID, _HEX_WORD) for match in pattern.finditer(text)):
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 # A digit run: groups of digits, each a list of (ASCII digit, index in the text).

@@ -60,6 +60,11 @@ def test_identifiers_are_never_read_as_card_numbers(identifier, form):
     assert redact(text) == text
 
 
+def test_identifiers_in_any_order_are_skipped_and_a_card_after_them_is_found():
+    text = f"key {secrets.token_hex(16)} sale {uuid.uuid4()} key {secrets.token_hex(12)} card 4111 1111 1111 1111"
+    assert redact(text) == text.replace("4111 1111 1111 1111", "•••• 1111")
+
+
 @given(st.integers(12, 64))
 def test_hex_keys_and_hashes_are_never_read_as_card_numbers(size):
     text = f"key={secrets.token_hex(size)}"
