@@ -25,6 +25,9 @@ _MONTH_YEAR = re.compile(r"(\d{1,2})(?: ?[/.-] ?|\s{1,3})(\d{4}|\d{2})|(\d{2})(\
 # the end and bounded, each start costs O(1), so the search is linear ("(.*?)\s+" was quadratic).
 LAST_WORD_EXPIRY = re.compile(r"\s(\d{1,2} ?[/.-] ?(?:\d{4}|\d{2})|\d{6}|\d{4})\Z")
 LAST_WORDS_EXPIRY = re.compile(r"\s(\d{1,2}\s{1,3}(?:\d{4}|\d{2}))\Z")
+# A last word with a slash in it is meant as an expiry, however malformed ("12/2", "13/29"):
+# it is read as one, so that its reason names the expiry, not the card number.
+LAST_WORD_SLASHED = re.compile(r"\s(\S{0,8}/\S{0,8})\Z")
 
 
 def typed(text: str) -> str:
@@ -54,7 +57,9 @@ def month_year(text: str) -> tuple[int, int] | None:
 def readings(text: str) -> list[tuple[str, str | None]]:
     """The ways to split typed input into (number, expiry): whole, then with an expiry at its end."""
     text = typed(text)
-    splits = (LAST_WORD_EXPIRY.search(text), LAST_WORDS_EXPIRY.search(text))
+    splits = [LAST_WORD_EXPIRY.search(text), LAST_WORDS_EXPIRY.search(text)]
+    if not any(splits):
+        splits.append(LAST_WORD_SLASHED.search(text))
     return [(text, None)] + [(text[:match.start()], match[1]) for match in splits if match]
 
 
