@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import errno
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -73,9 +75,15 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     failed = False
 
     def _open(self):  # type: ignore[override]
-        # Never through a link another user may have planted in the log folder.
-        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0),
-                             0o600)
+        # Never through a link another user planted in the log folder (as the kernel's
+        # protected_symlinks does in sticky folders); one's own links are followed.
+        try:
+            link = os.lstat(self.baseFilename)
+        except FileNotFoundError:
+            link = None
+        if link is not None and stat.S_ISLNK(link.st_mode) and link.st_uid not in (os.geteuid(), 0):
+            raise OSError(errno.EPERM, "it is a link made by another user")
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
     def emit(self, record: logging.LogRecord) -> None:
