@@ -8,12 +8,18 @@ keyboard or an attacker can write one:
 - any Unicode decimal digits, and anything NFKC turns into them (full-width ``４``,
   superscript ``²``, circled ``①``, Arabic-Indic ``٤``);
 - groups joined by up to :data:`MAX_GAP` separators each: punctuation, symbols, spaces of
-  any kind (NBSP, ideographic space) and control characters (tab, newline, NUL);
+  any kind (NBSP, ideographic space), control characters (tab, newline, NUL), modifier
+  letters that read as marks (the Katakana long-vowel mark ``ー``, ``ʼ``) and HTML
+  character references (``&nbsp;``, ``&#52;`` is a 4);
 - invisible format characters (zero-width space U+200B, byte-order mark U+FEFF, soft
-  hyphen) and combining marks are ignored, as the eye ignores them.
+  hyphen), invisible fillers (Hangul filler U+3164) and combining marks are ignored, as
+  the eye ignores them.
 
-Letters end a run. The one exception is identifiers: a UUID (every posapp token and
-generated key is one) is never read as a card number, so its digits are never masked.
+Other letters end a run. Identifiers and dates are never read as card numbers, so their
+digits are never masked: a UUID (every posapp token and generated key is one), a hex word
+of 24 characters or more (keys, hashes), and a date with its time ("2026-11-29 18:18").
+A card number disguised as one of those is not found: the detector is for numbers as
+people write them, and an identifier that changed under the mask could no longer be found.
 
 Pure: it imports nothing from posapp.
 
@@ -27,6 +33,7 @@ False
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -34,14 +41,32 @@ from posapp import luhn
 
 MASK = "••••"
 MIN_DIGITS, MAX_DIGITS = 12, 19  # ISO/IEC 7812-1 PAN lengths
-MAX_GAP = 3  # separators between two groups of one number: "4111 - 1111", "4111.-.1111"
+MAX_GAP = 5  # separators between two groups of one number: "4111 - 1111", "4111 -- 1111"
 
-_UUID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])")
 _ASCII_DIGIT = re.compile(r"[0-9]")
-# Categories of characters that keep a digit run going (after NFKC).
+# Categories of characters that keep a digit run going (after NFKC); modifier letters (Lm)
+# are marks to the eye: "ー", "ʼ", "ˉ".
 _SEPARATOR_CATEGORIES = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So",
-                                   "Zs", "Zl", "Zp", "Cc"})
+                                   "Zs", "Zl", "Zp", "Cc", "Lm"})
 _IGNORED_CATEGORIES = frozenset({"Cf", "Mn", "Mc", "Me"})
+# Letters that show nothing (Hangul fillers) or a stroke ("ǀ ǁ ǂ ǃ", click letters).
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+_MARK_LIKE_LETTERS = frozenset("\u01c0\u01c1\u01c2\u01c3")
+
+# What is read as a whole before digits are: identifiers and dates (never a card number) and
+# HTML character references (read as the character they stand for).
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:19|20)[0-9]{2}"
+_SPECIAL = re.compile(
+    r"(?P<uuid>(?<![0-9A-Za-z])[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Za-z]))"
+    rf"|(?P<date>(?<![0-9])(?:{_YEAR}(?P<s1>[-/.]){_MONTH}(?P=s1){_DAY}|{_DAY}(?P<s2>[-/.]){_MONTH}(?P=s2){_YEAR}"
+    rf"|{_MONTH}(?P<s3>[-/.]){_DAY}(?P=s3){_YEAR})"
+    r"(?:[ T](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?)?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?(?![0-9]))"
+    r"|(?P<hex>(?<![0-9A-Za-z])[0-9A-Fa-f]{24,}(?![0-9A-Za-z]))"
+    r"|(?P<reference>&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)",
+    re.ASCII)
 
 
 def normalize(text: str) -> str:
@@ -90,9 +115,8 @@ def find_pans(text: str) -> list[tuple[int, int, str]]:
     """
     if len(_ASCII_DIGIT.findall(text)) < MIN_DIGITS and (text.isascii() or _digit_count(text) < MIN_DIGITS):
         return []  # most text: too few digits to hold a card number
-    identifiers = _identifier_spans(text)
     spans: list[tuple[int, int, str]] = []
-    for run in _digit_runs(text, identifiers):
+    for run in _digit_runs(text):
         spans += _card_numbers(run)
     return spans
 
@@ -101,34 +125,34 @@ def _digit_count(text: str) -> int:
     return sum(char.isdigit() for char in normalize(text))
 
 
-# A hex word this long is an identifier (a key, a hash, a UUID without its dashes): a card
-# number with a letter or two glued to it stays shorter and is still found.
-_HEX_WORD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{24,}(?![0-9A-Za-z])")
+# A digit run: groups of digits, each a list of (ASCII digit, where it starts and ends in the text).
+_Group = list[tuple[str, int, int]]
 
 
-def _identifier_spans(text: str) -> list[tuple[int, int]]:
-    """Where identifiers are, in order, overlapping ones merged."""
-    spans: list[tuple[int, int]] = []
-    for start, end in sorted(match.span() for pattern in (_UUID, _HEX_WORD) for match in pattern.finditer(text)):
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-        else:
-            spans.append((start, end))
-    return spans
+def _units(text: str):
+    """``(start, end, kinds)`` for each character, or reference, identifier or date, of ``text``."""
+    special = _SPECIAL.search(text)
+    index = 0
+    while index < len(text):
+        if special is not None and special.start() == index:
+            if special.lastgroup == "reference":
+                kinds = [kind for char in html.unescape(special.group()) for kind in _classify(char)]
+            else:
+                kinds = [("break", "")]
+            yield index, special.end(), kinds
+            index = special.end()
+            special = _SPECIAL.search(text, index)
+            continue
+        yield index, index + 1, _classify(text[index])
+        index += 1
 
 
-# A digit run: groups of digits, each a list of (ASCII digit, index in the text).
-_Group = list[tuple[str, int]]
-
-
-def _digit_runs(text: str, identifiers: list[tuple[int, int]]) -> list[list[_Group]]:
+def _digit_runs(text: str) -> list[list[_Group]]:
     """Runs of digit groups joined by at most MAX_GAP separators; letters and identifiers end them."""
     runs: list[list[_Group]] = []
     run: list[_Group] = []
     group: _Group = []
     gap = 0
-    skip_to, pending = 0, iter(identifiers)
-    next_identifier = next(pending, None)
 
     def close_run() -> None:
         nonlocal run, group
@@ -138,17 +162,10 @@ def _digit_runs(text: str, identifiers: list[tuple[int, int]]) -> list[list[_Gro
             runs.append(run)
         run, group = [], []
 
-    for index, char in enumerate(text):
-        if index < skip_to:
-            continue
-        if next_identifier is not None and index == next_identifier[0]:
-            close_run()
-            skip_to, next_identifier = next_identifier[1], next(pending, None)
-            gap = 0
-            continue
-        for kind, digit in _classify(char):
+    for start, end, kinds in _units(text):
+        for kind, digit in kinds:
             if kind == "digit":
-                group.append((digit, index))
+                group.append((digit, start, end))
                 gap = 0
             elif kind == "separator":
                 if group:
@@ -159,7 +176,7 @@ def _digit_runs(text: str, identifiers: list[tuple[int, int]]) -> list[list[_Gro
                     if gap > MAX_GAP:
                         close_run()
                         gap = 0
-            elif kind == "break":
+            else:
                 close_run()
                 gap = 0
     close_run()
@@ -180,8 +197,10 @@ def _classify(char: str) -> list[tuple[str, str]]:
     if digit is not None:
         return [("digit", chr(48 + digit))]
     category = unicodedata.category(char)
-    if category in _IGNORED_CATEGORIES:
+    if category in _IGNORED_CATEGORIES or char in _INVISIBLE_LETTERS:
         return []
+    if char in _MARK_LIKE_LETTERS:
+        return [("separator", "")]
     if category not in _SEPARATOR_CATEGORIES and category != "No":
         return [("break", "")]
     # A mark that holds digits ("⒈" is "1.", "⑽" is "(10)") is those digits, as it reads.
@@ -191,7 +210,7 @@ def _classify(char: str) -> list[tuple[str, str]]:
 
 def _card_numbers(run: list[_Group]) -> list[tuple[int, int, str]]:
     """The spans of whole groups in one run that read as a card number, overlapping ones merged."""
-    digits = "".join(digit for group in run for digit, _ in group)
+    digits = "".join(digit for group in run for digit, _, _ in group)
     if len(digits) < MIN_DIGITS:
         return []
     starts = [0]  # where each group starts in ``digits``, and the end
@@ -216,6 +235,6 @@ def _card_numbers(run: list[_Group]) -> list[tuple[int, int, str]]:
             end = max(end, reach[scan])
             scan += 1
         masked = digits[starts[index]:starts[end + 1]]
-        spans.append((run[index][0][1], run[end][-1][1] + 1, masked[-4:]))
+        spans.append((run[index][0][1], run[end][-1][2], masked[-4:]))
         index = end + 1
     return spans

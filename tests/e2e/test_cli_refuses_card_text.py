@@ -112,7 +112,7 @@ def test_rows_posapp_did_not_write_are_shown_masked_and_inert(cli, posapp_home):
     forms = [FORMS[form](pan) for form, pan in zip(FORMS, pans)]
     with sqlite3.connect(posapp_home / "data" / "orders.db") as db:  # adopted legacy rows, edited with SQL
         db.execute("INSERT INTO OrderHistory (OrderName, Description, AWS_PA_Token, workstation, idempotency_key, "
-                   "operator) VALUES (?, ?, ?, ?, ?, ?)",
+                   "operator, created_at) VALUES (?, ?, ?, ?, ?, ?, '2026-11-29 18:00:00')",
                    [f"legacy {forms[0]} paid{CONTROLS}", f"card {forms[1]}", forms[2], forms[3], forms[4], forms[5]])
         legacy_id = db.execute("SELECT MAX(UserPaymentAccountID) FROM OrderHistory").fetchone()[0]
     printed = ""
@@ -121,6 +121,7 @@ def test_rows_posapp_did_not_write_are_shown_masked_and_inert(cli, posapp_home):
         assert done.returncode == 0, done.stderr
         assert not any(char in done.stdout for char in OBEYED)  # nothing a terminal obeys
         assert "\\x1b]0;owned\\x07" in done.stdout  # shown for what it is
+        assert "2026-11-29 18:00" in done.stdout  # a time is not a card number (12 digits, Luhn-valid)
         printed += done.stdout
     listed = cli("order", "list", "--json")
     legacy = json.loads(listed.stdout)["orders"][0]
