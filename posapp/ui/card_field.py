@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from posapp.card import Brand, brand_of
+from posapp.pan_detect import normalize
 
 _BLOCKED_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo, QKeySequence.StandardKey.Copy,
                  QKeySequence.StandardKey.Cut)
@@ -33,6 +34,10 @@ def formatted(digits: str) -> str:
         groups.append(digits[start:start + size])
         start += size
     return " ".join(groups)
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(char for char in normalize(text) if char.isascii() and char.isdigit())
 
 
 class CardNumberField(QLineEdit):
@@ -62,8 +67,9 @@ class CardNumberField(QLineEdit):
         self.digits_changed.emit("")
 
     def _reformat(self, text: str) -> None:
-        digits_before_cursor = sum(char.isdigit() for char in text[:self.cursorPosition()])
-        digits = "".join(char for char in text if char.isascii() and char.isdigit())[:MAX_DIGITS]
+        # Digits of any script (an input method's full-width ones) are the card's digits too.
+        digits_before_cursor = len(_ascii_digits(text[:self.cursorPosition()]))
+        digits = _ascii_digits(text)[:MAX_DIGITS]
         shown = formatted(digits)
         self.setText(shown)
         position, seen = 0, 0

@@ -11,6 +11,8 @@ import re
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from posapp.pan_detect import normalize
+
 MAX_LENGTH = 7  # MM/YYYY
 
 _DIGITS = re.compile(r"(\d{0,2})/?(\d{0,4})", re.ASCII)
@@ -18,7 +20,9 @@ _SHORT_MONTH = re.compile(r"(\d)/(\d{0,4})", re.ASCII)
 
 
 def formatted(text: str) -> str:
-    """``1229`` -> ``12/29``, ``1/29`` -> ``01/29``; other text is left as it is."""
+    """``1229`` -> ``12/29``, ``1/29`` -> ``01/29``, in any digits (``１２２９`` from an input
+    method too); other text is left as it is."""
+    text = normalize(text)
     short = _SHORT_MONTH.fullmatch(text)
     if short:
         return f"0{short[1]}/{short[2]}"

@@ -6,8 +6,9 @@ import pytest
 from cardgen import random_pan
 from guihelpers import reader_types, stored_orders, vault_items
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from posapp.orders import OrderOutcomeUnknown, OrderStoreUnavailable
 
@@ -48,6 +49,23 @@ def test_amex_is_grouped_4_6_5(qtbot, view):
     qtbot.keyClicks(view.card, number)
     assert view.card.text() == f"{number[:4]} {number[4:10]} {number[10:]}"
     assert view.brand.text() == "AMEX"
+
+
+@pytest.mark.parametrize("zero", ["\uff10", "\u0660", "\u0966"])  # full-width, Arabic-Indic, Devanagari
+def test_digits_from_an_input_method_are_the_card_s_digits(qtbot, view, zero):
+    number = random_pan("4", 16)
+    commit(view.card, "".join(chr(ord(zero) + int(digit)) for digit in number))
+    assert view.card.digits() == number and view.brand.text() == "VISA"
+    commit(view.expiry, "".join(chr(ord(zero) + int(digit)) for digit in "1229"))
+    assert view.expiry.text() == "12/29"
+
+
+def commit(widget, text):
+    """``text`` committed by an input method (a Japanese or Arabic one), as it reaches a field."""
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
 
 
 def test_an_invalid_card_is_blocked_with_its_reason(qtbot, view, services):
