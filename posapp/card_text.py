@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from posapp import luhn
 from posapp.iin import LENGTHS, brand_of
 from posapp.pan_detect import normalize
 
@@ -27,6 +28,7 @@ LAST_WORD_EXPIRY = re.compile(r"\s(\d{1,2} ?[/.-] ?(?:\d{4}|\d{2})|\d{6}|\d{4})\
 LAST_WORDS_EXPIRY = re.compile(r"\s(\d{1,2}\s{1,3}(?:\d{4}|\d{2}))\Z")
 # A last word with a slash in it is meant as an expiry, however malformed ("12/2", "13/29"):
 # it is read as one, so that its reason names the expiry, not the card number.
+_DOTTED_OR_SLASHED = re.compile(r"\d{1,19}(?:[./]\d{1,19}){2,18}")
 LAST_WORD_SLASHED = re.compile(r"\s(\S{0,8}/\S{0,8})\Z")
 
 
@@ -68,6 +70,25 @@ def fits_its_brand(number: str) -> bool:
     digits = number_digits(number)
     brand = brand_of(digits) if digits else None
     return brand is not None and len(digits) in LENGTHS[brand]
+
+
+def grouped_by_dots_or_slashes(text: str) -> bool:
+    """Whether ``text`` is 12 to 19 digits in three or more groups split by dots or slashes alone."""
+    text = typed(text)
+    return bool(_DOTTED_OR_SLASHED.fullmatch(text)) and 12 <= sum(char.isdigit() for char in text) <= 19
+
+
+def expiry_run_in(text: str) -> bool:
+    """Whether ``text`` is a valid card's number with an expiry's 4 or 6 digits run into it."""
+    digits = number_digits(text)
+    if digits is None:
+        return False
+    for extra in (4, 6):
+        number = digits[:-extra]
+        brand = brand_of(number)
+        if brand is not None and len(number) in LENGTHS[brand] and luhn.is_valid(number):
+            return True
+    return False
 
 
 def plain_number(text: str) -> bool:
