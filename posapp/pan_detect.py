@@ -9,13 +9,14 @@ keyboard or an attacker can write one:
   superscript ``²``, circled ``①``, Arabic-Indic ``٤``);
 - groups joined by up to :data:`MAX_GAP` separators each: punctuation, symbols, spaces of
   any kind (NBSP, ideographic space), control characters (tab, newline, NUL), modifier
-  letters that read as marks (the Katakana long-vowel mark ``ー``, ``ʼ``) and HTML
-  character references (``&nbsp;``, ``&#52;`` is a 4);
+  letters that read as marks (the Katakana long-vowel mark ``ー``, ``ʼ``), any letter
+  standing alone between digits (``ㅡ``, ``一``, ``ꞏ``) and HTML character references
+  (``&nbsp;``, ``&nbsp``, ``&amp;nbsp;``; ``&#52;`` is a 4);
 - invisible format characters (zero-width space U+200B, byte-order mark U+FEFF, soft
   hyphen), invisible fillers (Hangul filler U+3164) and combining marks are ignored, as
   the eye ignores them.
 
-Other letters end a run. Identifiers and dates are never read as card numbers, so their
+The letters of words end a run. Identifiers and dates are never read as card numbers, so their
 digits are never masked: a UUID (every posapp token and generated key is one), a hex word
 of 24 characters or more (keys, hashes), and a date with its time ("2026-11-29 18:18").
 A card number disguised as one of those is not found: the detector is for numbers as
@@ -65,7 +66,8 @@ _SPECIAL = re.compile(
     r"(?:[ T](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?)?"
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?(?![0-9]))"
     r"|(?P<hex>(?<![0-9A-Za-z])[0-9A-Fa-f]{24,}(?![0-9A-Za-z]))"
-    r"|(?P<reference>&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)",
+    # Browsers also read a reference without its ";" ("&nbsp1111"), and one escaped again ("&amp;nbsp;").
+    r"|(?P<reference>&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)",
     re.ASCII)
 
 
@@ -136,15 +138,33 @@ def _units(text: str):
     while index < len(text):
         if special is not None and special.start() == index:
             if special.lastgroup == "reference":
-                kinds = [kind for char in html.unescape(special.group()) for kind in _classify(char)]
+                kinds = [kind for char in _unescaped(special.group()) for kind in _classify(char)]
             else:
                 kinds = [("break", "")]
             yield index, special.end(), kinds
             index = special.end()
             special = _SPECIAL.search(text, index)
             continue
-        yield index, index + 1, _classify(text[index])
+        kinds = _classify(text[index])
+        if kinds == [("break", "")] and _lone_letter(text, index):
+            kinds = [("separator", "")]
+        yield index, index + 1, kinds
         index += 1
+
+
+def _lone_letter(text: str, index: int) -> bool:
+    """Whether ``text[index]`` is a letter standing alone, as a mark between digits does
+    ("4111ㅡ1111", "5555一5555"): the letters of a word end a digit run, a lone one does not."""
+    return text[index].isalpha() and not any(0 <= near < len(text) and text[near].isalpha()
+                                             for near in (index - 1, index + 1))
+
+
+def _unescaped(reference: str) -> str:
+    for _ in range(4):  # "&amp;amp;nbsp;" is escaped three times over
+        reference, before = html.unescape(reference), reference
+        if reference == before:
+            break
+    return reference
 
 
 def _digit_runs(text: str) -> list[list[_Group]]:

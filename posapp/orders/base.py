@@ -15,6 +15,7 @@ from posapp.money import Money
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
 TEXT_MAX_BYTES = 255
+WORKSTATION_MAX = 64  # characters, as the settings allow (config_checks.workstation_id)
 PAGE_MAX = 500
 
 # Bidirectional overrides can make a receipt line read differently from what is stored.
@@ -153,6 +154,11 @@ class OrderFilter:
     workstation: str | None = None
 
     def __post_init__(self) -> None:
+        if self.text is not None and len(self.text.encode("utf-8", "surrogatepass")) > TEXT_MAX_BYTES:
+            raise InvalidOrder(f"the search text is longer than any order name or description can be "
+                               f"({TEXT_MAX_BYTES} bytes)")
+        if self.workstation is not None and len(self.workstation) > WORKSTATION_MAX:
+            raise InvalidOrder(f"a workstation id has at most {WORKSTATION_MAX} characters")
         if self.text is not None and contains_pan(self.text):
             # A search is sent to the database and may be logged there: never a card number.
             raise InvalidOrder("the search text looks like a card number; search by its last 4 digits instead")

@@ -103,3 +103,11 @@ def test_json_output_is_masked_and_holds_no_raw_control_character(example, hosti
     assert pan[:-4] not in digits_of(out.getvalue())
     assert all(unicodedata.category(char) not in ("Cc", "Cf") for char in out.getvalue().replace("\n", ""))
     assert json.loads(out.getvalue())["orders"][0]["name"].endswith(hostile)
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("text", "é" * 128, "longer than any order name"), ("text", "x" * 100_000, "longer than any order name"),
+    ("workstation", "t" * 65, "at most 64 characters")])
+def test_a_search_longer_than_anything_stored_is_refused_at_once(field, value, reason):
+    with pytest.raises(InvalidOrder, match=reason):
+        OrderFilter(**{field: value})
