@@ -38,7 +38,7 @@ class Reason(enum.Enum):
     """Why a card was refused, each with the sentence a cashier reads."""
 
     NOT_A_CARD_NUMBER = "this is not a card number"
-    GROUPING = "write the card number's groups apart with spaces or dashes, not dots or slashes"
+    GROUPING = "write the card number's groups apart with spaces or dashes, not other marks"
     EXPIRY_APART = "the card number runs into more digits; write the expiry apart from it, as MM/YY"
     CHECKSUM = "the card number is mistyped (checksum failed)"
     LENGTH = "the card number has the wrong number of digits for its card type"
@@ -280,7 +280,7 @@ def _read_typed(text: str) -> tuple[Pan, Expiry | None]:
         return whole or split.pop()
     if fitting:
         raise fitting[0]
-    if card_text.grouped_by_dots_or_slashes(text):  # "4242.4242.4242.4242": a card, oddly grouped
+    if card_text.grouped_oddly(text):  # "4242.4242.4242.4242": a card, oddly grouped
         raise InvalidCard(Reason.GROUPING)
     if card_text.expiry_run_in(text):  # "42424242424242421229"
         raise InvalidCard(Reason.EXPIRY_APART)

@@ -28,7 +28,8 @@ LAST_WORD_EXPIRY = re.compile(r"\s(\d{1,2} ?[/.-] ?(?:\d{4}|\d{2})|\d{6}|\d{4})\
 LAST_WORDS_EXPIRY = re.compile(r"\s(\d{1,2}\s{1,3}(?:\d{4}|\d{2}))\Z")
 # A last word with a slash in it is meant as an expiry, however malformed ("12/2", "13/29"):
 # it is read as one, so that its reason names the expiry, not the card number.
-_DOTTED_OR_SLASHED = re.compile(r"\d{1,19}(?:[./]\d{1,19}){2,18}")
+_ODDLY_GROUPED = re.compile(r"(\d{1,19}(?:(?:[^\w\s-]|_)\d{1,19}){2,18})(?:\s{1,3}\S{1,8})?")
+_LEADING_DIGITS = re.compile(r"\d{12,40}")
 LAST_WORD_SLASHED = re.compile(r"\s(\S{0,8}/\S{0,8})\Z")
 
 
@@ -72,23 +73,31 @@ def fits_its_brand(number: str) -> bool:
     return brand is not None and len(digits) in LENGTHS[brand]
 
 
-def grouped_by_dots_or_slashes(text: str) -> bool:
-    """Whether ``text`` is 12 to 19 digits in three or more groups split by dots or slashes alone."""
-    text = typed(text)
-    return bool(_DOTTED_OR_SLASHED.fullmatch(text)) and 12 <= sum(char.isdigit() for char in text) <= 19
+def grouped_oddly(text: str) -> bool:
+    """Whether ``text`` starts with 12 to 19 digits in three or more groups split by one mark each
+    that is not a space or dash (``4242.4242.4242.4242``, ``4242_4242…``, ``4242·4242…``), perhaps
+    followed by an expiry."""
+    match = _ODDLY_GROUPED.fullmatch(typed(text))
+    return match is not None and 12 <= sum(char.isdigit() for char in match[1]) <= 19
 
 
 def expiry_run_in(text: str) -> bool:
-    """Whether ``text`` is a valid card's number with an expiry's 4 or 6 digits run into it."""
+    """Whether ``text`` is a valid card's number with an expiry run into it, with or without a
+    mark between: ``42424242424242421229``, ``424242424242424212/29``, ``4242424242424242/1229``."""
     digits = number_digits(text)
-    if digits is None:
-        return False
-    for extra in (4, 6):
-        number = digits[:-extra]
-        brand = brand_of(number)
-        if brand is not None and len(number) in LENGTHS[brand] and luhn.is_valid(number):
-            return True
-    return False
+    if digits is not None:
+        candidates = [(digits[:-extra], digits[-extra:]) for extra in (4, 6)]
+    else:
+        text = typed(text)
+        leading = _LEADING_DIGITS.match(text) if len(text) <= 40 else None
+        candidates = [(text[:end], text[end:].lstrip("/=,;:"))
+                      for end in range(12, min(len(leading[0]), 19) + 1)] if leading else []
+    return any(rest and month_year(rest) and _valid_card(number) for number, rest in candidates)
+
+
+def _valid_card(number: str) -> bool:
+    brand = brand_of(number)
+    return brand is not None and len(number) in LENGTHS[brand] and luhn.is_valid(number)
 
 
 def plain_number(text: str) -> bool:

@@ -117,10 +117,19 @@ def find_pans(text: str) -> list[tuple[int, int, str]]:
     """
     if len(_ASCII_DIGIT.findall(text)) < MIN_DIGITS and (text.isascii() or _digit_count(text) < MIN_DIGITS):
         return []  # most text: too few digits to hold a card number
-    spans: list[tuple[int, int, str]] = []
-    for run in _digit_runs(text):
-        spans += _card_numbers(run)
-    return spans
+    # "&#8" is a reference in HTML and three characters in plain text: a number hidden in either
+    # reading is found.
+    readings = (True, False) if "&" in text else (True,)
+    spans = sorted(span for html_too in readings for run in _digit_runs(text, html_too)
+                   for span in _card_numbers(run))
+    merged: list[tuple[int, int, str]] = []
+    for start, end, last4 in spans:
+        if merged and start < merged[-1][1]:  # overlapping readings: one mask over both
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end, last4)
+        else:
+            merged.append((start, end, last4))
+    return merged
 
 
 def _digit_count(text: str) -> int:
@@ -131,20 +140,19 @@ def _digit_count(text: str) -> int:
 _Group = list[tuple[str, int, int]]
 
 
-def _units(text: str):
-    """``(start, end, kinds)`` for each character, or reference, identifier or date, of ``text``."""
-    special = _SPECIAL.search(text)
-    index = 0
+def _units(text: str, references: bool):
+    """``(start, end, kinds)`` for each character, or identifier, date or (with ``references``)
+    HTML reference, of ``text``."""
+    index, special = 0, _SPECIAL.search(text)
     while index < len(text):
         if special is not None and special.start() == index:
-            if special.lastgroup == "reference":
-                kinds = [kind for char in _unescaped(special.group()) for kind in _classify(char)]
-            else:
-                kinds = [("break", "")]
-            yield index, special.end(), kinds
-            index = special.end()
-            special = _SPECIAL.search(text, index)
-            continue
+            if references or special.lastgroup != "reference":
+                kinds = ([kind for char in _unescaped(special.group()) for kind in _classify(char)]
+                         if special.lastgroup == "reference" else [("break", "")])
+                yield index, special.end(), kinds
+                index, special = special.end(), _SPECIAL.search(text, special.end())
+                continue
+            special = _SPECIAL.search(text, index + 1)  # a reference read as plain text
         kinds = _classify(text[index])
         if kinds == [("break", "")] and _lone_letter(text, index):
             kinds = [("separator", "")]
@@ -167,7 +175,7 @@ def _unescaped(reference: str) -> str:
     return reference
 
 
-def _digit_runs(text: str) -> list[list[_Group]]:
+def _digit_runs(text: str, references: bool) -> list[list[_Group]]:
     """Runs of digit groups joined by at most MAX_GAP separators; letters and identifiers end them."""
     runs: list[list[_Group]] = []
     run: list[_Group] = []
@@ -182,7 +190,7 @@ def _digit_runs(text: str) -> list[list[_Group]]:
             runs.append(run)
         run, group = [], []
 
-    for start, end, kinds in _units(text):
+    for start, end, kinds in _units(text, references):
         for kind, digit in kinds:
             if kind == "digit":
                 group.append((digit, start, end))
