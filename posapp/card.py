@@ -39,7 +39,7 @@ class Reason(enum.Enum):
 
     NOT_A_CARD_NUMBER = "this is not a card number"
     GROUPING = "write the card number's groups apart with spaces or dashes, not other marks"
-    EXPIRY_APART = "the card number runs into more digits; write the expiry apart from it, as MM/YY"
+    EXPIRY_APART = "the expiry runs into the card number; write it apart, after a space, as MM/YY"
     CHECKSUM = "the card number is mistyped (checksum failed)"
     LENGTH = "the card number has the wrong number of digits for its card type"
     UNKNOWN_BRAND = "this card type is not accepted"

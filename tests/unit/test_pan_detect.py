@@ -60,6 +60,8 @@ def test_a_card_number_is_found_and_masked_however_it_is_written(data, pan, befo
     "&#52;111 1111 &#x31;111 1111",
     "4111&nbsp1111&nbsp1111&nbsp1111",  # browsers read it without its ";" too
     "4111&amp;nbsp;1111&amp;nbsp;1111&amp;nbsp;1111",
+    "card 4111 1111 1111 111&#1",  # as plain text "&#" separates; as HTML "&#1" is a control
+    "card 4111 1111 1111 111&#49;",  # as HTML the last digit is a reference
     "4111ㅡ1111ㅡ1111ㅡ1111",  # letters that look like marks, standing alone
     "4111一1111一1111一1111",
     "4111ꞏ1111ꞏ1111ꞏ1111",
