@@ -18,7 +18,8 @@ keyboard or an attacker can write one:
 
 The letters of words end a run. Identifiers and dates are never read as card numbers, so their
 digits are never masked: a UUID (every posapp token and generated key is one), a hex word
-of 24 characters or more (keys, hashes), and a date with its time ("2026-11-29 18:18").
+of 24 characters or more (keys, hashes), an IPv4 address, and a date with its time
+("2026-11-29 18:18", "Sun, 16 Nov 2026 23:16:42 +0100").
 A card number disguised as one of those is not found: the detector is for numbers as
 people write them, and an identifier that changed under the mask could no longer be found.
 
@@ -65,9 +66,14 @@ _SPECIAL = re.compile(
     rf"|{_MONTH}(?P<s3>[-/.]){_DAY}(?P=s3){_YEAR})"
     r"(?:[ T](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?)?"
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?(?![0-9]))"
+    # Mail and HTTP dates (RFC 5322): "Sun, 16 Nov 2026 23:16:42 +0100".
+    rf"|(?P<mail_date>(?<![0-9])[0-9]{{1,2}} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {_YEAR}"
+    r"(?: [0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?(?: (?:[+-][0-9]{4}|GMT|UTC))?(?![0-9]))"
+    r"|(?P<ipv4>(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?!\.?[0-9]))"
     r"|(?P<hex>(?<![0-9A-Za-z])[0-9A-Fa-f]{24,}(?![0-9A-Za-z]))"
     # Browsers also read a reference without its ";" ("&nbsp1111"), and one escaped again ("&amp;nbsp;").
-    r"|(?P<reference>&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)",
+    r"|(?P<reference>&(?:(?:[aA][mM][pP]|#0*38|#[xX]0*26);)*(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)",
     re.ASCII)
 
 
@@ -161,10 +167,21 @@ def _units(text: str, references: bool):
 
 
 def _lone_letter(text: str, index: int) -> bool:
-    """Whether ``text[index]`` is a letter standing alone, as a mark between digits does
-    ("4111ㅡ1111", "5555一5555"): the letters of a word end a digit run, a lone one does not."""
-    return text[index].isalpha() and not any(0 <= near < len(text) and text[near].isalpha()
-                                             for near in (index - 1, index + 1))
+    """Whether ``text[index]`` is a letter that reads as a mark between digits ("4111ㅡ1111",
+    "5555一5555", "4111ꞏ1111"): one standing alone, outside the letters people write between
+    numbers. ASCII letters ("2 x 12.50", "SKU 4038 B 5338"), CJK ideographs and Hangul
+    syllables ("2026年11月29日 18時18分", "29일 18시") stay letters."""
+    char = text[index]
+    if char.isascii() or not char.isalpha() or _ideograph_or_syllable(char):
+        return False
+    return not any(0 <= near < len(text) and text[near].isalpha() for near in (index - 1, index + 1))
+
+
+def _ideograph_or_syllable(char: str) -> bool:
+    code = ord(char)
+    # From U+4E01: "一" (U+4E00, "one") is drawn as a dash and never sits between digits as a unit.
+    return (0x3400 <= code <= 0x4DBF or 0x4E01 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+            or 0x20000 <= code <= 0x3FFFF or 0xAC00 <= code <= 0xD7A3)
 
 
 def _unescaped(reference: str) -> str:

@@ -62,6 +62,7 @@ class HistoryView(QWidget):
         self.refresh.setAccessibleName(self.tr("Refresh order history"))
         self.refresh.clicked.connect(self.model.refresh)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setAccessibleName(self.tr("Order history status"))
 
         self._search_pause = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
@@ -151,6 +152,7 @@ class _DetailPane(QWidget):
                            ("workstation", self.tr("Workstation")), ("operator", self.tr("Operator")),
                            ("status", self.tr("Status"))):
             value = QLabel()
+            value.setTextFormat(Qt.TextFormat.PlainText)  # stored text is shown, never rendered as HTML
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fields[key] = value

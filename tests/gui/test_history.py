@@ -5,6 +5,7 @@ import datetime
 import pytest
 import sqlalchemy as sa
 from cardgen import random_pan
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from posapp.card import Brand
@@ -132,3 +133,16 @@ def test_a_card_number_typed_into_the_search_is_refused_and_taken_off_the_screen
                     "the search text looks like a card number; search by its last 4 digits instead")
     assert window.history.search.text() == "" and not window.history.search.isUndoAvailable()
     assert all(text is None or number[-4:] not in text for text in searched)
+
+
+def test_stored_text_is_shown_as_written_never_rendered_as_html(qtbot, window, services):
+    services.orders.provision()
+    name = "5555<span></span>5555<span></span>5555<br>4444 <b>bold</b>"
+    engine = sa.create_engine(services.orders.url)
+    with engine.begin() as connection:  # a row another program wrote
+        connection.execute(order_history.insert(), [{"OrderName": name, "AWS_PA_Token": "legacy-1"}])
+    engine.dispose()
+    show_history(qtbot, window)
+    window.history.table.selectRow(0)
+    shown = window.history.details._fields["name"]
+    assert shown.textFormat() == Qt.TextFormat.PlainText and shown.text() == name
