@@ -18,8 +18,9 @@ keyboard or an attacker can write one:
 
 The letters of words end a run. Identifiers and dates are never read as card numbers, so their
 digits are never masked: a UUID (every posapp token and generated key is one), a hex word
-of 24 characters or more (keys, hashes), an IPv4 address, and a date with its time
-("2026-11-29 18:18", "Sun, 16 Nov 2026 23:16:42 +0100").
+of 24 characters or more (keys, hashes), an IPv4 address, a date with its time
+("2026-11-29 18:18", "Sun, 16 Nov 2026 23:16:42 +0100", "20261129T1818") and opening hours
+("09:30-18:00").
 A card number disguised as one of those is not found: the detector is for numbers as
 people write them, and an identifier that changed under the mask could no longer be found.
 
@@ -66,6 +67,10 @@ _SPECIAL = re.compile(
     rf"|{_MONTH}(?P<s3>[-/.]){_DAY}(?P=s3){_YEAR})"
     r"(?:[ T](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?)?"
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?(?![0-9]))"
+    # Compact ISO 8601 date and time ("20260307T170841", "20260307 1708") and opening hours ("09:30-18:00").
+    rf"|(?P<basic_date>(?<![0-9]){_YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[ T](?:[01][0-9]|2[0-3])[0-5][0-9]"
+    r"(?:[0-5][0-9])?Z?(?![0-9]))"
+    r"|(?P<hours>(?<![0-9:])(?:[01]?[0-9]|2[0-3]):[0-5][0-9] ?[-–] ?(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?![0-9:]))"
     # Mail and HTTP dates (RFC 5322): "Sun, 16 Nov 2026 23:16:42 +0100".
     rf"|(?P<mail_date>(?<![0-9])[0-9]{{1,2}} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {_YEAR}"
     r"(?: [0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?(?: (?:[+-][0-9]{4}|GMT|UTC))?(?![0-9]))"

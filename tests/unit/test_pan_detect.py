@@ -128,7 +128,7 @@ def test_redaction_never_fails_and_keeps_text_without_cards(text):
        st.sampled_from(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%d/%m/%Y %H:%M",
                         "%m/%d/%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S+00:00", "%Y-%m-%dT%H:%M:%SZ",
                         "%Y年%m月%d日 %H時%M分", "%Y년 %m월 %d일 %H시 %M분", "%a, %d %b %Y %H:%M:%S +0100",
-                        "%d %b %Y %H:%M:%S GMT"]))
+                        "%d %b %Y %H:%M:%S GMT", "%Y%m%dT%H%M%S", "%Y%m%d %H%M%S", "%H:%M-%H:%M %d.%m."]))
 def test_dates_and_times_are_never_read_as_card_numbers(moment, form):
     text = f"Pickup {moment.strftime(form)}, order 12"
     assert redact(text) == text
