@@ -78,7 +78,8 @@ _SPECIAL = re.compile(
     r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?!\.?[0-9]))"
     r"|(?P<hex>(?<![0-9A-Za-z])[0-9A-Fa-f]{24,}(?![0-9A-Za-z]))"
     # Browsers also read a reference without its ";" ("&nbsp1111"), and one escaped again ("&amp;nbsp;").
-    r"|(?P<reference>&(?:(?:[aA][mM][pP]|#0*38|#[xX]0*26);)*(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)",
+    r"|(?P<reference>&(?:(?:[aA][mM][pP]|#0*38|#[xX]0*26);)*"
+    r"(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)",
     re.ASCII)
 
 
