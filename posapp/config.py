@@ -19,7 +19,6 @@ import sys
 import tomllib
 import types
 import typing
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +32,11 @@ from posapp.pan_detect import contains_pan
 
 # Re-exported: callers have always found the keyring functions here.
 from posapp.secrets import (  # noqa: F401
-    KEYRING_SERVICE, KeyringLocked, KeyringTimeout, KeyringUnavailable, read_secret, write_secret)
+    KEYRING_SERVICE, ORDERS_PASSWORD_ENV, KeyringLocked, KeyringTimeout, KeyringUnavailable, orders_password,
+    orders_password_name, read_secret, write_secret)
 
 APP_NAME = "posapp"
 CONFIG_FILE_NAME = "posapp.toml"
-ORDERS_PASSWORD_ENV = "POSAPP_ORDERS_PASSWORD"
 
 
 class VaultBackend(enum.Enum):
@@ -287,22 +286,3 @@ def _convert(raw: object, hint: object) -> object:
             return raw
     expected = "a whole number" if int in options else "text"
     raise ValueError(f"must be {expected}, not {type(raw).__name__}")
-
-
-def orders_password_name(url: str) -> str:
-    """The keyring entry of an order database's password: one per user, server and database."""
-    parts = urllib.parse.urlsplit(url)
-    return f"orders:{parts.username}@{parts.hostname}:{parts.port or 3306}/{parts.path.strip('/')}"
-
-
-def orders_password(url: str, env: Mapping[str, str] | None = None) -> str | None:
-    """``POSAPP_ORDERS_PASSWORD`` if set, else the keyring's entry, else None.
-
-    Raises KeyringLocked or KeyringTimeout: a locked or stalled keyring is not a missing password."""
-    env = os.environ if env is None else env
-    if env.get(ORDERS_PASSWORD_ENV):
-        return env[ORDERS_PASSWORD_ENV]
-    try:
-        return read_secret(orders_password_name(url))
-    except KeyringUnavailable:
-        return None

@@ -7,8 +7,10 @@ only where that is right, and a sale never waits on a keyring for more than ``TI
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from posapp.errors import Unavailable
@@ -119,3 +121,25 @@ def keeps_secrets() -> bool:
         return persistent(_bounded(keyring.get_keyring))
     except KeyringUnavailable:
         return False
+
+
+ORDERS_PASSWORD_ENV = "POSAPP_ORDERS_PASSWORD"
+
+
+def orders_password_name(url: str) -> str:
+    """The keyring entry of an order database's password: one per user, server and database."""
+    parts = urllib.parse.urlsplit(url)
+    return f"orders:{parts.username}@{parts.hostname}:{parts.port or 3306}/{parts.path.strip('/')}"
+
+
+def orders_password(url: str, env: Mapping[str, str] | None = None) -> str | None:
+    """``POSAPP_ORDERS_PASSWORD`` if set, else the keyring's entry, else None.
+
+    Raises KeyringLocked or KeyringTimeout: a locked or stalled keyring is not a missing password."""
+    env = os.environ if env is None else env
+    if env.get(ORDERS_PASSWORD_ENV):
+        return env[ORDERS_PASSWORD_ENV]
+    try:
+        return read_secret(orders_password_name(url))
+    except KeyringUnavailable:
+        return None
