@@ -129,6 +129,9 @@ def find_pans(text: str) -> list[tuple[int, int, str]]:
     """
     if len(_ASCII_DIGIT.findall(text)) < MIN_DIGITS and (text.isascii() or _digit_count(text) < MIN_DIGITS):
         return []  # most text: too few digits to hold a card number
+    outside = _SPECIAL.sub(_outside_identifiers, text)
+    if len(_ASCII_DIGIT.findall(outside)) < MIN_DIGITS and (outside.isascii() or _digit_count(outside) < MIN_DIGITS):
+        return []  # log lines: their digits are in tokens, keys and times
     # "&#8" is a reference in HTML and three characters in plain text: a number hidden in either
     # reading is found.
     readings = (True, False) if "&" in text else (True,)
@@ -142,6 +145,10 @@ def find_pans(text: str) -> list[tuple[int, int, str]]:
         else:
             merged.append((start, end, last4))
     return merged
+
+
+def _outside_identifiers(match: re.Match[str]) -> str:
+    return match.group() if match.lastgroup == "reference" else " "
 
 
 def _digit_count(text: str) -> int:
