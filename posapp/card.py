@@ -1,6 +1,6 @@
 """Payment cards: the PAN value object, expiry, and card input as typed or swiped.
 
-Pure domain code: it imports nothing from posapp but its pure neighbours (``iin``, ``luhn``,
+Pure domain code: it imports nothing from posapp but its pure neighbours (``errors``, ``iin``, ``luhn``,
 ``pan_detect``, ``tracks``), and nothing from Qt or boto3.
 
 A :class:`Pan` never shows its digits by accident. ``str``, ``repr``, formatting,
@@ -26,6 +26,7 @@ import hmac
 from dataclasses import dataclass
 
 from posapp import card_text, luhn
+from posapp.errors import InvalidInput
 from posapp.iin import LENGTHS, Brand, brand_of, lengths_text
 from posapp.pan_detect import normalize
 from posapp.tracks import read_tracks, starts_like_swipe, typed_for_another_layout
@@ -52,12 +53,15 @@ class Reason(enum.Enum):
     TOO_LONG = f"the card input is longer than {MAX_INPUT} characters"
 
 
-class InvalidCard(ValueError):
+class InvalidCard(InvalidInput):
     """Card input was refused; ``reason`` says why. The message never holds the input."""
 
     def __init__(self, reason: Reason, detail: str = ""):
         self.reason = reason
         super().__init__(f"{reason.value}{detail}")
+
+    def sentence(self) -> str:
+        return f"card refused: {self}"
 
 
 def compact(text: str) -> str:

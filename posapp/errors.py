@@ -1,16 +1,14 @@
 """posapp's error tree and the one mapping from an error to a sentence and an exit code.
 
-Every layer raises subclasses of :class:`PosappError`; ``card.py`` and ``money.py`` are
-pure and import nothing from posapp, so their ``ValueError`` subclasses are mapped here too.
-The CLI and the GUI each show :func:`describe` and nothing else: no traceback reaches a user.
+Every layer raises subclasses of :class:`PosappError`; this module is the bottom of the
+tree and imports nothing from posapp (``card`` and ``money`` derive their errors from
+:class:`InvalidInput`). The CLI and the GUI each show :func:`describe` and nothing else:
+no traceback reaches a user.
 """
 
 from __future__ import annotations
 
 import enum
-
-from posapp.card import InvalidCard
-from posapp.money import InvalidAmount
 
 
 class ExitCode(enum.IntEnum):
@@ -26,6 +24,10 @@ class PosappError(Exception):
     """Base of every error posapp raises on purpose; ``str()`` is the user's sentence."""
 
     exit_code = ExitCode.INTERNAL
+
+    def sentence(self) -> str:
+        """What the user reads: ``str()``, unless a subclass names what was refused."""
+        return str(self)
 
 
 class InvalidInput(PosappError, ValueError):
@@ -60,12 +62,8 @@ class IntegrityFailure(PosappError):
 
 def describe(error: BaseException) -> tuple[str, ExitCode]:
     """The one sentence and exit code a user gets for ``error``."""
-    if isinstance(error, InvalidCard):
-        return f"card refused: {error}", ExitCode.BAD_INPUT
-    if isinstance(error, InvalidAmount):
-        return f"amount refused: {error}", ExitCode.BAD_INPUT
     if isinstance(error, PosappError):
-        return str(error), error.exit_code
+        return error.sentence(), error.exit_code
     if isinstance(error, OSError):  # a disk, a pipe or a device, not a bug of posapp's
         where = f"{error.filename}: " if error.filename else ""
         return f"{where}{error.strerror or error}", ExitCode.UNAVAILABLE

@@ -1,4 +1,4 @@
-"""Money as integer minor units and an ISO 4217 currency. Pure: imports nothing from posapp.
+"""Money as integer minor units and an ISO 4217 currency. Pure: imports only posapp's error tree.
 
 >>> Money.parse("12.34", "USD")
 Money(minor=1234, currency='USD')
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from posapp.errors import InvalidInput
 
 # ISO 4217 currencies posapp accepts, with their number of minor-unit digits.
 EXPONENTS: dict[str, int] = {
@@ -27,8 +29,11 @@ MAX_MAJOR_UNITS = 1_000_000
 _AMOUNT = re.compile(r"(?P<whole>\d+)(?:\.(?P<fraction>\d+))?", re.ASCII)
 
 
-class InvalidAmount(ValueError):
+class InvalidAmount(InvalidInput):
     """An amount or currency was refused; the message says why in one sentence."""
+
+    def sentence(self) -> str:
+        return f"amount refused: {self}"
 
 
 @dataclass(frozen=True, order=True)

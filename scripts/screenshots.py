@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from posapp import luhn
+
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PREFIXES = [("4", 16), ("51", 16), ("37", 15), ("6011", 16), ("3530", 16), ("2221", 16)]
 ITEMS = ["Table 4 dinner", "Espresso x2", "Flat white", "Lunch menu", "Gift card", "Croissant & tea",
@@ -20,9 +22,7 @@ ITEMS = ["Table 4 dinner", "Espresso x2", "Flat white", "Lunch menu", "Gift card
 
 def demo_number(rng: random.Random, prefix: str, length: int) -> str:
     body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
-    total = sum(int(d) if i % 2 else (2 * int(d) - 9 if int(d) > 4 else 2 * int(d))
-                for i, d in enumerate(reversed(body)))
-    return body + str((10 - total % 10) % 10)
+    return body + luhn.check_digit(body)
 
 
 def main() -> None:
