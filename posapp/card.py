@@ -7,15 +7,11 @@ A :class:`Pan` never shows its digits by accident. ``str``, ``repr``, formatting
 logging and exception text give the masked form (``VISA •••• 4242``) and pickling is
 refused; :meth:`Pan.reveal` is the one explicit way to the digits, for the vault alone.
 
->>> pan = Pan.parse("4242 4242 4242 4242")
->>> pan.brand, pan.last4
-(<Brand.VISA: 'VISA'>, '4242')
->>> print(pan)
-VISA •••• 4242
->>> Pan.is_valid("4242 4242 4242 4241")
-False
->>> str(parse_card_input("\ufeff４２４２ ４２４２ ４２４２ ４２４２ 1229", datetime.date(2025, 1, 1)).expiry)
-'12/29'
+Examples with card numbers are in ``tests/unit/test_card*.py``: no card number, not even a
+published test card, is written outside ``tests/``.
+
+>>> str(Expiry.parse("1229")), Expiry.parse("12/2029") == Expiry(12, 2029)
+('12/29', True)
 """
 
 from __future__ import annotations
@@ -258,9 +254,9 @@ def _normalized(text: str) -> str:
 def _read_typed(text: str) -> tuple[Pan, Expiry | None]:
     """The card number and expiry of typed input, choosing among the ways to read it.
 
-    "4242 4242 4242 4242 1229" reads as a number and an expiry because no brand issues 20-digit
-    numbers; "5555 5555 5555 4444" as one number because Mastercard issues no 12-digit ones. Where
-    the brand issues both lengths (Maestro 12-19: "6771 7980 2100 1229"), the digits may be one
+    A 16-digit Visa number and "1229" read as a number and an expiry because no brand issues 20-digit
+    numbers; a 16-digit Mastercard number as one number because Mastercard issues no 12-digit ones.
+    Where the brand issues both lengths (Maestro 12-19: 12 digits and "1229"), the digits may be one
     number, or a shorter one and its expiry, or a longer one with a typo that happens to leave a
     valid shorter card: a guess could store another card's number, so the cashier is asked to write
     the expiry with a slash. When no reading is valid, one whose number has a length its brand
@@ -284,9 +280,9 @@ def _read_typed(text: str) -> tuple[Pan, Expiry | None]:
         return whole or split.pop()
     if fitting:
         raise fitting[0]
-    if card_text.grouped_oddly(text):  # "4242.4242.4242.4242": a card, oddly grouped
+    if card_text.grouped_oddly(text):  # "NNNN.NNNN.NNNN.NNNN": a card, oddly grouped
         raise InvalidCard(Reason.GROUPING)
-    if card_text.expiry_run_in(text):  # "42424242424242421229"
+    if card_text.expiry_run_in(text):  # a 16-digit number with "1229" right after it
         raise InvalidCard(Reason.EXPIRY_APART)
     # No length fits: a plain 12-19 digit number is wrong as a number, anything else as written.
     raise errors[0] if card_text.plain_number(text) or len(errors) == 1 else errors[1]

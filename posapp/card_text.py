@@ -3,8 +3,8 @@
 Pure: strings in, strings and numbers out; ``posapp.card`` decides what they mean. Every
 pattern is anchored and bounded, so each costs time linear in its input.
 
->>> number_digits("４２４２\\t4242-4242 4242"), month_year("12.2029"), month_year("13")
-('4242424242424242', (12, 2029), None)
+>>> number_digits("１２３４\\t5678-9012 3450"), month_year("12.2029"), month_year("13")
+('1234567890123450', (12, 2029), None)
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def fits_its_brand(number: str) -> bool:
 
 def grouped_oddly(text: str) -> bool:
     """Whether ``text`` starts with 12 to 19 digits in three or more groups split by one mark each
-    that is not a space or dash (``4242.4242.4242.4242``, ``4242_4242…``, ``4242·4242…``), perhaps
+    that is not a space or dash (``NNNN.NNNN.NNNN.NNNN``, ``NNNN_NNNN…``, ``NNNN·NNNN…``), perhaps
     followed by an expiry."""
     match = _ODDLY_GROUPED.fullmatch(typed(text))
     return match is not None and 12 <= sum(char.isdigit() for char in match[1]) <= 19
@@ -83,7 +83,7 @@ def grouped_oddly(text: str) -> bool:
 
 def expiry_run_in(text: str) -> bool:
     """Whether ``text`` is a valid card's number with an expiry run into it, with or without a
-    mark between: ``42424242424242421229``, ``424242424242424212/29``, ``4242424242424242/1229``."""
+    mark between: ``<number>1229``, ``<number>12/29``, ``<number>/1229``."""
     digits = number_digits(text)
     if digits is not None:
         candidates = [(digits[:-extra], digits[-extra:]) for extra in (4, 6)]

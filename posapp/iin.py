@@ -15,7 +15,7 @@ announced and the major processors' libraries apply, compared range by range:
   Android ``CardBrand.kt`` and Perl ``Business::CreditCard`` 0.37: Maestro 50, 56-59 and the rest of
   6, the 493698 BIN, UnionPay 8100-8171, and the lengths below.
 
->>> brand_of("6771798021000008"), brand_of("6221260000000000")
+>>> brand_of("677179"), brand_of("622126")
 (<Brand.MAESTRO: 'MAESTRO'>, <Brand.UNIONPAY: 'UNIONPAY'>)
 """
 
@@ -65,8 +65,8 @@ IIN_RANGES: tuple[tuple[str, str, Brand], ...] = (
 )
 
 # PAN lengths each brand issues, as in credit-card-type 10.3.0 (Diners 14 in 36, 16 or 19 elsewhere,
-# as Stripe's table has it too), except: Visa keeps 13 (older cards; the published test card
-# 4222222222222) and leaves out 18, which no other table lists; Discover and UnionPay take 16 to 19,
+# as Stripe's table has it too), except: Visa keeps 13 (older cards; Visa still publishes a
+# 13-digit test card) and leaves out 18, which no other table lists; Discover and UnionPay take 16 to 19,
 # as Business::CreditCard and the Discover table do.
 LENGTHS: dict[Brand, frozenset[int]] = {
     Brand.VISA: frozenset({13, 16, 19}),

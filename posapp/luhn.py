@@ -2,12 +2,14 @@
 
 Pure: strings of ASCII digits in, numbers and booleans out; it imports nothing from posapp.
 
->>> checksum("4242424242424242")
+The examples are the textbook number 79927398713, too short to be a card's.
+
+>>> checksum("79927398713")
 0
->>> is_valid("4242424242424241")
+>>> is_valid("79927398710")
 False
->>> check_digit("424242424242424")
-'2'
+>>> check_digit("7992739871")
+'3'
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class Substrings:
     For scanning text: a run of n digits has about 8·n substrings of card length, and
     checking each from scratch would cost 19 times more.
 
-    >>> Substrings("0424242424242424242").is_valid(1, 17)
+    >>> Substrings("0799273987130").is_valid(1, 12)
     True
     """
 

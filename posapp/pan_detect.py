@@ -24,14 +24,8 @@ of 24 characters or more (keys, hashes), an IPv4 address, a date with its time
 A card number disguised as one of those is not found: the detector is for numbers as
 people write them, and an identifier that changed under the mask could no longer be found.
 
-Pure: it imports nothing from posapp.
-
->>> contains_pan("card 4111.1111.1111.1111")
-True
->>> redact("paid with 4111\u00a01111\u200b1111 1111, thanks")
-'paid with •••• 1111, thanks'
->>> contains_pan("sale 3f0c1a2e-4111-4111-8111-111111111111")
-False
+Pure: it imports only ``posapp.luhn``. Examples are in ``tests/unit/test_pan_detect.py``: no
+card number is written outside ``tests/``.
 """
 
 from __future__ import annotations
@@ -44,7 +38,7 @@ from posapp import luhn
 
 MASK = "••••"
 MIN_DIGITS, MAX_DIGITS = 12, 19  # ISO/IEC 7812-1 PAN lengths
-MAX_GAP = 5  # separators between two groups of one number: "4111 - 1111", "4111 -- 1111"
+MAX_GAP = 5  # separators between two groups of one number: "NNNN - NNNN", "NNNN -- NNNN"
 
 _ASCII_DIGIT = re.compile(r"[0-9]")
 # Categories of characters that keep a digit run going (after NFKC); modifier letters (Lm)
@@ -124,7 +118,7 @@ def find_pans(text: str) -> list[tuple[int, int, str]]:
 
     ``text[start:end]`` runs from a number's first digit to its last as written, separators
     and invisible characters included; ``last4`` is its last 4 digits in ASCII. Where
-    numbers that pass the check overlap ("12 4111 1111 1111 1111" passes from "12" too),
+    numbers that pass the check overlap ("12 NNNN NNNN NNNN NNNN" may pass from "12" too),
     the span covers all of them: hiding one would show the others' digits.
     """
     if len(_ASCII_DIGIT.findall(text)) < MIN_DIGITS and (text.isascii() or _digit_count(text) < MIN_DIGITS):
@@ -180,8 +174,8 @@ def _units(text: str, references: bool):
 
 
 def _lone_letter(text: str, index: int) -> bool:
-    """Whether ``text[index]`` is a letter that reads as a mark between digits ("4111ㅡ1111",
-    "5555一5555", "4111ꞏ1111"): one standing alone, outside the letters people write between
+    """Whether ``text[index]`` is a letter that reads as a mark between digits ("NNNNㅡNNNN",
+    "NNNN一NNNN", "NNNNꞏNNNN"): one standing alone, outside the letters people write between
     numbers. ASCII letters ("2 x 12.50", "SKU 4038 B 5338"), CJK ideographs and Hangul
     syllables ("2026年11月29日 18時18分", "29일 18시") stay letters."""
     char = text[index]

@@ -4,7 +4,7 @@ Pure: it imports nothing from posapp; ``posapp.card.parse_swipe`` turns what it 
 
 What readers really send, beyond the standard:
 
-- track 1 with the PAN spaced as printed (``%B3782 822463 10005^…``), a name padded with spaces to
+- track 1 with the PAN spaced as printed (``%BNNNN NNNNNN NNNNN^…``), a name padded with spaces to
   26 characters, ``^`` in place of a missing expiry, padding, and an LRC or other garbage after
   the end sentinel;
 - ``%E?`` or ``;E?`` for a track that could not be read, and a line break (Enter) after a track;

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posapp import luhn, pan_detect
+from posapp import luhn
 
 
-@pytest.mark.parametrize("module", [luhn, pan_detect])
-def test_the_documented_examples_hold(module):
-    assert doctest.testmod(module).failed == 0
+def test_the_documented_examples_hold():
+    failed, attempted = doctest.testmod(luhn)
+    assert attempted > 0 and failed == 0
 
 
 @given(st.text(alphabet="0123456789", min_size=2, max_size=40))
