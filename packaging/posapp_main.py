@@ -2,7 +2,7 @@
 
 import sys
 
-from posapp.cli import main
+from posapp.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -15,7 +15,9 @@ import os
 import sys
 import tempfile
 
-from posapp import cli, cli_orders, hardening
+from posapp import hardening
+from posapp.__main__ import main
+from posapp.cli import orders as cli_orders
 from posapp.vault import local_keys
 
 KILLED = 70
@@ -85,4 +87,4 @@ if __name__ == "__main__":
     else:
         assert point in POINTS, point
         tempfile.mkstemp, os.write, os.replace, local_keys.create_or_adopt = mkstemp, write, replace, create_or_adopt
-    sys.exit(cli.main(sys.argv[2:]))
+    sys.exit(main(sys.argv[2:]))

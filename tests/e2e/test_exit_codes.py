@@ -21,10 +21,10 @@ def test_0_done(posapp):
 
 def order_list_raising(home, error):
     """``posapp order list`` in a process where listing raises ``error`` (a Python expression)."""
-    code = ("import sys; from posapp import cli\n"
+    code = ("import sys; from posapp.cli import boundary; from posapp.__main__ import main\n"
             f"def failing(*args): raise {error}\n"
-            "cli.COMMANDS[('order', 'list')] = failing\n"
-            "sys.exit(cli.main(['order', 'list']))\n")
+            "boundary.COMMANDS[('order', 'list')] = failing\n"
+            "sys.exit(main(['order', 'list']))\n")
     environment = {**os.environ, "POSAPP_HOME": str(home)}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
 

@@ -6,7 +6,7 @@ import tomllib
 import pytest
 from mariadbtest import POS_PASSWORD
 
-from posapp import cli
+from posapp.__main__ import main
 
 
 def test_local_setup_writes_a_file_doctor_accepts(posapp, posapp_home):
@@ -25,14 +25,14 @@ def test_local_setup_writes_a_file_doctor_accepts(posapp, posapp_home):
 def test_shared_setup_keeps_the_password_in_the_keyring_only(posapp_home, mysql_db, memory_keyring, monkeypatch,
                                                               capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO(POS_PASSWORD + "\n"))
-    code = cli.main(["setup", "--workstation-id", "till-07", "--orders-url", mysql_db.url,
+    code = main(["setup", "--workstation-id", "till-07", "--orders-url", mysql_db.url,
                      "--orders-password-stdin"])
     out = capsys.readouterr().out
     assert code == 3, out  # the fresh database has no schema yet: doctor says so ...
     assert "FAIL  order history" in out and "run 'posapp provision'" in out
-    assert cli.main(["provision"]) == 0
+    assert main(["provision"]) == 0
     capsys.readouterr()
-    assert cli.main(["doctor"]) == 0  # ... and accepts it once provisioned
+    assert main(["doctor"]) == 0  # ... and accepts it once provisioned
     written = (posapp_home / "posapp.toml").read_text()
     assert tomllib.loads(written)["orders"] == {"url": mysql_db.url}
     assert POS_PASSWORD not in written

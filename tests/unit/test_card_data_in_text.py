@@ -14,7 +14,7 @@ from pan_forms import pans, written
 
 from posapp import config
 from posapp.card import Brand
-from posapp.cli_output import for_terminal, print_json
+from posapp.cli.output import for_terminal, print_json
 from posapp.config import ConfigError
 from posapp.money import Money
 from posapp.orders.base import InvalidOrder, NewOrder, Order, OrderFilter

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posapp.card import MAX_INPUT
-from posapp.cli_input import SWIPE_QUIET, read_card_input
+from posapp.cli.input import SWIPE_QUIET, read_card_input
 from posapp.errors import InvalidInput
 
 PROMPT = "Card: "

@@ -13,7 +13,8 @@ from cardgen import random_pan
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from posapp import cli, cli_input
+from posapp.cli import input as cli_input
+from posapp.cli.parser import build_parser
 from posapp.card import MAX_INPUT, Card, Expiry, InvalidCard, Pan, Reason, parse_card_input
 from posapp.errors import InvalidInput
 
@@ -135,8 +136,8 @@ def test_card_patterns_and_redaction_take_linear_time_on_huge_input():
 
 @given(st.integers(min_value=1, max_value=cli_input.ID_MAX))
 def test_every_64_bit_order_id_is_accepted(number):
-    assert cli.build_parser().parse_args(["order", "show", str(number)]).order_id == number
-    assert cli.build_parser().parse_args(["order", "list", "--before", str(number)]).before == number
+    assert build_parser().parse_args(["order", "show", str(number)]).order_id == number
+    assert build_parser().parse_args(["order", "list", "--before", str(number)]).before == number
 
 
 @given(st.one_of(st.integers(max_value=0), st.integers(min_value=cli_input.ID_MAX + 1),
@@ -144,7 +145,7 @@ def test_every_64_bit_order_id_is_accepted(number):
 def test_order_ids_out_of_range_are_refused_by_the_parser(number):
     for argv in (["order", "show", str(number)], ["order", "list", "--before", str(number)]):
         with pytest.raises(SystemExit) as exited, contextlib.redirect_stderr(io.StringIO()) as stderr:
-            cli.build_parser().parse_args(argv)
+            build_parser().parse_args(argv)
         assert exited.value.code == 2
         err = stderr.getvalue()
         assert f"an order ID is a whole number from 1 to {cli_input.ID_MAX}" in err
@@ -156,7 +157,7 @@ def test_a_card_number_given_as_an_argument_is_not_repeated(capsys):
     for argv in (["order", "list", number], ["order", "show", number[:8] + "-" + number[8:]],
                  ["order", "list", "--limit", number + "x"], ["order", "list", "--brand", number]):
         with pytest.raises(SystemExit):
-            cli.build_parser().parse_args(argv)
+            build_parser().parse_args(argv)
         assert number[:12] not in capsys.readouterr().err.replace("-", "")
 
 

@@ -105,7 +105,7 @@ def test_terminal_shows_posapp_warnings_without_tracebacks(capsys, log_file):
     try:
         raise RuntimeError("boom")
     except RuntimeError:
-        logging.getLogger("posapp.cli").exception("unexpected")
+        logging.getLogger("posapp.cli.boundary").exception("unexpected")
     err = capsys.readouterr().err
     assert err == "posapp: warning: keys in a file\n"
     assert "library noise" in log_file.read_text(encoding="utf-8")
@@ -133,7 +133,7 @@ def test_a_log_folder_that_cannot_be_made_leaves_one_warning_and_posapp_working(
     assert logs.setup(tmp_path / "logs") is None
     pan = random_pan("4", 16)
     logging.getLogger("posapp.vault").warning("card %s", pan)
-    logging.getLogger("posapp.cli").info("nowhere to go")
+    logging.getLogger("posapp.cli.boundary").info("nowhere to go")
     err = capsys.readouterr().err
     assert err == (f"posapp: warning: cannot keep a log in {tmp_path / 'logs'} (it is a file, not a folder); "
                    f"posapp goes on without a log file\nposapp: warning: card •••• {pan[-4:]}\n")

@@ -8,8 +8,8 @@ from typing import TextIO
 
 from posapp.card import MAX_INPUT, Brand, parse_card_input
 from posapp.checkout import Sale
-from posapp.cli_input import read_card_input
-from posapp.cli_output import for_terminal, print_json
+from posapp.cli.input import read_card_input
+from posapp.cli.output import for_terminal, print_json
 from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
 from posapp.pan_detect import contains_pan
 from posapp.money import Money

@@ -9,8 +9,8 @@ import sys
 from typing import TextIO
 
 from posapp import config
-from posapp.cli_input import read_line
-from posapp.cli_output import for_terminal
+from posapp.cli.input import read_line
+from posapp.cli.output import for_terminal
 from posapp.errors import ExitCode, InvalidInput
 
 

@@ -7,10 +7,15 @@ and terminal control sequences that could forge a line, retitle the window or hi
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import sys
 import unicodedata
 from typing import TextIO
 
+from posapp.errors import Unavailable
 from posapp.pan_detect import redact
 
 # Control and format characters, line and paragraph separators: shown, never obeyed.
@@ -44,3 +49,47 @@ def _escape_controls(text: str, escape, keep: str = "") -> str:
         return text
     return "".join(escape(ord(char)) if char not in keep and unicodedata.category(char) in _INERT_CATEGORIES
                    else char for char in text)
+
+
+class OutputUnavailable(Unavailable):
+    """Standard output cannot be written (a full disk, a closed file)."""
+
+
+class Stdout:
+    """``sys.stdout`` for the commands, whose write errors say that it was the output that failed.
+
+    Raises OutputUnavailable (a BrokenPipeError passes: the reader left, which is no error)."""
+
+    def write(self, text: str) -> int:
+        with self._errors():
+            return _stdout().write(text)
+
+    def flush(self) -> None:
+        with self._errors():
+            _stdout().flush()
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _errors():
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OutputUnavailable(f"standard output cannot be written: {error.strerror or error}") from None
+
+
+def _stdout() -> TextIO:
+    if sys.stdout is None:  # started with standard output closed (``>&-``)
+        raise OSError(errno.EBADF, "it is closed")
+    return sys.stdout
+
+
+def drop_unwritable_stdout() -> None:
+    """Send what is left for a full or closed stdout to nowhere, so exit adds no traceback."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

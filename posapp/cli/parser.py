@@ -1,31 +1,17 @@
-"""The ``posapp`` command: every action that matters, headless, over the same services.
-
-Card data is read only from standard input (or the terminal, without echo), never from
-arguments, the environment or a file named on the command line.
-"""
+"""The ``posapp`` command line: every command, option and help text, in one parser."""
 
 from __future__ import annotations
 
 import argparse
-import errno
-import contextlib
-import logging
-import os
-import sys
 from pathlib import Path
-from typing import TextIO
 
-from posapp import config, hardening, logs
+from posapp import config
 from posapp.card import Brand
-from posapp.cli_admin import doctor, provision, setup
-from posapp.cli_input import order_id, whole_number
-from posapp.cli_output import for_terminal
-from posapp.cli_orders import order_list, order_new, order_show
-from posapp.cli_vault import vault_import, vault_reconcile, vault_verify
-from posapp.errors import ExitCode, Unavailable, describe
+from posapp.cli.input import order_id, whole_number
+from posapp.cli.output import OutputUnavailable, Stdout, drop_unwritable_stdout, for_terminal
+from posapp.errors import ExitCode
 from posapp.orders.base import PAGE_MAX
 
-log = logging.getLogger(__name__)
 
 class _VersionAction(argparse.Action):
     """Reads the version only when asked: package metadata is slow to load at every start."""
@@ -34,10 +20,10 @@ class _VersionAction(argparse.Action):
         from importlib.metadata import version
 
         try:
-            _Stdout().write(f"posapp {version('posapp')}\n")  # on stdout, as argparse's own version action does
-            _Stdout().flush()
+            Stdout().write(f"posapp {version('posapp')}\n")  # on stdout, as argparse's own version action does
+            Stdout().flush()
         except OutputUnavailable as error:
-            _drop_unwritable_stdout()
+            drop_unwritable_stdout()
             parser.exit(ExitCode.UNAVAILABLE, f"posapp: {error}\n")
         parser.exit()
 
@@ -129,104 +115,3 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--orders-password-stdin", action="store_true",
                        help="read the database password from standard input instead of asking for it")
     return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    hardening.harden()  # before anything is read or written: no core file, no file others can change
-    args = build_parser().parse_args(argv)
-    log_file = logs.setup(config.Paths.from_env(os.environ).log_dir)
-    try:
-        if args.command == "setup":  # before loading: the settings it replaces may be broken
-            return setup(args, sys.stdout)
-        settings = config.load(args.config)
-        if args.command in (None, "gui"):
-            from posapp.ui.application import run  # Qt loads only for the window
-
-            return run(settings, smoke=getattr(args, "smoke", False), explicit=args.config)
-        from posapp import app
-
-        services = app.build(settings)
-        out = _Stdout()
-        code = COMMANDS[(args.command, getattr(args, "action", None))](services, args, out)
-        out.flush()  # here, not at exit, so that a full disk gets a sentence
-        return code
-    except BrokenPipeError:
-        # The reader went away (``posapp order list | head``): not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return ExitCode.OK
-    except KeyboardInterrupt:
-        # Ctrl-C: what was done stays done, what was half done was taken back (a sale's card
-        # stays for reconciliation, an import's cards are removed again).
-        print("posapp: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
-    except Exception as error:
-        message, code = describe(error)
-        if code is ExitCode.INTERNAL:
-            log.error("unexpected error", exc_info=error)
-            message += f" ({log_file})" if log_file else " (none is written: see the warning above)"
-        _drop_unwritable_stdout()
-        message = for_terminal(message)
-        print(f"posapp: {message}", file=sys.stderr)
-        if args.command in (None, "gui") and not getattr(args, "smoke", False):
-            from posapp.ui.application import show_startup_error
-
-            show_startup_error(message)
-        return code
-
-
-def _drop_unwritable_stdout() -> None:
-    """Send what is left for a full or closed stdout to nowhere, so exit adds no traceback."""
-    if sys.stdout is None:
-        return
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def _stdout() -> TextIO:
-    if sys.stdout is None:  # started with standard output closed (``>&-``)
-        raise OSError(errno.EBADF, "it is closed")
-    return sys.stdout
-
-
-class OutputUnavailable(Unavailable):
-    """Standard output cannot be written (a full disk, a closed file)."""
-
-
-class _Stdout:
-    """``sys.stdout`` for the commands, whose write errors say that it was the output that failed."""
-
-    def write(self, text: str) -> int:
-        with self._errors():
-            return _stdout().write(text)
-
-    def flush(self) -> None:
-        with self._errors():
-            _stdout().flush()
-
-    @staticmethod
-    @contextlib.contextmanager
-    def _errors():
-        try:
-            yield
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise OutputUnavailable(f"standard output cannot be written: {error.strerror or error}") from None
-
-
-COMMANDS = {
-    ("order", "new"): order_new,
-    ("order", "list"): order_list,
-    ("order", "show"): order_show,
-    ("vault", "verify"): vault_verify,
-    ("vault", "reconcile"): vault_reconcile,
-    ("vault", "import"): vault_import,
-    ("provision", None): provision,
-    ("doctor", None): doctor,
-}
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from posapp.cli_output import for_terminal
+from posapp.cli.output import for_terminal
 from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, Unavailable, describe
 from posapp.pan_detect import contains_pan
 

@@ -1,0 +1,93 @@
+"""The ``posapp`` command: every action that matters, headless, over the same services.
+
+This is the command line's one error boundary: every failure becomes one line on stderr
+and an exit code (``posapp.errors.ExitCode``); only an unexpected one leaves a traceback,
+in the log file. Card data is read only from standard input (or the terminal, without
+echo), never from arguments, the environment or a file named on the command line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Protocol
+
+from posapp import config, hardening, logs
+from posapp.cli.admin import doctor, provision, setup
+from posapp.cli.orders import order_list, order_new, order_show
+from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
+from posapp.cli.parser import build_parser
+from posapp.cli.vault import vault_import, vault_reconcile, vault_verify
+from posapp.config import Settings
+from posapp.errors import ExitCode, describe
+
+log = logging.getLogger(__name__)
+
+
+class Window(Protocol):
+    """The graphical front end, handed in by the entry point: the command line never imports it."""
+
+    def open(self, settings: Settings, *, smoke: bool, explicit: Path | None) -> int:
+        """Run the window until it closes; returns the exit code."""
+
+    def show_startup_error(self, message: str) -> None:
+        """Tell a cashier, who sees no terminal, why the window cannot open."""
+
+
+def main(argv: list[str] | None, *, window: Window) -> int:
+    """Run one ``posapp`` command line (``sys.argv[1:]`` when None); returns the exit code.
+
+    ``window`` opens for ``posapp`` alone and ``posapp gui``. Never raises, except
+    SystemExit for ``--help``, ``--version`` and usage errors (exit 2).
+    """
+    hardening.harden()  # before anything is read or written: no core file, no file others can change
+    args = build_parser().parse_args(argv)
+    wants_window = args.command in (None, "gui")
+    log_file = logs.setup(config.Paths.from_env(os.environ).log_dir)
+    try:
+        if args.command == "setup":  # before loading: the settings it replaces may be broken
+            return setup(args, sys.stdout)
+        settings = config.load(args.config)
+        if wants_window:
+            return window.open(settings, smoke=getattr(args, "smoke", False), explicit=args.config)
+        from posapp import app
+
+        services = app.build(settings)
+        out = Stdout()
+        code = COMMANDS[(args.command, getattr(args, "action", None))](services, args, out)
+        out.flush()  # here, not at exit, so that a full disk gets a sentence
+        return code
+    except BrokenPipeError:
+        # The reader went away (``posapp order list | head``): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
+    except KeyboardInterrupt:
+        # Ctrl-C: what was done stays done, what was half done was taken back (a sale's card
+        # stays for reconciliation, an import's cards are removed again).
+        print("posapp: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except Exception as error:
+        message, code = describe(error)
+        if code is ExitCode.INTERNAL:
+            log.error("unexpected error", exc_info=error)
+            message += f" ({log_file})" if log_file else " (none is written: see the warning above)"
+        drop_unwritable_stdout()
+        message = for_terminal(message)
+        print(f"posapp: {message}", file=sys.stderr)
+        if wants_window and not getattr(args, "smoke", False):
+            window.show_startup_error(message)
+        return code
+
+
+COMMANDS = {
+    ("order", "new"): order_new,
+    ("order", "list"): order_list,
+    ("order", "show"): order_show,
+    ("vault", "verify"): vault_verify,
+    ("vault", "reconcile"): vault_reconcile,
+    ("vault", "import"): vault_import,
+    ("provision", None): provision,
+    ("doctor", None): doctor,
+}
