@@ -57,10 +57,6 @@ class CardNumberField(QLineEdit):
     def digits(self) -> str:
         return "".join(char for char in self.text() if char.isascii() and char.isdigit())
 
-    def set_digits(self, digits: str) -> None:
-        self.setText(formatted(digits[:MAX_DIGITS]))
-        self.digits_changed.emit(self.digits())
-
     def wipe(self) -> None:
         """Erase the number; setText also empties Qt's undo history."""
         self.setText("")
