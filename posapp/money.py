@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from posapp.errors import InvalidInput
 
-# ISO 4217 currencies posapp accepts, with their number of minor-unit digits.
+# ISO 4217 currencies posapp accepts, with their number of minor-unit digits ("minor unit"
+# column). Source: ISO 4217 List One (Table A.1, current currency and funds), as published by
+# its maintenance agency SIX on 2026-01-01 (list-one.xml); read 2026-11-29.
 EXPONENTS: dict[str, int] = {
     "AED": 2, "AUD": 2, "BGN": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0,
     "CNY": 2, "COP": 2, "CZK": 2, "DKK": 2, "EGP": 2, "EUR": 2, "GBP": 2, "HKD": 2,
@@ -38,6 +40,9 @@ class InvalidAmount(InvalidInput):
 
 @dataclass(frozen=True, order=True)
 class Money:
+    """A positive amount: ``minor`` units (cents, pence; yen for JPY) of ``currency``, an
+    accepted ISO 4217 code. Raises InvalidAmount when built from anything else."""
+
     minor: int
     currency: str
 
@@ -50,7 +55,9 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str = "USD") -> Money:
-        """A positive decimal amount written with digits and at most one dot."""
+        """``text``, ASCII digits with at most one dot and at most the currency's decimals
+        ("12.34"), in ``currency``. Raises InvalidAmount with a sentence that never repeats
+        the text (it may be a card number typed into the wrong field)."""
         currency = currency.strip().upper()
         places = exponent(currency)
         text = text.strip()
@@ -83,7 +90,8 @@ class Money:
 
 
 def exponent(currency: str) -> int:
-    """Minor-unit digits of an accepted ISO 4217 currency code."""
+    """Minor-unit digits of an accepted ISO 4217 currency code (``EXPONENTS``); raises
+    InvalidAmount for any other code."""
     try:
         return EXPONENTS[currency]
     except KeyError:
