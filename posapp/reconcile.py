@@ -46,6 +46,8 @@ class OrderHistoryBehind(IntegrityFailure):
 
 @dataclass
 class ReconcileReport:
+    """What one run found, in vault items; ``removed`` counts those a dry run would remove."""
+
     checked: int = 0
     referenced: int = 0
     imported: int = 0  # cards migrated by a bulk import: no order refers to them, by design
@@ -74,14 +76,17 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
               dry_run: bool = False, now: Callable[[], datetime.datetime] | None = None) -> ReconcileReport:
     """Note new orphans and remove those noted at least ``grace`` ago; a dry run changes nothing.
 
-    ``vault`` and ``orders`` must be paired (the caller checks). ``now`` is the order
-    database's clock unless a test passes its own. Raises InvalidInput for a grace period
-    outside MIN_GRACE..MAX_GRACE.
+    ``vault`` and ``orders`` must be paired (the caller checks). ``now`` returns a UTC-aware
+    time, the order database's clock unless a test passes its own (ValueError if naive). Raises
+    InvalidInput for a grace period outside MIN_GRACE..MAX_GRACE, OrderHistoryBehind for an older
+    copy of the history, and the vault's and order store's errors (VaultError, OrderStoreError).
     """
     check_grace(grace)
     check_same_history(vault, orders)
     report = ReconcileReport()
     started = (now or orders.clock)()
+    if started.utcoffset() is None:  # compared with the store's aware notes, and written back as one
+        raise ValueError(f"reconciliation's clock gave a naive datetime ({started.isoformat()})")
     newest = orders.newest_order_id()
     for batch in _batches(vault.entries()):
         newest = check_history_reaches(orders, max((entry.orders_seen or 0 for entry in batch), default=0), newest)

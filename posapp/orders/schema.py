@@ -69,6 +69,7 @@ def select_orders() -> sa.Select:
 
 
 def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of ``where`` on OrderHistory; ValueError for a naive ``since``/``until``."""
     table = order_history.c
     conditions = []
     found = text_matches(where.text, [(table.OrderName, table.name_search), (table.Description,
@@ -90,11 +91,28 @@ def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
 
 
 def naive_utc(moment: datetime.datetime) -> datetime.datetime:
+    """``moment`` in UTC without its zone, as DATETIME columns hold it.
+
+    Raises ValueError for a naive ``moment``: which zone it meant is unknown, and taking it as
+    local or as UTC would shift orders by hours (a programming error, not a user's).
+    """
+    if moment.utcoffset() is None:
+        raise ValueError(f"a naive datetime ({moment.isoformat()}) where a timezone-aware one is required")
     return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
+def aware_utc(stored: datetime.datetime | str | None) -> datetime.datetime | None:
+    """A DATETIME column's value (UTC, naive, or ISO 8601 text from SQLite) as a UTC-aware datetime."""
+    if stored is None:
+        return None
+    moment = stored if isinstance(stored, datetime.datetime) else datetime.datetime.fromisoformat(stored)
+    if moment.utcoffset() is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)  # every posapp column holds UTC
+    return moment.astimezone(datetime.timezone.utc)
+
+
 def row_of(order: NewOrder) -> dict[str, object]:
-    """The OrderHistory row that records ``order``."""
+    """The OrderHistory row that records ``order``; ValueError if its ``created_at`` is naive."""
     return {
         "OrderName": order.name,
         "Description": order.description,
@@ -113,6 +131,10 @@ def row_of(order: NewOrder) -> dict[str, object]:
 
 
 def order_from_row(row: sa.Row) -> Order:
+    """The Order an OrderHistory row (``select_orders`` columns) holds, its time UTC-aware.
+
+    Columns other programs left empty or unreadable (amount, brand, time) become None.
+    """
     amount = None
     if row.amount_minor is not None and row.currency is not None:
         try:
@@ -120,7 +142,7 @@ def order_from_row(row: sa.Row) -> Order:
         except InvalidAmount:
             amount = None  # shown as unknown rather than failing the whole list
     brand = Brand.__members__.get(row.card_brand) if row.card_brand else None
-    created = row.created_at.replace(tzinfo=datetime.timezone.utc) if row.created_at else None
+    created = aware_utc(row.created_at)
     return Order(id=row.UserPaymentAccountID, name=row.OrderName, description=row.Description, amount=amount,
                  token=row.AWS_PA_Token, card_brand=brand, card_last4=row.card_last4,
                  workstation=row.workstation, created_at=created, operator=row.operator, status=row.status,

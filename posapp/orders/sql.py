@@ -36,8 +36,8 @@ from posapp.orders.base import (
     OrderStoreError,
     OrderStoreUnavailable,
 )
-from posapp.orders.schema import (conditions, identity, naive_utc, order_from_row, order_history, orphans, row_of,
-                                  select_orders)
+from posapp.orders.schema import (aware_utc, conditions, identity, naive_utc, order_from_row, order_history,
+                                  orphans, row_of, select_orders)
 from posapp.orders.search import fill_search_columns
 
 _id = order_history.c.UserPaymentAccountID
@@ -57,7 +57,11 @@ class OrderStoreLoginRefused(OrderStoreError):
 
 
 class SqlOrderStore:
-    """Thread-safe; building it does no I/O (not even reading the password)."""
+    """The OrderStore at ``url`` (``sqlite:///path`` or ``mysql+pymysql://user@host/db``).
+
+    ``password`` is called when a connection opens (None: none, or the URL's). Thread-safe;
+    building it does no I/O. Times go in and come out UTC-aware; a naive one raises ValueError.
+    """
 
     def __init__(self, url: str, *, tls: Tls = Tls(), password: Callable[[], str | None] = lambda: None):
         self.url = sa.make_url(url)
@@ -68,6 +72,7 @@ class SqlOrderStore:
 
     @property
     def display_url(self) -> str:
+        """The URL without its password, for messages and logs."""
         return self.url.render_as_string(hide_password=True)
 
     @property
@@ -241,8 +246,7 @@ class SqlOrderStore:
         now = sa.func.utc_timestamp() if not self._local else sa.func.datetime("now")
         with self._connect() as connection:
             value = connection.execute(sa.select(now)).scalar_one()
-        moment = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(value)
-        return moment.replace(tzinfo=datetime.timezone.utc)
+        return aware_utc(value)  # both functions answer in UTC
 
     def orphan_notes(self, tokens: Collection[str]) -> dict[str, datetime.datetime]:
         """When reconciliation first saw each of ``tokens`` unreferenced, for those it noted."""
@@ -251,16 +255,18 @@ class SqlOrderStore:
         with self._connect() as connection:
             rows = connection.execute(sa.select(orphans.c.token, orphans.c.first_seen).where(
                 orphans.c.token.in_(list(tokens)))).all()
-        return {token: seen.replace(tzinfo=datetime.timezone.utc) for token, seen in rows}
+        return {token: aware_utc(seen) for token, seen in rows}
 
     def note_orphans(self, tokens: Collection[str], seen: datetime.datetime) -> None:
-        """Note ``tokens`` as first seen unreferenced at ``seen``; earlier notes stay as they are."""
+        """Note ``tokens`` as first seen unreferenced at ``seen`` (aware; ValueError if naive);
+        earlier notes stay as they are."""
+        first_seen = naive_utc(seen)  # before the early return: a naive time is refused even with no tokens
         if not tokens:
             return
         # Two reconciliations may note the same token at once: the first note wins.
         insert = orphans.insert().prefix_with("OR IGNORE", dialect="sqlite").prefix_with("IGNORE", dialect="mysql")
         with self._connect() as connection, connection.begin():
-            connection.execute(insert, [{"token": token, "first_seen": naive_utc(seen)} for token in tokens])
+            connection.execute(insert, [{"token": token, "first_seen": first_seen} for token in tokens])
 
     def forget_orphans(self, tokens: Collection[str]) -> None:
         """Drop the notes of ``tokens`` (referenced by an order now, or removed)."""
