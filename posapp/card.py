@@ -57,11 +57,12 @@ class InvalidCard(InvalidInput):
         super().__init__(f"{reason.value}{detail}")
 
     def sentence(self) -> str:
+        """``card refused: <reason>``, for the cashier; never the input."""
         return f"card refused: {self}"
 
 
 def compact(text: str) -> str:
-    """The ASCII digits of a typed card number, or raise if it is not a (grouped) digit string."""
+    """The ASCII digits of a typed card number; InvalidCard unless it is a (grouped) digit string."""
     digits = card_text.number_digits(text)
     if digits is None:
         raise InvalidCard(Reason.NOT_A_CARD_NUMBER)
@@ -69,7 +70,7 @@ def compact(text: str) -> str:
 
 
 class Pan:
-    """A validated primary account number that shows only brand and last 4."""
+    """A validated primary account number that shows only brand and last 4; made by :meth:`parse`."""
 
     __slots__ = ("_digits", "brand")
 
@@ -99,6 +100,7 @@ class Pan:
 
     @classmethod
     def is_valid(cls, text: str) -> bool:
+        """Whether :meth:`parse` would accept ``text`` (for the GUI's inline check); never raises."""
         try:
             cls.parse(text)
         except InvalidCard:
@@ -111,10 +113,12 @@ class Pan:
 
     @property
     def last4(self) -> str:
+        """The last 4 digits, as ASCII: safe to show, log and store beside the token."""
         return self._digits[-4:]
 
     @property
     def masked(self) -> str:
+        """Brand and last 4 (``VISA •••• 4242``): what ``str``, ``repr`` and ``format`` give."""
         return f"{self.brand.value} {MASK} {self.last4}"
 
     def __str__(self) -> str:
@@ -170,11 +174,13 @@ class Expiry:
 
     @classmethod
     def of(cls, month: int, year: int) -> Expiry:
+        """The expiry of ``month`` 1-12 of four-digit ``year`` 2000-2099; InvalidCard (BAD_EXPIRY) otherwise."""
         if not 1 <= month <= 12 or not 2000 <= year <= 2099:
             raise InvalidCard(Reason.BAD_EXPIRY)
         return cls(month, year)
 
     def is_expired(self, today: datetime.date) -> bool:
+        """Whether ``today`` (the caller's date; posapp passes the UTC date) is past the expiry month."""
         return (self.year, self.month) < (today.year, today.month)
 
     def __str__(self) -> str:
@@ -190,6 +196,7 @@ class Card:
     holder: str | None = None
 
     def check_not_expired(self, today: datetime.date) -> None:
+        """Raise InvalidCard (EXPIRED) if the expiry is known and before ``today``'s month."""
         if self.expiry is not None and self.expiry.is_expired(today):
             raise InvalidCard(Reason.EXPIRED, f" ({self.expiry})")
 
@@ -199,7 +206,8 @@ def parse_swipe(text: str, today: datetime.date) -> Card:
 
     Lines may break between tracks; a track the reader failed to read (``%E?``) or misread (the
     checksum fails) is passed over when the other track is good. Service code, discretionary
-    data (where CVV-like values live) and the LRC are never returned or kept.
+    data (where CVV-like values live) and the LRC are never returned or kept. Raises InvalidCard
+    (BAD_SWIPE, OTHER_LAYOUT, EXPIRED against ``today``, the caller's UTC date...).
     """
     text = _normalized(text)
     tracks = read_tracks(text)
@@ -233,6 +241,7 @@ def parse_card_input(text: str, today: datetime.date) -> Card:
 
     Input is normalised as the card-number detector sees it (``pan_detect.normalize``): any
     Unicode digits, a byte-order mark or other invisible characters, any kind of space.
+    Raises InvalidCard, whose reason says what is wrong (EXPIRED: before ``today``, a UTC date).
     """
     text = _normalized(text)
     if starts_like_swipe(text):

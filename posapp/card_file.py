@@ -43,9 +43,7 @@ _EXPIRY_TITLES = frozenset({
 class CardFileLines:
     """Reads a card file's lines in order, remembering what earlier lines said about the file.
 
-    ``card(text)`` returns the line's card, None for a line without one (blank, a comment
-    starting with ``#``, separators alone, the header), or raises a ValueError whose text
-    says why the line is refused (InvalidCard or InvalidInput).
+    ``today`` (a UTC date) is what expiries are checked against.
     """
 
     def __init__(self, today: datetime.date):
@@ -54,6 +52,9 @@ class CardFileLines:
         self._header_allowed = True
 
     def card(self, text: str) -> Card | None:
+        """The card of the next line (line end included or not), or None for a line without one
+        (blank, a ``#`` comment, separators alone, the header). Raises InvalidCard or InvalidInput
+        (both ValueError) whose text says why the line is refused, never what it holds."""
         text = text.rstrip("\r\n").removeprefix("\ufeff")
         if not text.strip() or text.lstrip().startswith("#"):
             return None

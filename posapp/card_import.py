@@ -29,6 +29,8 @@ _SKIP = 65536
 
 @dataclass(frozen=True)
 class Imported:
+    """A stored card: its line number (from 1), vault token, brand and last 4."""
+
     line: int
     token: str
     brand: Brand
@@ -37,13 +39,16 @@ class Imported:
 
 @dataclass(frozen=True)
 class Refused:
+    """A refused line: its number (from 1) and the sentence saying why, never its content."""
+
     line: int
     reason: str
 
 
 def open_card_file(path: Path) -> tuple[TextIO, int]:
-    """The card file, open for reading, and its size in bytes. Only a regular file will do:
-    a FIFO would block (and cannot be read twice), a device like /dev/zero never ends."""
+    """The card file, open for reading as text, and its size in bytes. Only a regular file will
+    do: a FIFO would block (and cannot be read twice), a device like /dev/zero never ends.
+    Raises InvalidInput naming ``path`` when it cannot be read or is not a regular file."""
     try:
         # Non-blocking, so that opening a FIFO with no writer returns instead of hanging.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -79,7 +84,10 @@ def bounded_lines(file: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
 
 def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date,
                  import_id: str) -> Iterator[Imported | Refused]:
-    """Store the cards of ``lines`` for the import run ``import_id``; a result per line, in order."""
+    """Store the cards of ``lines`` for the import run ``import_id``; a result per line, in order.
+
+    ``today`` is the UTC date expiries are checked against. A refused line is a Refused, never an
+    error; the vault's errors (VaultError) stop the run, with the batches before it stored."""
     batch: list[tuple[int, Card]] = []
     refused: list[Refused] = []
     reader = CardFileLines(today)

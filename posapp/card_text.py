@@ -46,7 +46,7 @@ def number_digits(text: str) -> str | None:
 
 
 def month_year(text: str) -> tuple[int, int] | None:
-    """(month, year with century) of an expiry in one of the forms above; None if not one.
+    """(month, year with century) of an expiry in one of the forms above; None if not one (never raises).
 
     Two-digit years are 20YY. The month is not checked here.
     """
@@ -58,7 +58,8 @@ def month_year(text: str) -> tuple[int, int] | None:
 
 
 def readings(text: str) -> list[tuple[str, str | None]]:
-    """The ways to split typed input into (number, expiry): whole, then with an expiry at its end."""
+    """The ways to split typed input into (number, expiry text): whole (expiry None), then with an
+    expiry at its end. Both parts are strings still to be parsed; nothing is validated."""
     text = typed(text)
     splits = [LAST_WORD_EXPIRY.search(text), LAST_WORDS_EXPIRY.search(text)]
     if not any(splits):

@@ -23,24 +23,28 @@ def _split_url(value: str) -> urllib.parse.SplitResult:
 
 
 def workstation_id(value: str) -> str:
+    """A till's id: 1-64 ASCII letters, digits, ``.``, ``_``, ``-``, starting with a letter or digit."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
         raise ValueError("use 1 to 64 letters, digits, dots, dashes or underscores")
     return value
 
 
 def kms_key_arn(value: str) -> str:
+    """A KMS key's full ARN (``arn:aws…:kms:REGION:ACCOUNT:key/ID``); an alias or bare id is refused."""
     if not re.fullmatch(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+", value):
         raise ValueError("use the full key ARN, like arn:aws:kms:us-east-1:123456789012:key/…")
     return value
 
 
 def aws_region(value: str) -> str:
+    """An AWS region name such as ``eu-west-1`` (its form only: no list of regions is consulted)."""
     if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", value):
         raise ValueError("use an AWS region name, like eu-west-1")
     return value
 
 
 def endpoint_url(value: str) -> str:
+    """An http(s) URL with a host and, if any, a port 0-65535 (a DynamoDB Local or moto endpoint)."""
     parts = _split_url(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("use an http:// or https:// URL with a host, like http://127.0.0.1:5000")
@@ -48,6 +52,7 @@ def endpoint_url(value: str) -> str:
 
 
 def table_name(value: str) -> str:
+    """A DynamoDB table name that still fits once ``-meta`` is appended."""
     # DynamoDB's rule, less 5 characters for the "-meta" table of cached materials.
     if not re.fullmatch(r"[A-Za-z0-9_.-]{3,250}", value):
         raise ValueError("use 3 to 250 letters, digits, dots, dashes or underscores")
@@ -55,12 +60,15 @@ def table_name(value: str) -> str:
 
 
 def positive(value: int) -> int:
+    """An integer of at least 1."""
     if value < 1:
         raise ValueError("must be at least 1")
     return value
 
 
 def orders_url(value: str) -> str:
+    """``sqlite:///`` + an absolute file path, or ``mysql+pymysql://USER@HOST[:PORT]/DATABASE``
+    without a password (that comes from the keyring or POSAPP_ORDERS_PASSWORD)."""
     if value != value.strip():
         raise ValueError("remove the spaces around the URL")
     if value.startswith("sqlite:///"):
@@ -82,11 +90,13 @@ def orders_url(value: str) -> str:
 
 
 def existing_file(value: str) -> str:
+    """The path of an existing regular file, ``~`` expanded; read from disk when called."""
     if not Path(value).expanduser().is_file():
         raise ValueError(f"no such file: {value}")
     return str(Path(value).expanduser())
 
 
 def currency(value: str) -> str:
+    """An ISO 4217 code posapp knows the exponent of (``posapp.money``); InvalidAmount otherwise."""
     money.exponent(value)  # raises InvalidAmount (a ValueError) naming the accepted codes
     return value

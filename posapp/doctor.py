@@ -16,16 +16,21 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check's outcome: its name, a one-line detail (card numbers masked) and exit code."""
+
     name: str
     detail: str
     exit_code: ExitCode  # OK when the check passed
 
     @property
     def ok(self) -> bool:
+        """Whether the check passed (``exit_code`` is OK)."""
         return self.exit_code is ExitCode.OK
 
 
 def run(services: Services) -> Iterator[CheckResult]:
+    """Run the checks in turn (configuration, core dumps, vault, order history, pairing),
+    yielding each result as it comes. Never raises: a failure is a result."""
     files = ", ".join(map(str, services.settings.files)) or "none (local mode defaults)"
     yield CheckResult("configuration", f"files read: {files}; workstation {services.settings.workstation.id}",
                       ExitCode.OK)

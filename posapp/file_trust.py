@@ -26,7 +26,8 @@ if sys.platform != "win32":
 
 def check_trusted(path: Path) -> None:
     """Raise ConfigError (one line naming the path and the fix) unless ``path`` (a file or
-    folder that exists) and every folder above it can be changed only by this user or root."""
+    folder that exists) and every folder above it can be changed only by this user or root.
+    OSError (FileNotFoundError...) if ``path`` or a folder above it cannot be looked at."""
     if sys.platform == "win32":
         return
     absolute = Path(os.path.abspath(path))

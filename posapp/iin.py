@@ -25,6 +25,8 @@ import enum
 
 
 class Brand(enum.Enum):
+    """A card network; the value (name and value alike) is what orders store and receipts show."""
+
     VISA = "VISA"
     MASTERCARD = "MASTERCARD"
     AMEX = "AMEX"

@@ -16,6 +16,7 @@ import errno
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 
 from posapp.pan_detect import redact
@@ -24,7 +25,8 @@ LOG_FILE_NAME = "posapp.log"
 
 
 def redact_record(record: logging.LogRecord) -> None:
-    """Redact a record in place: message with its arguments, exception and stack text."""
+    """Redact a record in place: message with its arguments, exception and stack text. Never raises
+    for a bad format string (the arguments are dropped instead)."""
     if getattr(record, "posapp_redacted", None) is record.msg and not record.args and not record.exc_info:
         return  # already redacted, and nothing replaced since
     try:
@@ -45,7 +47,10 @@ def redact_record(record: logging.LogRecord) -> None:
 
 
 class RedactingFilter(logging.Filter):
+    """A handler filter that redacts each record (see :func:`redact_record`) and keeps them all."""
+
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` in place; always True."""
         redact_record(record)
         return True
 
@@ -145,11 +150,20 @@ def _for_terminal(record: logging.LogRecord) -> bool:
     return own and not record.exc_text
 
 
+def _utc_formatter() -> logging.Formatter:
+    # Local time without its offset could not be lined up with another till's log or an order's time.
+    formatter = logging.Formatter("%(asctime)s.%(msecs)03dZ %(levelname)s %(name)s [%(threadName)s] %(message)s",
+                                  "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    return formatter
+
+
 def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path | None:
     """Route all logging to ``log_dir/posapp.log`` and posapp's warnings to stderr.
 
-    Returns the log file, or None when it cannot be opened: posapp then works on without
-    one, after one warning on stderr.
+    Creates ``log_dir`` (mode 0700). Times in the file are UTC (``2026-11-29T18:18:00.123Z``),
+    like the orders'. Returns the log file, or None when it cannot be opened: posapp then works
+    on without one, after one warning on stderr; never raises OSError.
     """
     install_redaction()
     log_file: Path | None = log_dir / LOG_FILE_NAME
@@ -162,7 +176,7 @@ def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path | None:
         _say(f"cannot keep a log in {log_dir} ({reason}); posapp goes on without a log file")
         log_file = None
     else:
-        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+        file_handler.setFormatter(_utc_formatter())
         handlers.append(file_handler)
     stderr_handler = _StderrHandler()
     stderr_handler.setLevel(stderr_level)

@@ -38,7 +38,7 @@ def is_valid(digits: str) -> bool:
 
 
 def check_digit(body: str) -> str:
-    """The digit that, appended to ``body``, makes a Luhn-valid number."""
+    """The digit that, appended to ``body``, makes a Luhn-valid number. Raises ValueError on a non-digit."""
     return str((10 - checksum(body + "0")) % 10)
 
 
@@ -46,7 +46,8 @@ class Substrings:
     """The Luhn check of any substring of one digit string in constant time.
 
     For scanning text: a run of n digits has about 8·n substrings of card length, and
-    checking each from scratch would cost 19 times more.
+    checking each from scratch would cost 19 times more. Building one raises ValueError if
+    ``digits`` holds anything but ASCII digits.
 
     >>> Substrings("0799273987130").is_valid(1, 12)
     True

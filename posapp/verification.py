@@ -15,6 +15,8 @@ from posapp.vault import Vault
 
 
 class CardMissing(IntegrityFailure):
+    """Order ``order_id`` references ``token``, which the vault does not hold (exit 4)."""
+
     def __init__(self, order_id: int, token: str):
         self.order_id = order_id
         self.token = token
@@ -32,6 +34,9 @@ class OrderCards:
         self.checked = 0
 
     def missing(self) -> Iterator[CardMissing]:
+        """Each order whose card is not in the vault, as a CardMissing to report (not raise).
+
+        Reads a page of orders, then asks the vault for its tokens; VaultError or OrderStoreError stop it."""
         before = None
         while True:
             page = self._orders.page(before=before, limit=PAGE_MAX, where=self._where)

@@ -6,11 +6,13 @@ programming error) where it converts, and every time it returns carries UTC.
 """
 
 import datetime
+import logging
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from posapp import logs
 from posapp.card import Brand
 from posapp.money import Money
 from posapp.orders import NewOrder, OrderFilter
@@ -111,3 +113,16 @@ def test_reconciliation_refuses_a_naive_clock(store):
 
     with pytest.raises(ValueError, match="naive"):
         reconcile(NeverReconciled(), store, dry_run=True, now=lambda: NAIVE)
+
+
+def test_the_log_file_writes_utc_times(tmp_path):
+    log_file = logs.setup(tmp_path)
+    try:
+        record = logging.makeLogRecord({"name": "posapp.test", "levelno": logging.INFO, "levelname": "INFO",
+                                        "msg": "sale", "created": AWARE.timestamp(), "msecs": 5.0})
+        handler = next(h for h in logging.getLogger().handlers if getattr(h, "baseFilename", None) == str(log_file))
+        assert handler.format(record).startswith("2026-11-29T12:00:00.005Z INFO posapp.test ")
+    finally:
+        for handler in [h for h in logging.getLogger().handlers if getattr(h, "posapp_handler", False)]:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
