@@ -29,11 +29,13 @@ log = logging.getLogger(__name__)
 
 
 def partial_file(output: Path, import_id: str) -> Path:
-    """Where a run writes its tokens until it is complete."""
+    """Where a run writes its tokens until it is complete: a hidden file beside ``output``."""
     return output.with_name(f".{output.name}.{import_id}.partial")
 
 
 def begin(vault: Vault, output: Path, *, workstation: str) -> ImportRecord:
+    """Note a new run (new id, this host and process, ``started_at`` as UTC ISO 8601 text) in the
+    vault and return its record; raises the vault's errors (VaultError)."""
     record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=socket.gethostname(),
                           pid=os.getpid(), process=process_identity(os.getpid()),
                           started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
@@ -55,7 +57,8 @@ class Run:
 def run(vault: Vault, output: Path, *, workstation: str) -> Iterator[Run]:
     """Note the run, yield it, and publish its output; on any failure, take its cards back.
 
-    Raises FileExistsError if ``output`` exists, OSError if its partial file cannot be made.
+    Raises FileExistsError if ``output`` exists, OSError if its partial file cannot be made,
+    VaultError from the vault; the body's own errors pass through once its cards are taken back.
     If taking the cards back fails too, the run's note stays for ``recover``.
     """
     if output.exists():
@@ -84,7 +87,8 @@ def run(vault: Vault, output: Path, *, workstation: str) -> Iterator[Run]:
 
 
 def publish(record: ImportRecord) -> None:
-    """Give the complete partial file the output's name; never replaces an existing file."""
+    """Give the complete partial file the output's name; never replaces an existing file
+    (FileExistsError instead). OSError if the folder refuses."""
     partial, output = partial_file(Path(record.output), record.import_id), Path(record.output)
     os.link(partial, output)  # FileExistsError rather than overwriting
     _sync_folder(output.parent)
@@ -92,11 +96,13 @@ def publish(record: ImportRecord) -> None:
 
 
 def end(vault: Vault, record: ImportRecord) -> None:
+    """Forget the run's note in the vault: it is complete (its cards stay)."""
     vault.end_import(record.import_id)
 
 
 def roll_back(vault: Vault, record: ImportRecord, tokens: list[str] | None = None) -> int:
-    """Take back every card of the run (those in ``tokens``, else found by a scan); how many."""
+    """Take back every card of the run (those in ``tokens``, else found by a scan of the vault),
+    delete its partial file and forget its note; returns how many cards were removed."""
     if tokens is None:
         tokens = [entry.token for entry in vault.entries() if entry.import_id == record.import_id]
     removed = 0
@@ -113,6 +119,8 @@ def roll_back(vault: Vault, record: ImportRecord, tokens: list[str] | None = Non
 
 @dataclass
 class Recovery:
+    """What :func:`recover` found, counted in import runs (``cards_removed``: in cards)."""
+
     finished: int = 0  # interrupted after their output was complete
     rolled_back: int = 0  # runs whose cards were taken back (or, in a dry run, would be)
     cards_removed: int = 0
@@ -121,10 +129,10 @@ class Recovery:
 
 
 def recover(vault: Vault, *, dry_run: bool = False) -> Recovery:
-    """Finish or roll back the interrupted import runs of this machine, whatever it was called
-    then (the run's files are here); leave running ones alone.
+    """Finish or roll back the interrupted import runs begun on this machine (same host name: the
+    run's files are here); leave running ones, and other machines' runs, alone.
 
-    A dry run changes nothing and counts what a run would do."""
+    A dry run changes nothing and counts what a run would do. Raises the vault's errors."""
     report = Recovery()
     for record in vault.pending_imports():
         if record.host != socket.gethostname():

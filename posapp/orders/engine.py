@@ -13,13 +13,16 @@ from sqlalchemy import event
 
 @dataclass(frozen=True)
 class Tls:
-    """TLS to MySQL: with a CA bundle the server's certificate and host name are checked."""
+    """TLS to MySQL: with a CA bundle the server's certificate and host name are checked.
+
+    ``ca``, ``cert``, ``key``: paths of PEM files, read by PyMySQL when it connects."""
 
     ca: str | None = None
     cert: str | None = None
     key: str | None = None
 
     def connect_args(self) -> dict[str, object]:
+        """PyMySQL's ``ssl_*`` connect arguments; empty (no TLS) without a CA or a client certificate."""
         if not (self.ca or self.cert):
             return {}
         args: dict[str, object] = {"ssl_ca": self.ca, "ssl_cert": self.cert, "ssl_key": self.key}
@@ -34,6 +37,8 @@ READ_TIMEOUT = 15
 
 
 def make_engine(url: sa.URL, *, tls: Tls, password: Callable[[], str | None]) -> sa.Engine:
+    """An engine for ``url`` that connects lazily: SQLite in WAL mode, or MySQL with utf8mb4, the
+    timeouts above and ``tls``. ``password()`` is called at each new MySQL connection (None: the URL's)."""
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, pool_pre_ping=True)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -61,6 +66,7 @@ def _sqlite_pragmas(connection, _record) -> None:
 
 
 def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (its folders 0700) unless it exists; OSError if refused."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))

@@ -23,6 +23,7 @@ def _config(connection: sa.Connection | None = None) -> Config:
 
 
 def head() -> str:
+    """The newest revision id this posapp ships (read from its migration scripts)."""
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
@@ -35,10 +36,12 @@ def known(revision: str) -> bool:
 
 
 def current(connection: sa.Connection) -> str | None:
+    """The database's revision id from ``posapp_schema_version``; None where the table is absent or empty."""
     return MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE}).get_current_revision()
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest revision; nothing happens when it is there already."""
+    """Bring the schema to the newest revision in one transaction; nothing happens when it is there
+    already. Raises Alembic's CommandError or SQLAlchemy's DBAPIError (``SqlOrderStore`` translates them)."""
     with engine.begin() as connection:
         command.upgrade(_config(connection), "head")

@@ -69,6 +69,7 @@ def text_matches(text: str, columns: Sequence[tuple[sa.ColumnElement[str], sa.Co
 
 
 def matches(column: sa.ColumnElement[str], pattern: str) -> sa.ColumnElement[bool]:
+    """``column LIKE pattern`` with posapp's escape character (see :func:`like_pattern`)."""
     return column.like(pattern, escape=_ESCAPE)
 
 
