@@ -12,11 +12,15 @@ import enum
 
 
 class ExitCode(enum.IntEnum):
-    OK = 0
-    INTERNAL = 1
+    """The exit status of every ``posapp`` command, and what a script should do about each."""
+
+    OK = 0  # done: everything asked was done and every check passed
+    INTERNAL = 1  # a fault in posapp (details in the log file): retrying will not help; report it
+    # Fix the input, the settings or the command line, then run again: the refused thing was not
+    # done (argparse's usage errors are 2 too). ``vault import``: some lines refused, the rest stored.
     BAD_INPUT = 2
-    UNAVAILABLE = 3
-    INTEGRITY = 4
+    UNAVAILABLE = 3  # a backend, the disk or the output cannot be used now: retrying later may work
+    INTEGRITY = 4  # stored data failed a check (tampered, missing, older copy): restore, never retry blindly
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 

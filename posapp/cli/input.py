@@ -29,7 +29,7 @@ _DIGITS = re.compile(r"[+-]?[0-9]{1,30}", re.ASCII)  # ASCII only: int() would t
 
 
 def order_id(text: str) -> int:
-    """argparse type for order IDs: 1 to 2**63-1."""
+    """argparse type for order IDs: 1 to 2**63-1; ArgumentTypeError otherwise."""
     number = _integer(text)
     if number is None or not 1 <= number <= ID_MAX:
         raise argparse.ArgumentTypeError(f"an order ID is a whole number from 1 to {ID_MAX}")
@@ -37,7 +37,8 @@ def order_id(text: str) -> int:
 
 
 def whole_number(text: str) -> int:
-    """argparse type for counts (the command checks the range and says which one)."""
+    """argparse type for counts, any sign (the command checks the range and says which one);
+    ArgumentTypeError for anything but up to 30 ASCII digits."""
     number = _integer(text)
     if number is None:
         raise argparse.ArgumentTypeError("takes a whole number")
@@ -50,7 +51,8 @@ def _integer(text: str) -> int | None:
 
 
 def read_line(stream: TextIO, limit: int, what: str) -> str:
-    """One line of ``stream`` without its line ending; more than ``limit`` characters is refused."""
+    """One line of ``stream`` without its line ending ("" at end of input). Raises InvalidInput,
+    naming ``what``, for more than ``limit`` characters or text not in the stream's encoding."""
     try:
         line = stream.readline(limit + 2)  # room for "\r\n"; a longer line is never read whole
     except UnicodeDecodeError:

@@ -61,10 +61,12 @@ class Stdout:
     Raises OutputUnavailable (a BrokenPipeError passes: the reader left, which is no error)."""
 
     def write(self, text: str) -> int:
+        """Write ``text`` as given (no masking); the number of characters written."""
         with self._errors():
             return _stdout().write(text)
 
     def flush(self) -> None:
+        """Flush ``sys.stdout``: a full disk is reported here, not at exit."""
         with self._errors():
             _stdout().flush()
 

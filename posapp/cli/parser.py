@@ -36,6 +36,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``posapp`` parser: ``args.command`` and ``args.action`` name the command (None: the window).
+
+    Its usage errors exit 2 with the offending text masked; ``--version`` exits 0 (3 if stdout fails)."""
     parser = _Parser(prog="posapp", description="posapp: card-safe point of sale and billing.")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="show posapp's version and exit")
     parser.add_argument("--config", type=Path, metavar="PATH",

@@ -17,6 +17,7 @@ from posapp.pan_detect import contains_pan
 
 
 def count(number: int, noun: str) -> str:
+    """``"1 card"``, ``"2 cards"``: ``number`` and ``noun``, plural with an ``s``."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
@@ -25,6 +26,10 @@ VERIFY_PROGRESS_EVERY = 1000
 
 
 def vault_verify(services, args, out: TextIO) -> int:
+    """``vault verify``: check ``args.tokens`` or, with ``args.all``, every item and every order's card.
+
+    Each failure goes to stderr, the count to ``out``. Returns OK, or the worst failure's code
+    (INTEGRITY for a tampered or missing card, BAD_INPUT for an unknown token)."""
     from posapp.reconcile import OrderHistoryBehind, check_history_reaches, check_same_history
 
     newest_seen = 0  # the newest order id any stored sale knew of
@@ -68,6 +73,8 @@ def vault_verify(services, args, out: TextIO) -> int:
 
 
 def vault_reconcile(services, args, out: TextIO) -> int:
+    """``vault reconcile``: recover interrupted imports, then :func:`posapp.reconcile.reconcile`
+    with ``args.grace`` minutes. Raises InvalidInput, OrderHistoryBehind and the stores' errors."""
     from posapp import import_journal
     from posapp.reconcile import accept_restored_history, grace_minutes, reconcile
 
@@ -91,6 +98,10 @@ def vault_reconcile(services, args, out: TextIO) -> int:
 
 
 def vault_import(services, args, out: TextIO) -> int:
+    """``vault import``: tokenize the card file ``args.cards`` into the new CSV file ``args.out``.
+
+    Refused lines go to stderr; returns BAD_INPUT if any was refused (the others are stored),
+    else OK. Raises InvalidInput for unusable file names or paths, and the vault's errors."""
     from posapp import import_journal
     from posapp.card_import import Imported, bounded_lines, import_cards, open_card_file
 

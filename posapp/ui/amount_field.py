@@ -17,7 +17,8 @@ _SEPARATOR_NAMES = {".": "a dot", ",": "a comma"}
 
 
 def parse_amount(text: str, currency: str, locale: QLocale) -> Money:
-    """``text`` as typed in ``locale``; raises InvalidAmount with a sentence fit for the cashier."""
+    """``text`` as typed in ``locale`` (``10,50`` in de_DE), as Money in ``currency``'s minor units;
+    raises InvalidAmount (also for too many decimals or an unknown currency) with a sentence fit for the cashier."""
     separator = locale.decimalPoint()
     text = text.strip()
     whole, found, fraction = text.partition(separator)

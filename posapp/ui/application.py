@@ -25,6 +25,10 @@ def _application() -> QApplication:
 
 
 def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None) -> int:
+    """Open the window (after the first-run dialog on a till without settings) until it closes.
+
+    ``explicit``: the ``--config`` file to reload after that dialog. ``smoke``: come up, then quit.
+    Returns Qt's exit code; raises NoDisplay without a screen, ConfigError for the reloaded settings."""
     check_display(os.environ)  # before Qt, which aborts the process without a screen
     hardening.harden()  # the window reads cards too: no core file, private files (idempotent)
     application = _application()

@@ -27,6 +27,7 @@ def group_sizes(brand: Brand | None) -> tuple[int, ...]:
 
 
 def formatted(digits: str) -> str:
+    """ASCII ``digits`` (a whole or partial number) grouped as printed for their brand, by spaces."""
     groups, start = [], 0
     for size in group_sizes(brand_of(digits)):
         if start >= len(digits):
@@ -41,7 +42,9 @@ def _ascii_digits(text: str) -> str:
 
 
 class CardNumberField(QLineEdit):
-    digits_changed = Signal(str)
+    """The card number as the cashier types it: at most 19 digits of any script, shown grouped."""
+
+    digits_changed = Signal(str)  # the ASCII digits after each edit; "" once wiped
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -55,6 +58,7 @@ class CardNumberField(QLineEdit):
         self.textEdited.connect(self._reformat)
 
     def digits(self) -> str:
+        """The ASCII digits typed so far (not validated: ``Pan.parse`` does that)."""
         return "".join(char for char in self.text() if char.isascii() and char.isdigit())
 
     def wipe(self) -> None:

@@ -34,6 +34,8 @@ def formatted(text: str) -> str:
 
 
 class ExpiryField(QLineEdit):
+    """The expiry as typed, shown ``MM/YY``; its ``text()`` is what ``Expiry.parse`` reads."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setMaxLength(MAX_LENGTH)

@@ -26,6 +26,11 @@ NOTICE_MS = 10_000
 
 
 class MainWindow(QMainWindow):
+    """Checkout and history tabs over ``services``; backend work runs on ``runner``, never here.
+
+    ``dialogs``: show a failed start-up check in a dialog too; ``check_backends``: run ``posapp
+    doctor``'s checks in the background at start; ``key_clock``: key times for swipe detection."""
+
     def __init__(self, services: Services, runner: TaskRunner, *, dialogs: bool = True,
                  check_backends: bool = True, key_clock: KeyClock = pressed_at, parent: QWidget | None = None):
         super().__init__(parent)
@@ -118,6 +123,7 @@ class MainWindow(QMainWindow):
                 box.open()
 
     def show_about(self) -> None:
+        """Open the About box (version, workstation, backends); returns at once."""
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About posapp"),
                           self.tr("posapp %1").replace("%1", version("posapp")), parent=self)
         box.setInformativeText(self.tr("Card-safe point of sale and billing.\n\nWorkstation: %1\n%2")

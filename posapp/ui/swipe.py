@@ -49,7 +49,8 @@ def _starts_track(event: QKeyEvent) -> bool:
 
 
 def pressed_at(event: QKeyEvent) -> float:
-    """When the key was pressed, in seconds; events made by a program carry no time."""
+    """When the key was pressed, in seconds from an arbitrary origin (the window system's, or the
+    monotonic clock for events a program made, which carry no time): only differences count."""
     return event.timestamp() / 1000 if event.timestamp() else time.monotonic()
 
 
@@ -61,6 +62,10 @@ class _Key:
 
 
 class SwipeCatcher(QObject):
+    """The application's event filter that tells a reader's burst from a person's typing (above).
+
+    ``clock`` gives each key press's time in seconds (:func:`pressed_at`)."""
+
     swiped = Signal(str)  # the raw track text; the receiver parses it at once and keeps no copy
 
     def __init__(self, parent: QObject, *, clock: KeyClock = pressed_at):
