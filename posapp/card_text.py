@@ -3,8 +3,8 @@
 Pure: strings in, strings and numbers out; ``posapp.card`` decides what they mean. Every
 pattern is anchored and bounded, so each costs time linear in its input.
 
->>> number_digits("１２３４\\t5678-9012 3450"), month_year("12.2029"), month_year("13")
-('1234567890123450', (12, 2029), None)
+>>> number_digits("１２３４\\t1234-1234 1234"), month_year("12.2029"), month_year("13")
+('1234123412341234', (12, 2029), None)
 """
 
 from __future__ import annotations

@@ -49,8 +49,9 @@ class Substrings:
     checking each from scratch would cost 19 times more. Building one raises ValueError if
     ``digits`` holds anything but ASCII digits.
 
-    >>> Substrings("0799273987130").is_valid(1, 12)
-    True
+    >>> digits = Substrings("5180")
+    >>> digits.is_valid(1, 3), digits.is_valid(0, 3)
+    (True, False)
     """
 
     __slots__ = ("_sums",)
