@@ -121,6 +121,22 @@ def test_tampering_is_caught(aws, tamper):
     assert str(error.value) == f"vault item {token} failed its integrity check (tampered or unreadable)"
 
 
+@pytest.mark.parametrize("version", ["", "#x", "#999"], ids=["no version", "unreadable", "not in the meta table"])
+def test_a_description_naming_no_cached_key_version_is_tampering(key_arn, version):
+    """The SDK's meta store raises a bare Exception, or an AttributeError, for these."""
+    from dynamodb_encryption_sdk.internal.formatting.material_description import deserialize, serialize
+
+    cached = Vault(key_arn, "cached")
+    token = cached.vault.tokenize(card())
+    item = cached.raw_item(token)
+    description = deserialize(item["*amzn-ddb-map-desc*"])
+    description["amzn-ddb-meta-id"] = cached.table + version
+    item["*amzn-ddb-map-desc*"] = {"B": serialize(description)["B"]}
+    cached.put_raw(item)
+    with pytest.raises(TamperedItem):
+        cached.vault.detokenize(token)
+
+
 def test_direct_materials_call_kms_once_per_put_and_once_per_get(direct):
     token = direct.vault.tokenize(card())
     assert direct.kms_calls == ["GenerateDataKey"]
