@@ -33,7 +33,7 @@ from posapp.card import Card, Expiry, Pan  # noqa: E402
 from posapp.checkout import CheckoutService, Sale  # noqa: E402
 from posapp.money import Money  # noqa: E402
 from posapp.orders.sql import SqlOrderStore  # noqa: E402
-from posapp.vault import items  # noqa: E402
+from posapp.vault import item_format  # noqa: E402
 from posapp.vault.aws import AwsClients  # noqa: E402
 from posapp.vault.dynamodb import CachedMaterials, DynamoDbVault  # noqa: E402
 
@@ -90,9 +90,9 @@ def main() -> None:
         def raw_sale() -> None:
             one = card()
             token = str(uuid.uuid4())
-            item = items.plaintext_item(token, one, workstation="bench-till",
-                                        created_at=datetime.datetime.now(datetime.timezone.utc))
-            dynamodb.put_item(TableName=direct._table, Item=items.encrypt(item, config),
+            item = item_format.plaintext_item(token, one, workstation="bench-till",
+                                              created_at=datetime.datetime.now(datetime.timezone.utc))
+            dynamodb.put_item(TableName=direct._table, Item=item_format.encrypt(item, config),
                               ExpressionAttributeNames={"#t": "token"}, ConditionExpression="attribute_not_exists(#t)")
             with raw_db.cursor() as cursor:
                 cursor.execute("INSERT INTO OrderHistory (OrderName, AWS_PA_Token, amount_minor, currency, card_brand, "

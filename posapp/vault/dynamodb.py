@@ -25,7 +25,7 @@ from dynamodb_encryption_sdk.material_providers.most_recent import CachingMostRe
 from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore, MetaStoreAttributeNames
 
 from posapp.card import Card, Pan
-from posapp.vault import items
+from posapp.vault import item_format
 from posapp.vault.aws import AwsClients, conditional_failure, may_have_landed, translate
 from posapp.vault.base import (
     Check,
@@ -44,7 +44,7 @@ from posapp.vault.dynamodb_identity import IdentityItem
 
 log = logging.getLogger(__name__)
 
-_TOKEN_NAME = {"#t": items.PARTITION_KEY}
+_TOKEN_NAME = {"#t": item_format.PARTITION_KEY}
 
 
 def _utc_now() -> datetime.datetime:
@@ -96,7 +96,7 @@ class DynamoDbVault:
             if self._materials is None:
                 with self._errors():
                     self._materials = self._materials_provider()
-        return items.crypto_config(self._materials, self._table)
+        return item_format.crypto_config(self._materials, self._table)
 
     def _materials_provider(self) -> CryptographicMaterialsProvider:
         kms = AwsKmsCryptographicMaterialsProvider(
@@ -112,10 +112,10 @@ class DynamoDbVault:
     def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
         config = self._crypto()
         token = str(self._new_token())
-        item = items.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
-                                    orders_seen=orders_seen)
+        item = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
+                                          orders_seen=orders_seen)
         with self._errors():
-            stored = items.encrypt(item, config)
+            stored = item_format.encrypt(item, config)
             try:
                 self._db.put_item(TableName=self._table, Item=stored, ExpressionAttributeNames=_TOKEN_NAME,
                                   ConditionExpression="attribute_not_exists(#t)")
@@ -125,7 +125,7 @@ class DynamoDbVault:
                 self._confirm_put(token, stored, error)
         return token
 
-    def _confirm_put(self, token: str, sent: items.Item, error: Exception) -> None:
+    def _confirm_put(self, token: str, sent: item_format.Item, error: Exception) -> None:
         """Return if the item we sent is stored after all; otherwise raise a truthful error.
 
         botocore retries a PutItem whose answer was lost; if the lost attempt stored the
@@ -133,7 +133,7 @@ class DynamoDbVault:
         """
         log.info("vault put of %s failed (%r); reading it back", token, error)
         try:
-            found = self._db.get_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+            found = self._db.get_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
                                       ConsistentRead=True).get("Item")
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as read_error:
             log.info("reading vault item %s back failed: %r", token, read_error)
@@ -154,10 +154,10 @@ class DynamoDbVault:
         created_at = self._clock()
         pairs = [(str(self._new_token()), card) for card in cards]
 
-        def encrypt(token: str, card: Card) -> items.Item:
-            return items.encrypt(items.plaintext_item(token, card, workstation=self._workstation,
-                                                      created_at=created_at, origin=items.Origin.IMPORT,
-                                                      import_id=import_id), config)
+        def encrypt(token: str, card: Card) -> item_format.Item:
+            plain = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=created_at,
+                                               origin=item_format.Origin.IMPORT, import_id=import_id)
+            return item_format.encrypt(plain, config)
 
         self._bulk.store(pairs, encrypt)
         return [token for token, _ in pairs]
@@ -169,11 +169,11 @@ class DynamoDbVault:
         check_token(token)
         config = self._crypto()
         with self._errors():
-            response = self._db.get_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+            response = self._db.get_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
                                          ConsistentRead=True)
             if "Item" not in response:
                 raise TokenNotFound(token)
-            return items.decrypt(token, response["Item"], config)
+            return item_format.decrypt(token, response["Item"], config)
 
     def verify(self, token: str) -> None:
         self.detokenize(token)
@@ -182,7 +182,7 @@ class DynamoDbVault:
         check_token(token)
         with self._errors():
             try:
-                self._db.delete_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+                self._db.delete_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
                                      ExpressionAttributeNames=_TOKEN_NAME, ConditionExpression="attribute_exists(#t)")
             except botocore.exceptions.ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -196,11 +196,9 @@ class DynamoDbVault:
         with self._errors():
             for page in pages:
                 for item in page["Items"]:
-                    if is_bookkeeping(item[items.PARTITION_KEY]["S"]):
+                    if is_bookkeeping(item[item_format.PARTITION_KEY]["S"]):
                         continue
-                    yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item),
-                                     items.origin(item) is items.Origin.IMPORT, items.import_id(item),
-                                     items.orders_seen(item))
+                    yield item_format.entry(item[item_format.PARTITION_KEY]["S"], item)
 
     # The vault's identity and its import runs live in one plain item beside the cards.
     def identity(self) -> VaultIdentity:
@@ -224,7 +222,7 @@ class DynamoDbVault:
     def provision(self) -> None:
         """Create the vault table (and the meta table in cached mode); running it twice is harmless."""
         with self._errors():
-            self._create_table(self._table, [(items.PARTITION_KEY, "S", "HASH")])
+            self._create_table(self._table, [(item_format.PARTITION_KEY, "S", "HASH")])
             self._identity.create()
             ttl = self._db.describe_time_to_live(TableName=self._table)["TimeToLiveDescription"]
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
@@ -294,6 +292,6 @@ class DynamoDbVault:
     def _check_round_trip(self) -> str:
         config = self._crypto()
         with self._errors():
-            items.round_trip(config)
+            item_format.round_trip(config)
         materials = "direct" if self._cached is None else "cached"
         return f"an item was encrypted, signed and read back ({materials} materials)"

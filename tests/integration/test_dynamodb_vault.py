@@ -427,13 +427,13 @@ def test_a_forged_expiry_fails_verification(direct):
 
 
 def test_a_signed_expiry_verifies_and_a_changed_one_does_not(direct):
-    from posapp.vault import items
+    from posapp.vault import item_format
 
     token = str(uuid.uuid4())
-    plain = items.plaintext_item(token, card(), workstation="till-01",
-                                 created_at=datetime.datetime.now(datetime.timezone.utc))
+    plain = item_format.plaintext_item(token, card(), workstation="till-01",
+                                       created_at=datetime.datetime.now(datetime.timezone.utc))
     plain["expires_at"] = {"N": "4102444800"}
-    direct.put_raw(items.encrypt(plain, direct.vault._crypto()))
+    direct.put_raw(item_format.encrypt(plain, direct.vault._crypto()))
     direct.vault.verify(token)
     item = direct.raw_item(token)
     item["expires_at"] = {"N": "1700000000"}

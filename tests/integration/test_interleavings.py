@@ -525,8 +525,9 @@ def test_the_property_finds_a_broken_posapp(local, broken):
     patches = {
         # Cards also wait for a newer order than the one their sale knew of: that rule goes too,
         # or zero grace alone is seldom enough to lose a card.
-        "reconcile without grace": contextlib_chain(mock.patch("posapp.reconcile.MIN_GRACE", datetime.timedelta(0)),
-                                                    mock.patch("posapp.vault.items.orders_seen", return_value=None)),
+        "reconcile without grace": contextlib_chain(
+            mock.patch("posapp.reconcile.MIN_GRACE", datetime.timedelta(0)),
+            mock.patch("posapp.vault.item_format.orders_seen", return_value=None)),
         "checkout deletes the card on an unknown outcome": mock.patch.object(
             CheckoutService, "_settle_unknown_outcome", deleting),
     }

@@ -10,7 +10,7 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 from posapp.card import Card, Expiry, Pan
 from posapp.errors import ExitCode, describe
 from posapp.vault import TamperedItem
-from posapp.vault import items
+from posapp.vault import item_format
 from posapp.vault.local_keys import LocalKeys
 
 TOKEN = "0b5e0c9e-3f4a-4c1e-9a57-2d3c8c1f6f10"
@@ -19,13 +19,14 @@ CREATED = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 
 @pytest.fixture(scope="module")
 def config():
-    return items.crypto_config(LocalKeys.generate().materials_provider(), items.DEFAULT_TABLE)
+    return item_format.crypto_config(LocalKeys.generate().materials_provider(), item_format.DEFAULT_TABLE)
 
 
 @pytest.fixture(scope="module")
 def stored(config):
     card = Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099))
-    return items.encrypt(items.plaintext_item(TOKEN, card, workstation="till-01", created_at=CREATED), config)
+    plain = item_format.plaintext_item(TOKEN, card, workstation="till-01", created_at=CREATED)
+    return item_format.encrypt(plain, config)
 
 
 def mangled(stored, name, value):
@@ -35,7 +36,7 @@ def mangled(stored, name, value):
 
 
 def test_an_intact_item_decrypts(stored, config):
-    assert items.decrypt(TOKEN, stored, config).last4 == stored["last4"]["S"]
+    assert item_format.decrypt(TOKEN, stored, config).last4 == stored["last4"]["S"]
 
 
 # Each shape makes the SDK fail in another way: its own errors, KeyError, TypeError,
@@ -53,7 +54,7 @@ def test_an_intact_item_decrypts(stored, config):
         "list month", "unknown type", "no type"])
 def test_a_malformed_item_is_tampered(stored, config, name, value):
     with pytest.raises(TamperedItem) as error:
-        items.decrypt(TOKEN, mangled(stored, name, value), config)
+        item_format.decrypt(TOKEN, mangled(stored, name, value), config)
     assert describe(error.value)[1] is ExitCode.INTEGRITY
 
 
@@ -63,13 +64,13 @@ def test_an_unknown_algorithm_in_the_description_is_tampered(stored, config):
     description = deserialize(stored["*amzn-ddb-map-desc*"])
     description["amzn-ddb-env-alg"] = "HmacSHA256/256"  # the SDK raises NotImplementedError
     with pytest.raises(TamperedItem):
-        items.decrypt(TOKEN, mangled(stored, "*amzn-ddb-map-desc*", serialize(description)), config)
+        item_format.decrypt(TOKEN, mangled(stored, "*amzn-ddb-map-desc*", serialize(description)), config)
 
 
 @pytest.mark.parametrize("not_a_config", [None, object(), "a config"], ids=["None", "object", "str"])
 def test_a_config_that_is_not_one_is_a_programming_error_not_tampering(stored, not_a_config):
     with pytest.raises(TypeError) as error:
-        items.decrypt(TOKEN, stored, not_a_config)
+        item_format.decrypt(TOKEN, stored, not_a_config)
     assert describe(error.value)[1] is ExitCode.INTERNAL
 
 
@@ -88,6 +89,6 @@ class BrokenMaterials(CryptographicMaterialsProvider):
 
 def test_a_broken_materials_provider_is_a_programming_error_not_tampering(stored):
     with pytest.raises(AttributeError) as error:
-        items.decrypt(TOKEN, stored, items.crypto_config(BrokenMaterials(), items.DEFAULT_TABLE))
+        item_format.decrypt(TOKEN, stored, item_format.crypto_config(BrokenMaterials(), item_format.DEFAULT_TABLE))
     assert not isinstance(error.value, TamperedItem)
     assert describe(error.value)[1] is ExitCode.INTERNAL

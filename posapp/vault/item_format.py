@@ -1,4 +1,4 @@
-"""Vault item encryption shared by every vault adapter (dynamodb-encryption-sdk).
+"""The vault item format shared by every vault adapter: attributes, encryption (dynamodb-encryption-sdk), JSON.
 
 One item per token. ``pan`` is encrypted and signed; the token and the metadata are
 signed, so a changed attribute, an added attribute, a flipped bit or an item copied under
@@ -24,7 +24,7 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 from dynamodb_encryption_sdk.structures import AttributeActions, EncryptionContext
 
 from posapp.card import Card, InvalidCard, Pan
-from posapp.vault.base import TamperedItem
+from posapp.vault.base import TamperedItem, VaultEntry
 
 PARTITION_KEY = "token"
 DEFAULT_TABLE = "posapp-pan-vault"
@@ -112,6 +112,11 @@ def origin(item: Item) -> Origin:
         return Origin(item["origin"]["S"])
     except (KeyError, TypeError, ValueError):
         return Origin.SALE
+
+
+def entry(token: str, item: Item) -> VaultEntry:
+    """What bulk work may know of a stored item, as written (unverified): never the card."""
+    return VaultEntry(token, created_at(item), origin(item) is Origin.IMPORT, import_id(item), orders_seen(item))
 
 
 def encrypt(item: Item, config: CryptoConfig) -> Item:
