@@ -39,7 +39,7 @@ def test_1_a_vault_given_no_crypto_config_is_a_bug_not_tampering(posapp, posapp_
     assert posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin",
                   stdin=random_pan("4", 16) + "\n").returncode == 0
     code = ("import sys; from posapp import cli; from posapp.vault import item_format\n"
-            "items.crypto_config = lambda materials, table: None\n"
+            "item_format.crypto_config = lambda materials, table: None\n"
             "sys.exit(cli.main(['vault', 'verify', '--all']))\n")
     environment = {**os.environ, "POSAPP_HOME": str(posapp_home),
                    "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # as the posapp fixture's
