@@ -31,12 +31,11 @@ from results import median_ms, print_table, record  # noqa: E402
 from posapp import luhn  # noqa: E402
 from posapp.card import Card, Expiry, Pan  # noqa: E402
 from posapp.checkout import CheckoutService, Sale  # noqa: E402
-from posapp.config import Materials, VaultBackend, VaultSettings  # noqa: E402
 from posapp.money import Money  # noqa: E402
 from posapp.orders.sql import SqlOrderStore  # noqa: E402
-from posapp.vault import items  # noqa: E402
+from posapp.vault import item_format  # noqa: E402
 from posapp.vault.aws import AwsClients  # noqa: E402
-from posapp.vault.dynamodb import DynamoDbVault  # noqa: E402
+from posapp.vault.dynamodb import CachedMaterials, DynamoDbVault  # noqa: E402
 
 REGION = "us-east-1"
 WARMUP, REPETITIONS = 20, 200
@@ -59,11 +58,11 @@ class Counter:
         self.calls.append(model.name)
 
 
-def vault(endpoint: str, key_arn: str, materials: Materials) -> DynamoDbVault:
-    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"bench-{uuid.uuid4().hex[:8]}", region=REGION,
-                             endpoint_url=endpoint, kms_key_id=key_arn, materials=materials)
-    clients = AwsClients.for_settings(settings)
-    built = DynamoDbVault(settings, clients, workstation="bench-till")
+def vault(endpoint: str, key_arn: str, *, cached: bool) -> DynamoDbVault:
+    table = f"bench-{uuid.uuid4().hex[:8]}"
+    clients = AwsClients.connect(region=REGION, kms_key_id=key_arn, endpoint_url=endpoint)
+    built = DynamoDbVault(table, key_arn, clients, workstation="bench-till",
+                          cached=CachedMaterials(f"{table}-meta", 300.0) if cached else None)
     built.provision()
     return built
 
@@ -79,7 +78,7 @@ def main() -> None:
         orders.provision()
 
         # -- one sale: posapp against the raw calls it cannot avoid ------------------------
-        direct = vault(endpoint, key_arn, Materials.DIRECT)
+        direct = vault(endpoint, key_arn, cached=False)
         checkout = CheckoutService(direct, orders, workstation="bench-till")
         raw_db = pymysql.connect(unix_socket=sock, user="root", database="bench")
         dynamodb = direct._clients.dynamodb
@@ -91,9 +90,9 @@ def main() -> None:
         def raw_sale() -> None:
             one = card()
             token = str(uuid.uuid4())
-            item = items.plaintext_item(token, one, workstation="bench-till",
-                                        created_at=datetime.datetime.now(datetime.timezone.utc))
-            dynamodb.put_item(TableName=direct._table, Item=items.encrypt(item, config),
+            item = item_format.plaintext_item(token, one, workstation="bench-till",
+                                              created_at=datetime.datetime.now(datetime.timezone.utc))
+            dynamodb.put_item(TableName=direct._table, Item=item_format.encrypt(item, config),
                               ExpressionAttributeNames={"#t": "token"}, ConditionExpression="attribute_not_exists(#t)")
             with raw_db.cursor() as cursor:
                 cursor.execute("INSERT INTO OrderHistory (OrderName, AWS_PA_Token, amount_minor, currency, card_brand, "
@@ -123,7 +122,7 @@ def main() -> None:
         figures["history_page_vault_calls"] = sum(call in ("GetItem", "Query", "Scan") for call in counter.calls)
 
         # -- KMS calls for 1,000 sales with cached materials -----------------------------------
-        cached = vault(endpoint, key_arn, Materials.CACHED)
+        cached = vault(endpoint, key_arn, cached=True)
         kms = Counter(cached._clients.kms)
         cached_checkout = CheckoutService(cached, orders, workstation="bench-till")
         for _ in range(1000):
@@ -134,7 +133,7 @@ def main() -> None:
         bulk_times, single_times = [], []
         for _ in range(BULK_ROUNDS):
             cards = [card() for _ in range(BULK_CARDS)]
-            bulk = vault(endpoint, key_arn, Materials.CACHED)
+            bulk = vault(endpoint, key_arn, cached=True)
             began = time.perf_counter()
             bulk.tokenize_many(cards, "bench")
             bulk_times.append(time.perf_counter() - began)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from posapp import pairing
 from posapp.checkout import CheckoutService
-from posapp.config import Settings, VaultBackend, orders_password
+from posapp.config import Materials, Settings, VaultBackend, orders_password
 from posapp.orders import OrderStore
 from posapp.vault import Vault
 
@@ -117,9 +117,13 @@ def build_vault(settings: Settings) -> Vault:
     workstation = settings.workstation.id
     if settings.vault.backend is VaultBackend.DYNAMODB:
         from posapp.vault.aws import AwsClients
-        from posapp.vault.dynamodb import DynamoDbVault
+        from posapp.vault.dynamodb import CachedMaterials, DynamoDbVault
 
-        return DynamoDbVault(settings.vault, AwsClients.for_settings(settings.vault), workstation=workstation)
+        vault = settings.vault
+        clients = AwsClients.connect(region=vault.region, kms_key_id=vault.kms_key_id, endpoint_url=vault.endpoint_url)
+        cached = (CachedMaterials(vault.meta_table, float(vault.version_ttl))
+                  if vault.materials is Materials.CACHED else None)
+        return DynamoDbVault(vault.table, vault.kms_key_id, clients, workstation=workstation, cached=cached)
     from posapp.vault.local import LocalVault
 
     data = settings.paths.data_dir

@@ -9,7 +9,6 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from posapp.config import VaultSettings
 from posapp.vault.base import VaultError, VaultUnavailable
 
 # A dead endpoint must fail a sale in seconds, not minutes.
@@ -38,15 +37,18 @@ class AwsClients:
     kms_region: str
 
     @classmethod
-    def for_settings(cls, settings: VaultSettings) -> AwsClients:
+    def connect(cls, *, region: str | None, kms_key_id: str, endpoint_url: str | None = None) -> AwsClients:
+        """Clients for the table's ``region`` (None: boto3's default) and the key's; no network call.
+
+        ``endpoint_url`` sends both services elsewhere (moto, DynamoDB Local)."""
         session = boto3.session.Session()
         # The KMS key may live in another region than the table: its ARN says where.
-        kms_region = key_region(settings.kms_key_id) or settings.region
-        common = {"endpoint_url": settings.endpoint_url, "config": CLIENT_CONFIG}
+        kms_region = key_region(kms_key_id) or region
+        common = {"endpoint_url": endpoint_url, "config": CLIENT_CONFIG}
         return cls(
-            dynamodb=session.client("dynamodb", region_name=settings.region, **common),
+            dynamodb=session.client("dynamodb", region_name=region, **common),
             kms=session.client("kms", region_name=kms_region, **common),
-            dynamodb_resource=session.resource("dynamodb", region_name=settings.region, **common),
+            dynamodb_resource=session.resource("dynamodb", region_name=region, **common),
             kms_region=kms_region,
         )
 

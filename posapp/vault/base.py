@@ -99,11 +99,13 @@ def is_bookkeeping(key: str) -> bool:
     return key.startswith("posapp:")
 
 
-def is_token(token: str) -> bool:
+def is_token(token: object) -> bool:
     """Tokens are UUID4 strings; anything else cannot name a stored card."""
+    if not isinstance(token, str):
+        return False
     try:
         return str(uuid.UUID(token)) == token
-    except (ValueError, TypeError, AttributeError):
+    except ValueError:
         return False
 
 

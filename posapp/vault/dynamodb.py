@@ -1,9 +1,9 @@
 """The DynamoDB vault: items encrypted and signed in process, item keys from AWS KMS.
 
-Only ciphertext, signatures and masked metadata reach DynamoDB. Two ways to get item keys
-(``[vault] materials``): ``direct`` asks KMS for a data key per item, so every card access
-leaves its own CloudTrail record; ``cached`` keeps versioned keys in a meta table, wrapped
-by KMS, and asks KMS about once per ``version_ttl``.
+Only ciphertext, signatures and masked metadata reach DynamoDB. Two ways to get item keys:
+direct materials ask KMS for a data key per item, so every card access leaves its own
+CloudTrail record; :class:`CachedMaterials` keep versioned keys in a meta table, wrapped by
+KMS, and ask KMS about once per ``version_ttl``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
 
 import boto3
 import botocore.exceptions
@@ -24,8 +25,7 @@ from dynamodb_encryption_sdk.material_providers.most_recent import CachingMostRe
 from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore, MetaStoreAttributeNames
 
 from posapp.card import Card, Pan
-from posapp.config import Materials, VaultSettings
-from posapp.vault import items
+from posapp.vault import item_format
 from posapp.vault.aws import AwsClients, conditional_failure, may_have_landed, translate
 from posapp.vault.base import (
     Check,
@@ -44,23 +44,36 @@ from posapp.vault.dynamodb_identity import IdentityItem
 
 log = logging.getLogger(__name__)
 
-_TOKEN_NAME = {"#t": items.PARTITION_KEY}
+_TOKEN_NAME = {"#t": item_format.PARTITION_KEY}
 
 
 def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-class DynamoDbVault:
-    """Thread-safe; building it makes no network call (materials load on first use)."""
+@dataclass(frozen=True)
+class CachedMaterials:
+    """Item keys kept in ``meta_table``, wrapped by KMS, each version used for ``version_ttl`` seconds."""
 
-    def __init__(self, settings: VaultSettings, clients: AwsClients, *, workstation: str,
+    meta_table: str
+    version_ttl: float
+
+
+class DynamoDbVault:
+    """Thread-safe; building it makes no network call (materials load on first use).
+
+    ``table`` holds the items, ``kms_key_id`` is the ARN of the KMS key that protects their
+    keys; ``cached`` None means direct materials (a KMS data key per item)."""
+
+    def __init__(self, table: str, kms_key_id: str, clients: AwsClients, *, workstation: str,
+                 cached: CachedMaterials | None = None,
                  clock: Callable[[], datetime.datetime] = _utc_now,
                  new_token: Callable[[], uuid.UUID] = uuid.uuid4):
-        self._settings = settings
+        self._table = table
+        self._key_id = kms_key_id
+        self._cached = cached
         self._clients = clients
         self._db = clients.dynamodb
-        self._table = settings.table
         self._workstation = workstation
         self._clock = clock
         self._new_token = new_token
@@ -75,7 +88,7 @@ class DynamoDbVault:
             yield
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             log.info("vault request failed: %r", error)
-            raise translate(error, table=self._table, key_arn=self._settings.kms_key_id) from None
+            raise translate(error, table=self._table, key_arn=self._key_id) from None
 
     def _crypto(self) -> CryptoConfig:
         """A fresh config per operation: the SDK's configs are not safe to share between threads."""
@@ -83,26 +96,26 @@ class DynamoDbVault:
             if self._materials is None:
                 with self._errors():
                     self._materials = self._materials_provider()
-        return items.crypto_config(self._materials, self._table)
+        return item_format.crypto_config(self._materials, self._table)
 
     def _materials_provider(self) -> CryptographicMaterialsProvider:
         kms = AwsKmsCryptographicMaterialsProvider(
-            key_id=self._settings.kms_key_id, regional_clients={self._clients.kms_region: self._clients.kms})
-        if self._settings.materials is Materials.DIRECT:
+            key_id=self._key_id, regional_clients={self._clients.kms_region: self._clients.kms})
+        if self._cached is None:
             return kms
         # MetaStore describes its table when built: one reason materials load lazily.
-        store = MetaStore(table=self._clients.dynamodb_resource.Table(self._settings.meta_table),
+        store = MetaStore(table=self._clients.dynamodb_resource.Table(self._cached.meta_table),
                           materials_provider=kms)
         return CachingMostRecentProvider(provider_store=store, material_name=self._table,
-                                         version_ttl=float(self._settings.version_ttl))
+                                         version_ttl=float(self._cached.version_ttl))
 
     def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
         config = self._crypto()
         token = str(self._new_token())
-        item = items.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
-                                    orders_seen=orders_seen)
+        item = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
+                                          orders_seen=orders_seen)
         with self._errors():
-            stored = items.encrypt(item, config)
+            stored = item_format.encrypt(item, config)
             try:
                 self._db.put_item(TableName=self._table, Item=stored, ExpressionAttributeNames=_TOKEN_NAME,
                                   ConditionExpression="attribute_not_exists(#t)")
@@ -112,7 +125,7 @@ class DynamoDbVault:
                 self._confirm_put(token, stored, error)
         return token
 
-    def _confirm_put(self, token: str, sent: items.Item, error: Exception) -> None:
+    def _confirm_put(self, token: str, sent: item_format.Item, error: Exception) -> None:
         """Return if the item we sent is stored after all; otherwise raise a truthful error.
 
         botocore retries a PutItem whose answer was lost; if the lost attempt stored the
@@ -120,7 +133,7 @@ class DynamoDbVault:
         """
         log.info("vault put of %s failed (%r); reading it back", token, error)
         try:
-            found = self._db.get_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+            found = self._db.get_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
                                       ConsistentRead=True).get("Item")
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as read_error:
             log.info("reading vault item %s back failed: %r", token, read_error)
@@ -141,10 +154,10 @@ class DynamoDbVault:
         created_at = self._clock()
         pairs = [(str(self._new_token()), card) for card in cards]
 
-        def encrypt(token: str, card: Card) -> items.Item:
-            return items.encrypt(items.plaintext_item(token, card, workstation=self._workstation,
-                                                      created_at=created_at, origin=items.Origin.IMPORT,
-                                                      import_id=import_id), config)
+        def encrypt(token: str, card: Card) -> item_format.Item:
+            plain = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=created_at,
+                                               origin=item_format.Origin.IMPORT, import_id=import_id)
+            return item_format.encrypt(plain, config)
 
         self._bulk.store(pairs, encrypt)
         return [token for token, _ in pairs]
@@ -156,11 +169,11 @@ class DynamoDbVault:
         check_token(token)
         config = self._crypto()
         with self._errors():
-            response = self._db.get_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+            response = self._db.get_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
                                          ConsistentRead=True)
             if "Item" not in response:
                 raise TokenNotFound(token)
-            return items.decrypt(token, response["Item"], config)
+            return item_format.decrypt(token, response["Item"], config)
 
     def verify(self, token: str) -> None:
         self.detokenize(token)
@@ -169,7 +182,7 @@ class DynamoDbVault:
         check_token(token)
         with self._errors():
             try:
-                self._db.delete_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}},
+                self._db.delete_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
                                      ExpressionAttributeNames=_TOKEN_NAME, ConditionExpression="attribute_exists(#t)")
             except botocore.exceptions.ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -183,11 +196,9 @@ class DynamoDbVault:
         with self._errors():
             for page in pages:
                 for item in page["Items"]:
-                    if is_bookkeeping(item[items.PARTITION_KEY]["S"]):
+                    if is_bookkeeping(item[item_format.PARTITION_KEY]["S"]):
                         continue
-                    yield VaultEntry(item[items.PARTITION_KEY]["S"], items.created_at(item),
-                                     items.origin(item) is items.Origin.IMPORT, items.import_id(item),
-                                     items.orders_seen(item))
+                    yield item_format.entry(item[item_format.PARTITION_KEY]["S"], item)
 
     # The vault's identity and its import runs live in one plain item beside the cards.
     def identity(self) -> VaultIdentity:
@@ -211,17 +222,17 @@ class DynamoDbVault:
     def provision(self) -> None:
         """Create the vault table (and the meta table in cached mode); running it twice is harmless."""
         with self._errors():
-            self._create_table(self._table, [(items.PARTITION_KEY, "S", "HASH")])
+            self._create_table(self._table, [(item_format.PARTITION_KEY, "S", "HASH")])
             self._identity.create()
             ttl = self._db.describe_time_to_live(TableName=self._table)["TimeToLiveDescription"]
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
                 self._db.update_time_to_live(TableName=self._table, TimeToLiveSpecification={
                     "Enabled": True, "AttributeName": "expires_at"})
             self._enable_point_in_time_recovery(self._table)
-            if self._settings.materials is Materials.CACHED:
-                self._create_table(self._settings.meta_table, [(MetaStoreAttributeNames.PARTITION.value, "S", "HASH"),
-                                                               (MetaStoreAttributeNames.SORT.value, "N", "RANGE")])
-                self._enable_point_in_time_recovery(self._settings.meta_table)
+            if self._cached is not None:
+                self._create_table(self._cached.meta_table, [(MetaStoreAttributeNames.PARTITION.value, "S", "HASH"),
+                                                             (MetaStoreAttributeNames.SORT.value, "N", "RANGE")])
+                self._enable_point_in_time_recovery(self._cached.meta_table)
 
     def _create_table(self, name: str, keys: list[tuple[str, str, str]]) -> None:
         try:
@@ -262,7 +273,7 @@ class DynamoDbVault:
         return f"found ({credentials.method})"
 
     def _check_table(self) -> str:
-        names = [self._table] + ([self._settings.meta_table] if self._settings.materials is Materials.CACHED else [])
+        names = [self._table] + ([self._cached.meta_table] if self._cached is not None else [])
         with self._errors():
             for name in names:
                 status = self._db.describe_table(TableName=name)["Table"]["TableStatus"]
@@ -272,14 +283,15 @@ class DynamoDbVault:
 
     def _check_key(self) -> str:
         with self._errors():
-            key = self._clients.kms.describe_key(KeyId=self._settings.kms_key_id)["KeyMetadata"]
+            key = self._clients.kms.describe_key(KeyId=self._key_id)["KeyMetadata"]
         if key.get("KeyState") != "Enabled" or key.get("KeyUsage") != "ENCRYPT_DECRYPT":
-            raise VaultUnavailable(f"KMS key {self._settings.kms_key_id} is {key.get('KeyState')}, "
+            raise VaultUnavailable(f"KMS key {self._key_id} is {key.get('KeyState')}, "
                                    f"usage {key.get('KeyUsage')}: it must be Enabled for ENCRYPT_DECRYPT")
-        return f"{self._settings.kms_key_id} Enabled"
+        return f"{self._key_id} Enabled"
 
     def _check_round_trip(self) -> str:
         config = self._crypto()
         with self._errors():
-            items.round_trip(config)
-        return f"an item was encrypted, signed and read back ({self._settings.materials.value} materials)"
+            item_format.round_trip(config)
+        materials = "direct" if self._cached is None else "cached"
+        return f"an item was encrypted, signed and read back ({materials} materials)"

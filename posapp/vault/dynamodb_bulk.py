@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from posapp.card import Card
-from posapp.vault import items
+from posapp.vault.item_format import PARTITION_KEY, Item
 from posapp.vault.base import VaultError, VaultUnavailable, is_token
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class DynamoDbBulk:
         self._table = table
         self._errors = errors
 
-    def store(self, pairs: Sequence[tuple[str, Card]], encrypt: Callable[[str, Card], items.Item]) -> None:
+    def store(self, pairs: Sequence[tuple[str, Card]], encrypt: Callable[[str, Card], Item]) -> None:
         """Write every card under its token, a few batches in parallel. All or none.
 
         Batch writes cannot carry a condition; each token is a fresh random UUID, so an
@@ -53,7 +53,7 @@ class DynamoDbBulk:
                                    "not be taken back (their tokens are in the log file)") from None
         raise failed
 
-    def _store_chunk(self, chunk: Sequence[tuple[str, Card]], encrypt: Callable[[str, Card], items.Item]) -> None:
+    def _store_chunk(self, chunk: Sequence[tuple[str, Card]], encrypt: Callable[[str, Card], Item]) -> None:
         with self._errors():
             self._write([{"PutRequest": {"Item": encrypt(token, card)}} for token, card in chunk])
 
@@ -76,7 +76,7 @@ class DynamoDbBulk:
         for done, token in enumerate(tokens):
             try:
                 with self._errors():
-                    self._db.delete_item(TableName=self._table, Key={items.PARTITION_KEY: {"S": token}})
+                    self._db.delete_item(TableName=self._table, Key={PARTITION_KEY: {"S": token}})
             except VaultError as error:
                 log.info("taking back vault item %s failed: %s", token, error)
                 return list(tokens[done:])
@@ -88,7 +88,7 @@ class DynamoDbBulk:
         found: set[str] = set()
         with self._errors():
             for start in range(0, len(wanted), READ_KEYS):
-                keys = [{items.PARTITION_KEY: {"S": token}} for token in wanted[start:start + READ_KEYS]]
+                keys = [{PARTITION_KEY: {"S": token}} for token in wanted[start:start + READ_KEYS]]
                 found.update(self._read_keys(keys))
         return found
 
@@ -97,8 +97,8 @@ class DynamoDbBulk:
         for attempt in range(ATTEMPTS):
             response = self._db.batch_get_item(RequestItems={self._table: {
                 "Keys": keys, "ConsistentRead": True, "ProjectionExpression": "#t",
-                "ExpressionAttributeNames": {"#t": items.PARTITION_KEY}}})
-            found.update(item[items.PARTITION_KEY]["S"] for item in response.get("Responses", {}).get(self._table, []))
+                "ExpressionAttributeNames": {"#t": PARTITION_KEY}}})
+            found.update(item[PARTITION_KEY]["S"] for item in response.get("Responses", {}).get(self._table, []))
             keys = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
             if not keys:
                 return found

@@ -11,11 +11,11 @@ import uuid
 
 import botocore.exceptions
 
-from posapp.vault import items
+from posapp.vault.item_format import PARTITION_KEY
 from posapp.vault.base import ImportRecord, VaultError, VaultIdentity
 from posapp.vault.dynamodb_bulk import Errors
 
-_KEY = {items.PARTITION_KEY: {"S": "posapp:vault-identity"}}
+_KEY = {PARTITION_KEY: {"S": "posapp:vault-identity"}}
 
 class IdentityItem:
     def __init__(self, db: object, table: str, errors: Errors):
@@ -27,7 +27,7 @@ class IdentityItem:
         """Give a new vault its id; an existing identity is kept."""
         try:
             self._db.put_item(TableName=self._table, Item={**_KEY, "vault_id": {"S": str(uuid.uuid4())}},
-                              ExpressionAttributeNames={"#t": items.PARTITION_KEY},
+                              ExpressionAttributeNames={"#t": PARTITION_KEY},
                               ConditionExpression="attribute_not_exists(#t)")
         except botocore.exceptions.ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":

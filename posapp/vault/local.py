@@ -20,7 +20,7 @@ from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 
 from posapp.card import Card, Pan
-from posapp.vault import items, local_keys, local_meta
+from posapp.vault import item_format, local_keys, local_meta
 from posapp.errors import IntegrityFailure
 from posapp.vault.base import (
     Check,
@@ -80,7 +80,7 @@ class LocalVault:
                                            f"({error.strerror or error}): check the data folder") from None
                 self._materials = keys.materials_provider()
         # A fresh config per operation: the SDK's configs are not safe to share between threads.
-        return items.crypto_config(self._materials, items.DEFAULT_TABLE)
+        return item_format.crypto_config(self._materials, item_format.DEFAULT_TABLE)
 
     def _open(self) -> local_keys.LocalKeys:
         """The vault's keys, checked against its fingerprint; a new vault gets its keys here.
@@ -148,10 +148,10 @@ class LocalVault:
     @staticmethod
     def _reads_items(db: sqlite3.Connection, keys: local_keys.LocalKeys) -> bool:
         """Whether the keys decrypt one of the first items (a few: one may be tampered with)."""
-        config = items.crypto_config(keys.materials_provider(), items.DEFAULT_TABLE)
+        config = item_format.crypto_config(keys.materials_provider(), item_format.DEFAULT_TABLE)
         for token, stored in db.execute("SELECT token, item FROM vault_items LIMIT 3").fetchall():
             try:
-                items.decrypt(token, items.from_json(stored), config)
+                item_format.decrypt(token, item_format.from_json(stored), config)
             except TamperedItem:
                 continue
             return True
@@ -200,14 +200,14 @@ class LocalVault:
         return f"{self.db_path} opened with its keys from the {where}"
 
     def _check_round_trip(self) -> str:
-        items.round_trip(self._crypto())
+        item_format.round_trip(self._crypto())
         return "an item was encrypted, signed and read back"
 
     def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
-        return self._store([card], items.Origin.SALE, orders_seen=orders_seen)[0]
+        return self._store([card], item_format.Origin.SALE, orders_seen=orders_seen)[0]
 
     def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
-        return self._store(cards, items.Origin.IMPORT, import_id)
+        return self._store(cards, item_format.Origin.IMPORT, import_id)
 
     def begin_import(self, record: ImportRecord) -> None:
         self._crypto()
@@ -223,12 +223,12 @@ class LocalVault:
         with self._connection() as db:
             local_meta.end_import(db, import_id)
 
-    def _store(self, cards: Sequence[Card], origin: items.Origin, import_id: str | None = None, *,
+    def _store(self, cards: Sequence[Card], origin: item_format.Origin, import_id: str | None = None, *,
                orders_seen: int | None = None) -> list[str]:
         config = self._crypto()
         created_at = self._clock()
         tokens = [str(self._new_token()) for _ in cards]
-        rows = [(token, items.to_json(items.encrypt(items.plaintext_item(
+        rows = [(token, item_format.to_json(item_format.encrypt(item_format.plaintext_item(
             token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id,
             orders_seen=orders_seen),
             config)))
@@ -246,17 +246,17 @@ class LocalVault:
                 raise VaultError(f"a vault token is already taken (the token source is broken); {outcome}") from None
         return tokens
 
-    def _stored(self, token: str) -> items.Item:
+    def _stored(self, token: str) -> item_format.Item:
         check_token(token)
         with self._connection() as db:
             row = db.execute("SELECT item FROM vault_items WHERE token = ?", (token,)).fetchone()
         if row is None:
             raise TokenNotFound(token)
-        return items.from_json(row[0])
+        return item_format.from_json(row[0])
 
     def detokenize(self, token: str) -> Pan:
         config = self._crypto()
-        return items.decrypt(token, self._stored(token), config)
+        return item_format.decrypt(token, self._stored(token), config)
 
     def verify(self, token: str) -> None:
         self.detokenize(token)
@@ -275,9 +275,7 @@ class LocalVault:
                 batch = db.execute("SELECT token, item FROM vault_items WHERE token > ? ORDER BY token LIMIT 500",
                                    (after,)).fetchall()
             for token, stored in batch:
-                item = items.from_json(stored)
-                yield VaultEntry(token, items.created_at(item), items.origin(item) is items.Origin.IMPORT,
-                                 items.import_id(item), items.orders_seen(item))
+                yield item_format.entry(token, item_format.from_json(stored))
             if len(batch) < 500:
                 return
             after = batch[-1][0]

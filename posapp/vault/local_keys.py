@@ -75,7 +75,7 @@ class LocalKeys:
         if len(keys.wrapping) != 32 or len(keys.signing) != 32:
             raise ValueError("wrong key length")
         vault_id = data.get("vault_id")
-        if vault_id is not None and str(uuid.UUID(vault_id)) != vault_id:
+        if vault_id is not None and (not isinstance(vault_id, str) or str(uuid.UUID(vault_id)) != vault_id):
             raise ValueError("not a vault id")
         return keys, vault_id
 
@@ -189,7 +189,7 @@ def _read_key_file(path: Path) -> tuple[LocalKeys, str | None] | str | None:
         return "empty"
     try:
         return LocalKeys.decode(data.decode("ascii"))
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError):
         return "not a whole posapp key file"
 
 

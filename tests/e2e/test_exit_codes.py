@@ -35,6 +35,19 @@ def test_1_a_bug_points_to_the_log_never_a_traceback(posapp_home):
     assert "RuntimeError: a bug" in (posapp_home / "logs" / "posapp.log").read_text()
 
 
+def test_1_a_vault_given_no_crypto_config_is_a_bug_not_tampering(posapp, posapp_home):
+    assert posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin",
+                  stdin=random_pan("4", 16) + "\n").returncode == 0
+    code = ("import sys; from posapp import cli; from posapp.vault import item_format\n"
+            "item_format.crypto_config = lambda materials, table: None\n"
+            "sys.exit(cli.main(['vault', 'verify', '--all']))\n")
+    environment = {**os.environ, "POSAPP_HOME": str(posapp_home),
+                   "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # as the posapp fixture's
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    assert one_line(result, 1).startswith("posapp: posapp hit an unexpected problem; the details are in the log")
+    assert "TypeError: decrypt needs a CryptoConfig, not NoneType" in (posapp_home / "logs" / "posapp.log").read_text()
+
+
 def test_130_interrupted_is_one_line(posapp_home):
     assert one_line(order_list_raising(posapp_home, "KeyboardInterrupt"), 130) == "posapp: interrupted\n"
 

@@ -12,7 +12,6 @@ from mariadbtest import POS_PASSWORD
 from posapp import pairing
 from posapp.card import Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale
-from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.money import Money
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
@@ -24,10 +23,8 @@ WORKERS, SALES_EACH = 8, 50
 
 def test_400_sales_from_8_workers_are_each_recorded_once(moto_endpoint, kms_key_arn, mysql_db):
     with mock.patch.dict(os.environ, AWS_ENV):
-        settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
-                                 region=REGION, endpoint_url=moto_endpoint, kms_key_id=kms_key_arn,
-                                 materials=Materials.DIRECT)
-        vault = DynamoDbVault(settings, AwsClients.for_settings(settings), workstation="till-01")
+        clients = AwsClients.connect(region=REGION, kms_key_id=kms_key_arn, endpoint_url=moto_endpoint)
+        vault = DynamoDbVault(f"vault-{uuid.uuid4().hex[:12]}", kms_key_arn, clients, workstation="till-01")
         vault.provision()
         orders = SqlOrderStore(mysql_db.url, password=lambda: POS_PASSWORD)
         pairing.provision(vault, orders)

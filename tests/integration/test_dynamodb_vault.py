@@ -15,14 +15,13 @@ from cardgen import random_pan
 from moto import mock_aws
 
 from posapp.card import Card, Expiry, Pan
-from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
 from posapp.errors import ExitCode, describe
 from posapp.pan_detect import redact
 from posapp.vault import TamperedItem, TokenNotFound, VaultError, VaultOutcomeUnknown, VaultUnavailable
 from posapp.vault.aws import AwsClients
-from posapp.vault.dynamodb import DynamoDbVault
+from posapp.vault.dynamodb import CachedMaterials, DynamoDbVault
 
 
 
@@ -36,37 +35,41 @@ class Vault:
     """A provisioned vault on a fresh table, its clients, and the KMS calls it made."""
 
     def __init__(self, key_arn, materials):
-        self.settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
-                                      region=REGION, kms_key_id=key_arn, materials=materials)
-        self.clients = AwsClients.for_settings(self.settings)
+        self.table, self.key_arn = f"vault-{uuid.uuid4().hex[:12]}", key_arn
+        self.cached = CachedMaterials(f"{self.table}-meta", 300.0) if materials == "cached" else None
+        self.clients = AwsClients.connect(region=REGION, kms_key_id=key_arn)
         self.kms_calls: list[str] = []
         self.clients.kms.meta.events.register("before-call.kms", self._count)
-        self.vault = DynamoDbVault(self.settings, self.clients, workstation="till-01")
+        self.vault = self.another(workstation="till-01")
         self.vault.provision()
+
+    def another(self, **kwargs):
+        """One more vault object on the same table and clients."""
+        return DynamoDbVault(self.table, self.key_arn, self.clients, cached=self.cached, **kwargs)
 
     def _count(self, model, **kwargs):
         self.kms_calls.append(model.name)
 
     def raw_items(self):
         """Every card item, as DynamoDB holds it (posapp's own bookkeeping items left out)."""
-        items = self.clients.dynamodb.scan(TableName=self.settings.table)["Items"]
+        items = self.clients.dynamodb.scan(TableName=self.table)["Items"]
         return [item for item in items if not item["token"]["S"].startswith("posapp:")]
 
     def raw_item(self, token):
-        return self.clients.dynamodb.get_item(TableName=self.settings.table, Key={"token": {"S": token}})["Item"]
+        return self.clients.dynamodb.get_item(TableName=self.table, Key={"token": {"S": token}})["Item"]
 
     def put_raw(self, item):
-        self.clients.dynamodb.put_item(TableName=self.settings.table, Item=item)
+        self.clients.dynamodb.put_item(TableName=self.table, Item=item)
 
 
-@pytest.fixture(params=[Materials.DIRECT, Materials.CACHED], ids=["direct", "cached"])
+@pytest.fixture(params=["direct", "cached"])
 def aws(request, key_arn):
     return Vault(key_arn, request.param)
 
 
 @pytest.fixture
 def direct(key_arn):
-    return Vault(key_arn, Materials.DIRECT)
+    return Vault(key_arn, "direct")
 
 
 def card(number=None):
@@ -118,6 +121,22 @@ def test_tampering_is_caught(aws, tamper):
     assert str(error.value) == f"vault item {token} failed its integrity check (tampered or unreadable)"
 
 
+@pytest.mark.parametrize("version", ["", "#x", "#999"], ids=["no version", "unreadable", "not in the meta table"])
+def test_a_description_naming_no_cached_key_version_is_tampering(key_arn, version):
+    """The SDK's meta store raises a bare Exception, or an AttributeError, for these."""
+    from dynamodb_encryption_sdk.internal.formatting.material_description import deserialize, serialize
+
+    cached = Vault(key_arn, "cached")
+    token = cached.vault.tokenize(card())
+    item = cached.raw_item(token)
+    description = deserialize(item["*amzn-ddb-map-desc*"])
+    description["amzn-ddb-meta-id"] = cached.table + version
+    item["*amzn-ddb-map-desc*"] = {"B": serialize(description)["B"]}
+    cached.put_raw(item)
+    with pytest.raises(TamperedItem):
+        cached.vault.detokenize(token)
+
+
 def test_direct_materials_call_kms_once_per_put_and_once_per_get(direct):
     token = direct.vault.tokenize(card())
     assert direct.kms_calls == ["GenerateDataKey"]
@@ -126,7 +145,7 @@ def test_direct_materials_call_kms_once_per_put_and_once_per_get(direct):
 
 
 def test_cached_materials_call_kms_at_most_once_for_100_sales_and_lookups(key_arn):
-    cached = Vault(key_arn, Materials.CACHED)
+    cached = Vault(key_arn, "cached")
     tokens = [cached.vault.tokenize(card()) for _ in range(100)]
     for token in tokens:
         cached.vault.detokenize(token)
@@ -134,10 +153,10 @@ def test_cached_materials_call_kms_at_most_once_for_100_sales_and_lookups(key_ar
 
 
 def test_cached_materials_live_in_the_meta_table(key_arn):
-    cached = Vault(key_arn, Materials.CACHED)
+    cached = Vault(key_arn, "cached")
     cached.vault.tokenize(card())
-    meta = cached.clients.dynamodb.scan(TableName=cached.settings.meta_table)["Items"]
-    assert [item["N"]["S"] for item in meta] == [cached.settings.table]
+    meta = cached.clients.dynamodb.scan(TableName=cached.cached.meta_table)["Items"]
+    assert [item["N"]["S"] for item in meta] == [cached.table]
 
 
 def test_unknown_and_malformed_tokens(direct):
@@ -155,22 +174,21 @@ def test_unknown_and_malformed_tokens(direct):
 def test_provision_twice_is_harmless_and_sets_retention_and_recovery(direct):
     direct.vault.provision()
     db = direct.clients.dynamodb
-    table = db.describe_table(TableName=direct.settings.table)["Table"]
+    table = db.describe_table(TableName=direct.table)["Table"]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    ttl = db.describe_time_to_live(TableName=direct.settings.table)["TimeToLiveDescription"]
+    ttl = db.describe_time_to_live(TableName=direct.table)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
-    backups = db.describe_continuous_backups(TableName=direct.settings.table)["ContinuousBackupsDescription"]
+    backups = db.describe_continuous_backups(TableName=direct.table)["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
 
 
 def test_building_a_vault_makes_no_aws_call(key_arn):
-    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table="never-created", region=REGION,
-                             kms_key_id=key_arn, materials=Materials.CACHED)
-    clients = AwsClients.for_settings(settings)
+    clients = AwsClients.connect(region=REGION, kms_key_id=key_arn)
     calls = []
     for client in (clients.dynamodb, clients.kms):
         client.meta.events.register("before-call", lambda model, **kwargs: calls.append(model.name))
-    DynamoDbVault(settings, clients, workstation="till-01")
+    DynamoDbVault("never-created", key_arn, clients, workstation="till-01",
+                  cached=CachedMaterials("never-created-meta", 300.0))
     assert calls == []
 
 
@@ -184,7 +202,7 @@ def test_kms_refusing_a_sale_names_the_key_and_writes_nothing(direct, code, mess
         kms.add_client_error("generate_data_key", service_error_code=code, http_status_code=400)
         with pytest.raises(VaultUnavailable) as error:
             direct.vault.tokenize(card())
-    assert str(error.value) == message.format(key=direct.settings.kms_key_id)
+    assert str(error.value) == message.format(key=direct.key_arn)
     assert direct.raw_items() == []
 
 
@@ -234,27 +252,26 @@ def test_dynamodb_refusing_a_write_names_the_table(direct):
         db.add_client_error("put_item", service_error_code="AccessDeniedException", http_status_code=400)
         with pytest.raises(VaultUnavailable) as error:
             direct.vault.tokenize(card())
-    assert str(error.value) == (f"this workstation may not use vault table {direct.settings.table}: "
+    assert str(error.value) == (f"this workstation may not use vault table {direct.table}: "
                                 "its AWS role needs dynamodb:PutItem")
 
 
 def test_missing_table_says_to_provision(key_arn):
-    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table="not-provisioned", region=REGION,
-                             kms_key_id=key_arn)
-    vault = DynamoDbVault(settings, AwsClients.for_settings(settings), workstation="till-01")
+    vault = DynamoDbVault("not-provisioned", key_arn, AwsClients.connect(region=REGION, kms_key_id=key_arn),
+                          workstation="till-01")
     with pytest.raises(VaultUnavailable, match="vault table not-provisioned does not exist: run 'posapp provision'"):
         vault.tokenize(card())
 
 
 def test_doctor_checks_pass_on_a_provisioned_vault(aws):
     results = {name: check() for name, check in aws.vault.checks()}
-    assert results["KMS key"] == f"{aws.settings.kms_key_id} Enabled"
+    assert results["KMS key"] == f"{aws.key_arn} Enabled"
     assert "ACTIVE" in results["vault table"]
     assert aws.raw_items() == []  # the round trip wrote nothing
 
 
 def test_doctor_reports_a_disabled_key(direct):
-    kms, key_id = boto3.client("kms", region_name=REGION), direct.settings.kms_key_id.split("/")[-1]
+    kms, key_id = boto3.client("kms", region_name=REGION), direct.key_arn.split("/")[-1]
     kms.disable_key(KeyId=key_id)
     try:
         checks = dict(direct.vault.checks())
@@ -265,7 +282,7 @@ def test_doctor_reports_a_disabled_key(direct):
 
 
 def test_bulk_tokenization_stores_all_in_order_and_is_kept_by_reconcile(key_arn, tmp_path):
-    cached = Vault(key_arn, Materials.CACHED)
+    cached = Vault(key_arn, "cached")
     cards = [card() for _ in range(250)]  # ten batch writes
     tokens = cached.vault.tokenize_many(cards, "import-test")
     assert len(set(tokens)) == 250
@@ -372,7 +389,7 @@ def test_a_put_that_never_landed_is_unavailable_and_claims_nothing(direct):
 def test_a_real_token_collision_says_so_and_leaves_the_other_item(direct):
     taken = direct.vault.tokenize(card())
     before = direct.raw_item(taken)
-    clashing = DynamoDbVault(direct.settings, direct.clients, workstation="till-02", new_token=lambda: uuid.UUID(taken))
+    clashing = direct.another(workstation="till-02", new_token=lambda: uuid.UUID(taken))
     with pytest.raises(VaultError) as error:
         clashing.tokenize(card())
     assert str(error.value) == (f"vault token {taken} is taken by another item (the token source is broken); "
@@ -410,13 +427,13 @@ def test_a_forged_expiry_fails_verification(direct):
 
 
 def test_a_signed_expiry_verifies_and_a_changed_one_does_not(direct):
-    from posapp.vault import items
+    from posapp.vault import item_format
 
     token = str(uuid.uuid4())
-    plain = items.plaintext_item(token, card(), workstation="till-01",
-                                 created_at=datetime.datetime.now(datetime.timezone.utc))
+    plain = item_format.plaintext_item(token, card(), workstation="till-01",
+                                       created_at=datetime.datetime.now(datetime.timezone.utc))
     plain["expires_at"] = {"N": "4102444800"}
-    direct.put_raw(items.encrypt(plain, direct.vault._crypto()))
+    direct.put_raw(item_format.encrypt(plain, direct.vault._crypto()))
     direct.vault.verify(token)
     item = direct.raw_item(token)
     item["expires_at"] = {"N": "1700000000"}
@@ -426,13 +443,13 @@ def test_a_signed_expiry_verifies_and_a_changed_one_does_not(direct):
 
 
 def test_present_reads_keys_in_batches_without_kms(key_arn):
-    cached = Vault(key_arn, Materials.CACHED)
+    cached = Vault(key_arn, "cached")
     stored = cached.vault.tokenize_many([card() for _ in range(130)], "import-test")
     absent = [str(uuid.uuid4()) for _ in range(90)]
     calls = []
 
     def count_keys(params, **kwargs):
-        calls.append(len(params["RequestItems"][cached.settings.table]["Keys"]))
+        calls.append(len(params["RequestItems"][cached.table]["Keys"]))
 
     cached.clients.dynamodb.meta.events.register("before-parameter-build.dynamodb.BatchGetItem", count_keys)
     kms_before = len(cached.kms_calls)
@@ -448,7 +465,7 @@ def test_present_sends_unprocessed_keys_again(direct):
 
     def shed_load_once(parsed, **kwargs):  # DynamoDB answers part of a batch when it sheds load
         if not shed:
-            table = direct.settings.table
+            table = direct.table
             shed.extend(parsed["Responses"][table][1:])
             parsed["Responses"][table] = parsed["Responses"][table][:1]
             parsed["UnprocessedKeys"] = {table: {"Keys": [{"token": item["token"]} for item in shed]}}

@@ -57,7 +57,6 @@ from moto import mock_aws
 from posapp import pairing
 from posapp.card import Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale, SaleOutcomeUnknown
-from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown
 from posapp.orders.sql import SqlOrderStore
@@ -142,17 +141,16 @@ class AwsBackend:
     def open(self, clock) -> Pair:
         name = f"posapp_{uuid.uuid4().hex[:10]}"
         self.mariadb.execute(f"CREATE DATABASE `{name}`")
-        settings_ = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
-                                  region="us-east-1", kms_key_id=self.key_arn, materials=Materials.DIRECT)
-        clients = AwsClients.for_settings(settings_)
-        vault = DynamoDbVault(settings_, clients, workstation="till-01", clock=clock)
+        table = f"vault-{uuid.uuid4().hex[:12]}"
+        clients = AwsClients.connect(region="us-east-1", kms_key_id=self.key_arn)
+        vault = DynamoDbVault(table, self.key_arn, clients, workstation="till-01", clock=clock)
         orders = SqlOrderStore(f"mysql+pymysql://{POS_USER}@127.0.0.1:{self.mariadb.port}/{name}",
                                password=lambda: POS_PASSWORD)
 
         def close():
             orders._engine.dispose()
             self.mariadb.execute(f"DROP DATABASE IF EXISTS `{name}`")
-            clients.dynamodb.delete_table(TableName=settings_.table)
+            clients.dynamodb.delete_table(TableName=table)
 
         try:
             vault.provision()
@@ -527,8 +525,9 @@ def test_the_property_finds_a_broken_posapp(local, broken):
     patches = {
         # Cards also wait for a newer order than the one their sale knew of: that rule goes too,
         # or zero grace alone is seldom enough to lose a card.
-        "reconcile without grace": contextlib_chain(mock.patch("posapp.reconcile.MIN_GRACE", datetime.timedelta(0)),
-                                                    mock.patch("posapp.vault.items.orders_seen", return_value=None)),
+        "reconcile without grace": contextlib_chain(
+            mock.patch("posapp.reconcile.MIN_GRACE", datetime.timedelta(0)),
+            mock.patch("posapp.vault.item_format.orders_seen", return_value=None)),
         "checkout deletes the card on an unknown outcome": mock.patch.object(
             CheckoutService, "_settle_unknown_outcome", deleting),
     }

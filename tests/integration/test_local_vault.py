@@ -151,7 +151,7 @@ def test_a_token_collision_stores_nothing_and_says_so(tmp_path):
 
 
 def test_an_added_or_changed_expiry_fails_verification(vault):
-    from posapp.vault import items
+    from posapp.vault import item_format
 
     untouched, forged = vault.tokenize(card()), vault.tokenize(card())
     item = raw_items(vault)[forged]
@@ -162,11 +162,11 @@ def test_an_added_or_changed_expiry_fails_verification(vault):
     vault.verify(untouched)
 
     signed = "0f8fad5b-d9cb-469f-a165-70867728950e"
-    plain = items.plaintext_item(signed, card(), workstation="till-01",
-                                 created_at=datetime.datetime.now(datetime.timezone.utc))
+    plain = item_format.plaintext_item(signed, card(), workstation="till-01",
+                                       created_at=datetime.datetime.now(datetime.timezone.utc))
     plain["expires_at"] = {"N": "4102444800"}
 
-    store_raw(vault, signed, json.loads(items.to_json(items.encrypt(plain, vault._crypto()))))
+    store_raw(vault, signed, json.loads(item_format.to_json(item_format.encrypt(plain, vault._crypto()))))
     vault.verify(signed)
     item = raw_items(vault)[signed]
     item["expires_at"] = {"N": "4102444801"}

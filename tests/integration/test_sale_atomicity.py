@@ -22,7 +22,6 @@ from sqlalchemy import event
 from posapp import pairing
 from posapp.card import Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale
-from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.errors import InvalidInput
 from posapp.pan_detect import redact
 from posapp.money import Money
@@ -47,10 +46,9 @@ class Till:
 
     def __init__(self, key_arn, database, mariadb):
         self.now = START
-        settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
-                                 region="us-east-1", kms_key_id=key_arn, materials=Materials.DIRECT)
-        self.clients = AwsClients.for_settings(settings)
-        self.vault = DynamoDbVault(settings, self.clients, workstation="till-01", clock=lambda: self.now)
+        self.clients = AwsClients.connect(region="us-east-1", kms_key_id=key_arn)
+        self.vault = DynamoDbVault(f"vault-{uuid.uuid4().hex[:12]}", key_arn, self.clients, workstation="till-01",
+                                   clock=lambda: self.now)
         self.vault.provision()
         self.orders = SqlOrderStore(database.url, password=lambda: POS_PASSWORD)
         pairing.provision(self.vault, self.orders)

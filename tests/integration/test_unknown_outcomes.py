@@ -21,7 +21,6 @@ from sqlalchemy import event
 from posapp import pairing
 from posapp.card import Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale, SaleOutcomeUnknown
-from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.money import Money
 from posapp.orders.sql import SqlOrderStore
 from posapp.vault.aws import AwsClients
@@ -36,9 +35,8 @@ def key_arn():
 
 @pytest.fixture
 def till(key_arn, mysql_db, mariadb):
-    settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
-                             region="us-east-1", kms_key_id=key_arn, materials=Materials.DIRECT)
-    vault = DynamoDbVault(settings, AwsClients.for_settings(settings), workstation="till-01")
+    vault = DynamoDbVault(f"vault-{uuid.uuid4().hex[:12]}", key_arn,
+                          AwsClients.connect(region="us-east-1", kms_key_id=key_arn), workstation="till-01")
     vault.provision()
     orders = SqlOrderStore(mysql_db.url, password=lambda: POS_PASSWORD)
     pairing.provision(vault, orders)

@@ -1,4 +1,4 @@
-"""Vault item encryption shared by every vault adapter (dynamodb-encryption-sdk).
+"""The vault item format shared by every vault adapter: attributes, encryption (dynamodb-encryption-sdk), JSON.
 
 One item per token. ``pan`` is encrypted and signed; the token and the metadata are
 signed, so a changed attribute, an added attribute, a flipped bit or an item copied under
@@ -12,6 +12,7 @@ import copy
 import datetime
 import enum
 import json
+import struct
 import uuid
 
 import botocore.exceptions
@@ -22,8 +23,8 @@ from dynamodb_encryption_sdk.identifiers import CryptoAction
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 from dynamodb_encryption_sdk.structures import AttributeActions, EncryptionContext
 
-from posapp.card import Card, Pan
-from posapp.vault.base import TamperedItem
+from posapp.card import Card, InvalidCard, Pan
+from posapp.vault.base import TamperedItem, VaultEntry
 
 PARTITION_KEY = "token"
 DEFAULT_TABLE = "posapp-pan-vault"
@@ -113,6 +114,11 @@ def origin(item: Item) -> Origin:
         return Origin.SALE
 
 
+def entry(token: str, item: Item) -> VaultEntry:
+    """What bulk work may know of a stored item, as written (unverified): never the card."""
+    return VaultEntry(token, created_at(item), origin(item) is Origin.IMPORT, import_id(item), orders_seen(item))
+
+
 def encrypt(item: Item, config: CryptoConfig) -> Item:
     """Encrypt and sign; the item's token is bound into the key material's context."""
     try:
@@ -124,19 +130,50 @@ def encrypt(item: Item, config: CryptoConfig) -> Item:
         raise
 
 
+# Besides its own errors, the SDK raises these for a stored item of the wrong shape: it parses
+# the material description, the signature and the attributes before checking them (found by
+# mangling every attribute of items from each kind of materials). A bare Exception comes from
+# its meta store (cached materials) for a description without a readable version.
+_MALFORMED = (KeyError, IndexError, TypeError, ValueError, struct.error, NotImplementedError)
+
+
 def decrypt(token: str, stored: Item, config: CryptoConfig) -> Pan:
-    """Check and decrypt a stored item; every integrity failure is the same TamperedItem."""
+    """Check and decrypt a stored item; every integrity failure is the same TamperedItem.
+
+    A backend's refusal is raised as its botocore error (see :func:`backend_cause`); an error
+    not caused by the item, such as a ``config`` that is not a CryptoConfig, propagates as is.
+    """
+    if not isinstance(config, CryptoConfig):
+        raise TypeError(f"decrypt needs a CryptoConfig, not {type(config).__name__}")
+    item_config = config.with_item(stored)
     try:
         # decrypt_dynamodb_item pops the signature attributes from its input.
-        plain = decrypt_dynamodb_item(copy.deepcopy(stored), config.with_item(stored))
-        if plain[PARTITION_KEY]["S"] != token:
-            raise TamperedItem(token)
-        return Pan.parse(plain["pan"]["S"])
-    except Exception as error:  # the SDK also raises bare Exceptions for malformed descriptions
+        plain = decrypt_dynamodb_item(copy.deepcopy(stored), item_config)
+    except Exception as error:
+        if not _item_fault(error):
+            raise
         cause = backend_cause(error)
         if cause is not None:
             raise cause from None
         raise TamperedItem(token) from None
+    # A signed item of ours with another token, or no readable card, is as unusable as a forged one.
+    if plain.get(PARTITION_KEY) != {"S": token}:
+        raise TamperedItem(token)
+    try:
+        return Pan.parse(plain["pan"]["S"])
+    except (KeyError, TypeError, InvalidCard):
+        raise TamperedItem(token) from None
+
+
+def _item_fault(error: Exception) -> bool:
+    """Whether the SDK raised ``error`` over the stored item (or a backend behind it)."""
+    if isinstance(error, (DynamodbEncryptionSdkError, botocore.exceptions.BotoCoreError,
+                          botocore.exceptions.ClientError, *_MALFORMED)):
+        return True
+    if type(error) is Exception:  # only the SDK's meta store raises bare Exceptions
+        return True
+    # Cached materials turn "the meta table has no such version" into an AttributeError.
+    return isinstance(error, AttributeError) and isinstance(error.__context__, DynamodbEncryptionSdkError)
 
 
 def round_trip(config: CryptoConfig) -> None:
@@ -178,5 +215,5 @@ def from_json(text: str) -> Item:
         return {name: {kind: base64.b64decode(value) if kind == "B" else value
                        for kind, value in attribute.items()}
                 for name, attribute in json.loads(text).items()}
-    except (ValueError, AttributeError, TypeError):
+    except (ValueError, AttributeError, TypeError):  # AttributeError: a JSON value that is not an object
         return {}  # unreadable: decryption then fails as a TamperedItem
