@@ -39,6 +39,7 @@ PLANTED = {
     "the errors import Luhn": ("errors.py", "from posapp import luhn"),
     "an adapter imports a service": ("orders/sql.py", "from posapp import checkout"),
     "the vault imports the order history": ("vault/base.py", "from posapp import orders"),
+    "the vault reads the settings": ("vault/dynamodb.py", "from posapp.config import Settings"),
     "a module outside every layer": ("unplaced.py", "from posapp import errors"),
 }
 
