@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import threading
+from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,10 +26,11 @@ T = TypeVar("T")
 
 
 class Services:
-    """The vault, the order store and the checkout of one till; thread-safe."""
+    """The vault, the order store and the checkout of one till, and the few facts about
+    its settings the front ends show; thread-safe. The front ends never read Settings."""
 
     def __init__(self, settings: Settings):
-        self.settings = settings
+        self._settings = settings
         self._built: dict[str, object] = {}
         self._lock = threading.RLock()
 
@@ -40,14 +42,14 @@ class Services:
 
     @property
     def vault(self) -> Vault:
-        return self._once("vault", lambda: build_vault(self.settings))
+        return self._once("vault", lambda: build_vault(self._settings))
 
     @property
     def orders(self) -> OrderStore:
         return self._once("orders", self._open_orders)
 
     def _open_orders(self) -> OrderStore:
-        store = build_orders(self.settings)
+        store = build_orders(self._settings)
         if store.is_local:  # made with the local vault on the first run; never again on its own
             pairing.open_local(self.vault, store)
         return store
@@ -66,15 +68,15 @@ class Services:
     def checkout(self) -> CheckoutService:
         self.paired()
         return self._once("checkout", lambda: CheckoutService(
-            self.vault, self.orders, workstation=self.settings.workstation.id, operator=_login_name()))
+            self.vault, self.orders, workstation=self._settings.workstation.id, operator=_login_name()))
 
     def order_cards(self) -> OrderCards:
         """The orders whose cards this vault keeps: a till's local vault beside a shared order
         history holds only that till's."""
         from posapp.verification import OrderCards
 
-        own = self.settings.vault.backend is VaultBackend.LOCAL and not self.orders.is_local
-        return OrderCards(self.vault, self.orders, workstation=self.settings.workstation.id if own else None)
+        own = self._settings.vault.backend is VaultBackend.LOCAL and not self.orders.is_local
+        return OrderCards(self.vault, self.orders, workstation=self._settings.workstation.id if own else None)
 
     def provision(self) -> None:
         """Create or upgrade the vault and the order history, and pair them."""
@@ -82,12 +84,37 @@ class Services:
         pairing.provision(self.vault, self.orders)
 
     @property
+    def workstation(self) -> str:
+        """This till's id (``[workstation] id``), recorded on its orders and vault items."""
+        return self._settings.workstation.id
+
+    @property
+    def currency(self) -> str:
+        """The ISO 4217 code a sale is in unless another is chosen (``[merchant] currency``)."""
+        return self._settings.merchant.currency
+
+    @property
+    def settings_files(self) -> tuple[Path, ...]:
+        """The settings files read, in the order read; empty in local mode without settings."""
+        return tuple(self._settings.files)
+
+    @property
+    def shared_vault(self) -> bool:
+        """Whether cards go to the DynamoDB vault (else to this till's local vault)."""
+        return self._settings.vault.backend is VaultBackend.DYNAMODB
+
+    @property
+    def shared_orders(self) -> bool:
+        """Whether orders go to a MySQL server (else to this till's SQLite file)."""
+        return (self._settings.orders.url or "").startswith("mysql")
+
+    @property
     def backends_text(self) -> str:
         """Where cards and orders go, for status lines (no secrets), without building anything."""
-        vault = self.settings.vault
+        vault = self._settings.vault
         cards = (f"DynamoDB table {vault.table} ({vault.materials.value} KMS materials)"
-                 if vault.backend is VaultBackend.DYNAMODB else f"local vault in {self.settings.paths.data_dir}")
-        orders = self.settings.orders.url or f"SQLite in {self.settings.paths.data_dir}"
+                 if vault.backend is VaultBackend.DYNAMODB else f"local vault in {self._settings.paths.data_dir}")
+        orders = self._settings.orders.url or f"SQLite in {self._settings.paths.data_dir}"
         return f"cards: {cards} · orders: {orders}"
 
 

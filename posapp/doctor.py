@@ -31,8 +31,8 @@ class CheckResult:
 def run(services: Services) -> Iterator[CheckResult]:
     """Run the checks in turn (configuration, core dumps, vault, order history, pairing),
     yielding each result as it comes. Never raises: a failure is a result."""
-    files = ", ".join(map(str, services.settings.files)) or "none (local mode defaults)"
-    yield CheckResult("configuration", f"files read: {files}; workstation {services.settings.workstation.id}",
+    files = ", ".join(map(str, services.settings_files)) or "none (local mode defaults)"
+    yield CheckResult("configuration", f"files read: {files}; workstation {services.workstation}",
                       ExitCode.OK)
     checks = [("card safety", _card_safety), *services.vault.checks(), ("order history", lambda: _order_checks(services)),
               ("vault and order history", lambda: _paired(services))]

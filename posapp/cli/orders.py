@@ -33,7 +33,7 @@ def order_new(services, args, out: TextIO) -> int:
     key = args.idempotency_key
     if key is not None and contains_pan(key):  # refused before the card is read, not after
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
-    amount = Money.parse(args.amount, args.currency or services.settings.merchant.currency)
+    amount = Money.parse(args.amount, args.currency or services.currency)
     today = datetime.datetime.now(datetime.timezone.utc).date()
     card = parse_card_input(_read_card_line(), today)
     retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}

@@ -121,7 +121,7 @@ def vault_import(services, args, out: TextIO) -> int:
     imported = refused = 0
     progress = _Progress(size)
     with cards, _creating(args.out):
-        with import_journal.run(services.vault, args.out, workstation=services.settings.workstation.id) as run:
+        with import_journal.run(services.vault, args.out, workstation=services.workstation) as run:
             rows = csv.writer(run.file)
             rows.writerow(["line", "token", "brand", "last4"])
             today = datetime.datetime.now(datetime.timezone.utc).date()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QP
 
 from posapp import doctor
 from posapp.app import Services
-from posapp.config import VaultBackend
 from posapp.ui.checkout_view import CheckoutView
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
@@ -37,11 +36,11 @@ class MainWindow(QMainWindow):
         self._services = services
         self._runner = runner
         self._dialogs = dialogs
-        self.setWindowTitle(self.tr("posapp — %1").replace("%1", services.settings.workstation.id))
+        self.setWindowTitle(self.tr("posapp — %1").replace("%1", services.workstation))
         self.resize(1280, 800)
 
         # The services are built by the first background task that needs them, not here.
-        self.checkout = CheckoutView(lambda: services.checkout, runner, currency=services.settings.merchant.currency)
+        self.checkout = CheckoutView(lambda: services.checkout, runner, currency=services.currency)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, self)
@@ -56,7 +55,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self.tabs.setCurrentWidget(self.history))
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.history_model.refresh)
 
-        self.workstation_label = QLabel(self.tr("Workstation: %1").replace("%1", services.settings.workstation.id))
+        self.workstation_label = QLabel(self.tr("Workstation: %1").replace("%1", services.workstation))
         self.backends_label = QLabel()
         self.backends_label.setToolTip(services.backends_text)
         self._show_backends(self.tr("checking…"))
@@ -84,9 +83,8 @@ class MainWindow(QMainWindow):
             self._check_backends()
 
     def _show_backends(self, state: str) -> None:
-        settings = self._services.settings
-        cards = self.tr("DynamoDB + KMS") if settings.vault.backend is VaultBackend.DYNAMODB else self.tr("local vault")
-        orders = self.tr("MySQL") if settings.orders.url and settings.orders.url.startswith("mysql") else self.tr("SQLite")
+        cards = self.tr("DynamoDB + KMS") if self._services.shared_vault else self.tr("local vault")
+        orders = self.tr("MySQL") if self._services.shared_orders else self.tr("SQLite")
         self.backends_label.setText(self.tr("Cards: %1 · Orders: %2 · %3").replace("%1", cards)
                                     .replace("%2", orders).replace("%3", state))
 
@@ -127,7 +125,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About posapp"),
                           self.tr("posapp %1").replace("%1", version("posapp")), parent=self)
         box.setInformativeText(self.tr("Card-safe point of sale and billing.\n\nWorkstation: %1\n%2")
-                               .replace("%1", self._services.settings.workstation.id)
+                               .replace("%1", self._services.workstation)
                                .replace("%2", self._services.backends_text))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

@@ -50,7 +50,7 @@ def test_refused_sales_store_nothing(services, bad_sale, error):
 
 def fail_order_inserts(services):
     services.orders.provision()
-    with sqlite3.connect(services.settings.paths.data_dir / "orders.db") as db:
+    with sqlite3.connect(config.load().paths.data_dir / "orders.db") as db:
         db.execute("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory BEGIN SELECT RAISE(ABORT, 'disk full'); END")
 
 
