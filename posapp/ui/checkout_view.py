@@ -26,7 +26,8 @@ from posapp.orders.base import clean_text
 from posapp.ui.amount_field import parse_amount
 from posapp.ui.card_field import CardNumberField
 from posapp.ui.expiry_field import ExpiryField
-from posapp.ui.tasks import TaskRunner, sentence
+from posapp.ui.messages import sentence
+from posapp.ui.tasks import TaskRunner
 
 class CheckoutView(QWidget):
     def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, *, currency: str,
@@ -163,7 +164,7 @@ class CheckoutView(QWidget):
         try:
             Pan.parse(digits)
         except InvalidCard as error:
-            return str(error)
+            return sentence(error, beside_field=True)
         return None
 
     def _show_card_problem(self, problem: str | None) -> None:
@@ -179,7 +180,7 @@ class CheckoutView(QWidget):
         except InvalidCard as error:
             self._swiped = None
             self.brand.setText("")
-            self._show_card_problem(str(error))
+            self._show_card_problem(sentence(error, beside_field=True))
             return
         del raw
         card = self._swiped
@@ -206,7 +207,7 @@ class CheckoutView(QWidget):
             amount = self._amount()
         except InvalidAmount as error:
             self.charge.setText(self.tr("Record sale in %1").replace("%1", self.currency.text()))
-            self._show_amount_problem(str(error) if self.amount.text().strip() else "")
+            self._show_amount_problem(sentence(error, beside_field=True) if self.amount.text().strip() else "")
             return
         self.charge.setText(self.tr("Record %1").replace("%1", str(amount)))
         self._show_amount_problem("")

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from posapp import config, workstation_setup
 from posapp.errors import ConfigError, PosappError
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
-from posapp.ui.tasks import TaskRunner, sentence
+from posapp.ui.messages import sentence
+from posapp.ui.tasks import TaskRunner
 
 
 class FirstRunDialog(QDialog):

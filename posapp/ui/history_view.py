@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from posapp.card import Brand
 from posapp.orders import Order, OrderFilter, presentation
 from posapp.pan_detect import contains_pan
-from posapp.ui.tasks import sentence
 from posapp.ui.history_model import HistoryModel
+from posapp.ui.messages import sentence
 
 SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
 
