@@ -22,7 +22,7 @@ from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse
 from posapp.checkout import CheckoutService, Sale, utc_now
 from posapp.money import EXPONENTS, InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
-from posapp.orders.base import clean_text
+from posapp.orders.base import checked_text
 from posapp.ui.amount_field import parse_amount
 from posapp.ui.card_field import CardNumberField
 from posapp.ui.expiry_field import ExpiryField
@@ -223,8 +223,8 @@ class CheckoutView(QWidget):
 
     def _sale_from_form(self) -> Sale:
         today = utc_now().date()
-        name = clean_text("order name", self.name.text(), required=True)
-        description = clean_text("description", self.description.text(), required=False)
+        name = checked_text("order name", self.name.text(), required=True)
+        description = checked_text("description", self.description.text(), required=False)
         amount = self._amount()
         if self._swiped is not None:
             card = self._swiped
