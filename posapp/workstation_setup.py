@@ -39,6 +39,7 @@ class Setup:
 
     @property
     def orders_url(self) -> str | None:
+        """The ``[orders] url`` being set, or None (the default SQLite file)."""
         return self.values.get("orders", {}).get("url")  # type: ignore[return-value]
 
 

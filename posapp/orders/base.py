@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
-from posapp.card import Brand
+from posapp.card import MASK, Brand
 from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
 from posapp.pan_detect import contains_pan, redact
 from posapp.money import Money
@@ -138,7 +138,7 @@ class Order:
     def card_masked(self) -> str:
         if self.card_brand is None or self.card_last4 is None:
             return "card unknown"
-        return f"{self.card_brand.value} •••• {self.card_last4}"
+        return f"{self.card_brand.value} {MASK} {self.card_last4}"  # as Pan.masked shows a card
 
 
 @dataclass(frozen=True)
