@@ -136,6 +136,7 @@ class Order:
 
     @property
     def card_masked(self) -> str:
+        """"BRAND •••• last 4", or "card unknown" for a row without card columns."""
         if self.card_brand is None or self.card_last4 is None:
             return "card unknown"
         return f"{self.card_brand.value} {MASK} {self.card_last4}"  # as Pan.masked shows a card

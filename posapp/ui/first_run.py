@@ -104,6 +104,8 @@ class FirstRunDialog(QDialog):
         return values
 
     def save(self) -> None:
+        """Check the form and ask for the password here (a mistake is named at once, nothing
+        written); then save the file and store the password off the GUI thread, and accept."""
         values, typed = self.values(), self.password.text()
 
         def password() -> str:

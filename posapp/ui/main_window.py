@@ -28,8 +28,8 @@ NOTICE_MS = 10_000
 class MainWindow(QMainWindow):
     """Checkout and history tabs over ``services``; backend work runs on ``runner``, never here.
 
-    ``dialogs``: show a failed start-up check in a dialog too; ``check_backends``: run ``posapp
-    doctor``'s checks in the background at start; ``key_clock``: key times for swipe detection."""
+    ``dialogs``: show a failed start-up health check in a dialog too; ``health_checks``: run
+    ``posapp doctor``'s health checks in the background at start; ``key_clock``: key times for swipe detection."""
 
     def __init__(self, services: Services, runner: TaskRunner, *, dialogs: bool = True,
                  health_checks: bool = True, key_clock: KeyClock = pressed_at, parent: QWidget | None = None):
