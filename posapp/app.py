@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from posapp import pairing
 from posapp.checkout import CheckoutService
-from posapp.config import Materials, Settings, VaultBackend, orders_password
+from posapp.config import Materials, Settings, VaultBackend
 from posapp.orders import OrderStore
+from posapp.secrets import orders_password
 from posapp.vault import Vault
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from posapp.card import Card
 from posapp.errors import InvalidInput
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
-from posapp.orders.base import clean_text
+from posapp.orders.base import checked_text
 from posapp.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,8 @@ class CheckoutService:
         """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
         now = self._clock()
         # Everything that can be refused is refused before the card is stored.
-        name = clean_text("order name", sale.name, required=True)
-        description = clean_text("description", sale.description, required=False)
+        name = checked_text("order name", sale.name, required=True)
+        description = checked_text("description", sale.description, required=False)
         sale.card.check_not_expired(now.date())
         # No look-up before the card is stored: the idempotency key's unique index decides,
         # and a retry's extra vault item is removed again (a retry is rare, every sale is not).

@@ -1,10 +1,10 @@
-"""Settings: declared once as typed dataclasses, read from TOML files, secrets via keyring.
+"""Settings: declared once as typed dataclasses, read from TOML files, checked, saved.
 
 Files are read in this order, each overriding the keys it sets:
 the machine-wide file (written by the installer or ``posapp setup --system``), the user's
 file, then ``--config PATH`` (or ``POSAPP_CONFIG``). With no file at all posapp runs in
 local mode. ``POSAPP_HOME`` relocates every per-user file under one folder. No card data
-and no secret ever goes in a file: secrets live in the OS keyring (service ``posapp``).
+and no secret ever goes in a file: secrets live in the OS keyring (``posapp.secrets``).
 """
 
 from __future__ import annotations
@@ -29,11 +29,6 @@ from posapp import config_checks as checks
 from posapp.errors import ConfigError
 from posapp.file_trust import check_trusted
 from posapp.pan_detect import contains_pan
-
-# Re-exported: callers have always found the keyring functions here.
-from posapp.secrets import (  # noqa: F401
-    KEYRING_SERVICE, ORDERS_PASSWORD_ENV, KeyringLocked, KeyringTimeout, KeyringUnavailable, orders_password,
-    orders_password_name, read_secret, write_secret)
 
 APP_NAME = "posapp"
 CONFIG_FILE_NAME = "posapp.toml"

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TextIO
 
-from posapp import config
+from posapp import config, workstation_setup
 from posapp.cli.input import read_line
 from posapp.cli.output import for_terminal
 from posapp.errors import ExitCode, InvalidInput
@@ -30,13 +30,11 @@ def setup(args: argparse.Namespace, out: TextIO) -> int:
                   "materials": args.vault_materials},
         "orders": {"url": args.orders_url, "ssl_ca": args.ssl_ca, "ssl_cert": args.ssl_cert, "ssl_key": args.ssl_key},
     }
-    config.check(target, values)  # a mistake is reported before anything is asked or written
-    needs_password = bool(args.orders_url and args.orders_url.startswith("mysql"))
-    password = _read_orders_password(from_stdin=args.orders_password_stdin) if needs_password else None
-    config.save(target, values, shared=args.system)
-    print(f"Settings written to {target}", file=out)
-    if password is not None:
-        _store_orders_password(args.orders_url, password)
+    stored = workstation_setup.set_up(
+        target, values, shared=args.system,
+        password=lambda: _read_orders_password(from_stdin=args.orders_password_stdin),
+        saved=lambda path: print(f"Settings written to {path}", file=out))
+    if stored.password is not None:
         print("The order database password is in the system keyring.", file=out)
     from posapp import app
 
@@ -47,25 +45,13 @@ PASSWORD_MAX = 1024
 
 
 def _read_orders_password(*, from_stdin: bool) -> str:
+    """Asked by workstation_setup only when the order history is on MySQL; it refuses an empty one."""
     if from_stdin:
-        password = read_line(sys.stdin, PASSWORD_MAX, "the order database password")
-    elif sys.stdin is not None and sys.stdin.isatty():
-        password = getpass.getpass("Order database password (kept in the system keyring): ")
-    else:
-        raise InvalidInput("give the order database password on standard input with --orders-password-stdin, "
-                           "or run setup in a terminal")
-    if not password:
-        raise InvalidInput("the order database password is empty")
-    return password
-
-
-def _store_orders_password(url: str, password: str) -> None:
-    try:
-        config.write_secret(config.orders_password_name(url), password)
-    except config.KeyringUnavailable:
-        raise config.KeyringUnavailable(
-            "the system keyring cannot be used here, so the password was not stored: give posapp the "
-            f"password in {config.ORDERS_PASSWORD_ENV} instead") from None
+        return read_line(sys.stdin, PASSWORD_MAX, "the order database password")
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass("Order database password (kept in the system keyring): ")
+    raise InvalidInput("give the order database password on standard input with --orders-password-stdin, "
+                       "or run setup in a terminal")
 
 
 def doctor(services, args, out: TextIO) -> int:

@@ -13,7 +13,7 @@ from posapp.cli.output import for_terminal, print_json
 from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
 from posapp.pan_detect import contains_pan
 from posapp.money import Money
-from posapp.orders import Order, OrderFilter
+from posapp.orders import Order, OrderFilter, presentation
 from posapp.orders.base import PAGE_MAX
 
 CARD_PROMPT = "Card (number and MM/YY, or swipe): "
@@ -41,9 +41,10 @@ def order_new(services, args, out: TextIO) -> int:
     order = services.checkout.checkout(sale)
     try:
         if args.json:
-            print_json(out, order_json(order))
+            print_json(out, presentation.as_json(order))
         else:
-            print(f"Order {order.id} recorded: {order.amount} on {order.card_masked}", file=out)
+            print(f"Order {order.id} recorded: {presentation.amount_text(order)} on {presentation.card_text(order)}",
+                  file=out)
         out.flush()
     except Exception as error:
         # The sale is recorded: a script that read "failed" would sell it again.
@@ -53,7 +54,8 @@ def order_new(services, args, out: TextIO) -> int:
 
 class SaleRecordedButNotShown(Unavailable):
     def __init__(self, order: Order, error: Exception):
-        super().__init__(f"order {order.id} WAS recorded ({order.amount} on {order.card_masked}); do not sell "
+        super().__init__(f"order {order.id} WAS recorded ({presentation.amount_text(order)} on "
+                         f"{presentation.card_text(order)}); do not sell "
                          f"it again. Its confirmation was not shown: {describe(error)[0]}")
 
 
@@ -65,13 +67,14 @@ def order_list(services, args, out: TextIO) -> int:
                         brand=Brand(args.brand) if args.brand else None, workstation=args.workstation)
     page = services.orders.page(before=args.before, limit=args.limit, where=where)
     if args.json:
-        print_json(out, {"orders": [order_json(order) for order in page.orders], "next_before": page.next_before})
+        print_json(out, {"orders": [presentation.as_json(order) for order in page.orders],
+                         "next_before": page.next_before})
         return ExitCode.OK
     if not page.orders:
         print("No orders.", file=out)
     for order in page.orders:
-        print(f"{order.id:>8}  {_when(order):16}  {_amount(order):>16}  {for_terminal(order.card_masked):20}  "
-              f"{for_terminal(order.name or '')}", file=out)
+        row = {key: for_terminal(value) for key, value in presentation.list_fields(order).items()}
+        print(f"{row['id']:>8}  {row['created']:16}  {row['amount']:>16}  {row['card']:20}  {row['name']}", file=out)
     if page.next_before is not None:
         print(f"More: posapp order list --before {page.next_before}", file=out)
     return ExitCode.OK
@@ -92,35 +95,8 @@ def _day(text: str | None, option: str, *, next_day: bool = False) -> datetime.d
 def order_show(services, args, out: TextIO) -> int:
     order = services.orders.get(args.order_id)
     if args.json:
-        print_json(out, order_json(order))
+        print_json(out, presentation.as_json(order))
         return ExitCode.OK
-    for label, value in (("Order", order.id), ("Name", order.name), ("Description", order.description),
-                         ("Amount", _amount(order)), ("Card", order.card_masked), ("Token", order.token),
-                         ("Time (UTC)", _when(order)), ("Workstation", order.workstation)):
-        print(f"{label + ':':13}{for_terminal(value) if value is not None else ''}", file=out)
+    for key, value in presentation.detail_fields(order).items():
+        print(f"{presentation.DETAIL_LABELS[key] + ':':13}{for_terminal(value)}", file=out)
     return ExitCode.OK
-
-
-def order_json(order: Order) -> dict[str, object]:
-    card = None if order.card_brand is None else {"brand": order.card_brand.value, "last4": order.card_last4}
-    return {
-        "order_id": order.id,
-        "name": order.name,
-        "description": order.description,
-        "amount": order.amount.amount_text if order.amount else None,
-        "amount_minor": order.amount.minor if order.amount else None,
-        "currency": order.amount.currency if order.amount else None,
-        "card": card,
-        "token": order.token,
-        "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
-        "workstation": order.workstation,
-        "idempotency_key": order.idempotency_key,
-    }
-
-
-def _when(order: Order) -> str:
-    return order.created_at.strftime("%Y-%m-%d %H:%M") if order.created_at else ""
-
-
-def _amount(order: Order) -> str:
-    return str(order.amount) if order.amount else ""

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
-from posapp.card import Brand
+from posapp.card import MASK, Brand
 from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
 from posapp.pan_detect import contains_pan, redact
 from posapp.money import Money
@@ -62,11 +62,10 @@ def check_identifier(label: str, value: str | None) -> None:
         raise InvalidOrder(f"the {label} looks like a card number; use an identifier of your own")
 
 
-def clean_text(label: str, value: str | None, *, required: bool) -> str | None:
-    """The field as it will be stored, or InvalidOrder saying why it cannot be.
-
-    Text is never cut: a field that does not fit is refused.
-    """
+def checked_text(label: str, value: str | None, *, required: bool) -> str | None:
+    """The field as it will be stored: ``value`` without its outer white space, or None when
+    that leaves nothing and the field is optional. Nothing else is changed: text is never cut
+    or cleaned; a field that does not fit raises InvalidOrder (an InvalidInput) saying why."""
     value = (value or "").strip()
     if not value:
         if required:
@@ -103,8 +102,8 @@ class NewOrder:
     operator: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name", clean_text("order name", self.name, required=True))
-        object.__setattr__(self, "description", clean_text("description", self.description, required=False))
+        object.__setattr__(self, "name", checked_text("order name", self.name, required=True))
+        object.__setattr__(self, "description", checked_text("description", self.description, required=False))
         for label, value in (("idempotency key", self.idempotency_key), ("workstation", self.workstation),
                              ("operator", self.operator)):
             check_identifier(label, value)
@@ -137,9 +136,10 @@ class Order:
 
     @property
     def card_masked(self) -> str:
+        """"BRAND •••• last 4", or "card unknown" for a row without card columns."""
         if self.card_brand is None or self.card_last4 is None:
             return "card unknown"
-        return f"{self.card_brand.value} •••• {self.card_last4}"
+        return f"{self.card_brand.value} {MASK} {self.card_last4}"  # as Pan.masked shows a card
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None
         if FirstRunDialog(settings, runner).exec() == FirstRunDialog.DialogCode.Accepted:
             settings = config.load(explicit)
     # The smoke run checks that the window comes up; it leaves the backends alone.
-    window = MainWindow(app.build(settings), runner, dialogs=not smoke, check_backends=not smoke)
+    window = MainWindow(app.build(settings), runner, dialogs=not smoke, health_checks=not smoke)
     window.show()
     if smoke:
         # Run the event loop briefly: a bundle missing a Qt plugin fails here, not at a till.

@@ -22,11 +22,12 @@ from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse
 from posapp.checkout import CheckoutService, Sale, utc_now
 from posapp.money import EXPONENTS, InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
-from posapp.orders.base import clean_text
+from posapp.orders.base import checked_text
 from posapp.ui.amount_field import parse_amount
 from posapp.ui.card_field import CardNumberField
 from posapp.ui.expiry_field import ExpiryField
-from posapp.ui.tasks import TaskRunner, sentence
+from posapp.ui.messages import sentence
+from posapp.ui.tasks import TaskRunner
 
 class CheckoutView(QWidget):
     def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, *, currency: str,
@@ -163,7 +164,7 @@ class CheckoutView(QWidget):
         try:
             Pan.parse(digits)
         except InvalidCard as error:
-            return str(error)
+            return sentence(error, beside_field=True)
         return None
 
     def _show_card_problem(self, problem: str | None) -> None:
@@ -179,7 +180,7 @@ class CheckoutView(QWidget):
         except InvalidCard as error:
             self._swiped = None
             self.brand.setText("")
-            self._show_card_problem(str(error))
+            self._show_card_problem(sentence(error, beside_field=True))
             return
         del raw
         card = self._swiped
@@ -206,7 +207,7 @@ class CheckoutView(QWidget):
             amount = self._amount()
         except InvalidAmount as error:
             self.charge.setText(self.tr("Record sale in %1").replace("%1", self.currency.text()))
-            self._show_amount_problem(str(error) if self.amount.text().strip() else "")
+            self._show_amount_problem(sentence(error, beside_field=True) if self.amount.text().strip() else "")
             return
         self.charge.setText(self.tr("Record %1").replace("%1", str(amount)))
         self._show_amount_problem("")
@@ -222,8 +223,8 @@ class CheckoutView(QWidget):
 
     def _sale_from_form(self) -> Sale:
         today = utc_now().date()
-        name = clean_text("order name", self.name.text(), required=True)
-        description = clean_text("description", self.description.text(), required=False)
+        name = checked_text("order name", self.name.text(), required=True)
+        description = checked_text("description", self.description.text(), required=False)
         amount = self._amount()
         if self._swiped is not None:
             card = self._swiped

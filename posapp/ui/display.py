@@ -35,8 +35,10 @@ def check_display(env: Mapping[str, str], platform: str = sys.platform) -> None:
 if __name__ == "__main__":  # 'make run' asks first, before minutes of setup (no dependency needed)
     import os
 
+    from posapp.ui.messages import sentence
+
     try:
         check_display(os.environ)
     except NoDisplay as error:
-        print(f"posapp: {error}", file=sys.stderr)
+        print(f"posapp: {sentence(error)}", file=sys.stderr)
         sys.exit(error.exit_code)

@@ -1,7 +1,7 @@
 """The first start of a till without settings: keep local mode, or join the shared backends.
 
-It writes the same settings file as 'posapp setup' (through the same checks) and puts the
-database password in the system keyring, never in the file.
+It runs the same flow as 'posapp setup' (``posapp.workstation_setup``): the same checks, the
+same file, the database password in the system keyring, never in the file.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp import config
+from posapp import config, workstation_setup
+from posapp.errors import ConfigError, PosappError
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
-from posapp.ui.tasks import TaskRunner, sentence
+from posapp.ui.messages import sentence
+from posapp.ui.tasks import TaskRunner
 
 
 class FirstRunDialog(QDialog):
@@ -102,23 +104,22 @@ class FirstRunDialog(QDialog):
         return values
 
     def save(self) -> None:
-        values, password = self.values(), self.password.text()
-        try:
-            config.check(self.target, values)
-            url = values.get("orders", {}).get("url")
-            if url and not password:
-                raise config.ConfigError("type the order database password: posapp keeps it in the system keyring")
-        except config.ConfigError as error:
+        """Check the form and ask for the password here (a mistake is named at once, nothing
+        written); then save the file and store the password off the GUI thread, and accept."""
+        values, typed = self.values(), self.password.text()
+
+        def password() -> str:
+            if not typed:  # the field was left empty: say where the password goes
+                raise ConfigError(self.tr("type the order database password: posapp keeps it in the system keyring"))
+            return typed
+
+        try:  # checked here, at once, so a mistake is named before anything runs in the background
+            setup = workstation_setup.prepare(self.target, values, shared=False, password=password)
+        except PosappError as error:
             self.message.setText(sentence(error))
             return
         self.save_button.setEnabled(False)
-
-        def write() -> None:
-            config.save(self.target, values)
-            if url:
-                config.write_secret(config.orders_password_name(url), password)
-
-        self._runner.run(write, lambda _result: self.accept(), self._failed, owner=self)
+        self._runner.run(setup.apply, lambda _result: self.accept(), self._failed, owner=self)
 
     def _failed(self, message: str, _error: Exception) -> None:
         self.save_button.setEnabled(True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from posapp.orders import Order, OrderFilter, OrderPage
+from posapp.orders import Order, OrderFilter, OrderPage, presentation
 from posapp.ui.tasks import TaskRunner
 
 PAGE_SIZE = 100
@@ -37,8 +37,10 @@ class HistoryModel(QAbstractTableModel):
         self._started = False
         self._loading = False
         self._generation = 0  # pages of an earlier filter that arrive late are dropped
-        self._columns = (self.tr("Order"), self.tr("Time (UTC)"), self.tr("Name"), self.tr("Amount"),
-                         self.tr("Card"), self.tr("Workstation"))
+        # Keys of presentation.list_fields, in column order, under translated headers.
+        self._keys, self._columns = zip(("id", self.tr("Order")), ("created", self.tr("Time (UTC)")),
+                                        ("name", self.tr("Name")), ("amount", self.tr("Amount")),
+                                        ("card", self.tr("Card")), ("workstation", self.tr("Workstation")))
 
     # -- Qt model interface -----------------------------------------------------------
 
@@ -60,7 +62,7 @@ class HistoryModel(QAbstractTableModel):
         if role == ORDER_ROLE:
             return order
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cells(order)[index.column()]
+            return presentation.list_fields(order)[self._keys[index.column()]]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -126,13 +128,3 @@ class HistoryModel(QAbstractTableModel):
         self._exhausted = True  # stop asking until the user refreshes
         self.load_failed.emit(message)
 
-
-def _cells(order: Order) -> tuple[str, ...]:
-    return (
-        str(order.id),
-        order.created_at.strftime("%Y-%m-%d %H:%M") if order.created_at else "",
-        order.name or "",
-        str(order.amount) if order.amount else "",
-        order.card_masked,
-        order.workstation or "",
-    )

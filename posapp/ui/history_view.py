@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.card import Brand
-from posapp.orders import Order, OrderFilter
+from posapp.orders import Order, OrderFilter, presentation
 from posapp.pan_detect import contains_pan
-from posapp.ui.tasks import sentence
 from posapp.ui.history_model import HistoryModel
+from posapp.ui.messages import sentence
 
 SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
 
@@ -146,6 +146,7 @@ class _DetailPane(QWidget):
         self.setAccessibleName(self.tr("Order details"))
         self._fields: dict[str, QLabel] = {}
         layout = QFormLayout(self)
+        # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
         for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
                            ("description", self.tr("Description")), ("amount", self.tr("Amount")),
                            ("card", self.tr("Card")), ("token", self.tr("Vault token")),
@@ -160,17 +161,6 @@ class _DetailPane(QWidget):
         self.show_order(None)
 
     def show_order(self, order: Order | None) -> None:
-        values = {} if order is None else {
-            "id": str(order.id),
-            "created": order.created_at.strftime("%Y-%m-%d %H:%M:%S") if order.created_at else "",
-            "name": order.name or "",
-            "description": order.description or "",
-            "amount": str(order.amount) if order.amount else "",
-            "card": order.card_masked,
-            "token": order.token or "",
-            "workstation": order.workstation or "",
-            "operator": order.operator or "",
-            "status": order.status or "",
-        }
+        values = {} if order is None else presentation.detail_fields(order)
         for key, label in self._fields.items():
             label.setText(values.get(key, ""))

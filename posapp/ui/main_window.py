@@ -27,11 +27,11 @@ NOTICE_MS = 10_000
 class MainWindow(QMainWindow):
     """Checkout and history tabs over ``services``; backend work runs on ``runner``, never here.
 
-    ``dialogs``: show a failed start-up check in a dialog too; ``check_backends``: run ``posapp
-    doctor``'s checks in the background at start; ``key_clock``: key times for swipe detection."""
+    ``dialogs``: show a failed start-up health check in a dialog too; ``health_checks``: run
+    ``posapp doctor``'s health checks in the background at start; ``key_clock``: key times for swipe detection."""
 
     def __init__(self, services: Services, runner: TaskRunner, *, dialogs: bool = True,
-                 check_backends: bool = True, key_clock: KeyClock = pressed_at, parent: QWidget | None = None):
+                 health_checks: bool = True, key_clock: KeyClock = pressed_at, parent: QWidget | None = None):
         super().__init__(parent)
         self._services = services
         self._runner = runner
@@ -79,8 +79,8 @@ class MainWindow(QMainWindow):
         self.swipes.swiped.connect(self._swiped)
         QApplication.instance().installEventFilter(self.swipes)
         self.checkout.name.setFocus()
-        if check_backends:
-            self._check_backends()
+        if health_checks:
+            self._run_health_checks()
 
     def _show_backends(self, state: str) -> None:
         cards = self.tr("DynamoDB + KMS") if self._services.shared_vault else self.tr("local vault")
@@ -102,10 +102,10 @@ class MainWindow(QMainWindow):
         if self.tabs.widget(index) is self.history and not self.history_model.started:
             self.history.apply_filters()
 
-    def _check_backends(self) -> None:
-        self._runner.run(lambda: list(doctor.run(self._services)), self._backends_checked, owner=self)
+    def _run_health_checks(self) -> None:
+        self._runner.run(lambda: list(doctor.run(self._services)), self._show_health, owner=self)
 
-    def _backends_checked(self, results: list[doctor.CheckResult]) -> None:
+    def _show_health(self, results: list[doctor.CheckResult]) -> None:
         failures = [result for result in results if not result.ok]
         self._show_backends(self.tr("all answering") if not failures
                             else self.tr("PROBLEM: %1").replace("%1", failures[0].detail))

@@ -2,7 +2,7 @@
 
 In the spirit of Anki's ``aqt/taskman.py``: the caller hands over a callable and two
 callbacks; the callable runs on a worker thread and exactly one callback runs on the GUI
-thread afterwards. Failures arrive as one sentence (``posapp.errors.describe``), so no
+thread afterwards. Failures arrive as one sentence (``posapp.ui.messages.sentence``), so no
 traceback can reach a cashier; unexpected ones are logged (redacted) with their traceback.
 
 Every task belongs to an owner (the widget or model that asked). Its result is delivered
@@ -29,15 +29,9 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from posapp.errors import ExitCode, describe
-from posapp.pan_detect import redact
+from posapp.ui.messages import sentence
 
 log = logging.getLogger(__name__)
-
-
-def sentence(error: Exception) -> str:
-    """The one sentence a cashier reads for ``error``, any card number in it masked (a
-    database's or a library's own text may quote what it was given)."""
-    return redact(describe(error)[0])
 
 BUSY_AFTER_MS = 150  # quicker work shows no indicator: a flicker would only distract
 MAX_THREADS = 4

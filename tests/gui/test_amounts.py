@@ -30,7 +30,7 @@ def cashier_locale(request):
 
 @pytest.fixture
 def view(qtbot, services, runner, key_clock):
-    window = MainWindow(services, runner, dialogs=False, check_backends=False, key_clock=key_clock)
+    window = MainWindow(services, runner, dialogs=False, health_checks=False, key_clock=key_clock)
     qtbot.addWidget(window)
     window.show()
     yield window.checkout
@@ -136,7 +136,7 @@ def test_no_typed_key_can_change_the_currency(qtbot, cashier_locale, view):
 def test_the_tills_currency_comes_from_its_settings(qtbot, cashier_locale, posapp_home, runner, key_clock):
     posapp_home.mkdir(parents=True, exist_ok=True)
     (posapp_home / "posapp.toml").write_text('[merchant]\ncurrency = "EUR"\n')
-    window = MainWindow(app.build(config.load()), runner, dialogs=False, check_backends=False, key_clock=key_clock)
+    window = MainWindow(app.build(config.load()), runner, dialogs=False, health_checks=False, key_clock=key_clock)
     qtbot.addWidget(window)
     qtbot.keyClicks(window.checkout.amount, "3.50")
     assert window.checkout.charge.text() == "Record 3.50 EUR"

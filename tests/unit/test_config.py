@@ -2,7 +2,7 @@
 
 import pytest
 
-from posapp import config
+from posapp import config, secrets
 from posapp.config import ConfigError, VaultBackend
 
 
@@ -74,10 +74,10 @@ def test_missing_explicit_file_is_an_error(env, tmp_path):
 
 
 def test_secrets_round_trip_through_the_keyring(memory_keyring):
-    config.write_secret("orders-password", "s3cret")
-    assert config.read_secret("orders-password") == "s3cret"
+    secrets.write_secret("orders-password", "s3cret")
+    assert secrets.read_secret("orders-password") == "s3cret"
     assert memory_keyring.secrets[("posapp", "orders-password")] == "s3cret"
-    assert config.read_secret("never-stored") is None
+    assert secrets.read_secret("never-stored") is None
 
 
 def test_dynamodb_settings(env, tmp_path):
@@ -101,11 +101,11 @@ url = "mysql+pymysql://pos@db.example:3306/shop"
 
 def test_orders_password_from_environment_then_keyring(memory_keyring):
     url = "mysql+pymysql://pos@db.example:3307/shop"
-    assert config.orders_password_name(url) == "orders:pos@db.example:3307/shop"
-    assert config.orders_password(url, env={}) is None
-    config.write_secret("orders:pos@db.example:3307/shop", "from-keyring")
-    assert config.orders_password(url, env={}) == "from-keyring"
-    assert config.orders_password(url, env={"POSAPP_ORDERS_PASSWORD": "from-env"}) == "from-env"
+    assert secrets.orders_password_name(url) == "orders:pos@db.example:3307/shop"
+    assert secrets.orders_password(url, env={}) is None
+    secrets.write_secret("orders:pos@db.example:3307/shop", "from-keyring")
+    assert secrets.orders_password(url, env={}) == "from-keyring"
+    assert secrets.orders_password(url, env={"POSAPP_ORDERS_PASSWORD": "from-env"}) == "from-env"
 
 
 AWS_VAULT = """

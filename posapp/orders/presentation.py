@@ -1,0 +1,79 @@
+"""How an order reads, for every front end: time, amount and card as text, the JSON object
+of ``--json``, and the labelled fields of one order's details. Pure: no I/O, no Qt.
+
+Times are UTC, as stored. A field an order lacks (rows adopted from older systems may have
+no amount, card or time) reads as "" in text and as null in JSON. Cards are only ever masked.
+"""
+
+from __future__ import annotations
+
+from posapp.orders.base import Order
+
+# The fields of one order's details, keyed, in the order they are listed, with English labels.
+# The GUI shows the same keys under its own translated labels.
+DETAIL_LABELS: dict[str, str] = {
+    "id": "Order",
+    "name": "Name",
+    "description": "Description",
+    "amount": "Amount",
+    "card": "Card",
+    "token": "Token",
+    "created": "Time (UTC)",
+    "workstation": "Workstation",
+    "operator": "Operator",
+    "status": "Status",
+}
+
+
+def list_time(order: Order) -> str:
+    """When the order was recorded, to the minute, UTC: "2026-11-29 14:05"."""
+    return order.created_at.strftime("%Y-%m-%d %H:%M") if order.created_at else ""
+
+
+def detail_time(order: Order) -> str:
+    """When the order was recorded, to the second, UTC: "2026-11-29 14:05:09"."""
+    return order.created_at.strftime("%Y-%m-%d %H:%M:%S") if order.created_at else ""
+
+
+def amount_text(order: Order) -> str:
+    """The amount with its currency, as ``Money`` writes it."""
+    return str(order.amount) if order.amount else ""
+
+
+def card_text(order: Order) -> str:
+    """The masked card ("BRAND •••• last 4"), or "card unknown"."""
+    return order.card_masked
+
+
+def list_fields(order: Order) -> dict[str, str]:
+    """One row of an order list, keyed: id, created (minutes), name, amount, card, workstation."""
+    return {"id": str(order.id), "created": list_time(order), "name": order.name or "",
+            "amount": amount_text(order), "card": card_text(order), "workstation": order.workstation or ""}
+
+
+def detail_fields(order: Order) -> dict[str, str]:
+    """Every field of ``DETAIL_LABELS`` as text, in that order; the time to the second."""
+    values = {"id": str(order.id), "name": order.name, "description": order.description,
+              "amount": amount_text(order), "card": card_text(order), "token": order.token,
+              "created": detail_time(order), "workstation": order.workstation,
+              "operator": order.operator, "status": order.status}
+    return {key: values[key] or "" for key in DETAIL_LABELS}
+
+
+def as_json(order: Order) -> dict[str, object]:
+    """The order as ``--json`` prints it: amount as decimal text and in minor units, card as
+    brand and last 4, ``created_at`` as ISO 8601 UTC with "Z"; missing fields are None."""
+    card = None if order.card_brand is None else {"brand": order.card_brand.value, "last4": order.card_last4}
+    return {
+        "order_id": order.id,
+        "name": order.name,
+        "description": order.description,
+        "amount": order.amount.amount_text if order.amount else None,
+        "amount_minor": order.amount.minor if order.amount else None,
+        "currency": order.amount.currency if order.amount else None,
+        "card": card,
+        "token": order.token,
+        "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
+        "workstation": order.workstation,
+        "idempotency_key": order.idempotency_key,
+    }
