@@ -12,6 +12,13 @@ from pathlib import Path
 from posapp import money
 
 
+def _matching(pattern: str, value: str, reason: str) -> str:
+    """``value`` if the whole of it matches ``pattern``; ValueError(``reason``) otherwise."""
+    if not re.fullmatch(pattern, value):
+        raise ValueError(reason)
+    return value
+
+
 def _split_url(value: str) -> urllib.parse.SplitResult:
     """The URL's parts; ValueError if its port is not a number from 0 to 65535."""
     parts = urllib.parse.urlsplit(value)
@@ -24,23 +31,19 @@ def _split_url(value: str) -> urllib.parse.SplitResult:
 
 def workstation_id(value: str) -> str:
     """A till's id: 1-64 ASCII letters, digits, ``.``, ``_``, ``-``, starting with a letter or digit."""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-        raise ValueError("use 1 to 64 letters, digits, dots, dashes or underscores")
-    return value
+    return _matching(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value,
+                     "use 1 to 64 letters, digits, dots, dashes or underscores")
 
 
 def kms_key_arn(value: str) -> str:
     """A KMS key's full ARN (``arn:aws…:kms:REGION:ACCOUNT:key/ID``); an alias or bare id is refused."""
-    if not re.fullmatch(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+", value):
-        raise ValueError("use the full key ARN, like arn:aws:kms:us-east-1:123456789012:key/…")
-    return value
+    return _matching(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+", value,
+                     "use the full key ARN, like arn:aws:kms:us-east-1:123456789012:key/…")
 
 
 def aws_region(value: str) -> str:
     """An AWS region name such as ``eu-west-1`` (its form only: no list of regions is consulted)."""
-    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", value):
-        raise ValueError("use an AWS region name, like eu-west-1")
-    return value
+    return _matching(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", value, "use an AWS region name, like eu-west-1")
 
 
 def endpoint_url(value: str) -> str:
@@ -54,9 +57,7 @@ def endpoint_url(value: str) -> str:
 def table_name(value: str) -> str:
     """A DynamoDB table name that still fits once ``-meta`` is appended."""
     # DynamoDB's rule, less 5 characters for the "-meta" table of cached materials.
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,250}", value):
-        raise ValueError("use 3 to 250 letters, digits, dots, dashes or underscores")
-    return value
+    return _matching(r"[A-Za-z0-9_.-]{3,250}", value, "use 3 to 250 letters, digits, dots, dashes or underscores")
 
 
 def positive(value: int) -> int:

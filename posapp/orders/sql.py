@@ -23,19 +23,8 @@ from alembic.util import CommandError
 from posapp.errors import ExitCode
 from posapp.orders import migrate
 from posapp.orders.engine import Tls, create_private_file, make_engine
-from posapp.orders.base import (
-    PAGE_MAX,
-    DuplicateSale,
-    NewOrder,
-    NotProvisioned,
-    Order,
-    OrderFilter,
-    OrderNotFound,
-    OrderOutcomeUnknown,
-    OrderPage,
-    OrderStoreError,
-    OrderStoreUnavailable,
-)
+from posapp.orders.base import (PAGE_MAX, DuplicateSale, NewOrder, NotProvisioned, Order, OrderFilter, OrderNotFound,
+                                OrderOutcomeUnknown, OrderPage, OrderStoreError, OrderStoreUnavailable)
 from posapp.orders.schema import (aware_utc, conditions, identity, naive_utc, order_from_row, order_history,
                                   orphans, row_of, select_orders)
 from posapp.orders.search import fill_search_columns
