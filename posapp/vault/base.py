@@ -94,6 +94,11 @@ class VaultIdentity:
 Check = tuple[str, Callable[[], str]]
 
 
+def utc_now() -> datetime.datetime:
+    """The adapters' default clock: now, timezone-aware in UTC."""
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
 def is_bookkeeping(key: str) -> bool:
     """Whether a vault key names posapp's own bookkeeping (identity, imports), not a card."""
     return key.startswith("posapp:")

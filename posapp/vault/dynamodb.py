@@ -38,6 +38,7 @@ from posapp.vault.base import (
     VaultUnavailable,
     check_token,
     is_bookkeeping,
+    utc_now,
 )
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_identity import IdentityItem
@@ -45,10 +46,6 @@ from posapp.vault.dynamodb_identity import IdentityItem
 log = logging.getLogger(__name__)
 
 _TOKEN_NAME = {"#t": item_format.PARTITION_KEY}
-
-
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ class DynamoDbVault:
 
     def __init__(self, table: str, kms_key_id: str, clients: AwsClients, *, workstation: str,
                  cached: CachedMaterials | None = None,
-                 clock: Callable[[], datetime.datetime] = _utc_now,
+                 clock: Callable[[], datetime.datetime] = utc_now,
                  new_token: Callable[[], uuid.UUID] = uuid.uuid4):
         self._table = table
         self._key_id = kms_key_id

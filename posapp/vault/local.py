@@ -33,6 +33,7 @@ from posapp.vault.base import (
     VaultUnavailable,
     check_token,
     is_token,
+    utc_now,
 )
 
 log = logging.getLogger(__name__)
@@ -51,15 +52,11 @@ class VaultIdentityLost(VaultError, IntegrityFailure):
     """vault.db lost or damaged the row naming its vault: its keys cannot be told apart."""
 
 
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
 class LocalVault:
     """The embedded vault for local mode; safe to share between threads and processes."""
 
     def __init__(self, db_path: Path, key_file: Path, *, workstation: str,
-                 clock: Callable[[], datetime.datetime] = _utc_now,
+                 clock: Callable[[], datetime.datetime] = utc_now,
                  new_token: Callable[[], uuid.UUID] = uuid.uuid4):
         self.db_path = db_path
         self._key_file = key_file
