@@ -1,20 +1,18 @@
 """The DynamoDB vault against moto in process: encryption, tampering, KMS calls, faults."""
 
 import datetime
-import os
 import uuid
-from unittest import mock
 
 import boto3
 import botocore.exceptions
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
-from awstest import AWS_ENV, REGION, create_kms_key
+from awstest import REGION
 from cardgen import random_pan
-from moto import mock_aws
+from kit import card, dynamodb_settings
 
-from posapp.card import Card, Expiry, Pan
+from posapp.card import Pan
 from posapp.config import Materials, VaultBackend, VaultSettings
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
@@ -26,18 +24,11 @@ from posapp.vault.dynamodb import DynamoDbVault
 
 
 
-@pytest.fixture(scope="module")
-def key_arn():
-    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
-        yield create_kms_key()
-
-
 class Vault:
     """A provisioned vault on a fresh table, its clients, and the KMS calls it made."""
 
     def __init__(self, key_arn, materials):
-        self.settings = VaultSettings(backend=VaultBackend.DYNAMODB, table=f"vault-{uuid.uuid4().hex[:12]}",
-                                      region=REGION, kms_key_id=key_arn, materials=materials)
+        self.settings = dynamodb_settings(key_arn, materials)
         self.clients = AwsClients.for_settings(self.settings)
         self.kms_calls: list[str] = []
         self.clients.kms.meta.events.register("before-call.kms", self._count)
@@ -67,10 +58,6 @@ def aws(request, key_arn):
 @pytest.fixture
 def direct(key_arn):
     return Vault(key_arn, Materials.DIRECT)
-
-
-def card(number=None):
-    return Card(Pan.parse(number or random_pan("4", 16)), Expiry(12, 2099))
 
 
 def test_round_trip(aws):
