@@ -11,6 +11,7 @@ from kit import NOW, card, local_vault
 from posapp.errors import ExitCode, describe
 from posapp.vault import TamperedItem, TokenNotFound
 from posapp.vault.local import LocalVault
+from posapp.vault.local_keys import KeysLost
 
 
 # The in-memory keyring stands for a real one (SecretService, Keychain...) in this file.
@@ -81,7 +82,7 @@ def test_without_a_keyring_keys_go_to_a_private_file(tmp_path, memory_keyring, m
 def test_lost_keys_are_reported_not_replaced(tmp_path, memory_keyring):
     token = make_vault(tmp_path).tokenize(card())
     memory_keyring.secrets.clear()
-    with pytest.raises(Exception, match="keys of the local card vault .* are missing") as error:
+    with pytest.raises(KeysLost, match="keys of the local card vault .* are missing") as error:
         make_vault(tmp_path).detokenize(token)
     assert describe(error.value)[1] is ExitCode.INTEGRITY
     assert memory_keyring.secrets == {}

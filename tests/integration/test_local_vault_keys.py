@@ -13,7 +13,7 @@ import pytest
 from kit import NOW, card, local_vault
 
 from posapp import secrets
-from posapp.errors import ExitCode, describe
+from posapp.errors import ExitCode, PosappError, describe
 from posapp.vault import local_keys
 
 
@@ -52,7 +52,7 @@ def item_count(folder):
 
 def refused(action):
     """The sentence and exit code a user gets; the sentence is one line without an errno dump."""
-    with pytest.raises(Exception) as error:
+    with pytest.raises(PosappError) as error:  # anything else is a bug, shown as one
         action()
     sentence, code = describe(error.value)
     assert "\n" not in sentence and "[Errno" not in sentence and "Traceback" not in sentence
