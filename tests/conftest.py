@@ -118,6 +118,24 @@ def posapp_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture
+def posapp_log(posapp_home):
+    """posapp's own logging (redaction, the log file in POSAPP_HOME/logs) at DEBUG for this test."""
+    import logging
+
+    from posapp import logs
+
+    root = logging.getLogger()
+    level = root.level
+    path = logs.setup(posapp_home / "logs")
+    root.setLevel(logging.DEBUG)
+    yield path
+    for handler in [h for h in root.handlers if getattr(h, "posapp_handler", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
+
+
 @dataclass
 class Run:
     returncode: int
