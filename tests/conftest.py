@@ -73,11 +73,67 @@ def memory_keyring():
 
 
 @pytest.fixture
+def keyring_counts_as_persistent(monkeypatch):
+    """The in-memory keyring stands for a real one (SecretService, Keychain...): local vault keys go there."""
+    from posapp import secrets
+
+    monkeypatch.setattr(secrets, "_PERSISTENT_MODULES", secrets._PERSISTENT_MODULES | {"conftest"})
+
+
+@pytest.fixture(scope="module")
+def key_arn():
+    """A KMS key in moto, in this process (``mock_aws``), for one test module.
+
+    Never in the same process as a moto server (tests/e2e's ``kms_key_arn``): they share state."""
+    from unittest import mock
+
+    from awstest import AWS_ENV, create_kms_key
+    from moto import mock_aws
+
+    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
+        yield create_kms_key()
+
+
+@pytest.fixture
+def services(posapp_home):
+    """A till's real local-mode services (local vault, SQLite orders) in a private POSAPP_HOME."""
+    from posapp import app, config
+
+    return app.build(config.load())
+
+
+@pytest.fixture
+def aws_till(key_arn, mysql_db, mariadb):
+    """A till on a fresh DynamoDB vault (KMS, both in moto) and a fresh MariaDB database."""
+    from kit import AwsTill
+
+    return AwsTill(key_arn, mysql_db, mariadb)
+
+
+@pytest.fixture
 def posapp_home(tmp_path, monkeypatch):
     home = tmp_path / "posapp-home"
     monkeypatch.setenv("POSAPP_HOME", str(home))
     monkeypatch.delenv("POSAPP_CONFIG", raising=False)
     return home
+
+
+@pytest.fixture
+def posapp_log(posapp_home):
+    """posapp's own logging (redaction, the log file in POSAPP_HOME/logs) at DEBUG for this test."""
+    import logging
+
+    from posapp import logs
+
+    root = logging.getLogger()
+    level = root.level
+    path = logs.setup(posapp_home / "logs")
+    root.setLevel(logging.DEBUG)
+    yield path
+    for handler in [h for h in root.handlers if getattr(h, "posapp_handler", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
 
 
 @dataclass

@@ -1,17 +1,9 @@
-"""What GUI tests share: the key clock and a card reader's typing; the stored orders and vault items."""
+"""What GUI tests share: the key clock and a card reader's typing (orders and vault items: tests/kit.py)."""
 
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-
-
-def stored_orders(services):
-    return services.orders.page(limit=500).orders
-
-
-def vault_items(services):
-    return [entry.token for entry in services.vault.entries()]
 
 
 @dataclass

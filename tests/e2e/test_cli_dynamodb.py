@@ -5,6 +5,7 @@ import time
 import uuid
 
 import pytest
+from kit import cli_sale
 from cardgen import random_pan
 from awstest import AWS_ENV, REGION, aws_client, free_port
 from mariadbtest import POS_PASSWORD, POS_USER
@@ -49,7 +50,7 @@ def aws_cli(request, posapp, tmp_path, moto_endpoint, kms_key_arn, mysql_db):
 
 
 def sell(cli, number, name="Coffee"):
-    result = cli("order", "new", "--name", name, "--amount", "3.50", "--card-stdin", "--json", stdin=number + "\n")
+    result = cli_sale(cli, number, "--json", name=name)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

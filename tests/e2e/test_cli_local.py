@@ -5,16 +5,13 @@ import sqlite3
 
 import pytest
 from cardgen import PUBLISHED, random_pan
+from kit import cli_sale
 
 
 @pytest.fixture
 def cli(posapp):
     assert posapp("provision").returncode == 0
     return posapp
-
-
-def sell(cli, card_line, *args, name="Coffee", amount="3.50"):
-    return cli("order", "new", "--name", name, "--amount", amount, "--card-stdin", *args, stdin=card_line + "\n")
 
 
 def orders(cli):
@@ -27,7 +24,7 @@ def vault_item_count(posapp_home):
 
 
 def test_a_sale_is_listed_and_shown_masked(cli):
-    sold = sell(cli, "4242 4242 4242 4242 12/99", "--json", name="Flat white ☕", amount="4.20")
+    sold = cli_sale(cli, "4242 4242 4242 4242 12/99", "--json", name="Flat white ☕", amount="4.20")
     assert sold.returncode == 0, sold.stderr
     receipt = json.loads(sold.stdout)
     assert receipt["card"] == {"brand": "VISA", "last4": "4242"}
@@ -45,14 +42,14 @@ def test_a_sale_is_listed_and_shown_masked(cli):
 
 @pytest.mark.parametrize(("number", "brand"), PUBLISHED)
 def test_published_test_cards_get_their_brand_and_last4(cli, number, brand):
-    receipt = json.loads(sell(cli, number, "--json").stdout)
+    receipt = json.loads(cli_sale(cli, number, "--json").stdout)
     assert receipt["card"] == {"brand": brand, "last4": number[-4:]}
 
 
 def test_a_swiped_card_sells_like_a_typed_one(cli):
     number = random_pan("51", 16)
     swipe = f"%B{number}^DOE/JANE^9912101000000000000000000000?;{number}=99121010000000000000?"
-    receipt = json.loads(sell(cli, swipe, "--json").stdout)
+    receipt = json.loads(cli_sale(cli, swipe, "--json").stdout)
     assert receipt["card"] == {"brand": "MASTERCARD", "last4": number[-4:]}
 
 
@@ -66,9 +63,9 @@ def test_a_swiped_card_sells_like_a_typed_one(cli):
     ("4242 4242 4242 4242 13/29", "card refused: the expiry date is not a valid MM/YY date"),
     ("9999 9999 9999 9995", "card refused: this card type is not accepted"),
     ("%B4242424242424241^X/Y^2912?", "card refused: the card swipe could not be read; swipe again or type the number"),
-])
+], ids=["checksum", "wrong-length", "letters", "empty", "expired", "bad-expiry", "unknown-type", "bad-swipe"])
 def test_bad_cards_exit_2_with_one_line_and_store_nothing(cli, posapp_home, card_line, reason):
-    result = sell(cli, card_line)
+    result = cli_sale(cli, card_line)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"posapp: {reason}\n")
     assert orders(cli) == []
     assert vault_item_count(posapp_home) == 0
@@ -109,7 +106,7 @@ def test_card_is_never_taken_from_argv(cli):
 
 
 def test_paging_with_before(cli):
-    ids = [json.loads(sell(cli, "4242424242424242", "--json", name=f"o{i}").stdout)["order_id"] for i in range(5)]
+    ids = [json.loads(cli_sale(cli, "4242424242424242", "--json", name=f"o{i}").stdout)["order_id"] for i in range(5)]
     first = json.loads(cli("order", "list", "--limit", "2", "--json").stdout)
     assert [o["order_id"] for o in first["orders"]] == ids[:2:-1][:2]
     second = json.loads(cli("order", "list", "--limit", "2", "--before", str(first["next_before"]), "--json").stdout)
@@ -123,7 +120,7 @@ def test_unknown_order_is_exit_2(cli):
 
 
 def test_tampered_vault_item_is_found_by_verify_all(cli, posapp_home):
-    tokens = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(3)]
+    tokens = [json.loads(cli_sale(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(3)]
     assert cli("vault", "verify", "--all").stdout == "Checked 3 vault items and 3 orders: all intact.\n"
     with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
         item = json.loads(db.execute("SELECT item FROM vault_items WHERE token = ?", (tokens[1],)).fetchone()[0])
@@ -155,7 +152,7 @@ def test_unusable_data_folder_is_exit_3(posapp, posapp_home):
 
 
 def test_reconcile_keeps_cards_of_orders_and_reports_counts(cli):
-    assert sell(cli, "4242424242424242").returncode == 0
+    assert cli_sale(cli, "4242424242424242").returncode == 0
     dry = cli("vault", "reconcile", "--dry-run")
     assert dry.stdout == ("Checked 1 vault item: 1 referenced by orders, 0 newly unreferenced (would be noted), "
                           "0 waiting (for 60 minutes since noted, or for a newer order), would remove 0.\n")
@@ -171,7 +168,7 @@ def test_version_is_printed_on_stdout(posapp):
 
 
 def test_a_forged_expiry_fails_verify_with_exit_4(cli, posapp_home):
-    tokens = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(2)]
+    tokens = [json.loads(cli_sale(cli, random_pan("4", 16), "--json").stdout)["token"] for _ in range(2)]
     with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
         item = json.loads(db.execute("SELECT item FROM vault_items WHERE token = ?", (tokens[0],)).fetchone()[0])
         item["expires_at"] = {"N": "1700000000"}  # the TTL attribute: DynamoDB would delete the card
@@ -183,7 +180,7 @@ def test_a_forged_expiry_fails_verify_with_exit_4(cli, posapp_home):
 
 
 def test_an_order_whose_card_is_missing_from_the_vault_fails_verify_with_exit_4(cli, posapp_home):
-    sold = [json.loads(sell(cli, random_pan("4", 16), "--json").stdout) for _ in range(3)]
+    sold = [json.loads(cli_sale(cli, random_pan("4", 16), "--json").stdout) for _ in range(3)]
     victim = sold[1]
     with sqlite3.connect(posapp_home / "data" / "vault.db") as db:
         db.execute("DELETE FROM vault_items WHERE token = ?", (victim["token"],))
@@ -196,7 +193,7 @@ def test_an_order_whose_card_is_missing_from_the_vault_fails_verify_with_exit_4(
 
 
 def test_verify_skips_adopted_orders_without_a_recorded_card(cli, posapp_home):
-    assert sell(cli, random_pan("4", 16)).returncode == 0
+    assert cli_sale(cli, random_pan("4", 16)).returncode == 0
     with sqlite3.connect(posapp_home / "data" / "orders.db") as db:  # a row of the reference design
         db.execute("INSERT INTO OrderHistory (OrderName, AWS_PA_Token) VALUES ('legacy', 'legacy-token-1')")
     result = cli("vault", "verify", "--all")
@@ -206,5 +203,5 @@ def test_verify_skips_adopted_orders_without_a_recorded_card(cli, posapp_home):
 
 def test_a_sale_is_in_the_till_s_currency_unless_the_command_names_another(cli, posapp_home):
     (posapp_home / "posapp.toml").write_text('[merchant]\ncurrency = "EUR"\n')
-    assert json.loads(sell(cli, "4242 4242 4242 4242", "--json").stdout)["currency"] == "EUR"
-    assert json.loads(sell(cli, "4242 4242 4242 4242", "--json", "--currency", "GBP").stdout)["currency"] == "GBP"
+    assert json.loads(cli_sale(cli, "4242 4242 4242 4242", "--json").stdout)["currency"] == "EUR"
+    assert json.loads(cli_sale(cli, "4242 4242 4242 4242", "--json", "--currency", "GBP").stdout)["currency"] == "GBP"

@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 import pytest
+from kit import cli_sale
 from awstest import free_port
 from mariadbtest import POS_PASSWORD
 
@@ -24,8 +25,7 @@ def mysql_cli(posapp, tmp_path, mysql_db):
 
 def sell(cli, name="Coffee", key=None, **kwargs):
     options = ["--idempotency-key", key] if key else []
-    return cli("order", "new", "--name", name, "--amount", "3.50", "--card-stdin", "--json", *options,
-               stdin="4242 4242 4242 4242\n", **kwargs)
+    return cli_sale(cli, "4242 4242 4242 4242", "--json", *options, name=name, **kwargs)
 
 
 def test_provision_then_sell_list_and_show(mysql_cli):

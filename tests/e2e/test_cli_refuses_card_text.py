@@ -9,6 +9,7 @@ import json
 import sqlite3
 
 import pytest
+from kit import cli_sale
 from cardgen import random_pan
 from leakscan import digits_of, find_leaks
 
@@ -30,8 +31,7 @@ def cli(posapp):
 
 
 def sell(cli, *args, name="Coffee"):
-    return cli("order", "new", "--name", name, "--amount", "3.50", "--card-stdin", *args,
-               stdin="4242 4242 4242 4242 12/99\n")
+    return cli_sale(cli, "4242 4242 4242 4242 12/99", *args, name=name)
 
 
 def no_orders(cli):

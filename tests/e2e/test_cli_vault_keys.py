@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cardgen import random_pan
+from kit import cli_sale
 from crashpoint import KILLED, POINTS
 
 TESTS = Path(__file__).parents[1]
@@ -17,8 +17,7 @@ ROOT = TESTS.parent
 
 
 def sell(posapp, **options):
-    return posapp("order", "new", "--name", "Coffee", "--amount", "3.50", "--card-stdin", "--json",
-                  stdin=random_pan("4", 16) + "\n", **options)
+    return cli_sale(posapp, None, "--json", **options)
 
 
 def key_file(home):

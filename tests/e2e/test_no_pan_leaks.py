@@ -4,7 +4,9 @@ Every file under POSAPP_HOME and the temp folder, everything printed, and the lo
 scanned for each card number in any form its digits can take (tests/leakscan.py).
 """
 
+import base64
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,54 @@ def test_the_scan_finds_a_planted_card_in_any_form(tmp_path, encoding, separator
     assert find_leaks([number], [], f"card {written}!") == [("printed", number[-4:])]
     assert find_leaks([number], [tmp_path], f"card •••• {number[-4:]}") == [(str(tmp_path / "deep" / "er" /
                                                                                  "file.bin"), number[-4:])]
+
+
+@pytest.mark.parametrize("alphabet", ["standard", "urlsafe"])
+@pytest.mark.parametrize("alignment", [0, 1, 2])
+@pytest.mark.parametrize("form", ["digits", "spaced"])
+def test_the_scan_finds_a_card_inside_a_base64_blob_at_any_alignment(tmp_path, alphabet, alignment, form):
+    rng = random.Random(f"{alphabet}{alignment}{form}")
+    number = random_pan("4", 16)
+    text = number if form == "digits" else " ".join(number[i:i + 4] for i in range(0, 16, 4))
+    before = bytes(rng.randrange(256) for _ in range(30 + alignment))  # the card sits mid-blob
+    after = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40)))
+    encode = base64.b64encode if alphabet == "standard" else base64.urlsafe_b64encode
+    encoded = encode(before + f'{{"card": "{text}"}}'.encode() + after).rstrip(b"=")
+    wrapped = b"\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))  # as MIME wraps it
+    (tmp_path / "blob.b64").write_bytes(b"data: " + wrapped + b"\n")
+    assert find_leaks([number], [tmp_path]) == [(str(tmp_path / "blob.b64"), number[-4:])]
+    assert find_leaks([random_pan("4", 16)], [tmp_path]) == []  # and only that card
+
+
+@pytest.mark.parametrize("separator", ["", " ", ":", "\\x"])
+@pytest.mark.parametrize("case", ["lower", "upper"])
+def test_the_scan_finds_the_hex_of_a_card_s_digits(tmp_path, separator, case):
+    number = random_pan("4", 16)
+    written = separator.join(f"{byte:02x}" for byte in number.encode())
+    (tmp_path / "dump.txt").write_text(f"payload={written.upper() if case == 'upper' else written}")
+    assert find_leaks([number], [tmp_path]) == [(str(tmp_path / "dump.txt"), number[-4:])]
+
+
+@pytest.mark.parametrize("vault_delete", ["works", "fails"], ids=["card-removed", "card-left-for-reconcile"])
+def test_a_sale_whose_order_write_fails_leaves_no_card_number(posapp, posapp_home, tmpdir_env, vault_delete):
+    """The compensation path: the card is in the vault, the order insert fails; the vault
+    item is removed, or (its removal failing too) left for reconcile, and logged by token."""
+    assert posapp("provision").returncode == 0
+    data = posapp_home / "data"
+    with sqlite3.connect(data / "orders.db") as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    if vault_delete == "fails":
+        with sqlite3.connect(data / "vault.db") as db:
+            db.execute("CREATE TRIGGER keep BEFORE DELETE ON vault_items BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    number = random_pan("4", 16)
+    sold = posapp("order", "new", "--name", "Coffee", "--amount", "3.50", "--card-stdin", stdin=number + " 12/99\n",
+                  env=tmpdir_env)
+    assert sold.returncode == 3 and "disk full" in sold.stderr
+    with sqlite3.connect(data / "vault.db") as db:
+        left = db.execute("SELECT COUNT(*) FROM vault_items").fetchone()[0]
+    log = (posapp_home / "logs" / "posapp.log").read_text(encoding="utf-8")
+    if vault_delete == "works":
+        assert left == 0
+    else:
+        assert left == 1 and "could not be removed; vault reconciliation will remove it" in log
+    assert find_leaks([number], [posapp_home, Path(tmpdir_env["TMPDIR"])], sold.stdout + sold.stderr) == []

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from kit import cli_sale
 from cardgen import random_pan
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Windows keeps permissions in ACLs")
@@ -31,8 +32,7 @@ def run(args, *, env, stdin=None, umask="000"):
 
 
 def sell(env, **options):
-    return run(["order", "new", "--name", "Coffee", "--amount", "3.50", "--card-stdin", "--json"], env=env,
-               stdin=random_pan("4", 16) + "\n", **options)
+    return cli_sale(lambda *args, **more: run(list(args), env=env, **more), None, "--json", **options)
 
 
 def modes(top: Path) -> dict[str, str]:

@@ -1,16 +1,11 @@
-"""GUI fixtures: real local-mode services in a private POSAPP_HOME, a task runner, the window."""
+"""GUI fixtures: a task runner, the key clock and the window over real local-mode services
+(``services``, from tests/conftest.py)."""
 
 import pytest
 from guihelpers import KeyClock
 
-from posapp import app, config
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
-
-
-@pytest.fixture
-def services(posapp_home):
-    return app.build(config.load())
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from cardgen import random_pan
-from guihelpers import stored_orders
+from kit import stored_orders
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QLocale, Qt

@@ -4,7 +4,8 @@ import threading
 
 import pytest
 from cardgen import random_pan
-from guihelpers import reader_types, stored_orders, vault_items
+from guihelpers import reader_types
+from kit import stored_orders, vault_tokens
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeySequence
 from PySide6.QtTest import QTest
@@ -76,7 +77,7 @@ def test_an_invalid_card_is_blocked_with_its_reason(qtbot, view, services):
     QTest.keyClick(view.card, Qt.Key.Key_Return)
     assert view.result.text() == "card refused: the card number is mistyped (checksum failed)"
     qtbot.wait(100)
-    assert stored_orders(services) == [] and vault_items(services) == []
+    assert stored_orders(services) == [] and vault_tokens(services) == []
 
 
 def test_an_expired_card_is_refused(qtbot, view, services):
@@ -120,7 +121,7 @@ def test_enter_pressed_twice_records_one_order(qtbot, view, services):
     wait_for_result(qtbot, view, "recorded")
     QTest.keyClick(view.name, Qt.Key.Key_Return)  # once more on the emptied form
     qtbot.wait(200)
-    assert len(stored_orders(services)) == 1 and len(vault_items(services)) == 1
+    assert len(stored_orders(services)) == 1 and len(vault_tokens(services)) == 1
     assert view.result.text() == "Type the card number or swipe the card."
 
 
@@ -157,7 +158,7 @@ def test_a_failed_sale_keeps_the_order_for_a_retry_that_records_once(qtbot, view
     assert view.charge.isEnabled()
     view.submit()
     wait_for_result(qtbot, view, "recorded:")
-    assert len(stored_orders(services)) == 1 and len(vault_items(services)) == 1
+    assert len(stored_orders(services)) == 1 and len(vault_tokens(services)) == 1
     assert calls[0] == calls[1]  # the retry was the same sale
 
 
@@ -184,7 +185,7 @@ def test_an_unknown_outcome_is_never_called_not_recorded_and_enter_retries_it_on
     hidden[0] = False  # the order has become visible
     view.submit()  # the same sale again: recorded once
     wait_for_result(qtbot, view, "recorded:")
-    assert len(stored_orders(services)) == 1 and len(vault_items(services)) == 1  # its card, kept, is the order's
+    assert len(stored_orders(services)) == 1 and len(vault_tokens(services)) == 1  # its card, kept, is the order's
     assert calls[0] == calls[1]
 
 

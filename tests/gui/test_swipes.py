@@ -5,7 +5,8 @@ import threading
 
 import pytest
 from cardgen import random_pan
-from guihelpers import KeyClock, reader_types, stored_orders, type_text
+from guihelpers import KeyClock, reader_types, type_text
+from kit import stored_orders
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, Qt

@@ -5,32 +5,18 @@ import sqlite3
 
 import pytest
 from cardgen import random_pan
+from kit import sale, sell, vault_tokens
 
 from posapp import app, config
-from posapp.card import Card, Expiry, InvalidCard, Pan
-from posapp.checkout import Sale
+from posapp.card import Expiry, InvalidCard, Pan
 from posapp.pan_detect import redact
-from posapp.money import Money
 from posapp.orders import InvalidOrder, OrderStoreUnavailable
 from posapp.vault import VaultUnavailable
 
 
-@pytest.fixture
-def services(posapp_home):
-    return app.build(config.load())
-
-
-def sale(number=None, name="Coffee", expiry=Expiry(12, 2099)):
-    return Sale(name, None, Money.parse("3.50"), Card(Pan.parse(number or random_pan("4", 16)), expiry))
-
-
-def vault_tokens(services):
-    return sorted(entry.token for entry in services.vault.entries())
-
-
 def test_a_sale_stores_the_card_once_and_the_order_references_it(services):
     number = random_pan("4", 16)
-    order = services.checkout.checkout(sale(number))
+    order = sell(services, number=number)
     assert vault_tokens(services) == [order.token]
     assert services.vault.detokenize(order.token) == Pan.parse(number)
     assert (order.card_masked, str(order.amount)) == (f"VISA •••• {number[-4:]}", "3.50 USD")
@@ -57,7 +43,7 @@ def fail_order_inserts(services):
 def test_a_failed_order_insert_removes_the_vault_item(services):
     fail_order_inserts(services)
     with pytest.raises(OrderStoreUnavailable, match="disk full"):
-        services.checkout.checkout(sale())
+        sell(services)
     assert vault_tokens(services) == []
 
 
@@ -70,7 +56,7 @@ def test_when_compensation_fails_too_the_orphan_token_is_logged_never_the_card(s
 
     monkeypatch.setattr(services.vault, "delete", vault_down)
     with pytest.raises(OrderStoreUnavailable):
-        services.checkout.checkout(sale(number))
+        sell(services, number=number)
     [orphan] = vault_tokens(services)
     assert f"vault item {redact(orphan)} could not be removed" in caplog.text
     assert number not in caplog.text

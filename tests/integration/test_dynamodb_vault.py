@@ -1,20 +1,18 @@
 """The DynamoDB vault against moto in process: encryption, tampering, KMS calls, faults."""
 
 import datetime
-import os
 import uuid
-from unittest import mock
 
 import boto3
 import botocore.exceptions
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
-from awstest import AWS_ENV, REGION, create_kms_key
+from awstest import REGION
 from cardgen import random_pan
-from moto import mock_aws
+from kit import card
 
-from posapp.card import Card, Expiry, Pan
+from posapp.card import Pan
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
 from posapp.errors import ExitCode, describe
@@ -23,12 +21,6 @@ from posapp.vault import TamperedItem, TokenNotFound, VaultError, VaultOutcomeUn
 from posapp.vault.aws import AwsClients
 from posapp.vault.dynamodb import CachedMaterials, DynamoDbVault
 
-
-
-@pytest.fixture(scope="module")
-def key_arn():
-    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
-        yield create_kms_key()
 
 
 class Vault:
@@ -70,10 +62,6 @@ def aws(request, key_arn):
 @pytest.fixture
 def direct(key_arn):
     return Vault(key_arn, "direct")
-
-
-def card(number=None):
-    return Card(Pan.parse(number or random_pan("4", 16)), Expiry(12, 2099))
 
 
 def test_round_trip(aws):

@@ -8,21 +8,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-from cardgen import random_pan
+from kit import card, local_vault
 
 from posapp import import_journal
-from posapp.card import Card, Expiry, Pan
 from posapp.vault import ImportRecord
-from posapp.vault.local import LocalVault
 
 
 @pytest.fixture
 def vault(tmp_path):
-    return LocalVault(tmp_path / "vault.db", tmp_path / "keys" / "local-vault.key", workstation="till-01")
+    return local_vault(tmp_path)
 
 
 def cards(count):
-    return [Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)) for _ in range(count)]
+    return [card() for _ in range(count)]
 
 
 def interrupted(vault, tmp_path, *, pid, workstation="till-01", host=None, process=None):

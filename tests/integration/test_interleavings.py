@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import os
 import random
 import shutil
 import threading
@@ -38,8 +37,8 @@ from dataclasses import dataclass, field
 from unittest import mock
 
 import pytest
-from awstest import AWS_ENV, create_kms_key
 from cardgen import random_pan
+from kit import DynamoDbPlace, local_vault
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -52,7 +51,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from mariadbtest import POS_PASSWORD, POS_USER
-from moto import mock_aws
 
 from posapp import pairing
 from posapp.card import Card, Expiry, Pan
@@ -61,9 +59,6 @@ from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import DEFAULT_GRACE, MIN_GRACE, reconcile
-from posapp.vault.aws import AwsClients
-from posapp.vault.dynamodb import DynamoDbVault
-from posapp.vault.local import LocalVault
 from posapp.verification import OrderCards
 
 START = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
@@ -119,8 +114,7 @@ class LocalBackend:
 
     def open(self, clock) -> Pair:
         folder = self.root / uuid.uuid4().hex[:12]
-        vault = LocalVault(folder / "vault.db", folder / "keys" / "local-vault.key", workstation="till-01",
-                           clock=clock)
+        vault = local_vault(folder, clock=clock)
         orders = SqlOrderStore(f"sqlite:///{folder / 'orders.db'}")
         vault.provision()  # as a till's first sale does
         pairing.open_local(vault, orders)
@@ -141,16 +135,16 @@ class AwsBackend:
     def open(self, clock) -> Pair:
         name = f"posapp_{uuid.uuid4().hex[:10]}"
         self.mariadb.execute(f"CREATE DATABASE `{name}`")
-        table = f"vault-{uuid.uuid4().hex[:12]}"
-        clients = AwsClients.connect(region="us-east-1", kms_key_id=self.key_arn)
-        vault = DynamoDbVault(table, self.key_arn, clients, workstation="till-01", clock=clock)
+        place = DynamoDbPlace(self.key_arn)
+        clients = place.clients()
+        vault = place.vault(clients, workstation="till-01", clock=clock)
         orders = SqlOrderStore(f"mysql+pymysql://{POS_USER}@127.0.0.1:{self.mariadb.port}/{name}",
                                password=lambda: POS_PASSWORD)
 
         def close():
             orders._engine.dispose()
             self.mariadb.execute(f"DROP DATABASE IF EXISTS `{name}`")
-            clients.dynamodb.delete_table(TableName=table)
+            clients.dynamodb.delete_table(TableName=place.table)
 
         try:
             vault.provision()
@@ -466,12 +460,6 @@ def run(machine_class, *, examples, steps, phases=tuple(Phase)):
         max_examples=examples, stateful_step_count=steps, deadline=None, derandomize=True, database=None,
         phases=phases, report_multiple_bugs=False,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
-
-
-@pytest.fixture(scope="module")
-def key_arn():
-    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
-        yield create_kms_key()
 
 
 @pytest.fixture

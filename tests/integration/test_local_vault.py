@@ -6,32 +6,25 @@ import sqlite3
 
 import pytest
 from cardgen import random_pan
+from kit import NOW, card, local_vault
 
-from posapp.card import Card, Expiry, Pan
-from posapp import secrets
 from posapp.errors import ExitCode, describe
 from posapp.vault import TamperedItem, TokenNotFound
 from posapp.vault.local import LocalVault
+from posapp.vault.local_keys import KeysLost
 
 
-@pytest.fixture(autouse=True)
-def keyring_counts_as_persistent(monkeypatch):
-    """The in-memory keyring stands for a real one (SecretService, Keychain...) in this file."""
-    monkeypatch.setattr(secrets, "_PERSISTENT_MODULES", secrets._PERSISTENT_MODULES | {"conftest"})
+# The in-memory keyring stands for a real one (SecretService, Keychain...) in this file.
+pytestmark = pytest.mark.usefixtures("keyring_counts_as_persistent")
 
 
 def make_vault(tmp_path):
-    return LocalVault(tmp_path / "vault.db", tmp_path / "keys" / "local.key", workstation="till-01",
-                      clock=lambda: datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc))
+    return local_vault(tmp_path, key_name="local.key", clock=lambda: NOW)
 
 
 @pytest.fixture
 def vault(tmp_path):
     return make_vault(tmp_path)
-
-
-def card(number=None):
-    return Card(Pan.parse(number or random_pan("4", 16)), Expiry(12, 2029))
 
 
 def raw_items(vault):
@@ -89,7 +82,7 @@ def test_without_a_keyring_keys_go_to_a_private_file(tmp_path, memory_keyring, m
 def test_lost_keys_are_reported_not_replaced(tmp_path, memory_keyring):
     token = make_vault(tmp_path).tokenize(card())
     memory_keyring.secrets.clear()
-    with pytest.raises(Exception, match="keys of the local card vault .* are missing") as error:
+    with pytest.raises(KeysLost, match="keys of the local card vault .* are missing") as error:
         make_vault(tmp_path).detokenize(token)
     assert describe(error.value)[1] is ExitCode.INTEGRITY
     assert memory_keyring.secrets == {}

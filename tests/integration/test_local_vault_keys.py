@@ -1,7 +1,6 @@
 """The local vault's keys: created whole, resumed after a crash, bound to their vault, and
 kept only where they survive; every failure one sentence with the right exit code."""
 
-import datetime
 import errno
 import json
 import os
@@ -11,19 +10,15 @@ import time
 
 import keyring.errors
 import pytest
-from cardgen import random_pan
+from kit import NOW, card, local_vault
 
 from posapp import secrets
-from posapp.card import Card, Expiry, Pan
-from posapp.errors import ExitCode, describe
+from posapp.errors import ExitCode, PosappError, describe
 from posapp.vault import local_keys
-from posapp.vault.local import LocalVault
 
 
-@pytest.fixture(autouse=True)
-def keyring_counts_as_persistent(monkeypatch):
-    """The in-memory keyring stands for a real one (SecretService, Keychain...) here."""
-    monkeypatch.setattr(secrets, "_PERSISTENT_MODULES", secrets._PERSISTENT_MODULES | {"conftest"})
+# The in-memory keyring stands for a real one (SecretService, Keychain...) here.
+pytestmark = pytest.mark.usefixtures("keyring_counts_as_persistent")
 
 
 @pytest.fixture
@@ -33,12 +28,7 @@ def no_keyring(monkeypatch):
 
 
 def make_vault(folder):
-    return LocalVault(folder / "vault.db", folder / "keys" / "local.key", workstation="till-01",
-                      clock=lambda: datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc))
-
-
-def card():
-    return Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2029))
+    return local_vault(folder, key_name="local.key", clock=lambda: NOW)
 
 
 def key_file(folder):
@@ -62,7 +52,7 @@ def item_count(folder):
 
 def refused(action):
     """The sentence and exit code a user gets; the sentence is one line without an errno dump."""
-    with pytest.raises(Exception) as error:
+    with pytest.raises(PosappError) as error:  # anything else is a bug, shown as one
         action()
     sentence, code = describe(error.value)
     assert "\n" not in sentence and "[Errno" not in sentence and "Traceback" not in sentence

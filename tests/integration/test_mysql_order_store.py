@@ -1,27 +1,26 @@
 """Order history on a real MariaDB: adoption, fresh install, paging, text, failures."""
 
 import datetime
-import uuid
 import threading
 
+import kit
 import pytest
+from kit import NOW, order_store
 from awstest import free_port
 from mariadbtest import POS_PASSWORD, Database
 from sqlalchemy import event
 
 from posapp.card import Brand
-from posapp.money import Money
-from posapp.orders import InvalidOrder, NewOrder, OrderFilter, OrderStoreUnavailable
+from posapp.orders import InvalidOrder, OrderFilter, OrderStoreUnavailable
 from posapp.orders.sql import OrderStoreLoginRefused, SqlOrderStore, Tls
 
-NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 REFERENCE_TABLE = """CREATE TABLE OrderHistory ( UserPaymentAccountID INT NOT NULL AUTO_INCREMENT,
   OrderName TINYTEXT, Description TINYTEXT, AWS_PA_Token TINYTEXT,
   PRIMARY KEY (UserPaymentAccountID) )"""
 
 
 def store_for(database, password=POS_PASSWORD):
-    return SqlOrderStore(database.url, password=lambda: password)
+    return order_store(database.url, password)
 
 
 @pytest.fixture
@@ -32,11 +31,8 @@ def store(mysql_db):
 
 
 def new_order(name="Coffee", description=None, **changes):
-    values = dict(name=name, description=description, amount=Money(350, "USD"), token="tok-1",
-                  card_brand=Brand.VISA, card_last4="4242", workstation="till-01", created_at=NOW,
-                  idempotency_key=str(uuid.uuid4()),
-                  operator="alice")
-    return NewOrder(**{**values, **changes})
+    """An order (tests/kit.py) taken by operator alice."""
+    return kit.new_order(name, description, **{"operator": "alice", **changes})
 
 
 def schema(mariadb, database):

@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
-from orderstores import NOW, new_order, store_at, upgrade_to
+from kit import NOW, new_order
+from orderstores import store_at, upgrade_to
 
 from posapp.orders import DuplicateSale, InvalidOrder, OrderFilter
 

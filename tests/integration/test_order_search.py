@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
-from orderstores import new_order
+from kit import new_order
 
 from posapp.orders import InvalidOrder, OrderFilter
 from posapp.orders.search import fold

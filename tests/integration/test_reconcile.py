@@ -8,19 +8,18 @@ import datetime
 import uuid
 
 import pytest
-from cardgen import random_pan
+from kit import card, local_vault, sale
 from hypothesis import given, settings, strategies as st
 
 from posapp import pairing
 from posapp import reconcile as reconcile_module
-from posapp.card import Brand, Card, Expiry, Pan
-from posapp.checkout import CheckoutService, Sale
+from posapp.card import Brand
+from posapp.checkout import CheckoutService
 from posapp.errors import InvalidInput
 from posapp.money import Money
 from posapp.orders import NewOrder
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import MIN_GRACE, grace_minutes, reconcile
-from posapp.vault.local import LocalVault
 
 START = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 GRACE = datetime.timedelta(minutes=60)
@@ -28,8 +27,7 @@ GRACE = datetime.timedelta(minutes=60)
 
 class Till:
     def __init__(self, folder, *, till_clock=START):
-        self.vault = LocalVault(folder / "vault.db", folder / "keys" / "local-vault.key", workstation="till-01",
-                                clock=lambda: till_clock)
+        self.vault = local_vault(folder, clock=lambda: till_clock)
         self.orders = SqlOrderStore(f"sqlite:///{folder / 'orders.db'}")
         self.vault.provision()  # as a till's first sale does
         pairing.open_local(self.vault, self.orders)
@@ -42,7 +40,7 @@ class Till:
 
     def orphan(self):
         """A card stored by a sale that died before its order was written."""
-        return self.vault.tokenize(Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)))
+        return self.vault.tokenize(card())
 
     def tokens(self):
         return {entry.token for entry in self.vault.entries()}
@@ -51,10 +49,6 @@ class Till:
 @pytest.fixture
 def till(tmp_path):
     return Till(tmp_path)
-
-
-def sale():
-    return Sale("Coffee", None, Money(350, "USD"), Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)))
 
 
 def test_an_orphan_is_noted_first_and_removed_only_a_grace_later(till):
@@ -131,7 +125,7 @@ def test_a_vanished_order_history_is_reported_not_recreated(till, tmp_path):
 
 def test_a_card_newer_than_the_newest_order_waits_for_a_newer_order(till):
     first = till.checkout.checkout(sale())
-    orphan = till.vault.tokenize(Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)), orders_seen=first.id)
+    orphan = till.vault.tokenize(card(), orders_seen=first.id)
     for _ in range(2):  # however long: its order may still be on its way
         report = till.reconcile(after=2 * GRACE, grace=GRACE)
         assert (report.removed, report.waiting) == (0, 1)

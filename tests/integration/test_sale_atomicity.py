@@ -5,64 +5,25 @@ reconciliation, and no order references a missing vault item.
 """
 
 import datetime
-import os
 import threading
-import uuid
 from unittest import mock
 
 import pytest
-from awstest import AWS_ENV, create_kms_key
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 from cardgen import random_pan
-from mariadbtest import POS_PASSWORD
-from moto import mock_aws
+from kit import AwsTill, sale
 from sqlalchemy import event
 
-from posapp import pairing
-from posapp.card import Card, Expiry, Pan
-from posapp.checkout import CheckoutService, Sale
 from posapp.errors import InvalidInput
 from posapp.pan_detect import redact
-from posapp.money import Money
 from posapp.orders import OrderOutcomeUnknown, OrderStoreUnavailable
-from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
 from posapp.vault import VaultUnavailable
-from posapp.vault.aws import AwsClients
-from posapp.vault.dynamodb import DynamoDbVault
-
-START = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 
 
-@pytest.fixture(scope="module")
-def key_arn():
-    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
-        yield create_kms_key()
-
-
-class Till:
-    """One till's real services on a fresh vault table and a fresh database, with a settable clock."""
-
-    def __init__(self, key_arn, database, mariadb):
-        self.now = START
-        self.clients = AwsClients.connect(region="us-east-1", kms_key_id=key_arn)
-        self.vault = DynamoDbVault(f"vault-{uuid.uuid4().hex[:12]}", key_arn, self.clients, workstation="till-01",
-                                   clock=lambda: self.now)
-        self.vault.provision()
-        self.orders = SqlOrderStore(database.url, password=lambda: POS_PASSWORD)
-        pairing.provision(self.vault, self.orders)
-        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", clock=lambda: self.now)
-        self.mariadb, self.database = mariadb, database
-
-    def sql(self, statement):
-        return self.mariadb.execute(statement, database=self.database.name)
-
-    def vault_tokens(self):
-        return {entry.token for entry in self.vault.entries()}
-
-    def order_tokens(self):
-        return {row[0] for row in self.sql("SELECT AWS_PA_Token FROM OrderHistory")}
+class Till(AwsTill):
+    """A till (tests/kit.py) that reconciles later and checks that cards and orders agree."""
 
     def reconcile_later(self, minutes=61):
         """Two runs of reconciliation, ``minutes`` apart: the first notes orphans, the second removes them."""
@@ -81,16 +42,6 @@ def till(key_arn, mysql_db, mariadb):
     return Till(key_arn, mysql_db, mariadb)
 
 
-def sale(name="Coffee", number=None, **changes):
-    card = Card(Pan.parse(number or random_pan("4", 16)), Expiry(12, 2099))
-    return Sale(**{"name": name, "description": None, "amount": Money(350, "USD"), "card": card, **changes})
-
-
-def refuse_order_inserts(till):
-    till.sql("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory FOR EACH ROW "
-             "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'disk full'")
-
-
 def test_a_good_sale_is_consistent(till):
     order = till.checkout.checkout(sale())
     assert till.order_tokens() == till.vault_tokens() == {order.token}
@@ -106,7 +57,7 @@ def test_vault_put_fails_nothing_is_recorded(till):
 
 
 def test_order_insert_fails_the_vault_item_is_removed(till):
-    refuse_order_inserts(till)
+    till.refuse_order_inserts()
     with pytest.raises(OrderStoreUnavailable, match="disk full"):
         till.checkout.checkout(sale())
     till.assert_consistent()
@@ -120,7 +71,7 @@ def deny_deletes(**kwargs):
 
 
 def test_compensation_fails_too_then_reconcile_removes_the_orphan(till, caplog):
-    refuse_order_inserts(till)
+    till.refuse_order_inserts()
     number = random_pan("4", 16)
     till.clients.dynamodb.meta.events.register("before-call.dynamodb.DeleteItem", deny_deletes)
     try:

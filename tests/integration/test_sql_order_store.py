@@ -1,18 +1,15 @@
 """The SQL order store on SQLite: masked rows, byte-exact validation, keyset paging, search."""
 
 import datetime
-import uuid
 import re
 import sqlite3
 
 import pytest
+from kit import NOW, new_order
 
-from posapp.card import Brand
-from posapp.money import Money
-from posapp.orders import InvalidOrder, NewOrder, OrderFilter, OrderNotFound, OrderStoreUnavailable
+from posapp.orders import InvalidOrder, OrderFilter, OrderNotFound, OrderStoreUnavailable
 from posapp.orders.sql import SqlOrderStore
 
-NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 
 
 @pytest.fixture
@@ -27,13 +24,6 @@ def store(db_path):
     return store
 
 
-def new_order(name="Coffee", description=None, **changes):
-    values = dict(name=name, description=description, amount=Money(350, "USD"), token="tok-1",
-                  card_brand=Brand.VISA, card_last4="4242", workstation="till-01", created_at=NOW,
-                  idempotency_key=str(uuid.uuid4()))
-    return NewOrder(**{**values, **changes})
-
-
 def test_add_then_get_returns_what_a_receipt_shows(store, db_path):
     order = store.add(new_order(description="two shots"))
     fetched = store.get(order.id)
@@ -45,7 +35,7 @@ def test_add_then_get_returns_what_a_receipt_shows(store, db_path):
 
 
 def test_reference_columns_hold_name_description_and_token(store, db_path):
-    store.add(new_order())
+    store.add(new_order(token="tok-1"))
     with sqlite3.connect(db_path) as db:
         row = db.execute("SELECT UserPaymentAccountID, OrderName, Description, AWS_PA_Token "
                          "FROM OrderHistory").fetchone()

@@ -4,8 +4,10 @@ import copy
 import dataclasses
 import datetime
 import doctest
+import json
 import logging
 import pickle
+import pprint
 import random
 import re
 
@@ -263,13 +265,16 @@ def test_equal_pans_hash_alike_and_different_pans_differ():
     assert Pan.parse("4242424242424242") != "4242424242424242"
 
 
-def test_vars_does_not_expose_digits():
-    pan = Pan.parse("4242424242424242")
-    try:
-        namespace = vars(pan)
-    except TypeError:
-        namespace = {}
-    assert "4242424242424242" not in repr(namespace)
+def test_generic_dumps_of_a_card_show_only_the_masked_number():
+    """What a debugger, pprint or a JSON dump of a card's fields shows: brand and last 4 only."""
+    number = random_pan("4", 16)
+    card = Card(Pan.parse(number), Expiry(12, 2029))
+    with pytest.raises(TypeError):
+        vars(card.pan)  # no __dict__ for a dumper to walk: the digits sit in a slot
+    shown = [repr(vars(card)), pprint.pformat(card),
+             json.dumps(dataclasses.asdict(card), default=str, ensure_ascii=False)]
+    for text in shown:
+        assert number not in text and f"VISA •••• {number[-4:]}" in text
 
 
 def test_reveal_returns_the_digits():

@@ -5,6 +5,7 @@ import doctest
 import pytest
 
 import posapp.money
+from posapp.errors import ExitCode, describe
 from posapp.money import InvalidAmount, Money
 
 
@@ -126,10 +127,11 @@ def test_parse_round_trips_through_amount_text():
         assert Money.parse(money.amount_text, money.currency) == money
 
 
-def test_invalid_amount_is_a_value_error():
-    assert issubclass(InvalidAmount, ValueError)
-    with pytest.raises(ValueError):
+def test_an_amount_that_is_no_number_is_refused_with_how_to_write_it():
+    with pytest.raises(InvalidAmount) as refused:
         Money.parse("abc", "USD")
+    assert describe(refused.value) == ("amount refused: write the amount with digits and a dot, like 12.34",
+                                       ExitCode.BAD_INPUT)
 
 
 def test_money_is_immutable():
