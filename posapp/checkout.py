@@ -40,15 +40,21 @@ ORDERS_SEEN_FRESH = 10.0
 
 
 def utc_now() -> datetime.datetime:
+    """The current time, UTC-aware: the default clock of a sale."""
     return datetime.datetime.now(datetime.timezone.utc)
 
 
 def new_idempotency_key() -> str:
+    """A fresh random UUID4 string, as a new Sale's idempotency key."""
     return str(uuid.uuid4())
 
 
 @dataclass(frozen=True)
 class Sale:
+    """What the cashier entered for one sale: order ``name`` and optional ``description`` (checked
+    again at checkout), the amount, the parsed card. Raises InvalidInput for an idempotency key
+    that is not 1 to 64 printable ASCII characters without spaces."""
+
     name: str
     description: str | None
     amount: Money
@@ -60,7 +66,6 @@ class Sale:
         key = self.idempotency_key
         if not (1 <= len(key) <= 64 and key.isascii() and key.isprintable() and " " not in key):
             raise InvalidInput("the idempotency key must be 1 to 64 printable ASCII characters without spaces")
-
 
 
 class SaleOutcomeUnknown(OrderOutcomeUnknown):

@@ -35,6 +35,8 @@ class NotProvisioned(OrderStoreUnavailable):
 
 
 class OrderNotFound(OrderStoreError, NotFound):
+    """No order has the id asked for (exit 2)."""
+
     def __init__(self, order_id: int):
         super().__init__(f"there is no order {order_id}")
 
@@ -90,6 +92,9 @@ COMPLETED = "completed"
 
 @dataclass(frozen=True)
 class NewOrder:
+    """An order to record. Its text is stored as :func:`checked_text` returns it; raises
+    InvalidOrder for refused text or a card number in an identifier."""
+
     name: str
     description: str | None
     amount: Money
@@ -171,11 +176,16 @@ class OrderFilter:
 
 @dataclass(frozen=True)
 class OrderPage:
+    """One page of :meth:`OrderStore.page`, newest first."""
+
     orders: list[Order]
     next_before: int | None  # pass as ``before`` for the next (older) page; None at the end
 
 
 class OrderStore(Protocol):
+    """The order history. Every method may raise OrderStoreUnavailable (or NotProvisioned);
+    times go in and come out timezone-aware, in UTC."""
+
     display_url: str  # where the orders are kept, without any password
     is_local: bool  # a SQLite file beside a local vault, made with it on the first run
 
@@ -189,7 +199,8 @@ class OrderStore(Protocol):
         """Record the order; DuplicateSale if its idempotency key is taken, OrderOutcomeUnknown
         if it may or may not have been written; any other error means it was not written."""
 
-    def get(self, order_id: int) -> Order: ...
+    def get(self, order_id: int) -> Order:
+        """The order with this id; raises OrderNotFound if there is none."""
 
     def find_sale(self, idempotency_key: str) -> Order | None:
         """The order recorded under this idempotency key, if any."""
@@ -203,7 +214,8 @@ class OrderStore(Protocol):
     def reconcile_epochs(self) -> tuple[str | None, str | None]:
         """The epoch the last reconciliation set here, and the vault's one before it."""
 
-    def set_reconcile_epochs(self, epoch: str, previous: str | None) -> None: ...
+    def set_reconcile_epochs(self, epoch: str, previous: str | None) -> None:
+        """Replace both epochs in one transaction: the one just set and the vault's one before."""
 
     def clock(self) -> datetime.datetime:
         """The order database's time (UTC), shared by every till that reconciles."""

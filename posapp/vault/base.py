@@ -40,6 +40,8 @@ class TamperedItem(VaultError, IntegrityFailure):
 
 
 class TokenNotFound(VaultError, NotFound):
+    """No item is stored under the token (exit 2); ``token`` is kept for the caller."""
+
     def __init__(self, token: str):
         self.token = token
         super().__init__(f"no card is stored under token {token}")
@@ -72,10 +74,12 @@ class ImportRecord:
     output: str  # the tokens file it writes: it exists only once the import is complete
 
     def to_json(self) -> str:
+        """The record as a JSON object with sorted keys, as the vault stores it."""
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> ImportRecord:
+        """The record :meth:`to_json` wrote; ValueError or TypeError for any other text."""
         return cls(**json.loads(text))
 
 
@@ -110,6 +114,8 @@ def is_token(token: object) -> bool:
 
 
 def check_token(token: str) -> None:
+    """Raise TokenNotFound (its first 64 characters) for anything but a UUID4 string: nothing
+    else can name an item, so the vault is not asked."""
     if not is_token(token):
         raise TokenNotFound(token[:64])
 

@@ -40,6 +40,7 @@ class Origin(enum.Enum):
 
 
 def attribute_actions() -> AttributeActions:
+    """What the SDK does to each attribute: ``pan`` encrypted and signed, the rest signed only."""
     actions = AttributeActions(
         default_action=CryptoAction.SIGN_ONLY,  # metadata, and anything added later, is signed
         # expires_at is the table's TTL attribute: signed, so a forged expiry (DynamoDB would
@@ -51,6 +52,7 @@ def attribute_actions() -> AttributeActions:
 
 
 def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) -> CryptoConfig:
+    """The SDK configuration for items of ``table_name`` (bound into every signature) with ``materials``."""
     return CryptoConfig(
         materials_provider=materials,
         encryption_context=EncryptionContext(table_name=table_name, partition_key_name=PARTITION_KEY),
@@ -61,6 +63,8 @@ def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) ->
 def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime,
                    origin: Origin = Origin.SALE, import_id: str | None = None,
                    orders_seen: int | None = None) -> Item:
+    """The item to encrypt for ``card`` under ``token``, holding the card number in clear.
+    ``created_at`` is stored in UTC; ``import_id`` and ``orders_seen`` only when given."""
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},
