@@ -16,7 +16,6 @@ from posapp.orders import Order, OrderFilter, OrderPage, presentation
 from posapp.ui.tasks import TaskRunner
 
 PAGE_SIZE = 100
-ORDER_ROLE = Qt.ItemDataRole.UserRole
 
 Index = QModelIndex | QPersistentModelIndex
 FetchPage = Callable[[int | None, int, OrderFilter], OrderPage]  # (before, limit, where)
@@ -64,8 +63,6 @@ class HistoryModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._orders):
             return None
         order = self._orders[index.row()]
-        if role == ORDER_ROLE:
-            return order
         if role == Qt.ItemDataRole.DisplayRole:
             return presentation.list_fields(order)[self._keys[index.column()]]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 3):
