@@ -29,7 +29,7 @@ from posapp.card import Card
 from posapp.errors import InvalidInput
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
-from posapp.orders.base import checked_text
+from posapp.orders.base import check_aware, checked_text
 from posapp.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ class SaleOutcomeUnknown(OrderOutcomeUnknown):
 
 
 class CheckoutService:
-    """Stateless and thread-safe: GUI workers and many tills may call it at once."""
+    """Stateless and thread-safe: GUI workers and many tills may call it at once. ``clock``
+    returns the sale's time, timezone-aware; a naive one raises ValueError before anything is stored."""
 
     def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: str | None = None,
                  clock: Callable[[], datetime.datetime] = utc_now):
@@ -94,6 +95,7 @@ class CheckoutService:
     def checkout(self, sale: Sale) -> Order:
         """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
         now = self._clock()
+        check_aware("the checkout clock's time", now)  # before the card is stored, not after
         # Everything that can be refused is refused before the card is stored.
         name = checked_text("order name", sale.name, required=True)
         description = checked_text("description", sale.description, required=False)

@@ -87,13 +87,21 @@ def checked_text(label: str, value: str | None, *, required: bool) -> str | None
     return value
 
 
+def check_aware(label: str, moment: datetime.datetime | None) -> None:
+    """ValueError (a programming error, not user input) for a naive datetime: it could mean local
+    time or UTC, and taking it as either shifts orders by hours without a word. None passes."""
+    if moment is not None and moment.utcoffset() is None:
+        raise ValueError(f"{label} is a naive datetime ({moment.isoformat()}); a timezone-aware one is required")
+
+
 COMPLETED = "completed"
 
 
 @dataclass(frozen=True)
 class NewOrder:
     """An order to record. Its text is stored as :func:`checked_text` returns it; raises
-    InvalidOrder for refused text or a card number in an identifier."""
+    InvalidOrder for refused text or a card number in an identifier, and ValueError (a
+    programming error) for a naive ``created_at``."""
 
     name: str
     description: str | None
@@ -102,11 +110,12 @@ class NewOrder:
     card_brand: Brand
     card_last4: str
     workstation: str
-    created_at: datetime.datetime
+    created_at: datetime.datetime  # timezone-aware; stored in UTC
     idempotency_key: str
     operator: str | None = None
 
     def __post_init__(self) -> None:
+        check_aware("created_at", self.created_at)
         object.__setattr__(self, "name", checked_text("order name", self.name, required=True))
         object.__setattr__(self, "description", checked_text("description", self.description, required=False))
         for label, value in (("idempotency key", self.idempotency_key), ("workstation", self.workstation),
@@ -126,12 +135,13 @@ class Order:
     card_brand: Brand | None
     card_last4: str | None
     workstation: str | None
-    created_at: datetime.datetime | None
+    created_at: datetime.datetime | None  # timezone-aware (UTC as the store returns it)
     operator: str | None = None
     status: str | None = None
     idempotency_key: str | None = None
 
     def __post_init__(self) -> None:
+        check_aware("created_at", self.created_at)
         # Rows posapp did not write (adopted from a legacy system, edited with SQL) may hold
         # card numbers in any text column: every row leaves the store masked.
         for field in ("name", "description", "token", "workstation", "operator", "status", "idempotency_key"):
@@ -149,16 +159,19 @@ class Order:
 
 @dataclass(frozen=True)
 class OrderFilter:
-    """What the back office narrows a list by; every given criterion must match."""
+    """What the back office narrows a list by; every given criterion must match. Raises
+    InvalidOrder for refused criteria, ValueError for a naive ``since`` or ``until``."""
 
     text: str | None = None  # in the order name or description, ignoring case and accents
-    since: datetime.datetime | None = None  # created at or after (UTC)
-    until: datetime.datetime | None = None  # created before (UTC)
+    since: datetime.datetime | None = None  # created at or after; timezone-aware
+    until: datetime.datetime | None = None  # created before; timezone-aware
     last4: str | None = None
     brand: Brand | None = None
     workstation: str | None = None
 
     def __post_init__(self) -> None:
+        check_aware("since", self.since)  # a programming error: ValueError, not InvalidOrder
+        check_aware("until", self.until)
         if self.text is not None and len(self.text.encode("utf-8", "surrogatepass")) > TEXT_MAX_BYTES:
             raise InvalidOrder(f"the search text is longer than any order name or description can be "
                                f"({TEXT_MAX_BYTES} bytes)")

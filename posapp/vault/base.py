@@ -49,13 +49,17 @@ class TokenNotFound(VaultError, NotFound):
 
 @dataclass(frozen=True)
 class VaultEntry:
-    """A stored item as bulk work sees it: never the card."""
+    """A stored item as bulk work sees it: never the card. ValueError for a naive ``created_at``."""
 
     token: str
-    created_at: datetime.datetime | None  # None where the item's metadata is unreadable
+    created_at: datetime.datetime | None  # timezone-aware; None where the item's metadata is unreadable
     imported: bool = False  # stored by a bulk import, not by a sale: no order refers to it
     import_id: str | None = None  # the import run that stored it
     orders_seen: int | None = None  # the newest order id its sale knew of (None: stored before posapp noted it)
+
+    def __post_init__(self) -> None:
+        if self.created_at is not None and self.created_at.utcoffset() is None:  # a programming error
+            raise ValueError(f"a naive datetime ({self.created_at.isoformat()}) where a timezone-aware one is required")
 
 
 @dataclass(frozen=True)

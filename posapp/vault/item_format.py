@@ -64,7 +64,10 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
                    origin: Origin = Origin.SALE, import_id: str | None = None,
                    orders_seen: int | None = None) -> Item:
     """The item to encrypt for ``card`` under ``token``, holding the card number in clear.
-    ``created_at`` is stored in UTC; ``import_id`` and ``orders_seen`` only when given."""
+    ``created_at`` (timezone-aware, else ValueError) is stored in UTC; ``import_id`` and
+    ``orders_seen`` only when given."""
+    if created_at.utcoffset() is None:  # astimezone would take it for local time, silently
+        raise ValueError(f"a naive datetime ({created_at.isoformat()}) where a timezone-aware one is required")
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},
@@ -103,11 +106,13 @@ def import_id(item: Item) -> str | None:
 
 
 def created_at(item: Item) -> datetime.datetime | None:
-    """The item's creation time as written (unverified: good enough to judge an item's age)."""
+    """The item's creation time as written (unverified: good enough to judge an item's age),
+    timezone-aware; None where it is missing, unreadable or without an offset."""
     try:
-        return datetime.datetime.fromisoformat(item["created_at"]["S"])
+        moment = datetime.datetime.fromisoformat(item["created_at"]["S"])
     except (KeyError, TypeError, ValueError):
         return None
+    return moment if moment.utcoffset() is not None else None  # naive: which zone is unknown
 
 
 def origin(item: Item) -> Origin:
