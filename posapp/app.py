@@ -43,10 +43,13 @@ class Services:
 
     @property
     def vault(self) -> Vault:
+        """The card vault the settings name, built on first use (no I/O until it is used)."""
         return self._once("vault", lambda: build_vault(self._settings))
 
     @property
     def orders(self) -> OrderStore:
+        """The order store, built on first use; a local one is paired with the local vault then,
+        which may raise the vault's or the store's PosappError (Unavailable, IntegrityFailure)."""
         return self._once("orders", self._open_orders)
 
     def _open_orders(self) -> OrderStore:
@@ -67,6 +70,8 @@ class Services:
 
     @property
     def checkout(self) -> CheckoutService:
+        """The checkout of this till, its sales recorded under ``[workstation] id`` and the login
+        name; first checks the pairing (see :meth:`paired`), raising what that raises."""
         self.paired()
         return self._once("checkout", lambda: CheckoutService(
             self.vault, self.orders, workstation=self._settings.workstation.id, operator=_login_name()))
@@ -125,6 +130,8 @@ def build(settings: Settings) -> Services:
 
 
 def build_orders(settings: Settings) -> OrderStore:
+    """A SqlOrderStore at ``[orders] url`` (default: orders.db in the data folder), with its TLS
+    files; the password comes from the keyring when a connection opens. No I/O here."""
     from posapp.orders.sql import SqlOrderStore, Tls
 
     url = settings.orders.url or f"sqlite:///{settings.paths.data_dir / 'orders.db'}"
@@ -141,6 +148,8 @@ def _login_name() -> str | None:
 
 
 def build_vault(settings: Settings) -> Vault:
+    """The DynamoDB vault (direct or cached KMS materials) or the local vault in the data
+    folder, as ``[vault]`` says; builds clients only, with no network call or file read."""
     # Each adapter is imported only when chosen: boto3 stays off the local-mode start-up path.
     workstation = settings.workstation.id
     if settings.vault.backend is VaultBackend.DYNAMODB:

@@ -29,7 +29,7 @@ from posapp.card import Card
 from posapp.errors import InvalidInput
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
-from posapp.orders.base import checked_text
+from posapp.orders.base import check_aware, checked_text
 from posapp.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -40,15 +40,21 @@ ORDERS_SEEN_FRESH = 10.0
 
 
 def utc_now() -> datetime.datetime:
+    """The current time, UTC-aware: the default clock of a sale."""
     return datetime.datetime.now(datetime.timezone.utc)
 
 
 def new_idempotency_key() -> str:
+    """A fresh random UUID4 string, as a new Sale's idempotency key."""
     return str(uuid.uuid4())
 
 
 @dataclass(frozen=True)
 class Sale:
+    """What the cashier entered for one sale: order ``name`` and optional ``description`` (checked
+    again at checkout), the amount, the parsed card. Raises InvalidInput for an idempotency key
+    that is not 1 to 64 printable ASCII characters without spaces."""
+
     name: str
     description: str | None
     amount: Money
@@ -60,7 +66,6 @@ class Sale:
         key = self.idempotency_key
         if not (1 <= len(key) <= 64 and key.isascii() and key.isprintable() and " " not in key):
             raise InvalidInput("the idempotency key must be 1 to 64 printable ASCII characters without spaces")
-
 
 
 class SaleOutcomeUnknown(OrderOutcomeUnknown):
@@ -75,7 +80,8 @@ class SaleOutcomeUnknown(OrderOutcomeUnknown):
 
 
 class CheckoutService:
-    """Stateless and thread-safe: GUI workers and many tills may call it at once."""
+    """Stateless and thread-safe: GUI workers and many tills may call it at once. ``clock``
+    returns the sale's time, timezone-aware; a naive one raises ValueError before anything is stored."""
 
     def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: str | None = None,
                  clock: Callable[[], datetime.datetime] = utc_now):
@@ -89,6 +95,7 @@ class CheckoutService:
     def checkout(self, sale: Sale) -> Order:
         """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
         now = self._clock()
+        check_aware("the checkout clock's time", now)  # before the card is stored, not after
         # Everything that can be refused is refused before the card is stored.
         name = checked_text("order name", sale.name, required=True)
         description = checked_text("description", sale.description, required=False)

@@ -35,6 +35,8 @@ CONFIG_FILE_NAME = "posapp.toml"
 
 
 class VaultBackend(enum.Enum):
+    """Where card numbers are kept: this till's own file, or the DynamoDB table tills share."""
+
     LOCAL = "local"
     DYNAMODB = "dynamodb"
 
@@ -57,12 +59,16 @@ def _setting(default: object = dataclasses.MISSING, *, check=None, default_facto
 
 @dataclass(frozen=True)
 class WorkstationSettings:
+    """``[workstation]``: ``id`` names the till (default: its host name); each field's ``doc``."""
+
     id: str = _setting(default_factory=_default_workstation_id, check=checks.workstation_id,
                        doc="Name of this till in orders, vault items and logs (default: host name).")
 
 
 @dataclass(frozen=True)
 class VaultSettings:
+    """``[vault]``: local by default; "dynamodb" needs ``region`` and ``kms_key_id`` (see each ``doc``)."""
+
     backend: VaultBackend = _setting(VaultBackend.LOCAL, doc="Where card numbers are kept.")
     table: str = _setting("posapp-pan-vault", check=checks.table_name,
                           doc="DynamoDB table of the vault (cached mode adds TABLE-meta).")
@@ -75,11 +81,14 @@ class VaultSettings:
 
     @property
     def meta_table(self) -> str:
+        """The table that keeps cached materials: ``table`` with "-meta" appended."""
         return f"{self.table}-meta"
 
 
 @dataclass(frozen=True)
 class OrdersSettings:
+    """``[orders]``: the database URL (None: SQLite in the data folder) and MySQL's TLS files."""
+
     url: str | None = _setting(None, check=checks.orders_url,
                                doc="Order-history database URL (default: SQLite in the data folder).")
     ssl_ca: str | None = _setting(None, check=checks.existing_file, doc="CA bundle that signed the MySQL server's "
@@ -90,6 +99,8 @@ class OrdersSettings:
 
 @dataclass(frozen=True)
 class MerchantSettings:
+    """``[merchant]``: ``currency``, the ISO 4217 code a sale is in unless chosen (default USD)."""
+
     currency: str = _setting("USD", check=checks.currency,
                              doc="ISO 4217 code of the till's currency; a cashier changes it for one sale only.")
 
@@ -112,6 +123,7 @@ class Paths:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Paths:
+        """Folders under ``env["POSAPP_HOME"]`` if set, else the platform's per-user folders."""
         home = env.get("POSAPP_HOME")
         if home:
             root = Path(home).expanduser().absolute()
@@ -124,10 +136,12 @@ class Paths:
 
     @property
     def user_config_file(self) -> Path:
+        """The user's settings file, ``posapp.toml`` in ``config_dir`` (it may not exist)."""
         return self.config_dir / CONFIG_FILE_NAME
 
 
 def machine_config_file() -> Path:
+    """The machine-wide settings file of this platform (it may not exist)."""
     if sys.platform == "win32":
         return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / APP_NAME / CONFIG_FILE_NAME
     if sys.platform == "darwin":
@@ -137,6 +151,8 @@ def machine_config_file() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every section as :func:`load` read and checked it (defaults where unset); only ``posapp.app`` reads it."""
+
     workstation: WorkstationSettings
     vault: VaultSettings
     orders: OrdersSettings

@@ -35,6 +35,7 @@ class InvalidAmount(InvalidInput):
     """An amount or currency was refused; the message says why in one sentence."""
 
     def sentence(self) -> str:
+        """The message prefixed with "amount refused: ", for the CLI and dialogs."""
         return f"amount refused: {self}"
 
 

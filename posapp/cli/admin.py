@@ -15,12 +15,17 @@ from posapp.errors import ExitCode, InvalidInput
 
 
 def provision(services, args, out: TextIO) -> int:
+    """Create or upgrade the vault and the order history and pair them; print where they are.
+    Returns ExitCode.OK; the backends' PosappErrors propagate to the CLI's one error handler."""
     services.provision()
     print(f"Ready: {services.backends_text}", file=out)
     return ExitCode.OK
 
 
 def setup(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the settings file from the command line (the machine-wide one with ``--system``),
+    keep the MySQL password in the keyring, then run :func:`doctor` and return its exit code.
+    Raises ConfigError or InvalidInput before anything is written."""
     paths = config.Paths.from_env(os.environ)
     target = args.config or (config.machine_config_file() if args.system else paths.user_config_file)
     values = {
@@ -55,6 +60,8 @@ def _read_orders_password(*, from_stdin: bool) -> str:
 
 
 def doctor(services, args, out: TextIO) -> int:
+    """Print one line per health check (ok or FAIL, never a secret or card); returns the worst
+    check's ExitCode, OK when every check passed."""
     from posapp import doctor as health
 
     worst = ExitCode.OK

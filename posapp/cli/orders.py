@@ -30,6 +30,9 @@ def _read_card_line() -> str:
 
 
 def order_new(services, args, out: TextIO) -> int:
+    """Record one sale: the card is read from standard input, never from the command line.
+    Prints the order (masked card; JSON with ``--json``) and returns ExitCode.OK. Raises
+    InvalidInput for refused input, the checkout's errors, or SaleRecordedButNotShown."""
     key = args.idempotency_key
     if key is not None and contains_pan(key):  # refused before the card is read, not after
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
@@ -53,6 +56,9 @@ def order_new(services, args, out: TextIO) -> int:
 
 
 class SaleRecordedButNotShown(Unavailable):
+    """The sale was recorded but its confirmation could not be printed (exit 3): the sentence
+    says so and names the order, so that nobody sells it again."""
+
     def __init__(self, order: Order, error: Exception):
         super().__init__(f"order {order.id} WAS recorded ({presentation.amount_text(order)} on "
                          f"{presentation.card_text(order)}); do not sell "
@@ -60,6 +66,9 @@ class SaleRecordedButNotShown(Unavailable):
 
 
 def order_list(services, args, out: TextIO) -> int:
+    """Print one page of orders, newest first, narrowed by the filter options (``--since`` and
+    ``--until`` are inclusive UTC dates), and how to get the next page. Returns ExitCode.OK;
+    raises InvalidInput for a bad limit, date or filter."""
     if not 1 <= args.limit <= PAGE_MAX:
         raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
     where = OrderFilter(text=args.search, since=_day(args.since, "--since"),
@@ -93,6 +102,8 @@ def _day(text: str | None, option: str, *, next_day: bool = False) -> datetime.d
 
 
 def order_show(services, args, out: TextIO) -> int:
+    """Print one order's details (masked card and token only); returns ExitCode.OK. Raises
+    OrderNotFound (exit 2) for an unknown id."""
     order = services.orders.get(args.order_id)
     if args.json:
         print_json(out, presentation.as_json(order))

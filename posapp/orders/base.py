@@ -35,6 +35,8 @@ class NotProvisioned(OrderStoreUnavailable):
 
 
 class OrderNotFound(OrderStoreError, NotFound):
+    """No order has the id asked for (exit 2)."""
+
     def __init__(self, order_id: int):
         super().__init__(f"there is no order {order_id}")
 
@@ -85,11 +87,22 @@ def checked_text(label: str, value: str | None, *, required: bool) -> str | None
     return value
 
 
+def check_aware(label: str, moment: datetime.datetime | None) -> None:
+    """ValueError (a programming error, not user input) for a naive datetime: it could mean local
+    time or UTC, and taking it as either shifts orders by hours without a word. None passes."""
+    if moment is not None and moment.utcoffset() is None:
+        raise ValueError(f"{label} is a naive datetime ({moment.isoformat()}); a timezone-aware one is required")
+
+
 COMPLETED = "completed"
 
 
 @dataclass(frozen=True)
 class NewOrder:
+    """An order to record. Its text is stored as :func:`checked_text` returns it; raises
+    InvalidOrder for refused text or a card number in an identifier, and ValueError (a
+    programming error) for a naive ``created_at``."""
+
     name: str
     description: str | None
     amount: Money
@@ -97,11 +110,12 @@ class NewOrder:
     card_brand: Brand
     card_last4: str
     workstation: str
-    created_at: datetime.datetime
+    created_at: datetime.datetime  # timezone-aware; stored in UTC
     idempotency_key: str
     operator: str | None = None
 
     def __post_init__(self) -> None:
+        check_aware("created_at", self.created_at)
         object.__setattr__(self, "name", checked_text("order name", self.name, required=True))
         object.__setattr__(self, "description", checked_text("description", self.description, required=False))
         for label, value in (("idempotency key", self.idempotency_key), ("workstation", self.workstation),
@@ -121,12 +135,13 @@ class Order:
     card_brand: Brand | None
     card_last4: str | None
     workstation: str | None
-    created_at: datetime.datetime | None
+    created_at: datetime.datetime | None  # timezone-aware (UTC as the store returns it)
     operator: str | None = None
     status: str | None = None
     idempotency_key: str | None = None
 
     def __post_init__(self) -> None:
+        check_aware("created_at", self.created_at)
         # Rows posapp did not write (adopted from a legacy system, edited with SQL) may hold
         # card numbers in any text column: every row leaves the store masked.
         for field in ("name", "description", "token", "workstation", "operator", "status", "idempotency_key"):
@@ -144,16 +159,19 @@ class Order:
 
 @dataclass(frozen=True)
 class OrderFilter:
-    """What the back office narrows a list by; every given criterion must match."""
+    """What the back office narrows a list by; every given criterion must match. Raises
+    InvalidOrder for refused criteria, ValueError for a naive ``since`` or ``until``."""
 
     text: str | None = None  # in the order name or description, ignoring case and accents
-    since: datetime.datetime | None = None  # created at or after (UTC)
-    until: datetime.datetime | None = None  # created before (UTC)
+    since: datetime.datetime | None = None  # created at or after; timezone-aware
+    until: datetime.datetime | None = None  # created before; timezone-aware
     last4: str | None = None
     brand: Brand | None = None
     workstation: str | None = None
 
     def __post_init__(self) -> None:
+        check_aware("since", self.since)  # a programming error: ValueError, not InvalidOrder
+        check_aware("until", self.until)
         if self.text is not None and len(self.text.encode("utf-8", "surrogatepass")) > TEXT_MAX_BYTES:
             raise InvalidOrder(f"the search text is longer than any order name or description can be "
                                f"({TEXT_MAX_BYTES} bytes)")
@@ -171,11 +189,16 @@ class OrderFilter:
 
 @dataclass(frozen=True)
 class OrderPage:
+    """One page of :meth:`OrderStore.page`, newest first."""
+
     orders: list[Order]
     next_before: int | None  # pass as ``before`` for the next (older) page; None at the end
 
 
 class OrderStore(Protocol):
+    """The order history. Every method may raise OrderStoreUnavailable (or NotProvisioned);
+    times go in and come out timezone-aware, in UTC."""
+
     display_url: str  # where the orders are kept, without any password
     is_local: bool  # a SQLite file beside a local vault, made with it on the first run
 
@@ -189,7 +212,8 @@ class OrderStore(Protocol):
         """Record the order; DuplicateSale if its idempotency key is taken, OrderOutcomeUnknown
         if it may or may not have been written; any other error means it was not written."""
 
-    def get(self, order_id: int) -> Order: ...
+    def get(self, order_id: int) -> Order:
+        """The order with this id; raises OrderNotFound if there is none."""
 
     def find_sale(self, idempotency_key: str) -> Order | None:
         """The order recorded under this idempotency key, if any."""
@@ -203,7 +227,8 @@ class OrderStore(Protocol):
     def reconcile_epochs(self) -> tuple[str | None, str | None]:
         """The epoch the last reconciliation set here, and the vault's one before it."""
 
-    def set_reconcile_epochs(self, epoch: str, previous: str | None) -> None: ...
+    def set_reconcile_epochs(self, epoch: str, previous: str | None) -> None:
+        """Replace both epochs in one transaction: the one just set and the vault's one before."""
 
     def clock(self) -> datetime.datetime:
         """The order database's time (UTC), shared by every till that reconciles."""

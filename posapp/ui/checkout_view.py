@@ -29,7 +29,11 @@ from posapp.ui.expiry_field import ExpiryField
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
 
+
 class CheckoutView(QWidget):
+    """The sale form. ``checkout`` is called on a worker thread to get the CheckoutService;
+    ``currency`` is the till's ISO 4217 code, restored after each sale in another one."""
+
     def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, *, currency: str,
                  parent: QWidget | None = None):
         super().__init__(parent)
@@ -235,6 +239,9 @@ class CheckoutView(QWidget):
         return Sale(name, description, amount, card)
 
     def submit(self) -> None:
+        """Record the form's sale in the background (Enter, or the button); refused input is
+        shown and nothing is sent. A failed sale is retried with the same idempotency key until
+        the form changes; ignored while a sale runs."""
         if self._busy:
             return  # a second Enter while the sale runs must not start another
         if self._pending is None:
@@ -284,4 +291,5 @@ class CheckoutView(QWidget):
 
     @property
     def busy(self) -> bool:
+        """Whether a sale is being recorded now."""
         return self._busy

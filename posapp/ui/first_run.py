@@ -28,6 +28,9 @@ from posapp.ui.tasks import TaskRunner
 
 
 class FirstRunDialog(QDialog):
+    """Asks a till without settings for local mode or the shared backends; accepted once the
+    settings file (``settings.paths.user_config_file``) and the keyring password are saved."""
+
     def __init__(self, settings: config.Settings, runner: TaskRunner, *, key_clock: KeyClock = pressed_at,
                  parent: QWidget | None = None):
         super().__init__(parent)
@@ -94,6 +97,8 @@ class FirstRunDialog(QDialog):
         self.message.setText(self.tr("A card swipe was ignored: set up the till first, then swipe at the checkout."))
 
     def values(self) -> dict[str, dict[str, object]]:
+        """The form as settings values, ``{section: {key: value}}`` (None: left empty), as
+        ``posapp.workstation_setup`` takes them; the password is not among them."""
         values: dict[str, dict[str, object]] = {"workstation": {"id": self.workstation.text().strip()}}
         if self.shared.isChecked():
             values["vault"] = {"backend": config.VaultBackend.DYNAMODB, "region": self.region.text().strip() or None,

@@ -16,13 +16,15 @@ from posapp.orders import Order, OrderFilter, OrderPage, presentation
 from posapp.ui.tasks import TaskRunner
 
 PAGE_SIZE = 100
-ORDER_ROLE = Qt.ItemDataRole.UserRole
 
 Index = QModelIndex | QPersistentModelIndex
 FetchPage = Callable[[int | None, int, OrderFilter], OrderPage]  # (before, limit, where)
 
 
 class HistoryModel(QAbstractTableModel):
+    """The order list: ``fetch_page(before, limit, where)`` runs on ``runner``'s worker thread
+    and returns an OrderPage; its errors reach ``load_failed`` as a sentence."""
+
     load_failed = Signal(str)
     loaded = Signal()  # a page arrived (or the list turned out empty)
 
@@ -56,11 +58,11 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        """The cell's text (as ``presentation.list_fields``), or right alignment for the id and
+        amount columns; None for anything else."""
         if not index.isValid() or not 0 <= index.row() < len(self._orders):
             return None
         order = self._orders[index.row()]
-        if role == ORDER_ROLE:
-            return order
         if role == Qt.ItemDataRole.DisplayRole:
             return presentation.list_fields(order)[self._keys[index.column()]]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 3):
@@ -95,17 +97,21 @@ class HistoryModel(QAbstractTableModel):
         self.fetchMore()
 
     def refresh(self) -> None:
+        """Load the list again from the newest order, under the current filter."""
         self.set_filter(self._where)
 
     def order_at(self, row: int) -> Order:
+        """The order shown in ``row`` (0-based); IndexError outside the rows loaded."""
         return self._orders[row]
 
     @property
     def loading(self) -> bool:
+        """Whether a page is being fetched now."""
         return self._loading
 
     @property
     def started(self) -> bool:
+        """Whether a filter was set yet: before that nothing is fetched."""
         return self._started
 
     def _append(self, generation: int, page: OrderPage) -> None:

@@ -32,6 +32,8 @@ SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
 
 
 class HistoryView(QWidget):
+    """Filters above ``model``'s table, the selected order's details beside it, a status line below."""
+
     def __init__(self, model: HistoryModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
@@ -105,6 +107,8 @@ class HistoryView(QWidget):
         model.modelReset.connect(lambda: self.details.show_order(None))
 
     def current_filter(self) -> OrderFilter:
+        """The filter the widgets show; dates are whole UTC days, both ends included. Raises
+        InvalidOrder for refused search text or a start date after the end date."""
         def start_of(date: QDate) -> datetime.datetime:
             return datetime.datetime(date.year(), date.month(), date.day(), tzinfo=datetime.timezone.utc)
 
@@ -114,6 +118,8 @@ class HistoryView(QWidget):
                            brand=self.brand.currentData())
 
     def apply_filters(self) -> None:
+        """Reload the list under the current filter, or show why the filter is refused (a
+        search that looks like a card number is also cleared from the field)."""
         try:
             where = self.current_filter()
         except ValueError as error:

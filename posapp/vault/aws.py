@@ -54,6 +54,7 @@ class AwsClients:
 
 
 def key_region(key_arn: str | None) -> str | None:
+    """The region a KMS key or alias ARN names ("eu-west-1"); None for None or a bare key id or alias."""
     match = re.match(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):", key_arn or "")
     return match[1] if match else None
 
@@ -91,6 +92,7 @@ def translate(error: Exception, *, table: str, key_arn: str) -> VaultError:
 
 
 def conditional_failure(error: Exception) -> bool:
+    """Whether ``error`` is DynamoDB's refusal of a write whose condition did not hold."""
     return (isinstance(error, botocore.exceptions.ClientError)
             and error.response["Error"]["Code"] == "ConditionalCheckFailedException")
 

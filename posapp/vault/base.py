@@ -40,6 +40,8 @@ class TamperedItem(VaultError, IntegrityFailure):
 
 
 class TokenNotFound(VaultError, NotFound):
+    """No item is stored under the token (exit 2); ``token`` is kept for the caller."""
+
     def __init__(self, token: str):
         self.token = token
         super().__init__(f"no card is stored under token {token}")
@@ -47,13 +49,17 @@ class TokenNotFound(VaultError, NotFound):
 
 @dataclass(frozen=True)
 class VaultEntry:
-    """A stored item as bulk work sees it: never the card."""
+    """A stored item as bulk work sees it: never the card. ValueError for a naive ``created_at``."""
 
     token: str
-    created_at: datetime.datetime | None  # None where the item's metadata is unreadable
+    created_at: datetime.datetime | None  # timezone-aware; None where the item's metadata is unreadable
     imported: bool = False  # stored by a bulk import, not by a sale: no order refers to it
     import_id: str | None = None  # the import run that stored it
     orders_seen: int | None = None  # the newest order id its sale knew of (None: stored before posapp noted it)
+
+    def __post_init__(self) -> None:
+        if self.created_at is not None and self.created_at.utcoffset() is None:  # a programming error
+            raise ValueError(f"a naive datetime ({self.created_at.isoformat()}) where a timezone-aware one is required")
 
 
 @dataclass(frozen=True)
@@ -72,10 +78,12 @@ class ImportRecord:
     output: str  # the tokens file it writes: it exists only once the import is complete
 
     def to_json(self) -> str:
+        """The record as a JSON object with sorted keys, as the vault stores it."""
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> ImportRecord:
+        """The record :meth:`to_json` wrote; ValueError or TypeError for any other text."""
         return cls(**json.loads(text))
 
 
@@ -115,6 +123,8 @@ def is_token(token: object) -> bool:
 
 
 def check_token(token: str) -> None:
+    """Raise TokenNotFound (its first 64 characters) for anything but a UUID4 string: nothing
+    else can name an item, so the vault is not asked."""
     if not is_token(token):
         raise TokenNotFound(token[:64])
 

@@ -27,6 +27,9 @@ Errors = Callable[[], contextlib.AbstractContextManager[None]]  # turns botocore
 
 
 class DynamoDbBulk:
+    """Batch calls on ``table`` through the boto3 client ``db``; ``errors`` turns botocore errors
+    into VaultErrors. Raises VaultUnavailable when DynamoDB keeps shedding a batch."""
+
     def __init__(self, db: object, table: str, errors: Errors):
         self._db = db
         self._table = table

@@ -17,7 +17,11 @@ from posapp.vault.dynamodb_bulk import Errors
 
 _KEY = {PARTITION_KEY: {"S": "posapp:vault-identity"}}
 
+
 class IdentityItem:
+    """The identity item of ``table``, through the boto3 client ``db``; ``errors`` turns botocore
+    errors into VaultErrors. Methods named as in the Vault protocol behave as it says."""
+
     def __init__(self, db: object, table: str, errors: Errors):
         self._db = db
         self._table = table
@@ -57,6 +61,7 @@ class IdentityItem:
                 raise VaultError(f"vault table {self._table} has no identity: run 'posapp provision'") from None
 
     def read(self) -> VaultIdentity:
+        """The identity, read consistently; every field None where the item does not exist."""
         with self._errors():
             item = self._db.get_item(TableName=self._table, Key=_KEY, ConsistentRead=True).get("Item", {})
         return VaultIdentity(*(item.get(name, {}).get("S") for name in ("vault_id", "history_id", "reconcile_epoch")))

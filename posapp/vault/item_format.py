@@ -40,6 +40,7 @@ class Origin(enum.Enum):
 
 
 def attribute_actions() -> AttributeActions:
+    """What the SDK does to each attribute: ``pan`` encrypted and signed, the rest signed only."""
     actions = AttributeActions(
         default_action=CryptoAction.SIGN_ONLY,  # metadata, and anything added later, is signed
         # expires_at is the table's TTL attribute: signed, so a forged expiry (DynamoDB would
@@ -51,6 +52,7 @@ def attribute_actions() -> AttributeActions:
 
 
 def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) -> CryptoConfig:
+    """The SDK configuration for items of ``table_name`` (bound into every signature) with ``materials``."""
     return CryptoConfig(
         materials_provider=materials,
         encryption_context=EncryptionContext(table_name=table_name, partition_key_name=PARTITION_KEY),
@@ -61,6 +63,11 @@ def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) ->
 def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime,
                    origin: Origin = Origin.SALE, import_id: str | None = None,
                    orders_seen: int | None = None) -> Item:
+    """The item to encrypt for ``card`` under ``token``, holding the card number in clear.
+    ``created_at`` (timezone-aware, else ValueError) is stored in UTC; ``import_id`` and
+    ``orders_seen`` only when given."""
+    if created_at.utcoffset() is None:  # astimezone would take it for local time, silently
+        raise ValueError(f"a naive datetime ({created_at.isoformat()}) where a timezone-aware one is required")
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},
@@ -99,11 +106,13 @@ def import_id(item: Item) -> str | None:
 
 
 def created_at(item: Item) -> datetime.datetime | None:
-    """The item's creation time as written (unverified: good enough to judge an item's age)."""
+    """The item's creation time as written (unverified: good enough to judge an item's age),
+    timezone-aware; None where it is missing, unreadable or without an offset."""
     try:
-        return datetime.datetime.fromisoformat(item["created_at"]["S"])
+        moment = datetime.datetime.fromisoformat(item["created_at"]["S"])
     except (KeyError, TypeError, ValueError):
         return None
+    return moment if moment.utcoffset() is not None else None  # naive: which zone is unknown
 
 
 def origin(item: Item) -> Origin:

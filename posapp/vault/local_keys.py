@@ -52,14 +52,18 @@ class KeysMismatch(VaultError, IntegrityFailure):
 
 @dataclass(frozen=True, repr=False)
 class LocalKeys:
+    """The local vault's two 32-byte keys; ``repr`` is off so that no log shows them."""
+
     wrapping: bytes
     signing: bytes
 
     @classmethod
     def generate(cls) -> LocalKeys:
+        """New random keys from the OS's secure random source."""
         return cls(secrets.token_bytes(32), secrets.token_bytes(32))
 
     def encode(self, vault_id: str) -> str:
+        """The keys as the JSON text kept in the keyring or the key file, naming ``vault_id``."""
         return json.dumps({"vault_id": vault_id,
                            "wrapping": base64.b64encode(self.wrapping).decode(),
                            "signing": base64.b64encode(self.signing).decode()})
@@ -89,6 +93,7 @@ class LocalKeys:
             raise KeysMismatch(where, vault_id)
 
     def materials_provider(self) -> WrappedCryptographicMaterialsProvider:
+        """SDK materials: item keys wrapped with AES (``wrapping``), items signed with HMAC-SHA256."""
         wrapping = JceNameLocalDelegatedKey(key=self.wrapping, algorithm="AES",
                                             key_type=EncryptionKeyType.SYMMETRIC,
                                             key_encoding=KeyEncodingType.RAW)

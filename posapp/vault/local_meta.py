@@ -13,6 +13,7 @@ _IDENTITY = ("vault_id", "history_id", "reconcile_epoch")
 
 
 def identity(db: sqlite3.Connection) -> VaultIdentity:
+    """The identity rows; all None in a vault.db that has no ``vault_meta`` table yet."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'vault_meta'").fetchone() is None:
         return VaultIdentity(None, None)
     rows = dict(db.execute(f"SELECT key, value FROM vault_meta WHERE key IN ({', '.join('?' * len(_IDENTITY))})",
@@ -39,6 +40,8 @@ def pair(db: sqlite3.Connection, history_id: str) -> str:
 
 
 def advance_reconcile_epoch(db: sqlite3.Connection, expected: str | None, new: str) -> bool:
+    """Set the epoch to ``new`` if it is still ``expected`` (None: never set), in one write
+    transaction; False, and nothing written, if another run changed it."""
     with _locked(db):
         row = db.execute("SELECT value FROM vault_meta WHERE key = 'reconcile_epoch'").fetchone()
         if (row[0] if row else None) != expected:
@@ -48,13 +51,16 @@ def advance_reconcile_epoch(db: sqlite3.Connection, expected: str | None, new: s
 
 
 def begin_import(db: sqlite3.Connection, record: ImportRecord) -> None:
+    """Note the import run; sqlite3.IntegrityError if its id is noted already."""
     db.execute("INSERT INTO vault_meta VALUES (?, ?)", (f"import:{record.import_id}", record.to_json()))
 
 
 def pending_imports(db: sqlite3.Connection) -> list[ImportRecord]:
+    """Every import run noted and not ended."""
     rows = db.execute("SELECT value FROM vault_meta WHERE key LIKE 'import:%'").fetchall()
     return [ImportRecord.from_json(value) for (value,) in rows]
 
 
 def end_import(db: sqlite3.Connection, import_id: str) -> None:
+    """Forget the import run; harmless if it is not noted."""
     db.execute("DELETE FROM vault_meta WHERE key = ?", (f"import:{import_id}",))

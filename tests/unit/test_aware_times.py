@@ -11,17 +11,31 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from cardgen import random_pan
 
 from posapp import logs
-from posapp.card import Brand
+from posapp.card import Brand, Card, Expiry, Pan
+from posapp.checkout import CheckoutService, Sale
+from posapp.errors import InvalidInput
 from posapp.money import Money
-from posapp.orders import NewOrder, OrderFilter
+from posapp.orders import NewOrder, Order, OrderFilter
 from posapp.orders.schema import aware_utc, naive_utc, order_history, orphans
 from posapp.orders.sql import SqlOrderStore
 from posapp.reconcile import reconcile
+from posapp.vault import item_format
+from posapp.vault.base import VaultEntry
 
 UTC = datetime.timezone.utc
 PARIS_WINTER = datetime.timezone(datetime.timedelta(hours=1))
+
+
+class NoOffset(datetime.tzinfo):
+    """A tzinfo that knows no offset: the datetime is naive all the same."""
+
+    def utcoffset(self, moment):
+        return None
+
+
 NAIVE = datetime.datetime(2026, 11, 29, 12, 0)
 AWARE = datetime.datetime(2026, 11, 29, 13, 0, tzinfo=PARIS_WINTER)  # 12:00 UTC
 
@@ -126,3 +140,65 @@ def test_the_log_file_writes_utc_times(tmp_path):
         for handler in [h for h in logging.getLogger().handlers if getattr(h, "posapp_handler", False)]:
             logging.getLogger().removeHandler(handler)
             handler.close()
+
+
+def refused_as_a_programming_error(make):
+    """``make()`` raises ValueError naming a naive time, and not InvalidInput: no user typed it."""
+    with pytest.raises(ValueError, match="naive") as raised:
+        make()
+    assert not isinstance(raised.value, InvalidInput)
+
+
+@pytest.mark.parametrize("moment", [NAIVE, NAIVE.replace(tzinfo=NoOffset())], ids=["naive", "tzinfo without offset"])
+def test_a_new_order_must_have_an_aware_time(moment):
+    refused_as_a_programming_error(lambda: new_order(moment))
+
+
+def test_a_new_order_keeps_its_aware_time():
+    assert new_order(AWARE).created_at == AWARE
+
+
+def test_a_filter_must_have_aware_bounds():
+    refused_as_a_programming_error(lambda: OrderFilter(since=NAIVE))
+    refused_as_a_programming_error(lambda: OrderFilter(until=NAIVE))
+    # Before the range check: comparing a naive bound with an aware one would raise TypeError.
+    refused_as_a_programming_error(lambda: OrderFilter(since=AWARE, until=NAIVE))
+    assert OrderFilter(since=AWARE, until=AWARE + datetime.timedelta(days=1)).since == AWARE
+
+
+def test_a_recorded_order_must_have_an_aware_time_or_none():
+    fields = dict(id=1, name="Coffee", description=None, amount=Money(350, "USD"), token=None,
+                  card_brand=None, card_last4=None, workstation=None)
+    refused_as_a_programming_error(lambda: Order(**fields, created_at=NAIVE))
+    assert Order(**fields, created_at=None).created_at is None  # adopted rows may lack a time
+
+
+def test_a_checkout_clock_with_naive_times_is_refused_before_the_card_is_stored():
+    class Untouched:
+        def __getattr__(self, name):
+            raise AssertionError(f"{name} was called before the clock was checked")
+
+    checkout = CheckoutService(Untouched(), Untouched(), workstation="till-01", clock=lambda: NAIVE)
+    sale = Sale("Coffee", None, Money(350, "USD"), Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)))
+    refused_as_a_programming_error(lambda: checkout.checkout(sale))
+
+
+def test_a_vault_item_must_be_made_with_an_aware_time():
+    card = Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099))
+    token = str(uuid.uuid4())
+    refused_as_a_programming_error(
+        lambda: item_format.plaintext_item(token, card, workstation="till-01", created_at=NAIVE))
+    item = item_format.plaintext_item(token, card, workstation="till-01", created_at=AWARE)
+    assert item["created_at"] == {"S": "2026-11-29T12:00:00+00:00"}  # stored in UTC
+    assert item_format.created_at(item) == AWARE
+
+
+def test_a_stored_time_without_an_offset_reads_as_unknown():
+    # Written by no posapp (each writes an offset): which zone it meant cannot be known.
+    assert item_format.created_at({"created_at": {"S": "2026-11-29T12:00:00"}}) is None
+    assert item_format.entry(str(uuid.uuid4()), {"created_at": {"S": "2026-11-29T12:00:00"}}).created_at is None
+
+
+def test_a_vault_entry_must_have_an_aware_time_or_none():
+    refused_as_a_programming_error(lambda: VaultEntry(str(uuid.uuid4()), NAIVE))
+    assert VaultEntry(str(uuid.uuid4()), None).created_at is None
