@@ -25,7 +25,7 @@ from posapp import hardening  # noqa: E402
 def harden_but_keep_the_hard_core_limit() -> None:
     """posapp's process hardening, for the test process: all of it but the hard RLIMIT_CORE.
 
-    Code tested in this process (the window's start-up checks, ``cli.main``) runs hardened as
+    Code tested in this process (the window's start-up checks, the entry point's ``main``) runs hardened as
     in posapp. A hard limit of 0 could never be raised again, not even by root in a container,
     and would be inherited by every child: the core-dump tests' control run, which shows that
     an unhardened crash does write the card to a core file, could then prove nothing.

@@ -9,7 +9,8 @@ forgotten.
 import os
 import sys
 
-from posapp import card_import, cli, import_journal
+from posapp import card_import, import_journal
+from posapp.__main__ import main
 
 KILLED = 70
 
@@ -35,4 +36,4 @@ def publish(record):
 
 if __name__ == "__main__":
     card_import._store, import_journal.publish = store, publish
-    sys.exit(cli.main(sys.argv[2:]))
+    sys.exit(main(sys.argv[2:]))

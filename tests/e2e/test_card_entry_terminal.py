@@ -53,7 +53,13 @@ class Terminal:
             time.sleep(READER_GAP)
 
     def finish(self, process: subprocess.Popen) -> tuple[int, str]:
-        stdout, _ = process.communicate(timeout=DEADLINE)
+        try:
+            stdout, _ = process.communicate(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            process.kill()  # not left running into the next test
+            process.communicate()
+            self._read(0.2)
+            raise AssertionError(f"posapp hung; the terminal shows {self.shown!r}") from None
         while self._read(0.2):
             pass
         return process.returncode, stdout.decode()

@@ -38,9 +38,9 @@ def test_1_a_bug_points_to_the_log_never_a_traceback(posapp_home):
 def test_1_a_vault_given_no_crypto_config_is_a_bug_not_tampering(posapp, posapp_home):
     assert posapp("order", "new", "--name", "x", "--amount", "1", "--card-stdin",
                   stdin=random_pan("4", 16) + "\n").returncode == 0
-    code = ("import sys; from posapp import cli; from posapp.vault import item_format\n"
+    code = ("import sys; from posapp.__main__ import main; from posapp.vault import item_format\n"
             "item_format.crypto_config = lambda materials, table: None\n"
-            "sys.exit(cli.main(['vault', 'verify', '--all']))\n")
+            "sys.exit(main(['vault', 'verify', '--all']))\n")
     environment = {**os.environ, "POSAPP_HOME": str(posapp_home),
                    "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # as the posapp fixture's
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
