@@ -4,6 +4,7 @@ Fixtures built from these live in tests/conftest.py. Card numbers come from test
 (fresh random ones unless a test names its own); nothing here is a real card.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import uuid
@@ -125,10 +126,27 @@ class AwsTill:
     def order_tokens(self):
         return {row[0] for row in self.sql("SELECT AWS_PA_Token FROM OrderHistory")}
 
+    @contextlib.contextmanager
+    def deletes_denied(self):
+        """Meanwhile DynamoDB refuses DeleteItem, as an IAM policy without dynamodb:DeleteItem would."""
+        events = self.clients.dynamodb.meta.events
+        events.register("before-call.dynamodb.DeleteItem", _deny)
+        try:
+            yield
+        finally:
+            events.unregister("before-call.dynamodb.DeleteItem", _deny)
+
     def refuse_order_inserts(self, message: str = "disk full"):
         """The server refuses every order insert (a trigger), as a full disk would."""
         self.sql("CREATE TRIGGER refuse BEFORE INSERT ON OrderHistory FOR EACH ROW "
                  f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{message}'")
+
+
+def _deny(**_request):
+    from botocore.awsrequest import AWSResponse
+
+    error = {"Error": {"Code": "AccessDeniedException", "Message": "denied"}, "ResponseMetadata": {}}
+    return AWSResponse("https://dynamodb", 400, {}, None), error
 
 
 def vault_tokens(services) -> list[str]:

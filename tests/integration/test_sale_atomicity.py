@@ -9,7 +9,6 @@ import threading
 from unittest import mock
 
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 from cardgen import random_pan
 from kit import AwsTill, sale
@@ -64,21 +63,11 @@ def test_order_insert_fails_the_vault_item_is_removed(till):
     assert till.vault_tokens() == set()
 
 
-def deny_deletes(**kwargs):
-    """DynamoDB refuses DeleteItem (as an IAM policy without dynamodb:DeleteItem would)."""
-    error = {"Error": {"Code": "AccessDeniedException", "Message": "denied"}, "ResponseMetadata": {}}
-    return AWSResponse("https://dynamodb", 400, {}, None), error
-
-
 def test_compensation_fails_too_then_reconcile_removes_the_orphan(till, caplog):
     till.refuse_order_inserts()
     number = random_pan("4", 16)
-    till.clients.dynamodb.meta.events.register("before-call.dynamodb.DeleteItem", deny_deletes)
-    try:
-        with pytest.raises(OrderStoreUnavailable, match="disk full"):
-            till.checkout.checkout(sale(number=number))
-    finally:
-        till.clients.dynamodb.meta.events.unregister("before-call.dynamodb.DeleteItem", deny_deletes)
+    with till.deletes_denied(), pytest.raises(OrderStoreUnavailable, match="disk full"):
+        till.checkout.checkout(sale(number=number))
     [orphan] = till.vault_tokens()
     assert f"vault item {redact(orphan)} could not be removed; vault reconciliation will remove it" in caplog.text
     assert number not in caplog.text
