@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont
@@ -29,6 +30,8 @@ from posapp.ui.expiry_field import ExpiryField
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
 
+T = TypeVar("T", bound=QLineEdit)
+
 
 class CheckoutView(QWidget):
     """The sale form. ``checkout`` is called on a worker thread to get the CheckoutService;
@@ -45,15 +48,9 @@ class CheckoutView(QWidget):
         self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
         self._busy = False
 
-        self.name = QLineEdit()
-        self.name.setAccessibleName(self.tr("Order name"))
-        self.name.setPlaceholderText(self.tr("What is sold, e.g. Table 4 dinner"))
-        self.description = QLineEdit()
-        self.description.setAccessibleName(self.tr("Description"))
-        self.description.setPlaceholderText(self.tr("Optional"))
-        self.amount = QLineEdit()
-        self.amount.setAccessibleName(self.tr("Amount"))
-        self.amount.setPlaceholderText(f"0{self._locale.decimalPoint()}00")
+        self.name = _named(QLineEdit(), self.tr("Order name"), self.tr("What is sold, e.g. Table 4 dinner"))
+        self.description = _named(QLineEdit(), self.tr("Description"), self.tr("Optional"))
+        self.amount = _named(QLineEdit(), self.tr("Amount"), f"0{self._locale.decimalPoint()}00")
         self.amount_message = QLabel()
         self.amount_message.setAccessibleName(self.tr("Amount check"))
         self.amount_message.setStyleSheet("color: #b00020;")
@@ -69,12 +66,8 @@ class CheckoutView(QWidget):
         for code in sorted(EXPONENTS):
             menu.addAction(code, lambda code=code: self._choose_currency(code))
         self.currency.setMenu(menu)
-        self.card = CardNumberField()
-        self.card.setAccessibleName(self.tr("Card number"))
-        self.card.setPlaceholderText(self.tr("Type the card number or swipe the card"))
-        self.expiry = ExpiryField()
-        self.expiry.setAccessibleName(self.tr("Expiry date"))
-        self.expiry.setPlaceholderText(self.tr("MM/YY"))
+        self.card = _named(CardNumberField(), self.tr("Card number"), self.tr("Type the card number or swipe the card"))
+        self.expiry = _named(ExpiryField(), self.tr("Expiry date"), self.tr("MM/YY"))
         self.brand = QLabel()
         self.brand.setAccessibleName(self.tr("Detected card brand"))
         self.card_message = QLabel()
@@ -293,3 +286,10 @@ class CheckoutView(QWidget):
     def busy(self) -> bool:
         """Whether a sale is being recorded now."""
         return self._busy
+
+
+def _named(field: T, name: str, placeholder: str) -> T:
+    """``field`` with its screen-reader name and its placeholder text."""
+    field.setAccessibleName(name)
+    field.setPlaceholderText(placeholder)
+    return field
