@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 from pathlib import Path
 
 from posapp import config
@@ -29,10 +30,12 @@ class _VersionAction(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse repeats what it refuses ("unrecognized arguments: …"): a card typed there is masked."""
+    """Usage errors read as every other refusal: one line on stderr, exit 2.
 
-    def error(self, message: str):  # type: ignore[override]
-        super().error(for_terminal(message))
+    argparse repeats what it refuses ("unrecognized arguments: …"): a card typed there is masked."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        self.exit(ExitCode.BAD_INPUT, f"posapp: {for_terminal(message)} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("order_id", type=order_id, metavar="ID")
     show.add_argument("--json", action="store_true", help="print the order as JSON")
 
-    vault = commands.add_parser("vault", help="check the card vault").add_subparsers(
+    vault = commands.add_parser("vault", help="verify, reconcile and import the card vault").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     verify = vault.add_parser("verify", help="check the signatures of vault items (no card is shown)")
     targets = verify.add_mutually_exclusive_group(required=True)

@@ -75,5 +75,7 @@ def as_json(order: Order) -> dict[str, object]:
         "token": order.token,
         "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
         "workstation": order.workstation,
+        "operator": order.operator,
+        "status": order.status,
         "idempotency_key": order.idempotency_key,
     }

@@ -152,6 +152,23 @@ def test_order_ids_out_of_range_are_refused_by_the_parser(number):
         assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("argv, help_command", [
+    (["order", "list", "--limit", "abc"], "posapp order list"),
+    (["order", "show"], "posapp order show"),
+    (["order", "new", "--amount", "1", "--card-stdin"], "posapp order new"),
+    (["order", "frobnicate"], "posapp order"),
+    (["frobnicate"], "posapp"),
+    (["vault", "verify"], "posapp vault verify"),
+], ids=["not-a-number", "missing-id", "missing-name", "unknown-action", "unknown-command", "no-target"])
+def test_a_usage_mistake_is_one_line_that_says_where_help_is(capsys, argv, help_command):
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("posapp: ") and "usage:" not in err
+    assert err.rstrip().endswith(f"(see '{help_command} --help')")
+
+
 def test_a_card_number_given_as_an_argument_is_not_repeated(capsys):
     number = random_pan("4", 16)
     for argv in (["order", "list", number], ["order", "show", number[:8] + "-" + number[8:]],
