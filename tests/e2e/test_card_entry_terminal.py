@@ -26,6 +26,14 @@ DEADLINE = 60  # seconds: against a hang only; nothing here measures speed
 READER_GAP = 0.02  # between the tracks of a swipe, as a keyboard-wedge reader types them
 
 
+def _as_a_shell_job() -> None:
+    """In the child: the terminal becomes its controlling terminal, and Ctrl-C interrupts it
+    as in a cashier's shell, even where the test runner was started with SIGINT ignored (a
+    background job of a script)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     """A pseudo-terminal; posapp gets its other end as controlling terminal, stdin and stderr."""
 
@@ -36,8 +44,7 @@ class Terminal:
     def start(self, args, env) -> subprocess.Popen:
         self.mode = termios.tcgetattr(self.slave)
         return subprocess.Popen([sys.executable, "-m", "posapp", *args], stdin=self.slave, stderr=self.slave,
-                                stdout=subprocess.PIPE, env=env, start_new_session=True,
-                                preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+                                stdout=subprocess.PIPE, env=env, start_new_session=True, preexec_fn=_as_a_shell_job)
 
     def wait_for(self, text: bytes) -> None:
         deadline = time.monotonic() + DEADLINE
