@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import getpass
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from posapp import pairing

@@ -29,19 +29,15 @@ from posapp.card import Card
 from posapp.errors import InvalidInput
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
-from posapp.orders.base import check_aware, checked_text
+from posapp.orders.base import checked_text
 from posapp.vault import Vault
+from posapp.clock import require_aware, utc_now
 
 log = logging.getLogger(__name__)
 
 # Seconds a till trusts the newest order id it read (or got from its own last sale): one
 # query per sale would cost a busy till a tenth of its sale time.
 ORDERS_SEEN_FRESH = 10.0
-
-
-def utc_now() -> datetime.datetime:
-    """The current time, UTC-aware: the default clock of a sale."""
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def new_idempotency_key() -> str:
@@ -95,7 +91,7 @@ class CheckoutService:
     def checkout(self, sale: Sale) -> Order:
         """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
         now = self._clock()
-        check_aware("the checkout clock's time", now)  # before the card is stored, not after
+        require_aware("the checkout clock's time", now)  # before the card is stored, not after
         # Everything that can be refused is refused before the card is stored.
         name = checked_text("order name", sale.name, required=True)
         description = checked_text("description", sale.description, required=False)

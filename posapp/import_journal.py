@@ -12,7 +12,6 @@ so nobody is left with cards whose tokens no file lists.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import logging
 import os
 import socket
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from posapp.vault import ImportRecord, TokenNotFound, Vault
+from posapp.clock import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def begin(vault: Vault, output: Path, *, workstation: str) -> ImportRecord:
     vault and return its record; raises the vault's errors (VaultError)."""
     record = ImportRecord(import_id=str(uuid.uuid4()), workstation=workstation, host=socket.gethostname(),
                           pid=os.getpid(), process=process_identity(os.getpid()),
-                          started_at=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                          started_at=utc_now().isoformat(),
                           output=str(output.absolute()))
     vault.begin_import(record)
     return record

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from posapp.errors import IntegrityFailure, InvalidInput
 from posapp.orders import OrderStore
 from posapp.vault import TokenNotFound, Vault, VaultEntry, VaultUnavailable
+from posapp.clock import require_aware
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,7 @@ def reconcile(vault: Vault, orders: OrderStore, *, grace: datetime.timedelta = D
     check_same_history(vault, orders)
     report = ReconcileReport()
     started = (now or orders.clock)()
-    if started.utcoffset() is None:  # compared with the store's aware notes, and written back as one
-        raise ValueError(f"reconciliation's clock gave a naive datetime ({started.isoformat()})")
+    require_aware("reconciliation's clock", started)  # compared with the store's aware notes
     newest = orders.newest_order_id()
     for batch in _batches(vault.entries()):
         newest = check_history_reaches(orders, max((entry.orders_seen or 0 for entry in batch), default=0), newest)

@@ -15,6 +15,7 @@ from posapp.pan_detect import contains_pan
 from posapp.money import Money
 from posapp.orders import Order, OrderFilter, presentation
 from posapp.orders.base import PAGE_MAX
+from posapp.clock import utc_now
 
 CARD_PROMPT = "Card (number and MM/YY, or swipe): "
 
@@ -37,7 +38,7 @@ def order_new(services, args, out: TextIO) -> int:
     if key is not None and contains_pan(key):  # refused before the card is read, not after
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
     amount = Money.parse(args.amount, args.currency or services.currency)
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+    today = utc_now().date()
     card = parse_card_input(_read_card_line(), today)
     retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}
     sale = Sale(args.name, args.description, amount, card, **retry_of)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime
 import errno
 import os
 import sys
@@ -14,6 +13,7 @@ from typing import TextIO
 from posapp.cli.output import for_terminal
 from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, Unavailable, describe
 from posapp.pan_detect import contains_pan
+from posapp.clock import utc_now
 
 
 def count(number: int, noun: str) -> str:
@@ -124,7 +124,7 @@ def vault_import(services, args, out: TextIO) -> int:
         with import_journal.run(services.vault, args.out, workstation=services.workstation) as run:
             rows = csv.writer(run.file)
             rows.writerow(["line", "token", "brand", "last4"])
-            today = datetime.datetime.now(datetime.timezone.utc).date()
+            today = utc_now().date()
             for result in import_cards(services.vault, bounded_lines(cards), today=today,
                                        import_id=run.record.import_id):
                 if isinstance(result, Imported):

@@ -12,6 +12,7 @@ from posapp.card import MASK, Brand
 from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
 from posapp.pan_detect import contains_pan, redact
 from posapp.money import Money
+from posapp.clock import require_aware
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
 TEXT_MAX_BYTES = 255
@@ -87,13 +88,6 @@ def checked_text(label: str, value: str | None, *, required: bool) -> str | None
     return value
 
 
-def check_aware(label: str, moment: datetime.datetime | None) -> None:
-    """ValueError (a programming error, not user input) for a naive datetime: it could mean local
-    time or UTC, and taking it as either shifts orders by hours without a word. None passes."""
-    if moment is not None and moment.utcoffset() is None:
-        raise ValueError(f"{label} is a naive datetime ({moment.isoformat()}); a timezone-aware one is required")
-
-
 COMPLETED = "completed"
 
 
@@ -115,7 +109,7 @@ class NewOrder:
     operator: str | None = None
 
     def __post_init__(self) -> None:
-        check_aware("created_at", self.created_at)
+        require_aware("created_at", self.created_at)
         object.__setattr__(self, "name", checked_text("order name", self.name, required=True))
         object.__setattr__(self, "description", checked_text("description", self.description, required=False))
         for label, value in (("idempotency key", self.idempotency_key), ("workstation", self.workstation),
@@ -141,7 +135,7 @@ class Order:
     idempotency_key: str | None = None
 
     def __post_init__(self) -> None:
-        check_aware("created_at", self.created_at)
+        require_aware("created_at", self.created_at)
         # Rows posapp did not write (adopted from a legacy system, edited with SQL) may hold
         # card numbers in any text column: every row leaves the store masked.
         for field in ("name", "description", "token", "workstation", "operator", "status", "idempotency_key"):
@@ -170,8 +164,8 @@ class OrderFilter:
     workstation: str | None = None
 
     def __post_init__(self) -> None:
-        check_aware("since", self.since)  # a programming error: ValueError, not InvalidOrder
-        check_aware("until", self.until)
+        require_aware("since", self.since)  # a programming error: ValueError, not InvalidOrder
+        require_aware("until", self.until)
         if self.text is not None and len(self.text.encode("utf-8", "surrogatepass")) > TEXT_MAX_BYTES:
             raise InvalidOrder(f"the search text is longer than any order name or description can be "
                                f"({TEXT_MAX_BYTES} bytes)")

@@ -25,6 +25,7 @@ from posapp.card import Brand
 from posapp.money import InvalidAmount, Money
 from posapp.orders.base import COMPLETED, NewOrder, Order, OrderFilter
 from posapp.orders.search import search_columns, text_matches
+from posapp.clock import require_aware
 
 TinyText = sa.Text().with_variant(mysql.TINYTEXT(charset="utf8mb4"), "mysql", "mariadb")
 
@@ -96,8 +97,7 @@ def naive_utc(moment: datetime.datetime) -> datetime.datetime:
     Raises ValueError for a naive ``moment``: which zone it meant is unknown, and taking it as
     local or as UTC would shift orders by hours (a programming error, not a user's).
     """
-    if moment.utcoffset() is None:
-        raise ValueError(f"a naive datetime ({moment.isoformat()}) where a timezone-aware one is required")
+    require_aware("a time to store", moment)
     return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
-from posapp.checkout import CheckoutService, Sale, utc_now
+from posapp.checkout import CheckoutService, Sale
 from posapp.money import EXPONENTS, InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import checked_text
@@ -29,6 +29,7 @@ from posapp.ui.card_field import CardNumberField
 from posapp.ui.expiry_field import ExpiryField
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
+from posapp.clock import utc_now
 
 T = TypeVar("T", bound=QLineEdit)
 

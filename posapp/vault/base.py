@@ -12,6 +12,7 @@ from typing import Protocol
 
 from posapp.card import Card, Pan
 from posapp.errors import IntegrityFailure, NotFound, PosappError, Unavailable
+from posapp.clock import require_aware
 
 
 class VaultError(PosappError):
@@ -58,8 +59,7 @@ class VaultEntry:
     orders_seen: int | None = None  # the newest order id its sale knew of (None: stored before posapp noted it)
 
     def __post_init__(self) -> None:
-        if self.created_at is not None and self.created_at.utcoffset() is None:  # a programming error
-            raise ValueError(f"a naive datetime ({self.created_at.isoformat()}) where a timezone-aware one is required")
+        require_aware("a vault entry's created_at", self.created_at)
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,6 @@ class VaultIdentity:
 
 # A named health check for ``posapp doctor``: returns what it saw, or raises a PosappError.
 Check = tuple[str, Callable[[], str]]
-
-
-def utc_now() -> datetime.datetime:
-    """The adapters' default clock: now, timezone-aware in UTC."""
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def is_bookkeeping(key: str) -> bool:

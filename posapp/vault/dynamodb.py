@@ -38,10 +38,10 @@ from posapp.vault.base import (
     VaultUnavailable,
     check_token,
     is_bookkeeping,
-    utc_now,
 )
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_identity import IdentityItem
+from posapp.clock import utc_now
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from dynamodb_encryption_sdk.structures import AttributeActions, EncryptionConte
 
 from posapp.card import Card, InvalidCard, Pan
 from posapp.vault.base import TamperedItem, VaultEntry
+from posapp.clock import require_aware
 
 PARTITION_KEY = "token"
 DEFAULT_TABLE = "posapp-pan-vault"
@@ -66,8 +67,7 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
     """The item to encrypt for ``card`` under ``token``, holding the card number in clear.
     ``created_at`` (timezone-aware, else ValueError) is stored in UTC; ``import_id`` and
     ``orders_seen`` only when given."""
-    if created_at.utcoffset() is None:  # astimezone would take it for local time, silently
-        raise ValueError(f"a naive datetime ({created_at.isoformat()}) where a timezone-aware one is required")
+    require_aware("a vault item's created_at", created_at)  # astimezone would take it for local time
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},

@@ -33,8 +33,8 @@ from posapp.vault.base import (
     VaultUnavailable,
     check_token,
     is_token,
-    utc_now,
 )
+from posapp.clock import utc_now
 
 log = logging.getLogger(__name__)
 
