@@ -33,6 +33,7 @@ class HistoryModel(QAbstractTableModel):
         self._fetch_page = fetch_page
         self._runner = runner
         self._orders: list[Order] = []
+        self._cells: list[tuple[str, ...]] = []  # each row's text, made once: data() runs on every paint
         self._where = OrderFilter()
         self._next_before: int | None = None
         self._exhausted = True  # nothing is fetched before the first set_filter: no I/O at start-up
@@ -62,12 +63,15 @@ class HistoryModel(QAbstractTableModel):
         amount columns; None for anything else."""
         if not index.isValid() or not 0 <= index.row() < len(self._orders):
             return None
-        order = self._orders[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return presentation.list_fields(order)[self._keys[index.column()]]
+            return self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _row(self, order: Order) -> tuple[str, ...]:
+        fields = presentation.list_fields(order)
+        return tuple(fields[key] for key in self._keys)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
         return not parent.isValid() and not self._exhausted and not self._loading
@@ -89,7 +93,7 @@ class HistoryModel(QAbstractTableModel):
         self._started = True
         self._generation += 1
         self._where = where
-        self._orders = []
+        self._orders, self._cells = [], []
         self._next_before = None
         self._exhausted = False
         self._loading = False
@@ -122,6 +126,7 @@ class HistoryModel(QAbstractTableModel):
             first = len(self._orders)
             self.beginInsertRows(QModelIndex(), first, first + len(page.orders) - 1)
             self._orders.extend(page.orders)
+            self._cells.extend(self._row(order) for order in page.orders)
             self.endInsertRows()
         self._next_before = page.next_before
         self._exhausted = page.next_before is None
