@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from posapp import pairing
 from posapp.checkout import CheckoutService
 from posapp.config import Materials, Settings, VaultBackend
+from posapp.config_checks import is_mysql
 from posapp.orders import OrderStore
 from posapp.secrets import orders_password
 from posapp.vault import Vault
@@ -112,7 +113,7 @@ class Services:
     @property
     def shared_orders(self) -> bool:
         """Whether orders go to a MySQL server (else to this till's SQLite file)."""
-        return (self._settings.orders.url or "").startswith("mysql")
+        return is_mysql(self._settings.orders.url)
 
     @property
     def backends_text(self) -> str:

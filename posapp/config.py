@@ -243,7 +243,7 @@ def _check_together(settings: Settings, set_in: dict[tuple[str, str], Path]) -> 
             if getattr(vault, key) is None:
                 raise ConfigError(f'{source}: [vault] {key}: required with backend = "dynamodb" ({what})')
         url = settings.orders.url
-        if url is None or url.startswith("sqlite:"):
+        if not checks.is_mysql(url):
             where = set_in.get(("orders", "url"), source)
             raise ConfigError(f'{where}: [orders] url: a DynamoDB card vault is shared by tills, so its order history '
                               'must be shared too: use "mysql+pymysql://USER@HOST:PORT/DATABASE"')

@@ -90,6 +90,11 @@ def orders_url(value: str) -> str:
     return value
 
 
+def is_mysql(orders_url: str | None) -> bool:
+    """Whether an ``[orders] url`` (checked by :func:`orders_url`) names a MySQL server; else SQLite."""
+    return (orders_url or "").startswith("mysql")
+
+
 def existing_file(value: str) -> str:
     """The path of an existing regular file, ``~`` expanded; read from disk when called."""
     if not Path(value).expanduser().is_file():

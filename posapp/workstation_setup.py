@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from posapp import config
+from posapp.config_checks import is_mysql
 from posapp.errors import InvalidInput
 from posapp.secrets import ORDERS_PASSWORD_ENV, KeyringUnavailable, orders_password_name, write_secret
 
@@ -49,7 +50,7 @@ def prepare(target: Path, values: Values, *, shared: bool, password: Callable[[]
     InvalidInput for an empty password (and whatever ``password`` raises when it cannot ask)."""
     config.check(target, values)
     setup = Setup(target, values, shared)
-    if not _needs_password(setup.orders_url):
+    if not is_mysql(setup.orders_url):  # SQLite takes no password
         return setup
     typed = password()
     if not typed:
@@ -63,11 +64,6 @@ def set_up(target: Path, values: Values, *, shared: bool, password: Callable[[],
     setup = prepare(target, values, shared=shared, password=password)
     setup.apply(saved)
     return setup
-
-
-def _needs_password(orders_url: str | None) -> bool:
-    """Whether an order history at ``orders_url`` takes a password (MySQL does, SQLite not)."""
-    return bool(orders_url and orders_url.startswith("mysql"))
 
 
 def _store_orders_password(url: str, password: str) -> None:
