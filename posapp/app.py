@@ -7,17 +7,21 @@ task pays for them instead.
 
 from __future__ import annotations
 
-import getpass
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from posapp import pairing
+from posapp import audit_trail, pairing
+from posapp.access.operators import Operators
+from posapp.access.roles import SignedIn
+from posapp.audit.chain import ChainReport
 from posapp.checkout import CheckoutService
+from posapp.clock import utc_now
 from posapp.config import Materials, Settings, VaultBackend
 from posapp.config_checks import is_mysql
 from posapp.orders import OrderStore
+from posapp.orders.base import JournalSetup
 from posapp.secrets import orders_password
 from posapp.vault import Vault
 
@@ -54,7 +58,10 @@ class Services:
         return self._once("orders", self._open_orders)
 
     def _open_orders(self) -> OrderStore:
-        store = build_orders(self._settings)
+        # The journal's key and anchors are the vault's: the vault is built (not opened) here too.
+        journal = JournalSetup(self.workstation, key=lambda: self.vault.audit_key(),
+                               committed=audit_trail.Anchoring(lambda: self.vault), clock=utc_now)
+        store = build_orders(self._settings, journal)
         if store.is_local:  # made with the local vault on the first run; never again on its own
             pairing.open_local(self.vault, store)
         return store
@@ -69,21 +76,36 @@ class Services:
             pairing.open_local(self.vault, self.orders)
         pairing.check(self.vault, self.orders)
 
-    @property
-    def checkout(self) -> CheckoutService:
-        """The checkout of this till, its sales recorded under ``[workstation] id`` and the login
-        name; first checks the pairing (see :meth:`paired`), raising what that raises."""
+    def checkout(self, operator: SignedIn) -> CheckoutService:
+        """The checkout of this till for ``operator``, its sales recorded under ``[workstation] id``
+        and the operator's login; first checks the pairing (see :meth:`paired`), raising what that raises."""
         self.paired()
-        return self._once("checkout", lambda: CheckoutService(
-            self.vault, self.orders, workstation=self._settings.workstation.id, operator=_login_name()))
+        return self._once(f"checkout:{operator}", lambda: CheckoutService(
+            self.vault, self.orders, workstation=self._settings.workstation.id, operator=operator))
+
+    @property
+    def operators(self) -> Operators:
+        """Sign-in and operator management, in the order database."""
+        return self._once("operators", lambda: Operators(self.orders.operators, self.orders.journal))
+
+    @property
+    def vault_is_this_tills_own(self) -> bool:
+        """Whether this till holds only its own audit key (its local vault beside a shared order history):
+        it can then verify only its own journal chain."""
+        return self._settings.vault.backend is VaultBackend.LOCAL and not self.orders.is_local
+
+    def verify_journal(self) -> list[ChainReport]:
+        """Check every journal chain this till holds the key of (see :func:`audit_trail.verify`)."""
+        return audit_trail.verify(self.vault, self.orders.journal,
+                                  only=self.workstation if self.vault_is_this_tills_own else None)
 
     def order_cards(self) -> OrderCards:
         """The orders whose cards this vault keeps: a till's local vault beside a shared order
         history holds only that till's."""
         from posapp.verification import OrderCards
 
-        own = self._settings.vault.backend is VaultBackend.LOCAL and not self.orders.is_local
-        return OrderCards(self.vault, self.orders, workstation=self._settings.workstation.id if own else None)
+        return OrderCards(self.vault, self.orders,
+                          workstation=self.workstation if self.vault_is_this_tills_own else None)
 
     def provision(self) -> None:
         """Create or upgrade the vault and the order history, and pair them."""
@@ -130,22 +152,15 @@ def build(settings: Settings) -> Services:
     return Services(settings)
 
 
-def build_orders(settings: Settings) -> OrderStore:
+def build_orders(settings: Settings, journal: JournalSetup | None = None) -> OrderStore:
     """A SqlOrderStore at ``[orders] url`` (default: orders.db in the data folder), with its TLS
-    files; the password comes from the keyring when a connection opens. No I/O here."""
+    files, journalling as ``journal`` says; the password comes from the keyring when a connection
+    opens. No I/O here."""
     from posapp.orders.sql import SqlOrderStore, Tls
 
     url = settings.orders.url or f"sqlite:///{settings.paths.data_dir / 'orders.db'}"
     tls = Tls(ca=settings.orders.ssl_ca, cert=settings.orders.ssl_cert, key=settings.orders.ssl_key)
-    return SqlOrderStore(url, tls=tls, password=lambda: orders_password(url))
-
-
-def _login_name() -> str | None:
-    """Who is signed in at this till: recorded as the order's operator."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
+    return SqlOrderStore(url, tls=tls, password=lambda: orders_password(url), journal=journal)
 
 
 def build_vault(settings: Settings) -> Vault:

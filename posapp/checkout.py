@@ -25,8 +25,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from posapp.access.roles import Permission, SignedIn, require
+from posapp.audit.chain import Event
 from posapp.card import Card
-from posapp.errors import InvalidInput
+from posapp.errors import InvalidInput, PosappError
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
 from posapp.orders.base import checked_text
@@ -76,10 +78,12 @@ class SaleOutcomeUnknown(OrderOutcomeUnknown):
 
 
 class CheckoutService:
-    """Stateless and thread-safe: GUI workers and many tills may call it at once. ``clock``
-    returns the sale's time, timezone-aware; a naive one raises ValueError before anything is stored."""
+    """The sales of ``operator`` at ``workstation``; thread-safe: GUI workers and many tills may
+    call it at once. ``orders`` must journal (a sale's order and its journal entry are one
+    transaction). ``clock`` returns the sale's time, timezone-aware; a naive one raises ValueError
+    before anything is stored."""
 
-    def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: str | None = None,
+    def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: SignedIn,
                  clock: Callable[[], datetime.datetime] = utc_now):
         self._vault = vault
         self._orders = orders
@@ -89,7 +93,10 @@ class CheckoutService:
         self._orders_seen, self._orders_seen_at = 0, -ORDERS_SEEN_FRESH  # read on the first sale
 
     def checkout(self, sale: Sale) -> Order:
-        """Record the sale once, or raise and leave no order and (as far as can be known) no card."""
+        """Record the sale once, or raise and leave no order and (as far as can be known) no card.
+
+        Raises NotPermitted (exit 5) before anything is read when the operator may not sell."""
+        require(self._operator, Permission.SELL)
         now = self._clock()
         require_aware("the checkout clock's time", now)  # before the card is stored, not after
         # Everything that can be refused is refused before the card is stored.
@@ -98,21 +105,30 @@ class CheckoutService:
         sale.card.check_not_expired(now.date())
         # No look-up before the card is stored: the idempotency key's unique index decides,
         # and a retry's extra vault item is removed again (a retry is rare, every sale is not).
-        token = self._vault.tokenize(sale.card, orders_seen=self._newest_order_seen())
+        try:
+            token = self._vault.tokenize(sale.card, orders_seen=self._newest_order_seen())
+        except PosappError as error:
+            self._journal_failure(sale, "refused", {"by": "vault", "reason": type(error).__name__})
+            raise
         order = NewOrder(name=name, description=description, amount=sale.amount, token=token,
                          card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
-                         workstation=self._workstation, created_at=now, operator=self._operator,
+                         workstation=self._workstation, created_at=now, operator=self._operator.login,
                          idempotency_key=sale.idempotency_key)
+        details = {"amount_minor": sale.amount.minor, "currency": sale.amount.currency,
+                   "brand": sale.card.pan.brand.value, "last4": sale.card.pan.last4, "token": token,
+                   "idempotency_key": sale.idempotency_key, **self._operator.approval}
         try:
-            recorded = self._orders.add(order)
+            recorded = self._orders.add(order, Event("sale", "recorded", self._operator.login, details=details))
         except DuplicateSale:
             # The same sale, submitted concurrently, won the race: keep its order and card.
             self._discard(token)
             return self._same_sale(self._orders.find_sale(sale.idempotency_key), sale)
         except OrderOutcomeUnknown:
             recorded = self._settle_unknown_outcome(sale, token)
-        except OrderStoreError:  # the store's word that the order was not written
+        except OrderStoreError as error:  # the store's word that the order was not written
             self._discard(token)
+            self._journal_failure(sale, "compensated", {"by": "order history", "reason": type(error).__name__,
+                                                        "token": token})
             raise
         except BaseException:
             log.warning("sale %s failed unexpectedly after its card was stored; vault item %s is kept for "
@@ -163,6 +179,15 @@ class CheckoutService:
         log.info("sale %s was recorded already as order %s; nothing new was written",
                  sale.idempotency_key, recorded.id)
         return recorded
+
+    def _journal_failure(self, sale: Sale, outcome: str, details: dict[str, object]) -> None:
+        """Journal a sale that was not recorded; an order history that cannot take it is logged."""
+        event = Event("sale", outcome, self._operator.login, details={**details,
+                                                                      "idempotency_key": sale.idempotency_key, **self._operator.approval})
+        try:
+            self._orders.journal.record(event)
+        except PosappError as error:
+            log.warning("sale %s (%s) could not be journalled: %s", sale.idempotency_key, outcome, error)
 
     def _discard(self, token: str) -> None:
         try:

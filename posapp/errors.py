@@ -21,6 +21,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
     UNAVAILABLE = 3  # a backend, the disk or the output cannot be used now: retrying later may work
     INTEGRITY = 4  # stored data failed a check (tampered, missing, older copy): restore, never retry blindly
+    NOT_PERMITTED = 5  # not signed in, a wrong or locked sign-in, or a role without the permission: nothing was done
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
@@ -50,6 +51,12 @@ class NotFound(PosappError, LookupError):
     """What was asked for does not exist."""
 
     exit_code = ExitCode.BAD_INPUT
+
+
+class NotPermitted(PosappError):
+    """The operator is not signed in, could not sign in, or may not do this; nothing was changed."""
+
+    exit_code = ExitCode.NOT_PERMITTED
 
 
 class Unavailable(PosappError):

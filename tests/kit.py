@@ -14,12 +14,29 @@ from cardgen import random_pan
 from mariadbtest import POS_PASSWORD
 
 from posapp import pairing
+from posapp.access.roles import Role, SignedIn
+from posapp.audit_trail import Anchoring
 from posapp.card import Brand, Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale
+from posapp.clock import utc_now
 from posapp.money import Money
 from posapp.orders import NewOrder
+from posapp.orders.base import JournalSetup
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
+# Operators as a service sees them once signed in (the sign-in itself is tested on its own).
+CASHIER = SignedIn("cashier-1", "Cashier One", Role.CASHIER)
+SUPERVISOR = SignedIn("supervisor-1", "Supervisor One", Role.SUPERVISOR)
+ADMIN = SignedIn("admin-1", "Admin One", Role.ADMIN)
+AUDIT_KEY = bytes(range(32))  # the journal key of stores that journal without a vault
+
+
+def journal_setup(vault=None, *, workstation: str = "till-01", clock=utc_now) -> JournalSetup:
+    """How a test store journals: with ``vault``'s audit key and anchors, as a till does, or with
+    AUDIT_KEY and no anchors."""
+    if vault is None:
+        return JournalSetup(workstation, key=lambda: AUDIT_KEY, committed=lambda entry: None, clock=clock)
+    return JournalSetup(workstation, key=vault.audit_key, committed=Anchoring(lambda: vault), clock=clock)
 FAR_EXPIRY = Expiry(12, 2099)
 
 
@@ -39,6 +56,8 @@ def sale(name: str = "Coffee", number: str | None = None, *, expiry: Expiry | No
 def sell(checkout, name: str = "Coffee", number: str | None = None, **changes):
     """One sale through a CheckoutService (or anything with a ``checkout`` service); the order."""
     service = checkout if isinstance(checkout, CheckoutService) else checkout.checkout
+    if not isinstance(service, CheckoutService):  # the Services of a till: its checkout for a cashier
+        service = service(CASHIER)
     return service.checkout(sale(name, number, **changes))
 
 
@@ -98,10 +117,11 @@ def dynamodb_vault(place: DynamoDbPlace, *, clock=None, workstation: str = "till
     return vault, clients
 
 
-def order_store(url: str, password: str | None = POS_PASSWORD):
+def order_store(url: str, password: str | None = POS_PASSWORD, *, vault=None):
+    """The order store at ``url``, journalling with ``vault``'s audit key (or AUDIT_KEY)."""
     from posapp.orders.sql import SqlOrderStore
 
-    return SqlOrderStore(url, password=lambda: password)
+    return SqlOrderStore(url, password=lambda: password, journal=journal_setup(vault))
 
 
 class AwsTill:
@@ -112,9 +132,10 @@ class AwsTill:
         self.now = start
         self.place = DynamoDbPlace(key_arn, materials)
         self.vault, self.clients = dynamodb_vault(self.place, clock=lambda: self.now)
-        self.orders = order_store(database.url)
+        self.orders = order_store(database.url, vault=self.vault)
         pairing.provision(self.vault, self.orders)
-        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", clock=lambda: self.now)
+        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", operator=CASHIER,
+                                        clock=lambda: self.now)
         self.mariadb, self.database = mariadb, database
 
     def sql(self, statement):

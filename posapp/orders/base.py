@@ -6,13 +6,18 @@ import datetime
 import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from posapp.audit.chain import Entry, Event
 from posapp.card import MASK, Brand
 from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
 from posapp.pan_detect import contains_pan, redact
 from posapp.money import Money
 from posapp.clock import require_aware
+
+if TYPE_CHECKING:
+    from posapp.orders.journal import SqlJournal
+    from posapp.orders.operators_sql import SqlOperators
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
 TEXT_MAX_BYTES = 255
@@ -89,6 +94,11 @@ def checked_text(label: str, value: str | None, *, required: bool) -> str | None
 
 
 COMPLETED = "completed"
+VOIDED = "voided"  # cancelled after it was recorded: kept in the history, counted in no takings
+
+
+class StatusChanged(OrderStoreError, InvalidInput):
+    """The order is not in the status a change needs (voided already, say); nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +205,8 @@ class OrderStore(Protocol):
 
     display_url: str  # where the orders are kept, without any password
     is_local: bool  # a SQLite file beside a local vault, made with it on the first run
+    operators: SqlOperators  # the operators, in the same database
+    journal: SqlJournal  # the audit journal, in the same database
 
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""
@@ -202,12 +214,17 @@ class OrderStore(Protocol):
     def history_id(self) -> str | None:
         """This order history's identity, made with its schema; None where there is none yet."""
 
-    def add(self, order: NewOrder) -> Order:
-        """Record the order; DuplicateSale if its idempotency key is taken, OrderOutcomeUnknown
-        if it may or may not have been written; any other error means it was not written."""
+    def add(self, order: NewOrder, event: Event | None = None) -> Order:
+        """Record the order and journal ``event`` (target: the new order id) in one transaction;
+        DuplicateSale if its idempotency key is taken, OrderOutcomeUnknown if it may or may not
+        have been written; any other error means neither was written."""
 
     def get(self, order_id: int) -> Order:
         """The order with this id; raises OrderNotFound if there is none."""
+
+    def change_status(self, order_id: int, expected: str, new: str, event: Event) -> Order:
+        """Move the order from status ``expected`` to ``new`` and journal ``event``, in one transaction;
+        raises OrderNotFound, or StatusChanged when its status is not ``expected``."""
 
     def find_sale(self, idempotency_key: str) -> Order | None:
         """The order recorded under this idempotency key, if any."""
@@ -241,3 +258,15 @@ class OrderStore(Protocol):
 
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         """Health checks for ``posapp doctor``."""
+
+
+@dataclass(frozen=True)
+class JournalSetup:
+    """How a store journals: this till's ``workstation`` id, ``key()`` the audit key (32 bytes, from
+    beside the vault keys; it may raise the vault's errors), ``committed(entry)`` called after each
+    entry's transaction commits (anchoring; must not raise), and the ``clock`` (aware UTC)."""
+
+    workstation: str
+    key: Callable[[], bytes]
+    committed: Callable[[Entry], None]
+    clock: Callable[[], datetime.datetime]

@@ -5,7 +5,8 @@
 units, currency, masked card, time (UTC), workstation, operator, status and an
 idempotency key, and the name and description folded for search (``posapp.orders.search``).
 ``posapp_identity`` names the order history; ``posapp_orphans`` holds reconciliation's notes
-(migration 0003 says why).
+(migration 0003 says why). ``posapp_operators``, ``posapp_journal`` and ``posapp_journal_heads``
+hold the operators and the audit journal (migration 0005).
 
 Every column but the free text and the numbers holds an identifier or a code (token,
 idempotency key, workstation, operator, currency, brand...): those compare byte for byte on
@@ -61,6 +62,39 @@ orphans = sa.Table(
     metadata,
     sa.Column("token", sa.String(36), primary_key=True),
     sa.Column("first_seen", sa.DateTime, nullable=False),  # UTC, by the order database's clock
+)
+
+operators = sa.Table(
+    "posapp_operators",
+    metadata,
+    sa.Column("login", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("secret_hash", sa.String(255), nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.DateTime),  # UTC
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
+)
+journal = sa.Table(
+    "posapp_journal",
+    metadata,
+    sa.Column("workstation", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.DateTime, nullable=False),  # UTC, to the second
+    sa.Column("operator", sa.String(64)),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.String(128)),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("chain", sa.String(64), nullable=False),
+)
+journal_heads = sa.Table(
+    "posapp_journal_heads",
+    metadata,
+    sa.Column("workstation", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("chain", sa.String(64), nullable=False),
 )
 
 

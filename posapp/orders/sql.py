@@ -10,6 +10,7 @@ one. A local SQLite file is upgraded on first use; a shared MySQL database only 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
 from collections.abc import Callable, Collection, Iterator
@@ -20,44 +21,41 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from alembic.util import CommandError
 
-from posapp.errors import ExitCode
+from posapp.audit.chain import Entry, Event
+from posapp.orders import journal as journal_rows
 from posapp.orders import migrate
+from posapp.orders import orphans as orphan_rows
+from posapp.orders.db_errors import rolled_back, translate
 from posapp.orders.engine import Tls, create_private_file, make_engine
-from posapp.orders.base import (PAGE_MAX, DuplicateSale, NewOrder, NotProvisioned, Order, OrderFilter, OrderNotFound,
-                                OrderOutcomeUnknown, OrderPage, OrderStoreError, OrderStoreUnavailable)
-from posapp.orders.schema import (aware_utc, conditions, identity, naive_utc, order_from_row, order_history,
-                                  orphans, row_of, select_orders)
+from posapp.orders.base import (PAGE_MAX, DuplicateSale, JournalSetup, NewOrder, NotProvisioned, Order, OrderFilter,
+                                OrderNotFound, OrderPage, OrderStoreUnavailable, StatusChanged)
+from posapp.orders.schema import aware_utc, conditions, identity, order_from_row, order_history, row_of, select_orders
+from posapp.orders.operators_sql import SqlOperators
 from posapp.orders.search import fill_search_columns
 
 _id = order_history.c.UserPaymentAccountID
 _EPOCHS = ("reconcile_epoch", "previous_reconcile_epoch")
 
-# MySQL client error codes that mean "fix the login", not "try again later".
-_LOGIN_REFUSED = {1044, 1045, 1698}
-# Server errors after which the statement, or the whole transaction, was rolled back: lock
-# wait timeout, deadlock, a value the column refuses, a SIGNAL from a trigger.
-_STATEMENT_ROLLED_BACK = {1205, 1213, 1264, 1366, 1406, 1644}
-
-
-class OrderStoreLoginRefused(OrderStoreError):
-    """The database refused the configured user or password: a person must fix it."""
-
-    exit_code = ExitCode.BAD_INPUT
-
 
 class SqlOrderStore:
     """The OrderStore at ``url`` (``sqlite:///path`` or ``mysql+pymysql://user@host/db``).
 
-    ``password`` is called when a connection opens (None: none, or the URL's). Thread-safe;
-    building it does no I/O. Times go in and come out UTC-aware; a naive one raises ValueError.
+    ``password`` is called when a connection opens (None: none, or the URL's); ``journal`` says
+    how this till journals (None: the store writes no journal entry; asking it to raises
+    ValueError). Thread-safe; building it does no I/O. Times go in and come out UTC-aware; a
+    naive one raises ValueError.
     """
 
-    def __init__(self, url: str, *, tls: Tls = Tls(), password: Callable[[], str | None] = lambda: None):
+    def __init__(self, url: str, *, tls: Tls = Tls(), password: Callable[[], str | None] = lambda: None,
+                 journal: JournalSetup | None = None):
         self.url = sa.make_url(url)
         self._local = self.url.get_backend_name() == "sqlite"
         self._engine = make_engine(self.url, tls=tls, password=password)
         self._schema_ready = False
         self._schema_lock = threading.Lock()
+        self._journal = journal
+        self.operators = SqlOperators(self)
+        self.journal = journal_rows.SqlJournal(self)
 
     @property
     def display_url(self) -> str:
@@ -70,11 +68,35 @@ class SqlOrderStore:
         return self._local
 
     @contextmanager
-    def _connect(self) -> Iterator[sa.Connection]:
+    def connection(self) -> Iterator[sa.Connection]:
+        """A connection to the current schema, its errors translated to OrderStoreErrors."""
         with self._errors():
             self._ensure_schema()
             with self._engine.connect() as connection:
                 yield connection
+
+    def _setup(self) -> JournalSetup:
+        if self._journal is None:
+            raise ValueError("this order store was built without a journal")
+        return self._journal
+
+    @contextmanager
+    def transaction(self) -> Iterator[tuple[sa.Connection, Callable[[Event], Entry]]]:
+        """One transaction and the function that journals an event in it; committed on a clean exit.
+
+        Entries are handed to the journal's ``committed`` only after the COMMIT succeeded."""
+        setup = self._setup()
+        key = setup.key()  # before anything is sent: a vault that cannot answer stops nothing half-done
+        written: list[Entry] = []
+
+        def record(event: Event) -> Entry:
+            written.append(journal_rows.append(connection, key, setup.workstation, setup.clock(), event))
+            return written[-1]
+
+        with self.connection() as connection, connection.begin():
+            yield connection, record
+        for entry in written:
+            setup.committed(entry)
 
     @contextmanager
     def _errors(self, *, outcome_unknown: bool = False) -> Iterator[None]:
@@ -82,28 +104,11 @@ class SqlOrderStore:
             yield
         except sa.exc.DBAPIError as error:
             # str(error) would carry the statement and its parameters; say what failed, no more.
-            raise self._translate(error.orig, outcome_unknown=outcome_unknown) from None
+            raise translate(error.orig, self.url, outcome_unknown=outcome_unknown) from None
         except OSError as error:
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error}") from None
         except CommandError as error:
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be migrated: {error}") from None
-
-    def _translate(self, error: BaseException, *, outcome_unknown: bool = False) -> OrderStoreError:
-        args = getattr(error, "args", ())
-        code, message = (args[0], args[1]) if len(args) >= 2 and isinstance(args[0], int) else (None, error)
-        if outcome_unknown:
-            return OrderOutcomeUnknown(f"order history at {self.display_url} failed while the order was being "
-                                       f"written ({message}): it may or may not be recorded")
-        if code in _LOGIN_REFUSED:
-            return OrderStoreLoginRefused(
-                f"the order database refused user {self.url.username!r} on database {self.url.database!r}: check "
-                f"the database name, the user's rights on it and its password "
-                f"(posapp setup keeps it in the system keyring; or set POSAPP_ORDERS_PASSWORD)")
-        if code in (2003, 2005):
-            return OrderStoreUnavailable(f"order history at {self.display_url} cannot be reached: {message}")
-        if code in (2006, 2013):
-            return OrderStoreUnavailable(f"the connection to order history at {self.display_url} was lost")
-        return OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {message}")
 
     def _file_missing(self) -> bool:
         return self._local and bool(self.url.database) and not Path(self.url.database).exists()
@@ -159,13 +164,13 @@ class SqlOrderStore:
 
     def reconcile_epochs(self) -> tuple[str | None, str | None]:
         """The epoch the last reconciliation set here and the vault's one before it (None: none)."""
-        with self._connect() as connection:
+        with self.connection() as connection:
             rows = dict(connection.execute(sa.select(identity.c.name, identity.c.value).where(
                 identity.c.name.in_(_EPOCHS))).all())
         return rows.get(_EPOCHS[0]), rows.get(_EPOCHS[1])
 
     def set_reconcile_epochs(self, epoch: str, previous: str | None) -> None:
-        with self._connect() as connection, connection.begin():
+        with self.connection() as connection, connection.begin():
             connection.execute(identity.delete().where(identity.c.name.in_(_EPOCHS)))
             connection.execute(identity.insert(), [{"name": name, "value": value}
                                                    for name, value in zip(_EPOCHS, (epoch, previous)) if value])
@@ -177,8 +182,9 @@ class SqlOrderStore:
         newest = self.page(limit=1).orders
         return f"{self.display_url} reachable, " + (f"newest order {newest[0].id}" if newest else "no orders yet")
 
-    def add(self, order: NewOrder) -> Order:
-        """Record the order.
+    def add(self, order: NewOrder, event: Event | None = None) -> Order:
+        """Record the order, and journal ``event`` (its target set to the new order id) in the same
+        transaction: there is no sale without its entry.
 
         Raises DuplicateSale or another OrderStoreError when the order is known not to be
         written, OrderOutcomeUnknown when it may or may not have been (an error after the
@@ -186,6 +192,9 @@ class SqlOrderStore:
         an in-flight transaction will never commit).
         """
         values = row_of(order)
+        setup = self._setup() if event is not None else None
+        key = setup.key() if setup is not None else b""  # before anything is sent
+        entry = None
         with self._errors():  # nothing is sent before the connection is up
             self._ensure_schema()
             connection = self._engine.connect()
@@ -194,26 +203,24 @@ class SqlOrderStore:
                 try:
                     order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
                 except sa.exc.DBAPIError as error:
-                    if not self._rolled_back(error):
+                    if not rolled_back(error, local=self._local):
                         raise
                     if "idempotency_key" in str(error.orig) and isinstance(error, sa.exc.IntegrityError):
                         raise DuplicateSale(order.idempotency_key) from None
-                    raise self._translate(error.orig) from None
+                    raise translate(error.orig, self.url) from None
+                if setup is not None:
+                    entry = journal_rows.append(connection, key, setup.workstation, order.created_at,
+                                                dataclasses.replace(event, target=str(order_id)))
         finally:
             with self._errors():
                 connection.close()
+        if entry is not None:
+            setup.committed(entry)
         # Built from what was written: a read-back that failed would hide a recorded sale.
         return order_from_row(SimpleNamespace(UserPaymentAccountID=order_id, **values))
 
-    def _rolled_back(self, error: sa.exc.DBAPIError) -> bool:
-        """Whether the server refused the INSERT for sure (so the order is not written)."""
-        if self._local or isinstance(error, (sa.exc.IntegrityError, sa.exc.DataError)):
-            return True  # SQLite runs in this process; a refused row is refused
-        args = getattr(error.orig, "args", ())
-        return bool(args) and args[0] in _STATEMENT_ROLLED_BACK
-
     def find_sale(self, idempotency_key: str) -> Order | None:
-        with self._connect() as connection:
+        with self.connection() as connection:
             row = connection.execute(select_orders().where(
                 order_history.c.idempotency_key == idempotency_key)).one_or_none()
         return None if row is None else order_from_row(row)
@@ -222,50 +229,46 @@ class SqlOrderStore:
         if not tokens:
             return set()
         token = order_history.c.AWS_PA_Token
-        with self._connect() as connection:
+        with self.connection() as connection:
             return set(connection.execute(sa.select(token).where(token.in_(list(tokens)))).scalars())
 
     def newest_order_id(self) -> int:
         """The highest order id (0 where there is none): it only grows as orders are recorded."""
-        with self._connect() as connection:
+        with self.connection() as connection:
             return connection.execute(sa.select(sa.func.max(_id))).scalar_one() or 0
 
     def clock(self) -> datetime.datetime:
         """The order database's time (UTC): one clock for every till that reconciles."""
         now = sa.func.utc_timestamp() if not self._local else sa.func.datetime("now")
-        with self._connect() as connection:
+        with self.connection() as connection:
             value = connection.execute(sa.select(now)).scalar_one()
         return aware_utc(value)  # both functions answer in UTC
 
     def orphan_notes(self, tokens: Collection[str]) -> dict[str, datetime.datetime]:
-        """When reconciliation first saw each of ``tokens`` unreferenced, for those it noted."""
-        if not tokens:
-            return {}
-        with self._connect() as connection:
-            rows = connection.execute(sa.select(orphans.c.token, orphans.c.first_seen).where(
-                orphans.c.token.in_(list(tokens)))).all()
-        return {token: aware_utc(seen) for token, seen in rows}
+        with self.connection() as connection:
+            return orphan_rows.notes(connection, tokens)
 
     def note_orphans(self, tokens: Collection[str], seen: datetime.datetime) -> None:
-        """Note ``tokens`` as first seen unreferenced at ``seen`` (aware; ValueError if naive);
-        earlier notes stay as they are."""
-        first_seen = naive_utc(seen)  # before the early return: a naive time is refused even with no tokens
-        if not tokens:
-            return
-        # Two reconciliations may note the same token at once: the first note wins.
-        insert = orphans.insert().prefix_with("OR IGNORE", dialect="sqlite").prefix_with("IGNORE", dialect="mysql")
-        with self._connect() as connection, connection.begin():
-            connection.execute(insert, [{"token": token, "first_seen": first_seen} for token in tokens])
+        with self.connection() as connection, connection.begin():
+            orphan_rows.note(connection, tokens, seen)
 
     def forget_orphans(self, tokens: Collection[str]) -> None:
-        """Drop the notes of ``tokens`` (referenced by an order now, or removed)."""
-        if not tokens:
-            return
-        with self._connect() as connection, connection.begin():
-            connection.execute(orphans.delete().where(orphans.c.token.in_(list(tokens))))
+        with self.connection() as connection, connection.begin():
+            orphan_rows.forget(connection, tokens)
+
+    def change_status(self, order_id: int, expected: str, new: str, event: Event) -> Order:
+        with self.transaction() as (connection, journal):
+            changed = connection.execute(order_history.update().where(
+                _id == order_id, order_history.c.status == expected).values(status=new)).rowcount
+            if not changed:
+                found = connection.execute(sa.select(order_history.c.status).where(_id == order_id)).one_or_none()
+                raise OrderNotFound(order_id) if found is None else StatusChanged(
+                    f"order {order_id} is {found.status or 'of unknown status'}, not {expected}")
+            journal(event)
+            return order_from_row(connection.execute(select_orders().where(_id == order_id)).one())
 
     def get(self, order_id: int) -> Order:
-        with self._connect() as connection:
+        with self.connection() as connection:
             row = connection.execute(select_orders().where(_id == order_id)).one_or_none()
         if row is None:
             raise OrderNotFound(order_id)
@@ -277,7 +280,8 @@ class SqlOrderStore:
         query = select_orders().where(*conditions(where)).order_by(_id.desc()).limit(limit + 1)
         if before is not None:
             query = query.where(_id < before)
-        with self._connect() as connection:
+        with self.connection() as connection:
             rows = connection.execute(query).all()
         orders = [order_from_row(row) for row in rows[:limit]]
         return OrderPage(orders, orders[-1].id if len(rows) > limit else None)
+

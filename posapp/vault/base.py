@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
 from posapp.errors import IntegrityFailure, NotFound, PosappError, Unavailable
 from posapp.clock import require_aware
@@ -172,6 +173,16 @@ class Vault(Protocol):
 
     def present(self, tokens: Collection[str]) -> set[str]:
         """Those of ``tokens`` that have an item; reads keys only: no decryption, no KMS call."""
+
+    def audit_key(self) -> bytes:
+        """The audit journal's 32-byte chain key, kept beside the vault keys (never in the order
+        database), made on first use; raises VaultError like every other call."""
+
+    def anchors(self) -> dict[str, Anchor]:
+        """Each workstation's latest audit anchor recorded here, by workstation id."""
+
+    def record_anchor(self, anchor: Anchor) -> None:
+        """Keep ``anchor`` unless its workstation's kept one is as far along (never moves back)."""
 
     def checks(self) -> list[Check]:
         """Health checks for ``posapp doctor``, cheapest first."""

@@ -24,21 +24,13 @@ from dynamodb_encryption_sdk.material_providers.aws_kms import AwsKmsCryptograph
 from dynamodb_encryption_sdk.material_providers.most_recent import CachingMostRecentProvider
 from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore, MetaStoreAttributeNames
 
+from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
 from posapp.vault import item_format
 from posapp.vault.aws import AwsClients, conditional_failure, may_have_landed, translate
-from posapp.vault.base import (
-    Check,
-    ImportRecord,
-    TokenNotFound,
-    VaultEntry,
-    VaultError,
-    VaultIdentity,
-    VaultOutcomeUnknown,
-    VaultUnavailable,
-    check_token,
-    is_bookkeeping,
-)
+from posapp.vault.base import (Check, ImportRecord, TokenNotFound, VaultEntry, VaultError, VaultIdentity,
+                               VaultOutcomeUnknown, VaultUnavailable, check_token, is_bookkeeping)
+from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_identity import IdentityItem
 from posapp.clock import utc_now
@@ -78,6 +70,7 @@ class DynamoDbVault:
         self._config_lock = threading.Lock()
         self._bulk = DynamoDbBulk(self._db, self._table, self._errors)
         self._identity = IdentityItem(self._db, self._table, self._errors)
+        self._audit = AuditItems(self._db, clients.kms, table, kms_key_id, self._errors)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -206,6 +199,15 @@ class DynamoDbVault:
 
     def advance_reconcile_epoch(self, expected: str | None, new: str) -> bool:
         return self._identity.advance_reconcile_epoch(expected, new)
+
+    def audit_key(self) -> bytes:
+        return self._audit.key()
+
+    def anchors(self) -> dict[str, Anchor]:
+        return self._audit.anchors()
+
+    def record_anchor(self, anchor: Anchor) -> None:
+        self._audit.record(anchor)
 
     def begin_import(self, record: ImportRecord) -> None:
         self._identity.begin_import(record)

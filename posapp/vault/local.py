@@ -19,21 +19,12 @@ from pathlib import Path
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 
+from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
 from posapp.vault import item_format, local_keys, local_meta
 from posapp.errors import IntegrityFailure
-from posapp.vault.base import (
-    Check,
-    ImportRecord,
-    TamperedItem,
-    TokenNotFound,
-    VaultEntry,
-    VaultError,
-    VaultIdentity,
-    VaultUnavailable,
-    check_token,
-    is_token,
-)
+from posapp.vault.base import (Check, ImportRecord, TamperedItem, TokenNotFound, VaultEntry, VaultError, VaultIdentity,
+                               VaultUnavailable, check_token, is_token)
 from posapp.clock import utc_now
 
 log = logging.getLogger(__name__)
@@ -64,6 +55,7 @@ class LocalVault:
         self._clock = clock
         self._new_token = new_token
         self._materials: CryptographicMaterialsProvider | None = None
+        self._audit_key = b""
         self._open_lock = threading.Lock()
 
     # Opening is lazy so that building the vault costs no I/O (the GUI builds it at start-up).
@@ -75,7 +67,7 @@ class LocalVault:
                 except OSError as error:
                     raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used "
                                            f"({error.strerror or error}): check the data folder") from None
-                self._materials = keys.materials_provider()
+                self._materials, self._audit_key = keys.materials_provider(), keys.audit_key()
         # A fresh config per operation: the SDK's configs are not safe to share between threads.
         return item_format.crypto_config(self._materials, item_format.DEFAULT_TABLE)
 
@@ -187,6 +179,21 @@ class LocalVault:
             paired = local_meta.pair(db, history_id)
         if paired != history_id:
             raise VaultError(f"the local card vault {self.db_path} is paired with order history {paired} already")
+
+    # The audit journal's key and anchors live beside the vault keys, out of the order database.
+    def audit_key(self) -> bytes:
+        self._crypto()
+        return self._audit_key
+
+    def anchors(self) -> dict[str, Anchor]:
+        self._crypto()
+        with self._connection() as db:
+            return local_meta.anchors(db)
+
+    def record_anchor(self, anchor: Anchor) -> None:
+        self._crypto()
+        with self._connection() as db:
+            local_meta.record_anchor(db, anchor)
 
     def checks(self) -> list[Check]:
         return [("local vault keys", self._check_keys), ("encryption round trip", self._check_round_trip)]

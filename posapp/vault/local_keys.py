@@ -35,6 +35,7 @@ from posapp.vault.base import VaultError, VaultUnavailable
 log = logging.getLogger(__name__)
 
 _FINGERPRINT_LABEL = b"posapp local vault key check"
+_AUDIT_KEY_LABEL = b"posapp audit journal key"
 _TEMP_SUFFIX = ".tmp"
 
 
@@ -86,6 +87,11 @@ class LocalKeys:
     def fingerprint(self, vault_id: str) -> str:
         """Binds the keys to one vault; reveals nothing about them."""
         return hmac.new(self.signing, _FINGERPRINT_LABEL + vault_id.encode(), hashlib.sha256).hexdigest()
+
+    def audit_key(self) -> bytes:
+        """The audit journal's 32-byte chain key, derived from the signing key under its own label:
+        it lives wherever the vault keys live, never in the order database."""
+        return hmac.new(self.signing, _AUDIT_KEY_LABEL, hashlib.sha256).digest()
 
     def check(self, fingerprint: str, vault_id: str, where: str) -> None:
         """Raises KeysMismatch unless these are the keys ``fingerprint`` was made from."""

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from posapp.audit.chain import Anchor
 from posapp.vault.base import ImportRecord, VaultIdentity
 
 _IDENTITY = ("vault_id", "history_id", "reconcile_epoch")
@@ -64,3 +65,19 @@ def pending_imports(db: sqlite3.Connection) -> list[ImportRecord]:
 def end_import(db: sqlite3.Connection, import_id: str) -> None:
     """Forget the import run; harmless if it is not noted."""
     db.execute("DELETE FROM vault_meta WHERE key = ?", (f"import:{import_id}",))
+
+
+def anchors(db: sqlite3.Connection) -> dict[str, Anchor]:
+    """The audit anchor of every workstation that recorded one here."""
+    rows = db.execute("SELECT value FROM vault_meta WHERE key LIKE 'anchor:%'").fetchall()
+    found = (Anchor.from_json(value) for (value,) in rows)
+    return {anchor.workstation: anchor for anchor in found}
+
+
+def record_anchor(db: sqlite3.Connection, anchor: Anchor) -> None:
+    """Keep ``anchor`` unless its workstation's kept one is as far along (anchors only move forward)."""
+    with _locked(db):
+        row = db.execute("SELECT value FROM vault_meta WHERE key = ?", (f"anchor:{anchor.workstation}",)).fetchone()
+        if row is None or Anchor.from_json(row[0]).seq < anchor.seq:
+            db.execute("INSERT OR REPLACE INTO vault_meta VALUES (?, ?)",
+                       (f"anchor:{anchor.workstation}", anchor.to_json()))

@@ -6,7 +6,7 @@ from unittest import mock
 
 from awstest import AWS_ENV
 from cardgen import random_pan
-from kit import DynamoDbPlace, dynamodb_vault, order_store, sell
+from kit import CASHIER, DynamoDbPlace, dynamodb_vault, order_store, sell
 
 from posapp import pairing
 from posapp.checkout import CheckoutService
@@ -19,9 +19,9 @@ WORKERS, SALES_EACH = 8, 50
 def test_400_sales_from_8_workers_are_each_recorded_once(moto_endpoint, kms_key_arn, mysql_db):
     with mock.patch.dict(os.environ, AWS_ENV):
         vault, _ = dynamodb_vault(DynamoDbPlace(kms_key_arn, endpoint_url=moto_endpoint))
-        orders = order_store(mysql_db.url)
+        orders = order_store(mysql_db.url, vault=vault)
         pairing.provision(vault, orders)
-        checkout = CheckoutService(vault, orders, workstation="till-01")  # one service shared by all workers
+        checkout = CheckoutService(vault, orders, workstation="till-01", operator=CASHIER)  # one service shared by all workers
 
         def worker(number: int) -> list[tuple[str, str]]:
             sold = []

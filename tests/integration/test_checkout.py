@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 from cardgen import random_pan
-from kit import sale, sell, vault_tokens
+from kit import CASHIER, sale, sell, vault_tokens
+from posapp.checkout import CheckoutService
 
 from posapp import app, config
 from posapp.card import Expiry, InvalidCard, Pan
@@ -29,7 +30,7 @@ def test_a_sale_stores_the_card_once_and_the_order_references_it(services):
 ])
 def test_refused_sales_store_nothing(services, bad_sale, error):
     with pytest.raises(error):
-        services.checkout.checkout(bad_sale())
+        services.checkout(CASHIER).checkout(bad_sale())
     assert vault_tokens(services) == []
     assert services.orders.page().orders == []
 
@@ -65,7 +66,8 @@ def test_when_compensation_fails_too_the_orphan_token_is_logged_never_the_card(s
 def test_clock_decides_expiry(posapp_home):
     services = app.build(config.load())
     late = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
-    checkout = type(services.checkout)(services.vault, services.orders, workstation="till-01", clock=lambda: late)
+    checkout = CheckoutService(services.vault, services.orders, workstation="till-01", operator=CASHIER,
+                               clock=lambda: late)
     with pytest.raises(InvalidCard, match="expired"):
         checkout.checkout(sale(expiry=Expiry(12, 2029)))
 
@@ -73,12 +75,11 @@ def test_clock_decides_expiry(posapp_home):
 def test_each_card_knows_the_newest_order_other_tills_recorded_too(services, monkeypatch):
     """What lets reconciliation tell an older copy of the order history from the real one."""
     from posapp import checkout as checkout_module
-    from posapp.checkout import CheckoutService
 
     now = [1000.0]
     monkeypatch.setattr(checkout_module.time, "monotonic", lambda: now[0])
-    this_till = services.checkout
-    other_till = CheckoutService(services.vault, services.orders, workstation="till-02")
+    this_till = services.checkout(CASHIER)
+    other_till = CheckoutService(services.vault, services.orders, workstation="till-02", operator=CASHIER)
 
     def orders_seen(order):
         return next(entry.orders_seen for entry in services.vault.entries() if entry.token == order.token)

@@ -38,7 +38,7 @@ from unittest import mock
 
 import pytest
 from cardgen import random_pan
-from kit import DynamoDbPlace, local_vault
+from kit import CASHIER, DynamoDbPlace, journal_setup, local_vault
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -115,7 +115,7 @@ class LocalBackend:
     def open(self, clock) -> Pair:
         folder = self.root / uuid.uuid4().hex[:12]
         vault = local_vault(folder, clock=clock)
-        orders = SqlOrderStore(f"sqlite:///{folder / 'orders.db'}")
+        orders = SqlOrderStore(f"sqlite:///{folder / 'orders.db'}", journal=journal_setup(vault))
         vault.provision()  # as a till's first sale does
         pairing.open_local(vault, orders)
 
@@ -139,7 +139,7 @@ class AwsBackend:
         clients = place.clients()
         vault = place.vault(clients, workstation="till-01", clock=clock)
         orders = SqlOrderStore(f"mysql+pymysql://{POS_USER}@127.0.0.1:{self.mariadb.port}/{name}",
-                               password=lambda: POS_PASSWORD)
+                               password=lambda: POS_PASSWORD, journal=journal_setup(vault))
 
         def close():
             orders._engine.dispose()
@@ -189,7 +189,8 @@ class Interleavings(RuleBasedStateMachine):
         self.clock = START
         self.pair = self.backend.open(lambda: self.clock)
         self.vault, self.orders = self.pair.vault, self.pair.orders
-        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", clock=lambda: self.clock)
+        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", operator=CASHIER,
+                                        clock=lambda: self.clock)
         self.plan = threading.local()  # this attempt's fault, start time and vault tokens
         self.recorded: dict[str, int] = {}  # idempotency key -> id of the row the store wrote
         self.answered: dict[str, tuple[int, str]] = {}  # idempotency key -> (id, token) a caller was given

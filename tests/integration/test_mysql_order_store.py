@@ -12,7 +12,8 @@ from sqlalchemy import event
 
 from posapp.card import Brand
 from posapp.orders import InvalidOrder, OrderFilter, OrderStoreUnavailable
-from posapp.orders.sql import OrderStoreLoginRefused, SqlOrderStore, Tls
+from posapp.orders.db_errors import OrderStoreLoginRefused
+from posapp.orders.sql import SqlOrderStore, Tls
 
 REFERENCE_TABLE = """CREATE TABLE OrderHistory ( UserPaymentAccountID INT NOT NULL AUTO_INCREMENT,
   OrderName TINYTEXT, Description TINYTEXT, AWS_PA_Token TINYTEXT,

@@ -8,7 +8,7 @@ import datetime
 import uuid
 
 import pytest
-from kit import card, local_vault, sale
+from kit import CASHIER, card, journal_setup, local_vault, sale
 from hypothesis import given, settings, strategies as st
 
 from posapp import pairing
@@ -28,10 +28,11 @@ GRACE = datetime.timedelta(minutes=60)
 class Till:
     def __init__(self, folder, *, till_clock=START):
         self.vault = local_vault(folder, clock=lambda: till_clock)
-        self.orders = SqlOrderStore(f"sqlite:///{folder / 'orders.db'}")
+        self.orders = SqlOrderStore(f"sqlite:///{folder / 'orders.db'}", journal=journal_setup(self.vault))
         self.vault.provision()  # as a till's first sale does
         pairing.open_local(self.vault, self.orders)
-        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", clock=lambda: START)
+        self.checkout = CheckoutService(self.vault, self.orders, workstation="till-01", operator=CASHIER,
+                                        clock=lambda: START)
         self.now = START
 
     def reconcile(self, *, after=datetime.timedelta(0), **options):

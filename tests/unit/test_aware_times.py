@@ -12,6 +12,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from cardgen import random_pan
+from kit import CASHIER
 
 from posapp import logs
 from posapp.card import Brand, Card, Expiry, Pan
@@ -178,7 +179,7 @@ def test_a_checkout_clock_with_naive_times_is_refused_before_the_card_is_stored(
         def __getattr__(self, name):
             raise AssertionError(f"{name} was called before the clock was checked")
 
-    checkout = CheckoutService(Untouched(), Untouched(), workstation="till-01", clock=lambda: NAIVE)
+    checkout = CheckoutService(Untouched(), Untouched(), workstation="till-01", operator=CASHIER, clock=lambda: NAIVE)
     sale = Sale("Coffee", None, Money(350, "USD"), Card(Pan.parse(random_pan("4", 16)), Expiry(12, 2099)))
     refused_as_a_programming_error(lambda: checkout.checkout(sale))
 

@@ -1,0 +1,1 @@
+"""Operators: roles and permissions, secrets, sign-in with lockout, and operator management."""

@@ -1,0 +1,84 @@
+"""Operators' secrets: what a new one must be, and its Argon2id hash (argon2-cffi).
+
+Cashiers sign in with a PIN at the till's keypad; every other role with a password
+(PCI DSS v4.0 8.3.6: at least 12 characters, letters and digits). The secret itself is never
+kept, logged or shown: only its hash, with argon2-cffi's default parameters (RFC 9106's
+second recommended profile: Argon2id, 64 MiB, 3 passes), which also salts it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from posapp.access.roles import Role
+from posapp.errors import InvalidInput
+
+PIN_MIN = 6
+PASSWORD_MIN = 12
+SECRET_MAX = 128  # characters: a longer one is a paste gone wrong, and costs hashing time
+
+
+class WeakSecret(InvalidInput):
+    """A new secret does not meet the policy; the sentence says which rule, never the secret."""
+
+
+def _is_run(digits: str) -> bool:
+    """All one digit (000000), or each the next or the previous one (123456, 987654, 890123)."""
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:])}
+    return len(steps) == 1 and steps <= {0, 1, 9}
+
+
+def check_new_secret(role: Role, secret: str, *, login: str) -> str:
+    """``secret`` if it may be the new secret of an operator ``login`` with ``role``; raises WeakSecret."""
+    if len(secret) > SECRET_MAX:
+        raise WeakSecret(f"a secret has at most {SECRET_MAX} characters")
+    if not secret.isprintable():
+        raise WeakSecret("a secret cannot hold control characters")
+    if role.uses_pin:
+        if not (secret.isascii() and secret.isdigit()):
+            raise WeakSecret("a cashier's PIN is digits only")
+        if len(secret) < PIN_MIN:
+            raise WeakSecret(f"a cashier's PIN has at least {PIN_MIN} digits")
+        if _is_run(secret):
+            raise WeakSecret("that PIN is a run of digits anyone would guess (like 123456 or 000000)")
+        return secret
+    if len(secret) < PASSWORD_MIN:
+        raise WeakSecret(f"a {role.value}'s password has at least {PASSWORD_MIN} characters")
+    if not (any(c.isalpha() for c in secret) and any(c.isdigit() for c in secret)):
+        raise WeakSecret("a password holds both letters and digits")
+    if login.casefold() in secret.casefold():
+        raise WeakSecret("a password cannot contain the login")
+    return secret
+
+
+@functools.cache
+def _hasher():
+    from argon2 import PasswordHasher  # only when a secret is checked: not on the window's start-up path
+
+    return PasswordHasher()
+
+
+def hash_secret(secret: str) -> str:
+    """The Argon2id hash of ``secret`` (a PHC string with its own salt and parameters)."""
+    return _hasher().hash(secret)
+
+
+def matches(secret_hash: str, secret: str) -> bool:
+    """Whether ``secret`` is the one ``secret_hash`` was made from; False for a damaged hash."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@functools.cache
+def _unknown_login_hash() -> str:
+    return hash_secret("posapp: no operator has this login")
+
+
+def burn_time() -> None:
+    """Spend what checking a secret costs, for a login that does not exist: the time a refusal
+    takes must not tell which logins exist."""
+    matches(_unknown_login_hash(), "")

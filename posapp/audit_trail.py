@@ -1,0 +1,59 @@
+"""The audit journal as a whole: anchoring each till's chain beside the audit key, and
+``posapp audit verify`` over every chain.
+
+The entries live in the order database (``posapp.orders.journal``); the key and the anchors
+live with the vault (``Vault.audit_key``, ``Vault.anchors``), so one who can change rows in
+the order database can neither forge an entry nor hide the newest ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from posapp.audit.chain import Anchor, ChainReport, Entry, anchor_due, check
+from posapp.errors import PosappError
+from posapp.vault import Vault
+
+if TYPE_CHECKING:
+    from posapp.orders.journal import SqlJournal
+
+log = logging.getLogger(__name__)
+
+
+class Anchoring:
+    """Called with each committed entry; records it as its workstation's anchor when one is due
+    (``chain.anchor_due``). A vault that cannot take an anchor now is logged, never raised: the
+    sale or sign-in it follows is done, and the next entry tries again. Thread-safe."""
+
+    def __init__(self, vault: Callable[[], Vault]):
+        self._vault = vault
+        self._last: dict[str, Anchor] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, entry: Entry) -> None:
+        with self._lock:
+            try:
+                if self._last is None:
+                    self._last = self._vault().anchors()
+                if anchor_due(entry, self._last.get(entry.workstation)):
+                    anchor = Anchor(entry.workstation, entry.seq, entry.chain, entry.at)
+                    self._vault().record_anchor(anchor)
+                    self._last[entry.workstation] = anchor
+            except PosappError as error:
+                log.warning("the audit anchor of %s could not be recorded (kept for the next entry): %s",
+                            entry.workstation, error)
+
+
+def verify(vault: Vault, journal: SqlJournal, *, only: str | None = None) -> list[ChainReport]:
+    """One report per workstation's chain (only ``only``'s where given: a till with its own local
+    vault holds only its own audit key), sorted by workstation. Raises the vault's and the store's
+    errors when they cannot be read."""
+    key = vault.audit_key()
+    anchors = vault.anchors()
+    names = set(journal.workstations()) | set(anchors)
+    if only is not None:
+        names = {only}
+    return [check(key, name, journal.chain(name), anchors.get(name)) for name in sorted(names)]

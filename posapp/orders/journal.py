@@ -1,0 +1,142 @@
+"""The audit journal's rows: appending an entry inside a caller's transaction, and reading them.
+
+An entry is appended in the same transaction as what it records (a sale's order row, an
+operator change), so neither exists without the other. Its workstation's head row is
+locked first, which keeps ``seq`` gap-free across processes and tills without locking
+other workstations' chains.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
+
+from posapp.audit.chain import GENESIS, Entry, Event, entry
+from posapp.orders.base import InvalidOrder, check_identifier
+from posapp.orders.schema import aware_utc, journal, journal_heads, naive_utc
+
+if TYPE_CHECKING:
+    from posapp.orders.sql import SqlOrderStore
+
+_COLUMN_LIMITS = {"action": 32, "outcome": 16, "target": 128, "operator": 64, "workstation": 64}
+
+
+def _checked(workstation: str, event: Event) -> None:
+    """InvalidOrder for a field that does not fit its column or holds a card number."""
+    for name, value in (("workstation", workstation), ("action", event.action), ("outcome", event.outcome),
+                        ("target", event.target), ("operator", event.operator)):
+        if value is not None and len(value) > _COLUMN_LIMITS[name]:
+            raise InvalidOrder(f"a journal {name} has at most {_COLUMN_LIMITS[name]} characters")
+        check_identifier(f"journal {name}", value)
+
+
+def append(connection: sa.Connection, key: bytes, workstation: str, at: datetime.datetime, event: Event) -> Entry:
+    """Append ``event`` to ``workstation``'s chain in the connection's open transaction; the entry.
+
+    Raises InvalidOrder for a field that cannot be stored, SQLAlchemy's DBAPIError for the database."""
+    _checked(workstation, event)
+    # Insert-or-advance the head: the row lock it takes (MySQL) or the write lock (SQLite) is held
+    # until the caller's COMMIT, so no other writer of this workstation can take the same seq.
+    advance = {"seq": journal_heads.c.seq + 1}
+    if connection.dialect.name == "mysql":
+        upsert = mysql.insert(journal_heads).values(workstation=workstation, seq=1, chain=GENESIS)
+        connection.execute(upsert.on_duplicate_key_update(**advance))
+    else:
+        upsert = sqlite.insert(journal_heads).values(workstation=workstation, seq=1, chain=GENESIS)
+        connection.execute(upsert.on_conflict_do_update(index_elements=["workstation"], set_=advance))
+    seq, previous = connection.execute(sa.select(journal_heads.c.seq, journal_heads.c.chain).where(
+        journal_heads.c.workstation == workstation)).one()
+    new = entry(key, previous, workstation, seq, at, event)
+    connection.execute(journal.insert().values(
+        workstation=workstation, seq=seq, at=naive_utc(new.at), operator=new.operator, action=new.action,
+        target=new.target, outcome=new.outcome, details=new.details, chain=new.chain))
+    connection.execute(journal_heads.update().where(journal_heads.c.workstation == workstation).values(
+        chain=new.chain))
+    return new
+
+
+def entry_from_row(row: sa.Row) -> Entry:
+    """The Entry a ``posapp_journal`` row holds."""
+    return Entry(workstation=row.workstation, seq=row.seq, at=aware_utc(row.at), operator=row.operator,
+                 action=row.action, target=row.target, outcome=row.outcome, details=row.details, chain=row.chain)
+
+
+def workstations(connection: sa.Connection) -> list[str]:
+    """Every workstation with a journal entry or a head row, sorted."""
+    found = set(connection.execute(sa.select(journal.c.workstation).distinct()).scalars())
+    found |= set(connection.execute(sa.select(journal_heads.c.workstation)).scalars())
+    return sorted(found)
+
+
+def chain_rows(connection: sa.Connection, workstation: str) -> Iterator[Entry]:
+    """Every entry of ``workstation`` in ascending seq order, streamed (100,000s of them)."""
+    query = sa.select(journal).where(journal.c.workstation == workstation).order_by(journal.c.seq)
+    result = connection.execution_options(yield_per=2000).execute(query)
+    for row in result:
+        yield entry_from_row(row)
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """What ``audit list`` narrows entries by; every given criterion must match. ``since`` and
+    ``until`` are aware times (``until`` excluded); ValueError if naive."""
+
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
+    operator: str | None = None
+    action: str | None = None
+    workstation: str | None = None
+
+
+def select_entries(where: JournalFilter, *, after: tuple[str, int] | None, limit: int) -> sa.Select:
+    """At most ``limit`` entries matching ``where``, by workstation then seq (keyset paging: the
+    next page starts after the last (workstation, seq) of this one, ``after``)."""
+    query = sa.select(journal)
+    if where.since is not None:
+        query = query.where(journal.c.at >= naive_utc(where.since))
+    if where.until is not None:
+        query = query.where(journal.c.at < naive_utc(where.until))
+    for column, value in ((journal.c.operator, where.operator), (journal.c.action, where.action),
+                          (journal.c.workstation, where.workstation)):
+        if value is not None:
+            query = query.where(column == value)
+    if after is not None:
+        workstation, seq = after
+        query = query.where(sa.tuple_(journal.c.workstation, journal.c.seq) > sa.tuple_(
+            sa.literal(workstation), sa.literal(seq)))
+    return query.order_by(journal.c.workstation, journal.c.seq).limit(limit)
+
+
+class SqlJournal:
+    """The audit journal of one order database (``store``); thread-safe. Every method may raise
+    OrderStoreUnavailable."""
+
+    def __init__(self, store: SqlOrderStore):
+        self._store = store
+
+    def record(self, event: Event) -> Entry:
+        """Journal ``event`` on its own; the entry. Raises InvalidOrder for a field that cannot be stored."""
+        with self._store.transaction() as (_connection, journal):
+            return journal(event)
+
+    def workstations(self) -> list[str]:
+        """Every workstation that has journalled, sorted."""
+        with self._store.connection() as connection:
+            return workstations(connection)
+
+    def chain(self, workstation: str) -> Iterator[Entry]:
+        """Every entry of ``workstation``, ascending seq, streamed; errors raise while iterating."""
+        with self._store.connection() as connection:
+            yield from chain_rows(connection, workstation)
+
+    def page(self, where: JournalFilter, *, after: tuple[str, int] | None = None, limit: int = 500) -> list[Entry]:
+        """At most ``limit`` entries matching ``where``, by workstation and seq, after the key ``after``."""
+        with self._store.connection() as connection:
+            rows = connection.execute(select_entries(where, after=after, limit=limit)).all()
+        return [entry_from_row(row) for row in rows]

@@ -1,0 +1,89 @@
+"""The audit journal's key and anchors in the DynamoDB vault table, out of the order database.
+
+The key is a KMS data key: the table keeps only its ciphertext, bound by an encryption
+context to this table and purpose, so KMS refuses a blob that was changed or moved; every
+till and back office with the vault's key reads the same audit key and can verify every
+workstation's chain. Anchors are attributes of one item, each moved only forward by a
+conditional update. Both items are bookkeeping: no token can name them.
+"""
+
+from __future__ import annotations
+
+
+import botocore.exceptions
+
+from posapp.audit.chain import KEY_BYTES, Anchor
+from posapp.vault.base import VaultError
+from posapp.vault.dynamodb_bulk import Errors
+from posapp.vault.item_format import PARTITION_KEY
+
+_KEY_ITEM = {PARTITION_KEY: {"S": "posapp:audit-key"}}
+_ANCHORS_ITEM = {PARTITION_KEY: {"S": "posapp:audit-anchors"}}
+
+
+class AuditItems:
+    """The audit items of ``table`` through the boto3 clients ``db`` and ``kms``, the key wrapped by
+    KMS key ``key_id``; ``errors`` turns botocore errors into VaultErrors."""
+
+    def __init__(self, db: object, kms: object, table: str, key_id: str, errors: Errors):
+        self._db, self._kms = db, kms
+        self._table, self._key_id = table, key_id
+        self._errors = errors
+        self._key: bytes | None = None
+
+    def _context(self) -> dict[str, str]:
+        return {"posapp": "audit journal key", "table": self._table}
+
+    def key(self) -> bytes:
+        """The audit key, made and stored on first use by whichever till comes first."""
+        if self._key is None:
+            with self._errors():
+                item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
+                if item is None:
+                    item = self._create()
+                try:
+                    plain = self._kms.decrypt(CiphertextBlob=item["wrapped"]["B"], KeyId=self._key_id,
+                                              EncryptionContext=self._context())["Plaintext"]
+                except botocore.exceptions.ClientError as error:
+                    if error.response["Error"]["Code"] != "InvalidCiphertextException":
+                        raise
+                    raise VaultError(f"the audit key in vault table {self._table} was changed or does not belong "
+                                     f"to KMS key {self._key_id}: restore the table from a backup") from None
+            self._key = plain
+        return self._key
+
+    def _create(self) -> dict:
+        wrapped = self._kms.generate_data_key(KeyId=self._key_id, NumberOfBytes=KEY_BYTES,
+                                              EncryptionContext=self._context())["CiphertextBlob"]
+        item = {**_KEY_ITEM, "wrapped": {"B": wrapped}}
+        try:
+            self._db.put_item(TableName=self._table, Item=item, ExpressionAttributeNames={"#t": PARTITION_KEY},
+                              ConditionExpression="attribute_not_exists(#t)")
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            # Another till made it first: use its key, never a second one.
+            return self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True)["Item"]
+        return item
+
+    def anchors(self) -> dict[str, Anchor]:
+        """Every workstation's anchor."""
+        with self._errors():
+            item = self._db.get_item(TableName=self._table, Key=_ANCHORS_ITEM, ConsistentRead=True).get("Item", {})
+        found = (Anchor.from_json(value["S"]) for name, value in item.items() if name.startswith("anchor:"))
+        return {anchor.workstation: anchor for anchor in found}
+
+    def record(self, anchor: Anchor) -> None:
+        """Keep ``anchor`` unless its workstation's kept one is as far along."""
+        names = {"#s": f"seq:{anchor.workstation}", "#a": f"anchor:{anchor.workstation}"}
+        with self._errors():
+            try:
+                self._db.update_item(
+                    TableName=self._table, Key=_ANCHORS_ITEM, UpdateExpression="SET #s = :seq, #a = :anchor",
+                    ConditionExpression="attribute_not_exists(#s) OR #s < :seq", ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={":seq": {"N": str(anchor.seq)}, ":anchor": {"S": anchor.to_json()}})
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise  # else: a later anchor of that workstation is kept already
+
+
