@@ -50,8 +50,9 @@ def append(connection: sa.Connection, key: bytes, workstation: str, at: datetime
     else:
         upsert = sqlite.insert(journal_heads).values(workstation=workstation, seq=1, chain=GENESIS)
         connection.execute(upsert.on_conflict_do_update(index_elements=["workstation"], set_=advance))
+    # A locking read: InnoDB's plain SELECT could answer from a snapshot older than the head just locked.
     seq, previous = connection.execute(sa.select(journal_heads.c.seq, journal_heads.c.chain).where(
-        journal_heads.c.workstation == workstation)).one()
+        journal_heads.c.workstation == workstation).with_for_update()).one()
     new = entry(key, previous, workstation, seq, at, event)
     connection.execute(journal.insert().values(
         workstation=workstation, seq=seq, at=naive_utc(new.at), operator=new.operator, action=new.action,

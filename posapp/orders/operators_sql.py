@@ -82,6 +82,9 @@ class SqlOperators:
 
         Raises OperatorNotFound, or what ``decide`` raises (then nothing is stored or journalled)."""
         with self._store.transaction() as (connection, journal):
+            # A write first: SQLite then holds its write lock before reading, so two sign-ins at once
+            # queue instead of failing to upgrade their read locks (MySQL locks the row either way).
+            connection.execute(operators.update().where(operators.c.login == login).values(login=operators.c.login))
             row = connection.execute(sa.select(operators).where(
                 operators.c.login == login).with_for_update()).one_or_none()
             if row is None:
