@@ -36,12 +36,12 @@ def run(installed, tmp_path):
     home, scratch = tmp_path / "home", tmp_path / "tmp"
     scratch.mkdir()
 
-    def run(*args, stdin=None):
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "POSAPP_HOME": str(home), "TMPDIR": str(scratch),
-               "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-               "LANG": "C.UTF-8"}
+    def run(*args, stdin=None, env=None):
+        base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "POSAPP_HOME": str(home), "TMPDIR": str(scratch),
+                "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+                "LANG": "C.UTF-8"}
         return subprocess.run([str(installed / "posapp"), *args], input=stdin, capture_output=True, text=True,
-                              env=env, timeout=120)
+                              env={**base, **(env or {})}, timeout=120)
 
     run.folders = [home, scratch]
     return run
@@ -57,15 +57,22 @@ def test_version_comes_from_the_package_metadata(run):
     assert run("--version").stdout.strip() == f"posapp {version('posapp')}"
 
 
-def test_a_local_sale_leaves_no_card_number_behind(run):
-    number = random_pan("4", 16)
+def test_a_signed_in_local_sale_is_journalled_and_leaves_no_card_or_secret_behind(run):
+    number, password = random_pan("4", 16), "frozen till 2026 admin"
+    admin = run("operator", "add", "--role", "admin", "boss", env={"POSAPP_NEW_SECRET": password})
+    assert admin.returncode == 0, admin.stderr
+    signed_in = {"POSAPP_OPERATOR": "boss", "POSAPP_SECRET": password}
     sold = run("order", "new", "--name", "Frozen sale", "--amount", "2.50", "--card-stdin", "--json",
-               stdin=f"{number} 12/39\n")
+               stdin=f"{number} 12/39\n", env=signed_in)
     assert sold.returncode == 0, sold.stderr
     receipt = json.loads(sold.stdout)
     assert receipt["card"] == {"brand": "VISA", "last4": number[-4:]}
-    listed = run("order", "list", "--json")
-    verified = run("vault", "verify", "--all")
+    assert receipt["operator"] == "boss"
+    listed = run("order", "list", "--json", env=signed_in)
+    verified = run("vault", "verify", "--all", env=signed_in)
     assert verified.stdout == "Checked 1 vault item and 1 order: all intact.\n"
-    printed = "".join(part for result in (sold, listed, verified) for part in (result.stdout, result.stderr))
-    assert find_leaks([number], run.folders, printed) == []
+    journal = run("audit", "verify", env=signed_in)
+    assert journal.returncode == 0, journal.stderr
+    printed = "".join(part for result in (admin, sold, listed, verified, journal)
+                      for part in (result.stdout, result.stderr))
+    assert find_leaks([number, password], run.folders, printed) == []

@@ -39,6 +39,7 @@ class Services:
         self._settings = settings
         self._built: dict[str, object] = {}
         self._lock = threading.RLock()
+        self._anchoring = audit_trail.Anchoring(lambda: self.vault)
 
     def _once(self, name: str, make: Callable[[], T]) -> T:
         with self._lock:
@@ -60,7 +61,7 @@ class Services:
     def _open_orders(self) -> OrderStore:
         # The journal's key and anchors are the vault's: the vault is built (not opened) here too.
         journal = JournalSetup(self.workstation, key=lambda: self.vault.audit_key(),
-                               committed=audit_trail.Anchoring(lambda: self.vault), clock=utc_now)
+                               committed=self._anchoring, clock=utc_now)
         store = build_orders(self._settings, journal)
         if store.is_local:  # made with the local vault on the first run; never again on its own
             pairing.open_local(self.vault, store)
@@ -93,6 +94,11 @@ class Services:
         """Whether this till holds only its own audit key (its local vault beside a shared order history):
         it can then verify only its own journal chain."""
         return self._settings.vault.backend is VaultBackend.LOCAL and not self.orders.is_local
+
+    def anchor_journal(self) -> None:
+        """Anchor this till's newest journal entries beside the audit key now (a command's end, the
+        window's timer), so that deleting them is caught too; never raises."""
+        self._anchoring.flush()
 
     def verify_journal(self) -> list[ChainReport]:
         """Check every journal chain this till holds the key of (see :func:`audit_trail.verify`)."""

@@ -25,26 +25,39 @@ log = logging.getLogger(__name__)
 
 class Anchoring:
     """Called with each committed entry; records it as its workstation's anchor when one is due
-    (``chain.anchor_due``). A vault that cannot take an anchor now is logged, never raised: the
-    sale or sign-in it follows is done, and the next entry tries again. Thread-safe."""
+    (``chain.anchor_due``), and on :meth:`flush` (a command's end, a window's timer) whatever
+    is newer than the last anchor. A vault that cannot take an anchor now is logged, never
+    raised: the sale or sign-in it follows is done, and a later entry tries again. Thread-safe."""
 
     def __init__(self, vault: Callable[[], Vault]):
         self._vault = vault
         self._last: dict[str, Anchor] | None = None
+        self._pending: dict[str, Entry] = {}  # committed entries newer than their workstation's anchor
         self._lock = threading.Lock()
 
     def __call__(self, entry: Entry) -> None:
         with self._lock:
-            try:
-                if self._last is None:
-                    self._last = self._vault().anchors()
-                if anchor_due(entry, self._last.get(entry.workstation)):
-                    anchor = Anchor(entry.workstation, entry.seq, entry.chain, entry.at)
-                    self._vault().record_anchor(anchor)
-                    self._last[entry.workstation] = anchor
-            except PosappError as error:
-                log.warning("the audit anchor of %s could not be recorded (kept for the next entry): %s",
-                            entry.workstation, error)
+            self._pending[entry.workstation] = entry
+            self._record(entry, due_only=True)
+
+    def flush(self) -> None:
+        """Anchor every workstation's newest committed entry that is not anchored yet."""
+        with self._lock:
+            for entry in list(self._pending.values()):
+                self._record(entry, due_only=False)
+
+    def _record(self, entry: Entry, *, due_only: bool) -> None:
+        try:
+            if self._last is None:
+                self._last = self._vault().anchors()
+            if not due_only or anchor_due(entry, self._last.get(entry.workstation)):
+                anchor = Anchor(entry.workstation, entry.seq, entry.chain, entry.at)
+                self._vault().record_anchor(anchor)
+                self._last[entry.workstation] = anchor
+                del self._pending[entry.workstation]
+        except PosappError as error:
+            log.warning("the audit anchor of %s could not be recorded (kept for the next entry): %s",
+                        entry.workstation, error)
 
 
 def verify(vault: Vault, journal: SqlJournal, *, only: str | None = None) -> list[ChainReport]:
