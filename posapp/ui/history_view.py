@@ -134,6 +134,7 @@ class HistoryView(QWidget):
         (None: every till's), and Void (``voids``) or ask a supervisor to void."""
         self.workstation.setText(only_workstation or "")
         self.workstation.setEnabled(only_workstation is None)
+        self.workstation.setClearButtonEnabled(only_workstation is None)
         self.details.void.setText(self.tr("Void") if voids else self.tr("Void (supervisor)…"))
 
     def forget(self) -> None:
@@ -180,11 +181,7 @@ class _DetailPane(QWidget):
         self.order: Order | None = None
         self.void = QPushButton(self.tr("Void"))
         self.void.setAccessibleName(self.tr("Void this order"))
-        column = QVBoxLayout(self)
-        layout = QFormLayout()
-        column.addLayout(layout)
-        column.addWidget(self.void, 0, Qt.AlignmentFlag.AlignRight)
-        column.addStretch(1)
+        layout = QFormLayout(self)
         # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
         for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
                            ("description", self.tr("Description")), ("amount", self.tr("Amount")),
@@ -197,6 +194,7 @@ class _DetailPane(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fields[key] = value
             layout.addRow(label, value)
+        layout.addRow("", self.void)
         self.show_order(None)
 
     def show_order(self, order: Order | None) -> None:
