@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):  # an open dialog is never left over the sign-in screen
             if dialog.isVisible():
                 dialog.reject()
+        if QApplication.activePopupWidget() is not None:  # the currency menu, say
+            QApplication.activePopupWidget().close()
         self._set_working(False)
         self.operator_label.setText(self.tr("Locked") if locked else self.tr("Nobody signed in"))
         self.sign_in.ask(locked)
