@@ -7,7 +7,7 @@ including the keys of a card reader's burst that the catcher holds back from the
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 
 _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                     QEvent.Type.Wheel, QEvent.Type.TouchBegin})
@@ -20,7 +20,8 @@ class IdleWatch(QObject):
 
     def __init__(self, idle_ms: int, parent: QObject):
         super().__init__(parent)
-        self._timer = QTimer(self, singleShot=True, interval=idle_ms)
+        # Precise: a coarse timer may fire up to 5% late, and 15 minutes is the most PCI DSS allows.
+        self._timer = QTimer(self, singleShot=True, interval=idle_ms, timerType=Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.idle)
 
     def arm(self) -> None:

@@ -3,7 +3,8 @@ screen, wipes the card, and asks for a secret; the same operator resumes, anothe
 
 import pytest
 from cardgen import random_pan
-from guihelpers import add_operator, sign_in, type_sign_in
+from guihelpers import add_operator, reader_types, sign_in, type_sign_in
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from posapp.orders.journal import JournalFilter
@@ -83,3 +84,18 @@ def test_a_wrong_secret_at_the_lock_keeps_it_locked(qtbot, window, services):
     qtbot.waitUntil(lambda: "refused" in window.sign_in.message.text(), timeout=10_000)
     assert window.screens.currentWidget() is window.sign_in and window.operator is None
     assert window.checkout.name.text() == "Table 4"  # still the locked operator's, unseen
+
+
+def test_a_card_readers_keys_count_as_input_though_no_field_sees_them(qtbot, services, runner, key_clock):
+    window = MainWindow(services, runner, dialogs=False, health_checks=False, key_clock=key_clock,
+                        idle_lock_ms=60_000)
+    qtbot.addWidget(window)
+    window.show()
+    sign_in(qtbot, window, services, "cashier-1")
+    [idle_time] = window.idle.findChildren(QTimer)
+    qtbot.wait(300)  # idle for a while
+    left_before = idle_time.remainingTime()
+    reader_types(qtbot, window.checkout.name, key_clock, f"%B{random_pan('4', 16)}^DOE/JANE^3012101?")
+    assert idle_time.remainingTime() > left_before  # the swipe started the idle time again
+    qtbot.waitUntil(lambda: "Card swiped" in window.checkout.card_message.text())
+    runner.wait(10_000)
