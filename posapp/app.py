@@ -129,6 +129,11 @@ class Services:
         return self._settings.merchant.currency
 
     @property
+    def idle_lock_minutes(self) -> int:
+        """Minutes without input before the window locks (``[access] idle_lock_minutes``)."""
+        return self._settings.access.idle_lock_minutes
+
+    @property
     def settings_files(self) -> tuple[Path, ...]:
         """The settings files read, in the order read; empty in local mode without settings."""
         return tuple(self._settings.files)

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import socket
-import sys
 import tomllib
 import types
 import typing
@@ -23,16 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
-
 from posapp import config_checks as checks
+from posapp.config_paths import APP_NAME, CONFIG_FILE_NAME, Paths, machine_config_file  # noqa: F401 (re-exported)
 from posapp.errors import ConfigError
 from posapp.file_trust import check_trusted
 from posapp.pan_detect import contains_pan
-
-APP_NAME = "posapp"
-CONFIG_FILE_NAME = "posapp.toml"
-
 
 class VaultBackend(enum.Enum):
     """Where card numbers are kept: this till's own file, or the DynamoDB table tills share."""
@@ -105,48 +99,21 @@ class MerchantSettings:
                              doc="ISO 4217 code of the till's currency; a cashier changes it for one sale only.")
 
 
+@dataclass(frozen=True)
+class AccessSettings:
+    """``[access]``: ``idle_lock_minutes``, how long the window waits without input before it locks."""
+
+    idle_lock_minutes: int = _setting(15, check=checks.idle_lock_minutes,
+                                      doc="Minutes without input before the window locks (1 to 15; PCI DSS 8.2.8).")
+
+
 SECTIONS: dict[str, type] = {
     "workstation": WorkstationSettings,
     "merchant": MerchantSettings,
+    "access": AccessSettings,
     "vault": VaultSettings,
     "orders": OrdersSettings,
 }
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Per-user folders; ``POSAPP_HOME`` puts all of them under one folder."""
-
-    data_dir: Path
-    log_dir: Path
-    config_dir: Path
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Paths:
-        """Folders under ``env["POSAPP_HOME"]`` if set, else the platform's per-user folders."""
-        home = env.get("POSAPP_HOME")
-        if home:
-            root = Path(home).expanduser().absolute()
-            return cls(data_dir=root / "data", log_dir=root / "logs", config_dir=root)
-        return cls(
-            data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
-            log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
-            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
-        )
-
-    @property
-    def user_config_file(self) -> Path:
-        """The user's settings file, ``posapp.toml`` in ``config_dir`` (it may not exist)."""
-        return self.config_dir / CONFIG_FILE_NAME
-
-
-def machine_config_file() -> Path:
-    """The machine-wide settings file of this platform (it may not exist)."""
-    if sys.platform == "win32":
-        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / APP_NAME / CONFIG_FILE_NAME
-    if sys.platform == "darwin":
-        return Path("/Library/Application Support") / APP_NAME / CONFIG_FILE_NAME
-    return Path("/etc") / APP_NAME / CONFIG_FILE_NAME
 
 
 @dataclass(frozen=True)
@@ -157,6 +124,7 @@ class Settings:
     vault: VaultSettings
     orders: OrdersSettings
     merchant: MerchantSettings
+    access: AccessSettings
     paths: Paths
     files: tuple[Path, ...] = ()  # the files that were read, lowest precedence first
 

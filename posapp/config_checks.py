@@ -106,3 +106,14 @@ def currency(value: str) -> str:
     """An ISO 4217 code posapp knows the exponent of (``posapp.money``); InvalidAmount otherwise."""
     money.exponent(value)  # raises InvalidAmount (a ValueError) naming the accepted codes
     return value
+
+
+IDLE_LOCK_MAX_MINUTES = 15  # PCI DSS v4.0 8.2.8: an idle session locks after at most 15 minutes
+
+
+def idle_lock_minutes(value: int) -> int:
+    """Minutes without input before the window locks: 1 to 15."""
+    if not 1 <= value <= IDLE_LOCK_MAX_MINUTES:
+        raise ValueError(f"must be 1 to {IDLE_LOCK_MAX_MINUTES} minutes (PCI DSS 8.2.8 allows an idle session "
+                         f"at most {IDLE_LOCK_MAX_MINUTES} minutes), not {value}")
+    return value

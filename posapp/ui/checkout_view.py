@@ -12,19 +12,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from posapp.access.roles import SignedIn
 from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
 from posapp.checkout import CheckoutService, Sale
-from posapp.money import EXPONENTS, InvalidAmount, Money
+from posapp.money import InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import checked_text
-from posapp.ui.amount_field import parse_amount
+from posapp.ui.amount_field import currency_button, parse_amount
 from posapp.ui.card_field import CardNumberField
 from posapp.ui.expiry_field import ExpiryField
 from posapp.ui.messages import sentence
@@ -35,13 +34,15 @@ T = TypeVar("T", bound=QLineEdit)
 
 
 class CheckoutView(QWidget):
-    """The sale form. ``checkout`` is called on a worker thread to get the CheckoutService;
-    ``currency`` is the till's ISO 4217 code, restored after each sale in another one."""
+    """The sale form of ``operator`` (set by the window at sign-in). ``checkout(operator)`` is called
+    on a worker thread to get the CheckoutService; ``currency`` is the till's ISO 4217 code,
+    restored after each sale in another one."""
 
-    def __init__(self, checkout: Callable[[], CheckoutService], runner: TaskRunner, *, currency: str,
+    def __init__(self, checkout: Callable[[SignedIn], CheckoutService], runner: TaskRunner, *, currency: str,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self._checkout = checkout  # called on the worker thread: building the services is I/O
+        self.operator: SignedIn | None = None
         self._runner = runner
         self._till_currency = currency  # from the settings; a sale in another one is chosen each time
         self._locale = QLocale()  # the cashier's: amounts are typed the way the desktop writes them
@@ -55,18 +56,7 @@ class CheckoutView(QWidget):
         self.amount_message = QLabel()
         self.amount_message.setAccessibleName(self.tr("Amount check"))
         self.amount_message.setStyleSheet("color: #b00020;")
-        # Not in the Tab order and never focused, so no stray key can change it: another
-        # currency is a deliberate click, for this sale only.
-        self.currency = QToolButton()
-        self.currency.setAccessibleName(self.tr("Currency of this sale"))
-        self.currency.setToolTip(self.tr("Another currency for this sale only"))
-        self.currency.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.currency.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.currency.setText(currency)
-        menu = QMenu(self.currency)
-        for code in sorted(EXPONENTS):
-            menu.addAction(code, lambda code=code: self._choose_currency(code))
-        self.currency.setMenu(menu)
+        self.currency = currency_button(currency, self._choose_currency)
         self.card = _named(CardNumberField(), self.tr("Card number"), self.tr("Type the card number or swipe the card"))
         self.expiry = _named(ExpiryField(), self.tr("Expiry date"), self.tr("MM/YY"))
         self.brand = QLabel()
@@ -251,19 +241,30 @@ class CheckoutView(QWidget):
         self._set_busy(True)
         self.result.setStyleSheet("")
         self.result.setText(self.tr("Charging %1…").replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
-        self._runner.run(lambda: self._checkout().checkout(sale), self._sold, self._failed, owner=self)
+        operator = self.operator  # the one signed in now, whatever happens while the sale runs
+        self._runner.run(lambda: self._checkout(operator).checkout(sale), self._sold, self._failed, owner=self)
+
+    def wipe_card(self) -> None:
+        """Forget the card typed or swiped and its expiry (the idle lock); the rest of the sale stays."""
+        self._pending = None  # the sale held the card too
+        self._swiped = None
+        self.card.wipe()
+        self.expiry.setText("")  # setText, not clear(): no undo brings it back
+        self.brand.clear()
+        self._show_card_problem(None)
+
+    def discard_sale(self) -> None:
+        """Empty the whole form (sign-out, another operator), in the till's currency again."""
+        self.wipe_card()
+        for field in (self.name, self.description, self.amount):
+            field.setText("")
+        self.currency.setText(self._till_currency)  # another currency was for that sale only
+        self._show_amount()
+        self.result.clear()
 
     def _sold(self, order: Order) -> None:
         self._set_busy(False)
-        self._pending = None
-        self._swiped = None
-        for field in (self.name, self.description, self.amount, self.expiry):
-            field.clear()
-        self.card.wipe()
-        self.brand.clear()
-        self._show_card_problem(None)
-        self.currency.setText(self._till_currency)  # another currency was for that sale only
-        self._show_amount()
+        self.discard_sale()
         self.result.setStyleSheet("color: #1b5e20;")
         self.result.setText(self.tr("Order %1 recorded: %2 on %3").replace("%1", str(order.id))
                             .replace("%2", str(order.amount)).replace("%3", order.card_masked))

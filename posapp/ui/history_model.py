@@ -100,6 +100,15 @@ class HistoryModel(QAbstractTableModel):
         self.endResetModel()
         self.fetchMore()
 
+    def clear(self) -> None:
+        """Forget every order loaded (sign-out): nothing is fetched again until the next ``set_filter``."""
+        self.beginResetModel()
+        self._started = False
+        self._generation += 1  # a page still on its way belongs to the operator who left
+        self._orders, self._cells = [], []
+        self._exhausted, self._loading = True, False
+        self.endResetModel()
+
     def refresh(self) -> None:
         """Load the list again from the newest order, under the current filter."""
         self.set_filter(self._where)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer
+from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from posapp.card import Brand
 from posapp.orders import Order, OrderFilter, presentation
+from posapp.orders.base import COMPLETED
 from posapp.pan_detect import contains_pan
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.messages import sentence
@@ -32,7 +33,11 @@ SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
 
 
 class HistoryView(QWidget):
-    """Filters above ``model``'s table, the selected order's details beside it, a status line below."""
+    """Filters above ``model``'s table, the selected order's details beside it, a status line below.
+
+    ``void_requested(order)``: the Void button was pressed for the selected order."""
+
+    void_requested = Signal(object)
 
     def __init__(self, model: HistoryModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -60,6 +65,10 @@ class HistoryView(QWidget):
         for brand in Brand:
             self.brand.addItem(brand.value, brand)
         self.brand.currentIndexChanged.connect(self.apply_filters)
+        self.workstation = QLineEdit()
+        self.workstation.setAccessibleName(self.tr("Workstation"))
+        self.workstation.setPlaceholderText(self.tr("Every till"))
+        self.workstation.setClearButtonEnabled(True)
         self.refresh = QPushButton(self.tr("Refresh (F5)"))
         self.refresh.setAccessibleName(self.tr("Refresh order history"))
         self.refresh.clicked.connect(self.model.refresh)
@@ -70,9 +79,11 @@ class HistoryView(QWidget):
         self._search_pause = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
         self._search_pause.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._search_pause.start)
+        self.workstation.textEdited.connect(self._search_pause.start)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
+        filters.addWidget(self.workstation, 1)
         for widget in (self.use_since, self.since, self.use_until, self.until, self.brand, self.refresh):
             filters.addWidget(widget)
 
@@ -91,6 +102,7 @@ class HistoryView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selected)
 
         self.details = _DetailPane()
+        self.details.void.clicked.connect(lambda: self.void_requested.emit(self.details.order))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
@@ -115,7 +127,22 @@ class HistoryView(QWidget):
         since = start_of(self.since.date()) if self.use_since.isChecked() else None
         until = start_of(self.until.date()) + datetime.timedelta(days=1) if self.use_until.isChecked() else None
         return OrderFilter(text=self.search.text().strip() or None, since=since, until=until,
-                           brand=self.brand.currentData())
+                           brand=self.brand.currentData(), workstation=self.workstation.text().strip() or None)
+
+    def set_access(self, *, only_workstation: str | None, voids: bool) -> None:
+        """What the signed-in operator may see and do: only the orders of ``only_workstation``
+        (None: every till's), and Void (``voids``) or ask a supervisor to void."""
+        self.workstation.setText(only_workstation or "")
+        self.workstation.setEnabled(only_workstation is None)
+        self.workstation.setClearButtonEnabled(only_workstation is None)
+        self.details.void.setText(self.tr("Void") if voids else self.tr("Void (supervisor)…"))
+
+    def forget(self) -> None:
+        """Empty the list and the filters (sign-out): the next operator starts afresh."""
+        self._search_pause.stop()
+        self.search.setText("")
+        self.message.clear()
+        self.model.clear()
 
     def apply_filters(self) -> None:
         """Reload the list under the current filter, or show why the filter is refused (a
@@ -145,12 +172,15 @@ class HistoryView(QWidget):
 
 
 class _DetailPane(QWidget):
-    """One order, as a receipt shows it: masked card and token only."""
+    """One order, as a receipt shows it: masked card and token only; Void for a completed order."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName(self.tr("Order details"))
         self._fields: dict[str, QLabel] = {}
+        self.order: Order | None = None
+        self.void = QPushButton(self.tr("Void"))
+        self.void.setAccessibleName(self.tr("Void this order"))
         layout = QFormLayout(self)
         # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
         for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
@@ -164,9 +194,13 @@ class _DetailPane(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._fields[key] = value
             layout.addRow(label, value)
+        layout.addRow("", self.void)
         self.show_order(None)
 
     def show_order(self, order: Order | None) -> None:
+        """Show ``order`` (None: nothing selected); only a completed order can be voided."""
+        self.order = order
+        self.void.setEnabled(order is not None and order.status == COMPLETED)
         values = {} if order is None else presentation.detail_fields(order)
         for key, label in self._fields.items():
             label.setText(values.get(key, ""))

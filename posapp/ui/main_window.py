@@ -1,6 +1,7 @@
-"""The main window: checkout (F2) and order history (F3), with a status bar that says
-which till this is, where cards and orders go, whether those backends answer, and when
-something is still working."""
+"""The main window: sign-in first, then checkout (F2) and order history (F3) as the operator's role
+allows, with a status bar that says who is signed in, which till this is, where cards and orders
+go, whether those backends answer, and when something is still working. Sign out (Ctrl+L) and
+the idle lock return to the sign-in screen."""
 
 from __future__ import annotations
 
@@ -9,15 +10,31 @@ from importlib.metadata import version
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from posapp import doctor
+from posapp.access.roles import Permission, SignedIn
 from posapp.app import Services
+from posapp.orders import Order
 from posapp.ui.checkout_view import CheckoutView
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
+from posapp.ui.idle import IdleWatch
+from posapp.ui.override import SupervisorDialog
+from posapp.ui.sign_in import SignInScreen
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
+from posapp.voids import void
 
 log = logging.getLogger(__name__)
 
@@ -25,36 +42,53 @@ NOTICE_MS = 10_000
 
 
 class MainWindow(QMainWindow):
-    """Checkout and history tabs over ``services``; backend work runs on ``runner``, never here.
+    """The sign-in screen, then checkout and history tabs over ``services``; backend work runs on
+    ``runner``, never here.
 
     ``dialogs``: show a failed start-up health check in a dialog too; ``health_checks``: run
-    ``posapp doctor``'s health checks in the background at start; ``key_clock``: key times for swipe detection."""
+    ``posapp doctor``'s health checks in the background at start, and ask whether any operator exists
+    (else the first administrator is created when a sign-in finds none); ``key_clock``: key times for swipe
+    detection; ``idle_lock_ms``: input-free time before the lock (default ``[access] idle_lock_minutes``)."""
 
     def __init__(self, services: Services, runner: TaskRunner, *, dialogs: bool = True,
-                 health_checks: bool = True, key_clock: KeyClock = pressed_at, parent: QWidget | None = None):
+                 health_checks: bool = True, key_clock: KeyClock = pressed_at, idle_lock_ms: int | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._services = services
         self._runner = runner
         self._dialogs = dialogs
+        self.operator: SignedIn | None = None
+        self._locked: SignedIn | None = None  # who was signed in when the idle lock came
         self.setWindowTitle(self.tr("posapp — %1").replace("%1", services.workstation))
         self.resize(1280, 800)
 
+        self.sign_in = SignInScreen(lambda: services.operators, runner, workstation=services.workstation,
+                                    look_for_operators=health_checks)
+        self.sign_in.signed_in.connect(self._signed_in)
         # The services are built by the first background task that needs them, not here.
-        self.checkout = CheckoutView(lambda: services.checkout, runner, currency=services.currency)
+        self.checkout = CheckoutView(services.checkout, runner, currency=services.currency)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, self)
         self.history = HistoryView(self.history_model)
+        self.history.void_requested.connect(self._void)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
         self.tabs.currentChanged.connect(self._tab_shown)
-        self.setCentralWidget(self.tabs)
+        self.screens = QStackedWidget()
+        self.screens.addWidget(self.sign_in)
+        self.screens.addWidget(self.tabs)
+        self.setCentralWidget(self.screens)
 
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self.tabs.setCurrentWidget(self.checkout))
-        QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self.tabs.setCurrentWidget(self.history))
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.history_model.refresh)
+        # Only while someone is signed in: the sign-in screen has no other screen to switch to.
+        self._work_shortcuts = [
+            QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self._show_tab(self.checkout)),
+            QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self._show_tab(self.history)),
+            QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.history_model.refresh)]
 
+        self.operator_label = QLabel()
+        self.operator_label.setAccessibleName(self.tr("Signed-in operator"))
         self.workstation_label = QLabel(self.tr("Workstation: %1").replace("%1", services.workstation))
         self.backends_label = QLabel()
         self.backends_label.setToolTip(services.backends_text)
@@ -64,12 +98,16 @@ class MainWindow(QMainWindow):
         self.busy.setMaximumWidth(120)
         self.busy.setAccessibleName(self.tr("Working"))
         self.busy.hide()
+        self.statusBar().addWidget(self.operator_label)
         self.statusBar().addWidget(self.workstation_label)
         self.statusBar().addWidget(self.backends_label, 1)
         self.statusBar().addPermanentWidget(self.busy)
         runner.busy_changed.connect(self.busy.setVisible)
         runner.failed.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
 
+        self.sign_out_action = self.menuBar().addMenu(self.tr("&Session")).addAction(self.tr("Sign &out"))
+        self.sign_out_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
+        self.sign_out_action.triggered.connect(self.sign_out)
         about = self.menuBar().addMenu(self.tr("&Help")).addAction(self.tr("&About posapp"))
         about.triggered.connect(self.show_about)
 
@@ -78,7 +116,11 @@ class MainWindow(QMainWindow):
         self.swipes = SwipeCatcher(self, clock=key_clock)
         self.swipes.swiped.connect(self._swiped)
         QApplication.instance().installEventFilter(self.swipes)
-        self.checkout.name.setFocus()
+        # Installed after the swipe catcher, so Qt asks it first: a reader's keys count as input too.
+        self.idle = IdleWatch(idle_lock_ms or services.idle_lock_minutes * 60_000, self)
+        self.idle.idle.connect(self.lock)
+        QApplication.instance().installEventFilter(self.idle)
+        self._signed_out()
         if health_checks:
             self._run_health_checks()
 
@@ -88,9 +130,110 @@ class MainWindow(QMainWindow):
         self.backends_label.setText(self.tr("Cards: %1 · Orders: %2 · %3").replace("%1", cards)
                                     .replace("%2", orders).replace("%3", state))
 
+    # -- who is signed in ------------------------------------------------------------
+
+    def _signed_in(self, operator: SignedIn) -> None:
+        previous, self._locked = self._locked, None
+        if previous is not None and previous.login != operator.login:
+            # Another operator at a locked till: the sale was not theirs to finish.
+            self._journal(lambda: self._services.operators.sign_out(previous, action="switch-user"))
+            self._forget_work()
+        self.operator = self.checkout.operator = operator
+        self.operator_label.setText(self.tr("Signed in: %1 (%2)").replace("%1", operator.name)
+                                    .replace("%2", operator.role.value))
+        sells = operator.may(Permission.SELL)
+        every_till = operator.may(Permission.ALL_ORDERS)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.checkout), sells)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.history),
+                                every_till or operator.may(Permission.OWN_TILL_ORDERS))
+        self.history.set_access(only_workstation=None if every_till else self._services.workstation,
+                                voids=operator.may(Permission.VOID))
+        self._set_working(True)
+        if previous is None or previous.login != operator.login:
+            self._show_tab(self.checkout if sells else self.history)
+        if self.tabs.currentWidget() is self.history and not self.history_model.started:
+            self.history.apply_filters()
+        if self.tabs.currentWidget() is self.checkout:
+            self.checkout.name.setFocus()
+
+    def sign_out(self) -> None:
+        """Sign the operator out (Ctrl+L): journalled, the sale discarded, back to the sign-in screen."""
+        operator = self.operator
+        if operator is None:
+            return
+        self._journal(lambda: self._services.operators.sign_out(operator))
+        self._forget_work()
+        self._signed_out()
+
+    def lock(self) -> None:
+        """The idle lock: cover every screen and dialog, wipe the card, ask for a secret again."""
+        operator = self.operator
+        if operator is None:
+            return
+        self.checkout.wipe_card()
+        self._journal(lambda: self._services.operators.sign_out(operator, action="idle-lock"))
+        self._signed_out(locked=operator)
+
+    def _signed_out(self, *, locked: SignedIn | None = None) -> None:
+        self.operator = self.checkout.operator = None
+        self._locked = locked
+        for dialog in self.findChildren(QDialog):  # an open dialog is never left over the sign-in screen
+            if dialog.isVisible():
+                dialog.reject()
+        if QApplication.activePopupWidget() is not None:  # the currency menu, say
+            QApplication.activePopupWidget().close()
+        self._set_working(False)
+        self.operator_label.setText(self.tr("Locked") if locked else self.tr("Nobody signed in"))
+        self.sign_in.ask(locked)
+
+    def _set_working(self, working: bool) -> None:
+        self.screens.setCurrentWidget(self.tabs if working else self.sign_in)
+        self.sign_out_action.setEnabled(working)
+        for shortcut in self._work_shortcuts:
+            shortcut.setEnabled(working)
+        if working:
+            self.idle.arm()
+        else:
+            self.idle.disarm()
+
+    def _forget_work(self) -> None:
+        self.checkout.discard_sale()
+        self.history.forget()
+
+    def _journal(self, work) -> None:
+        # A journal entry that cannot be written is said in the status bar; the screen locks anyway.
+        self._runner.run(work, lambda _none: None, owner=self)
+
+    def _show_tab(self, screen: QWidget) -> None:
+        if self.tabs.isTabVisible(self.tabs.indexOf(screen)):
+            self.tabs.setCurrentWidget(screen)
+
+    # -- voids ------------------------------------------------------------------------
+
+    def _void(self, order: Order) -> None:
+        operator, services = self.operator, self._services
+        if operator is None:
+            return
+
+        def void_as(approved: SignedIn):
+            return void(services.orders, approved, order.id, workstation=services.workstation)
+
+        if operator.may(Permission.VOID):
+            self._runner.run(lambda: void_as(operator), self._voided, owner=self)
+            return
+        dialog = SupervisorDialog(self.tr("Voiding order %1").replace("%1", str(order.id)), lambda login, secret: void_as(
+            services.operators.approve(operator, login, secret, Permission.VOID)), self._runner, self)
+        dialog.succeeded.connect(self._voided)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _voided(self, order: Order) -> None:
+        self.statusBar().showMessage(self.tr("Order %1 voided.").replace("%1", str(order.id)), NOTICE_MS)
+        self.history_model.refresh()
+
     def _swiped(self, raw: str) -> None:
-        taking_a_sale = (self.tabs.currentWidget() is self.checkout and not self.checkout.busy
-                         and QApplication.activeModalWidget() is None)
+        taking_a_sale = (self.screens.currentWidget() is self.tabs and self.tabs.currentWidget() is self.checkout
+                         and not self.checkout.busy and QApplication.activeModalWidget() is None)
         if taking_a_sale:
             self.checkout.accept_swipe(raw)
             return
@@ -131,5 +274,7 @@ class MainWindow(QMainWindow):
         box.open()
 
     def closeEvent(self, event) -> None:
+        """Stop watching the application's input when the window closes."""
         QApplication.instance().removeEventFilter(self.swipes)
+        QApplication.instance().removeEventFilter(self.idle)
         super().closeEvent(event)

@@ -1,8 +1,8 @@
 """GUI fixtures: a task runner, the key clock and the window over real local-mode services
-(``services``, from tests/conftest.py)."""
+(``services``, from tests/conftest.py), signed out or signed in as a cashier."""
 
 import pytest
-from guihelpers import KeyClock
+from guihelpers import KeyClock, sign_in
 
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
@@ -21,7 +21,8 @@ def key_clock():
 
 
 @pytest.fixture
-def window(qtbot, services, runner, key_clock):
+def signed_out_window(qtbot, services, runner, key_clock):
+    """The window at its sign-in screen."""
     window = MainWindow(services, runner, dialogs=False, key_clock=key_clock)
     qtbot.addWidget(window)
     window.show()
@@ -29,3 +30,10 @@ def window(qtbot, services, runner, key_clock):
     yield window
     runner.wait(10_000)
     qtbot.wait(10)  # deliver the results of finished work while the window still exists
+
+
+@pytest.fixture
+def window(qtbot, services, signed_out_window):
+    """The window, signed in as a cashier (cashier-1)."""
+    sign_in(qtbot, signed_out_window, services)
+    return signed_out_window

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from cardgen import random_pan
+from guihelpers import sign_in
 from kit import stored_orders
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,6 +34,7 @@ def view(qtbot, services, runner, key_clock):
     window = MainWindow(services, runner, dialogs=False, health_checks=False, key_clock=key_clock)
     qtbot.addWidget(window)
     window.show()
+    sign_in(qtbot, window, services)
     yield window.checkout
     runner.wait(10_000)
     qtbot.wait(10)

@@ -143,11 +143,11 @@ def test_a_failed_sale_keeps_the_order_for_a_retry_that_records_once(qtbot, view
     real_add = services.orders.add
     calls = []
 
-    def first_fails(order):
+    def first_fails(order, event):
         calls.append(order.idempotency_key)
         if len(calls) == 1:
             raise OrderStoreUnavailable("order history at sqlite:///x cannot be used: disk full")
-        return real_add(order)
+        return real_add(order, event)
 
     monkeypatch.setattr(services.orders, "add", first_fails)
     fill(qtbot, view, name="Dinner")
@@ -167,9 +167,9 @@ def test_an_unknown_outcome_is_never_called_not_recorded_and_enter_retries_it_on
     real_add = services.orders.add
     calls = []
 
-    def written_but_unheard(order):
+    def written_but_unheard(order, event):
         calls.append(order.idempotency_key)
-        recorded = real_add(order)
+        recorded = real_add(order, event)
         if len(calls) == 1:
             raise OrderOutcomeUnknown("the connection was lost while the order was being written")
         return recorded
@@ -193,9 +193,9 @@ def test_a_slow_backend_never_freezes_the_window(qtbot, view, services, monkeypa
     release = threading.Event()
     real_add = services.orders.add
 
-    def slow_add(order):
+    def slow_add(order, event):
         release.wait(30)
-        return real_add(order)
+        return real_add(order, event)
 
     monkeypatch.setattr(services.orders, "add", slow_add)
     ticks = []

@@ -1,13 +1,18 @@
 """Sales at the checkout screen, then a look for the card numbers in everything the window wrote:
 the data folder (vault and order SQLite files), the log folder, the settings folder, the
 desktop's config, cache, data and state folders (where Qt or a library would keep settings),
-and everything logged at any level. Each number in any form (tests/leakscan.py)."""
+and everything logged at any level. Each number in any form (tests/leakscan.py); and the PINs and
+passwords typed at the sign-in screen and for a supervisor's approval, as text in any encoding
+or base64."""
+
+import base64
 
 import pytest
 from cardgen import random_pan
-from guihelpers import reader_types
+from guihelpers import ADMIN_PASSWORD, PASSWORD, PIN, add_operator, reader_types, type_sign_in
 from kit import stored_orders
 from leakscan import files_under, find_leaks
+from posapp.ui.override import SupervisorDialog
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -61,3 +66,54 @@ def test_sales_at_the_checkout_screen_leave_no_card_number(desktop_folders, posa
     assert {"posapp.log", "vault.db", "orders.db"} <= written  # the scan reads what was really written
     assert f"recorded: 3.50 USD, VISA •••• {typed[-4:]}" in posapp_log.read_text(encoding="utf-8")
     assert find_leaks([typed, swiped, mistyped], [posapp_home, *desktop_folders], caplog.text) == []
+
+
+def find_secrets(secrets, folders, printed):
+    """(where, index in ``secrets``) for each secret found as text or base64 in a file or in ``printed``."""
+    everything = {str(path): path.read_bytes() for path in files_under(*folders)}
+    everything["printed"] = printed.encode("utf-8")
+    found = []
+    for where, blob in everything.items():
+        for index, secret in enumerate(secrets):
+            forms = [secret.encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le")]
+            forms.append(base64.b64encode(secret.encode()).rstrip(b"="))
+            if any(form in blob for form in forms):
+                found.append((where, index))
+    return found
+
+
+def test_secrets_typed_into_the_window_are_written_nowhere(desktop_folders, posapp_log, qtbot, window, services,
+                                                            posapp_home, caplog):
+    caplog.set_level("DEBUG")
+    wrong_pin, wrong_password = "593017", "not-the-pass-2026"
+    view = window.checkout
+    qtbot.keyClicks(view.name, "Coffee")
+    qtbot.keyClicks(view.amount, "3.50")
+    qtbot.keyClicks(view.card, random_pan("4", 16))
+    QTest.keyClick(view.card, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "recorded" in view.result.text(), timeout=15_000)
+
+    add_operator(services, "supervisor-1")
+    window.tabs.setCurrentWidget(window.history)
+    window.history_model.refresh()
+    qtbot.waitUntil(lambda: window.history_model.rowCount() == 1 and not window.history_model.loading)
+    window.history.table.selectRow(0)
+    window.history.details.void.click()
+    [dialog] = window.findChildren(SupervisorDialog)
+    dialog.login.setText("supervisor-1")
+    for secret in (wrong_password, PASSWORD):  # refused, then approved
+        qtbot.keyClicks(dialog.secret, secret)
+        dialog.approve()
+        qtbot.waitUntil(lambda: not dialog._busy, timeout=10_000)
+    qtbot.waitUntil(lambda: window.history_model.rowCount() == 1 and window.history_model.order_at(0).status == "voided",
+                    timeout=10_000)
+
+    window.sign_out()
+    type_sign_in(qtbot, window, "cashier-1", wrong_pin)
+    qtbot.waitUntil(lambda: "refused" in window.sign_in.message.text(), timeout=10_000)
+    type_sign_in(qtbot, window, "cashier-1")
+    qtbot.waitUntil(lambda: window.operator is not None, timeout=10_000)
+
+    assert {"posapp.log", "vault.db", "orders.db"} <= {path.name for path in files_under(posapp_home)}
+    typed = [PIN, wrong_pin, PASSWORD, wrong_password, ADMIN_PASSWORD]
+    assert find_secrets(typed, [posapp_home, *desktop_folders], caplog.text) == []

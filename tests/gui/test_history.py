@@ -5,6 +5,7 @@ import datetime
 import pytest
 import sqlalchemy as sa
 from cardgen import random_pan
+from guihelpers import sign_in
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -16,6 +17,13 @@ from posapp.ui.history_model import PAGE_SIZE
 ORDERS = 10_000
 START = datetime.datetime(2026, 1, 1)
 BRANDS = [Brand.VISA, Brand.MASTERCARD, Brand.AMEX]
+
+
+@pytest.fixture
+def window(qtbot, services, signed_out_window):
+    """The window of a back-office operator, who sees the orders of every till."""
+    sign_in(qtbot, signed_out_window, services, "backoffice-1")
+    return signed_out_window
 
 
 @pytest.fixture
@@ -55,7 +63,9 @@ def no_vault_calls(services, monkeypatch):
 
 
 def show_history(qtbot, window):
+    """The history as F5 shows it after the test's orders were written (the back office starts there)."""
     window.tabs.setCurrentWidget(window.history)
+    window.history_model.refresh()
     qtbot.waitUntil(lambda: window.history_model.rowCount() > 0 and not window.history_model.loading)
     return window.history_model
 
@@ -114,7 +124,7 @@ def test_a_failing_store_says_so_in_one_line(qtbot, window, services, monkeypatc
         raise OrderStoreUnavailable("order history at mysql+pymysql://pos@db/pos cannot be reached: timed out")
 
     monkeypatch.setattr(services.orders, "page", down)
-    window.tabs.setCurrentWidget(window.history)
+    window.history_model.refresh()
     qtbot.waitUntil(lambda: "could not be loaded" in window.history.message.text())
     assert window.history.message.text() == ("Order history could not be loaded: order history at "
                                              "mysql+pymysql://pos@db/pos cannot be reached: timed out")

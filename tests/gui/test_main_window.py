@@ -61,7 +61,8 @@ def test_a_bad_settings_file_stops_the_smoke_run_with_one_line(posapp, tmp_path)
 def test_about_names_the_version_from_the_package_metadata(qtbot, window):
     from importlib.metadata import version
 
-    window.menuBar().actions()[0].menu().actions()[0].trigger()
+    [help_menu] = [action.menu() for action in window.menuBar().actions() if action.text() == "&Help"]
+    help_menu.actions()[0].trigger()
     [box] = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
     assert box.text() == f"posapp {version('posapp')}"
     assert "Workstation: " in box.informativeText()

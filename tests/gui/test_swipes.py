@@ -125,7 +125,7 @@ def test_a_person_holding_a_sentinel_key_down_gets_every_repeat(qtbot, window, k
 def test_a_swipe_while_a_sale_runs_changes_nothing_and_says_so(qtbot, window, key_clock, services, monkeypatch):
     release = threading.Event()
     real_add = services.orders.add
-    monkeypatch.setattr(services.orders, "add", lambda order: (release.wait(30), real_add(order))[1])
+    monkeypatch.setattr(services.orders, "add", lambda order, event: (release.wait(30), real_add(order, event))[1])
     view = window.checkout
     first = random_pan("4", 16)
     qtbot.keyClicks(view.name, "Coffee")

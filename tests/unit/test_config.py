@@ -68,6 +68,21 @@ def test_bad_file_is_one_line_naming_file_and_key(env, tmp_path, text, expected)
     assert "\n" not in message
 
 
+def test_the_window_locks_after_15_idle_minutes_unless_set_shorter(env, tmp_path):
+    assert config.load(env=env).access.idle_lock_minutes == 15
+    path = write(tmp_path / "access.toml", "[access]\nidle_lock_minutes = 5\n")
+    assert config.load(path, env=env).access.idle_lock_minutes == 5
+
+
+@pytest.mark.parametrize("minutes", [16, 0])
+def test_an_idle_lock_longer_than_15_minutes_or_none_is_refused(env, tmp_path, minutes):
+    path = write(tmp_path / "access.toml", f"[access]\nidle_lock_minutes = {minutes}\n")
+    with pytest.raises(ConfigError) as error:
+        config.load(path, env=env)
+    assert str(error.value) == (f"{path}: [access] idle_lock_minutes: must be 1 to 15 minutes (PCI DSS 8.2.8 allows "
+                                f"an idle session at most 15 minutes), not {minutes}")
+
+
 def test_missing_explicit_file_is_an_error(env, tmp_path):
     with pytest.raises(ConfigError, match="configuration file not found"):
         config.load(tmp_path / "nope.toml", env=env)
