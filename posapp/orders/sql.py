@@ -94,6 +94,11 @@ class SqlOrderStore:
             return written[-1]
 
         with self.connection() as connection, connection.begin():
+            if self._local:
+                # pysqlite sends BEGIN only before the first write, so a read before it (a sign-in's
+                # failed-attempt count) would go stale under a concurrent writer: take the write
+                # lock first, as MySQL's SELECT ... FOR UPDATE does.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield connection, record
         for entry in written:
             setup.committed(entry)
