@@ -205,17 +205,19 @@ class SqlOrderStore:
             connection = self._engine.connect()
         try:
             with self._errors(outcome_unknown=True), connection.begin():
+                # The journal entry's statements are refused like the order's INSERT: either refusal
+                # rolls both back, so the sale is known not to be written.
                 try:
                     order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
+                    if setup is not None:
+                        entry = journal_rows.append(connection, key, setup.workstation, order.created_at,
+                                                    dataclasses.replace(event, target=str(order_id)))
                 except sa.exc.DBAPIError as error:
                     if not rolled_back(error, local=self._local):
                         raise
                     if "idempotency_key" in str(error.orig) and isinstance(error, sa.exc.IntegrityError):
                         raise DuplicateSale(order.idempotency_key) from None
                     raise translate(error.orig, self.url) from None
-                if setup is not None:
-                    entry = journal_rows.append(connection, key, setup.workstation, order.created_at,
-                                                dataclasses.replace(event, target=str(order_id)))
         finally:
             with self._errors():
                 connection.close()
