@@ -74,12 +74,17 @@ def workstations(connection: sa.Connection) -> list[str]:
     return sorted(found)
 
 
+_CHAIN_COLUMNS = [column for column in journal.c if column.name != "workstation"]  # which one is known
+
+
 def chain_rows(connection: sa.Connection, workstation: str) -> Iterator[Entry]:
     """Every entry of ``workstation`` in ascending seq order, streamed (100,000s of them)."""
-    query = sa.select(journal).where(journal.c.workstation == workstation).order_by(journal.c.seq)
-    result = connection.execution_options(yield_per=2000).execute(query)
-    for row in result:
-        yield entry_from_row(row)
+    # The hot loop of ``audit verify`` (bench/audit_verify.py): rows taken a batch at a time,
+    # by position, without the workstation column it already knows.
+    query = sa.select(*_CHAIN_COLUMNS).where(journal.c.workstation == workstation).order_by(journal.c.seq)
+    for batch in connection.execution_options(yield_per=2000).execute(query).partitions():
+        for seq, at, operator, action, target, outcome, details, chain in batch:
+            yield Entry(workstation, seq, aware_utc(at), operator, action, target, outcome, details, chain)
 
 
 @dataclass(frozen=True)
