@@ -54,6 +54,7 @@ class SqlOrderStore:
         self._schema_ready = False
         self._schema_lock = threading.Lock()
         self._journal = journal
+        self._heads = journal_rows.HeadGuesses()
         self.operators = SqlOperators(self)
         self.journal = journal_rows.SqlJournal(self)
 
@@ -90,7 +91,7 @@ class SqlOrderStore:
         written: list[Entry] = []
 
         def record(event: Event) -> Entry:
-            written.append(journal_rows.append(connection, key, setup.workstation, setup.clock(), event))
+            written.append(journal_rows.append(connection, key, setup.workstation, setup.clock(), event, self._heads))
             return written[-1]
 
         with self.connection() as connection, connection.begin():
@@ -211,7 +212,7 @@ class SqlOrderStore:
                     order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
                     if setup is not None:
                         entry = journal_rows.append(connection, key, setup.workstation, order.created_at,
-                                                    dataclasses.replace(event, target=str(order_id)))
+                                                    dataclasses.replace(event, target=str(order_id)), self._heads)
                 except sa.exc.DBAPIError as error:
                     if not rolled_back(error, local=self._local):
                         raise

@@ -13,6 +13,7 @@ from orderstores import BACKENDS
 from posapp import audit_trail, pairing
 from posapp.access.operators import Operators, SignInRefused
 from posapp.access.roles import Role
+from posapp.audit.chain import Event
 from posapp.checkout import CheckoutService
 from posapp.errors import NotPermitted
 from posapp.orders import OrderStoreUnavailable
@@ -198,3 +199,29 @@ def test_no_sale_without_its_entry(shop, request, caplog):
     assert [entry.token for entry in shop.vault.entries()] == [kept.token]  # and its card removed again
     assert "could not be journalled" in caplog.text  # the compensation's own entry could not be written either
     assert shop.verify()["till-01"].whole
+
+
+def test_a_local_tills_services_verify_its_journal(services, posapp_home):
+    from kit import sell
+
+    for _ in range(3):
+        sell(services)
+    [report] = services.verify_journal()
+    assert (report.workstation, report.verified, report.whole) == (services.workstation, 3, True)
+    with sqlite3.connect(posapp_home / "data" / "orders.db") as db:
+        db.execute("UPDATE posapp_journal SET target = '999' WHERE seq = 2")
+    [report] = services.verify_journal()
+    assert (report.workstation, report.broken_at, report.reason) == (services.workstation, 2, "entry 2 was changed")
+
+
+def test_two_processes_of_one_till_and_a_rolled_back_entry_keep_the_chain_whole(shop):
+    gui, cli = shop.orders, shop.store("till-01")  # each remembers the head it last wrote
+    for orders in (gui, cli, cli, gui, gui, cli):
+        shop.checkout(orders=orders).checkout(sale())
+    with pytest.raises(RuntimeError), gui.transaction() as (_, record):
+        record(Event("settings-change", "ok", "admin-1"))
+        raise RuntimeError("the change failed after its entry: both are rolled back")
+    shop.checkout(orders=gui).checkout(sale())
+    assert [each.seq for each in shop.entries()] == list(range(1, 8))
+    report = shop.verify()["till-01"]
+    assert report.whole and report.verified == 7
