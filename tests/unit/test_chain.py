@@ -71,7 +71,8 @@ def test_each_tampering_is_caught_at_the_first_bad_seq(data):
         first_bad = i + 1
     elif operation == "swap":  # two entries exchange their seq: read back by seq, they change places
         j = data.draw(st.integers(i + 1, count - 1), label="other")
-        entries[i], entries[j] = (dataclasses.replace(entries[j], seq=i + 1), dataclasses.replace(entries[i], seq=j + 1))
+        entries[i], entries[j] = (dataclasses.replace(entries[j], seq=i + 1),
+                                  dataclasses.replace(entries[i], seq=j + 1))
         first_bad = i + 1
     elif operation == "truncate":  # the newest entries deleted: only the anchor knows
         del entries[i + 1:]
