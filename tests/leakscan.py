@@ -10,12 +10,20 @@ Encoded forms are looked for too: the hex of the number's ASCII digits (any case
 separators: it is made of digits alone, so the digit streams hold it), and base64, standard
 and urlsafe, padded or not, alone or inside a larger base64 blob at any of the three byte
 alignments (see ``base64_cores``), also when the blob is wrapped over lines.
+
+Secrets (PINs, passwords) are looked for too, given as ``secrets``: as typed, in either case, in
+UTF-8, UTF-16 and UTF-32, URL- and JSON-escaped, as hex in any case and in base64 as above; a
+secret of 10 or more digits also as a number is, with anything between its digits. (A shorter
+run of digits turns up by chance in the digits of a large blob: tests give longer PINs.)
 """
 
 import base64
 import functools
+import json
 import re
+import sqlite3
 import unicodedata
+import urllib.parse
 from pathlib import Path
 
 _ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
@@ -76,20 +84,57 @@ def _found(number: str, streams: list[str], blob: bytes, unwrapped: bytes) -> bo
     return any(core in blob or core in unwrapped for core in base64_forms(number))
 
 
+SECRET_DIGITS_MIN = 10  # digits: a secret this long is also looked for with separators between its digits
+
+
+@functools.cache
+def secret_forms(secret: str) -> tuple[frozenset[bytes], frozenset[bytes]]:
+    """(forms compared in lower case, base64 cores compared as they are) of ``secret``."""
+    texts = {secret, secret.casefold(), secret.upper(), urllib.parse.quote(secret), urllib.parse.quote_plus(secret),
+             json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    forms = {text.encode(encoding).lower() for text in texts for encoding in _ENCODINGS}
+    forms |= {text.encode("utf-8").hex().encode() for text in texts}
+    return frozenset(forms), frozenset(base64_cores(secret))
+
+
+def _secret_found(secret: str, streams: list[str], lowered: bytes, blob: bytes, unwrapped: bytes) -> bool:
+    if secret.isdigit() and len(secret) >= SECRET_DIGITS_MIN and any(secret in stream for stream in streams):
+        return True
+    plain, cores = secret_forms(secret)
+    return any(form in lowered for form in plain) or any(core in blob or core in unwrapped for core in cores)
+
+
 def files_under(*folders: Path) -> list[Path]:
     return [path for folder in folders if folder.exists() for path in folder.rglob("*") if path.is_file()]
 
 
 def find_leaks(numbers: list[str], folders: list[Path], printed: str = "",
-               blobs: dict[str, bytes] | None = None) -> list[tuple[str, str]]:
+               blobs: dict[str, bytes] | None = None, *, secrets: list[str] = ()) -> list[tuple[str, str]]:
     """(where, last 4) for every number found, in any form, in the files under ``folders``, in
-    what was ``printed`` and in the named ``blobs`` (database rows, raw items...)."""
+    what was ``printed`` and in the named ``blobs`` (database rows, raw items...); (where,
+    "secret N") for each of ``secrets`` found (N counts from 1: a report never shows a secret)."""
     everything = {str(path): path.read_bytes() for path in files_under(*folders)}
     everything["printed"] = printed.encode("utf-8")
     everything.update(blobs or {})
-    return sorted({(where, number[-4:]) for where, blob in everything.items()
-                   for streams, unwrapped in [(digit_streams(blob), _WRAPPING.sub(b"", blob))]
-                   for number in numbers if _found(number, streams, blob, unwrapped)})
+    found = set()
+    for where, blob in everything.items():
+        streams, unwrapped = digit_streams(blob), _WRAPPING.sub(b"", blob)
+        found |= {(where, number[-4:]) for number in numbers if _found(number, streams, blob, unwrapped)}
+        lowered = blob.lower()
+        found |= {(where, f"secret {n}") for n, secret in enumerate(secrets, 1)
+                  if _secret_found(secret, streams, lowered, blob, unwrapped)}
+    return sorted(found)
+
+
+def sqlite_rows(path: Path) -> dict[str, bytes]:
+    """Every row of every table of the SQLite database at ``path``, one blob a table (read, not changed)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {f"{path.name}.{table}": repr(db.execute(f'SELECT * FROM "{table}"').fetchall()).encode()
+                for table in tables}
+    finally:
+        db.close()
 
 
 def database_rows(mariadb, database: str) -> dict[str, bytes]:

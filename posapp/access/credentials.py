@@ -42,7 +42,9 @@ def check_new_secret(role: Role, secret: str, *, login: str) -> str:
         if len(secret) < PIN_MIN:
             raise WeakSecret(f"a cashier's PIN has at least {PIN_MIN} digits")
         if _is_run(secret):
-            raise WeakSecret("that PIN is a run of digits anyone would guess (like 123456 or 000000)")
+            # No example digits in the sentence: the example might be the very PIN typed.
+            raise WeakSecret("that PIN is a run of digits anyone would guess: one digit repeated, or counting up or "
+                             "down")
         return secret
     if len(secret) < PASSWORD_MIN:
         raise WeakSecret(f"a {role.value}'s password has at least {PASSWORD_MIN} characters")

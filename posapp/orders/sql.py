@@ -54,6 +54,7 @@ class SqlOrderStore:
         self._schema_ready = False
         self._schema_lock = threading.Lock()
         self._journal = journal
+        self._heads = journal_rows.HeadGuesses()
         self.operators = SqlOperators(self)
         self.journal = journal_rows.SqlJournal(self)
 
@@ -90,10 +91,15 @@ class SqlOrderStore:
         written: list[Entry] = []
 
         def record(event: Event) -> Entry:
-            written.append(journal_rows.append(connection, key, setup.workstation, setup.clock(), event))
+            written.append(journal_rows.append(connection, key, setup.workstation, setup.clock(), event, self._heads))
             return written[-1]
 
         with self.connection() as connection, connection.begin():
+            if self._local:
+                # pysqlite sends BEGIN only before the first write, so a read before it (a sign-in's
+                # failed-attempt count) would go stale under a concurrent writer: take the write
+                # lock first, as MySQL's SELECT ... FOR UPDATE does.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield connection, record
         for entry in written:
             setup.committed(entry)
@@ -200,17 +206,19 @@ class SqlOrderStore:
             connection = self._engine.connect()
         try:
             with self._errors(outcome_unknown=True), connection.begin():
+                # The journal entry's statements are refused like the order's INSERT: either refusal
+                # rolls both back, so the sale is known not to be written.
                 try:
                     order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
+                    if setup is not None:
+                        entry = journal_rows.append(connection, key, setup.workstation, order.created_at,
+                                                    dataclasses.replace(event, target=str(order_id)), self._heads)
                 except sa.exc.DBAPIError as error:
                     if not rolled_back(error, local=self._local):
                         raise
                     if "idempotency_key" in str(error.orig) and isinstance(error, sa.exc.IntegrityError):
                         raise DuplicateSale(order.idempotency_key) from None
                     raise translate(error.orig, self.url) from None
-                if setup is not None:
-                    entry = journal_rows.append(connection, key, setup.workstation, order.created_at,
-                                                dataclasses.replace(event, target=str(order_id)))
         finally:
             with self._errors():
                 connection.close()

@@ -53,6 +53,7 @@ from hypothesis.stateful import (
 from mariadbtest import POS_PASSWORD, POS_USER
 
 from posapp import pairing
+from posapp.audit.chain import Event
 from posapp.card import Card, Expiry, Pan
 from posapp.checkout import CheckoutService, Sale, SaleOutcomeUnknown
 from posapp.money import Money
@@ -173,6 +174,7 @@ class InFlight:
 @dataclass
 class LateCommit:
     order: NewOrder
+    event: Event | None  # its journal entry, committed with it
     started: datetime.datetime
 
 
@@ -217,7 +219,7 @@ class Interleavings(RuleBasedStateMachine):
         self._real_delete(token)
         self.deleted.add(token)
 
-    def _add(self, order: NewOrder) -> Order:
+    def _add(self, order: NewOrder, event: Event | None = None) -> Order:
         fault, self.plan.fault = getattr(self.plan, "fault", NO_FAULT), NO_FAULT  # one fault per attempt
         if fault == PAUSE:
             flight = self.plan.flight
@@ -231,17 +233,17 @@ class Interleavings(RuleBasedStateMachine):
         if fault == UNKNOWN_NOT_WRITTEN:
             raise OrderOutcomeUnknown(fault)
         if fault == UNKNOWN_LATE:
-            self.late.append(LateCommit(order, self.plan.started))
+            self.late.append(LateCommit(order, event, self.plan.started))
             raise OrderOutcomeUnknown(fault)
-        recorded = self._record(order)
+        recorded = self._record(order, event)
         if fault == KILL_AFTER_INSERT:
             raise SystemExit(fault)
         if fault == UNKNOWN_WRITTEN:
             raise OrderOutcomeUnknown(fault)
         return recorded
 
-    def _record(self, order: NewOrder) -> Order:
-        recorded = self._real_add(order)  # DuplicateSale passes through: nothing was written
+    def _record(self, order: NewOrder, event: Event | None) -> Order:
+        recorded = self._real_add(order, event)  # DuplicateSale passes through: nothing was written
         ensure(order.idempotency_key not in self.recorded,
                f"the store wrote a second order for idempotency key {order.idempotency_key}")
         self.recorded[order.idempotency_key] = recorded.id
@@ -350,7 +352,7 @@ class Interleavings(RuleBasedStateMachine):
     def _land(self, late: LateCommit) -> None:
         self.late.remove(late)
         try:
-            self._record(late.order)
+            self._record(late.order, late.event)
         except DuplicateSale:  # a retry recorded the sale meanwhile: this COMMIT fails
             pass
 

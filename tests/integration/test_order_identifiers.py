@@ -83,7 +83,11 @@ IDENTIFIER_COLUMNS = {
     ("OrderHistory", name) for name in ("AWS_PA_Token", "currency", "card_brand", "card_last4", "workstation",
                                         "operator", "status", "idempotency_key", "name_search",
                                         "description_search")
-} | {("posapp_identity", "name"), ("posapp_identity", "value"), ("posapp_orphans", "token")}
+} | {("posapp_identity", "name"), ("posapp_identity", "value"), ("posapp_orphans", "token")} | {
+    ("posapp_operators", name) for name in ("login", "name", "role", "secret_hash")
+} | {("posapp_journal", name) for name in ("workstation", "operator", "action", "target", "outcome", "details",
+                                          "chain")} | {("posapp_journal_heads", "workstation"),
+                                                       ("posapp_journal_heads", "chain")}
 REFERENCE_TABLE = """CREATE TABLE OrderHistory ( UserPaymentAccountID INT NOT NULL AUTO_INCREMENT,
   OrderName TINYTEXT, Description TINYTEXT, AWS_PA_Token TINYTEXT,
   PRIMARY KEY (UserPaymentAccountID) ) DEFAULT CHARSET latin1"""

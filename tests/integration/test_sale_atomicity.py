@@ -97,13 +97,14 @@ def test_the_process_dies_between_vault_and_order(till):
 def test_connection_lost_after_the_order_was_written_is_a_success(till):
     real_add = till.orders.add
 
-    def add_then_lose_connection(order):
-        real_add(order)
+    def add_then_lose_connection(order, event):
+        real_add(order, event)  # the order and its journal entry are written, then the answer is lost
         raise OrderOutcomeUnknown("the connection was lost while an order was being written")
 
     with mock.patch.object(till.orders, "add", side_effect=add_then_lose_connection):
         order = till.checkout.checkout(sale())
     assert till.order_tokens() == till.vault_tokens() == {order.token}
+    assert [entry.target for entry in till.orders.journal.chain("till-01")] == [str(order.id)]
 
 
 def test_connection_lost_mid_insert_keeps_the_card_for_reconcile(till):
