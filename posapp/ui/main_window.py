@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from importlib.metadata import version
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from posapp import doctor
 from posapp.access.roles import Permission, SignedIn
+from posapp.audit.chain import ANCHOR_AGE
 from posapp.app import Services
 from posapp.orders import Order
 from posapp.ui.checkout_view import CheckoutView
@@ -121,6 +122,11 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         QApplication.instance().installEventFilter(self.idle)
         self._signed_out()
+        # The newest journal entries are anchored at least this often, also while a till is quiet.
+        self._anchor_timer = QTimer(self, interval=int(ANCHOR_AGE.total_seconds() * 1000))
+        self._anchor_timer.timeout.connect(
+            lambda: self._runner.run(services.anchor_journal, lambda _none: None, owner=self))
+        self._anchor_timer.start()
         if health_checks:
             self._run_health_checks()
 
@@ -202,7 +208,12 @@ class MainWindow(QMainWindow):
 
     def _journal(self, work) -> None:
         # A journal entry that cannot be written is said in the status bar; the screen locks anyway.
-        self._runner.run(work, lambda _none: None, owner=self)
+        # A session's end anchors its newest entries, so that deleting them is caught too.
+        def journal_and_anchor() -> None:
+            work()
+            self._services.anchor_journal()
+
+        self._runner.run(journal_and_anchor, lambda _none: None, owner=self)
 
     def _show_tab(self, screen: QWidget) -> None:
         if self.tabs.isTabVisible(self.tabs.indexOf(screen)):

@@ -76,7 +76,10 @@ def test_ctrl_l_signs_out_and_discards_the_sale(qtbot, window, services):
     assert window.operator is None and window.operator_label.text() == "Nobody signed in"
     assert (window.checkout.name.text(), window.checkout.amount.text()) == ("", "")
     qtbot.waitUntil(lambda: len(journal(services, "sign-out")) == 1)
-    assert journal(services, "sign-out")[0].operator == "cashier-1"
+    [sign_out] = journal(services, "sign-out")
+    assert sign_out.operator == "cashier-1"
+    # The session's last entry is anchored beside the audit key: deleting it would be caught.
+    qtbot.waitUntil(lambda: services.vault.anchors()[sign_out.workstation].seq == sign_out.seq)
     QTest.keyClick(window, Qt.Key.Key_F2)  # no screen to switch to while nobody is signed in
     assert window.screens.currentWidget() is window.sign_in
 
