@@ -12,7 +12,7 @@ from posapp.errors import PosappError, describe
 log = logging.getLogger(__name__)
 
 
-def journal(services, operator: SignedIn | None, action: str, outcome: str = "ok", **details: object) -> None:
+def journal(services, operator: SignedIn | None, action: str, outcome: str = "ok", /, **details: object) -> None:
     """Journal ``action`` done by ``operator`` (None: nobody signed in) with counts in ``details``.
 
     The work is done by then: a journal that cannot be written is one warning line on stderr, not
