@@ -127,4 +127,5 @@ def test_a_cashier_voids_only_with_a_supervisors_approval_and_the_journal_names_
     assert "order 2 is voided, not completed" in one_line(posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET)), 2)
     assert [(operator, target, outcome, json.loads(details)) for operator, target, outcome, details
             in journal(posapp_home, "void")] == [("cara", "1", "ok", {"approved_by": "sam"}), ("sam", "2", "ok", {})]
-    assert [row[:3] for row in journal(posapp_home, "override")] == [("sam", "sam", "failed"), ("sam", "sam", "ok")]
+    assert [row[:3] for row in journal(posapp_home, "override")] == [
+        ("sam", "sam", "failed"), ("cara", "cara", "ok"), ("cara", "cara", "refused"), ("sam", "sam", "ok")]
