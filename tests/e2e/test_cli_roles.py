@@ -142,3 +142,13 @@ def test_a_cashier_sees_only_this_tills_orders(shop, tmp_path):
         assert (refused.returncode, refused.stdout) == (5, "")
         assert refused.stderr == "posapp: operator cara (cashier) may not look up the orders of every till\n"
         assert shop.run(args, Role.BACKOFFICE).returncode == 0
+
+
+def test_the_readme_shows_every_role_as_declared():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for permission in Permission:
+        row = f"| {permission.value} | " + " | ".join("yes" if permission in role.permissions else "—"
+                                                     for role in Role) + " |"
+        assert row in readme
