@@ -113,3 +113,20 @@ def test_audit_verify_notices_the_newest_entries_deleted_past_the_anchor(posapp,
     assert broken.returncode == 4
     assert broken.stderr == (f"posapp: the journal of {workstation} is broken at entry {kept + 2}: entries "
                              f"{kept + 2} to {anchored} were deleted (the anchor reaches {anchored})\n")
+
+
+def test_vault_commands_and_provision_are_journalled_with_their_counts(posapp, till, tmp_path):
+    cards = tmp_path / "cards.csv"
+    cards.write_text(f"{random_pan('4', 16)},12/30\nnot a card\n")
+    assert posapp("provision").returncode == 0
+    assert posapp("vault", "verify", "--all").returncode == 0
+    assert posapp("vault", "reconcile", "--dry-run").returncode == 0
+    assert posapp("vault", "import", str(cards), "--out", str(tmp_path / "tokens.csv")).returncode == 2
+    done = {entry["action"]: (entry["operator"], entry["outcome"], entry["details"])
+            for entry in entries(posapp) if entry["action"] in ("provision", "vault-verify", "vault-reconcile",
+                                                                "vault-import")}
+    assert done["provision"] == (None, "ok", {})
+    assert done["vault-verify"] == (ADMIN, "ok", {"all": True, "items": 2, "orders": 2, "failed": 0})
+    assert done["vault-reconcile"] == (ADMIN, "ok", {"dry_run": True, "checked": 2, "referenced": 2, "imported": 0,
+                                                     "noted": 0, "waiting": 0, "removed": 0})
+    assert done["vault-import"] == (ADMIN, "ok", {"imported": 1, "refused": 1})
