@@ -64,7 +64,8 @@ def audit_verify(services, args, out: TextIO, operator: SignedIn) -> int:
     broken = [report for report in reports if not report.whole]
     for report in reports:
         state = "whole" if report.whole else f"BROKEN at entry {report.broken_at}"
-        print(f"{for_terminal(report.workstation)}: {report.verified} {'entry' if report.verified == 1 else 'entries'} verified, {state}", file=out)
+        verified = f"{report.verified} {'entry' if report.verified == 1 else 'entries'}"
+        print(f"{for_terminal(report.workstation)}: {verified} verified, {state}", file=out)
     for report in broken:
         print(f"posapp: the journal of {for_terminal(report.workstation)} is broken at entry {report.broken_at}: "
               f"{for_terminal(report.reason)}", file=sys.stderr)

@@ -3,8 +3,9 @@
 This is the command line's one error boundary: every failure becomes one line on stderr
 and an exit code (``posapp.errors.ExitCode``); only an unexpected one leaves a traceback,
 in the log file. It is also the one gate: every command but ``setup``, ``doctor`` and
-``provision`` runs as a signed-in operator holding the permission declared in PERMISSIONS. Card data is read only from standard input (or the terminal, without
-echo), never from arguments, the environment or a file named on the command line.
+``provision`` runs as a signed-in operator holding the permission declared in PERMISSIONS.
+Card data is read only from standard input (or the terminal, without echo), never from
+arguments, the environment or a file named on the command line.
 """
 
 from __future__ import annotations

@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     entries.add_argument("--since", metavar="YYYY-MM-DD", help="entries from this day on (UTC)")
     entries.add_argument("--until", metavar="YYYY-MM-DD", help="entries up to and including this day (UTC)")
     entries.add_argument("--operator", metavar="LOGIN", help="entries of this operator")
-    entries.add_argument("--action", dest="journal_action", metavar="NAME", help="entries of this action, e.g. sale, sign-in, void")
+    entries.add_argument("--action", dest="journal_action", metavar="NAME",
+                         help="entries of this action, e.g. sale, sign-in, void")
     entries.add_argument("--workstation", metavar="ID", help="entries of this till")
     entries.add_argument("--json", action="store_true", help="print the entries as JSON")
     audit.add_parser("verify", help="check every journal chain; exit 4 naming the first broken entry")

@@ -7,11 +7,12 @@ standard input is a terminal: a script waiting on a question nobody sees would h
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import sys
 
-from posapp.access.operators import NoOperators
+from posapp.access.operators import NoOperators, SignInRefused
 from posapp.access.roles import Permission, SignedIn, require
 from posapp.cli.input import read_line
 from posapp.errors import InvalidInput, NotPermitted
@@ -49,13 +50,24 @@ def sign_in(services, action: str, permission: Permission, *, overridable: bool 
     if given is None:
         raise NotPermitted(f"sign in to {permission.value}: set {OPERATOR_ENV} and {SECRET_ENV}, "
                            f"or run the command in a terminal")
-    operator = services.operators.sign_in(*given)
+    with _naming(permission):
+        operator = services.operators.sign_in(*given)
     if overridable and not operator.may(permission):
         supervisor = _credentials(SUPERVISOR_ENV, SUPERVISOR_SECRET_ENV,
                                   f"A supervisor approves ({permission.value}); supervisor login: ")
         if supervisor is not None:
-            return services.operators.approve(operator, *supervisor, permission)
+            with _naming(permission):
+                return services.operators.approve(operator, *supervisor, permission)
     return refused_if(services, operator, action, lambda: require(operator, permission))
+
+
+@contextlib.contextmanager
+def _naming(permission: Permission):
+    """A refused sign-in's sentence also says what it was for (it names the operator already)."""
+    try:
+        yield
+    except SignInRefused as refused:
+        raise SignInRefused(f"{refused} (needed to {permission.value})") from None
 
 
 def refused_if(services, operator: SignedIn, action: str, check):

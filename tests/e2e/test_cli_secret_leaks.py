@@ -40,7 +40,7 @@ def test_no_secret_or_card_typed_is_written_or_printed(posapp, posapp_home):
     # wrong secret (so that it does not tell which logins exist), to whoever typed it; nothing keeps it.
     in_login_field = posapp("order", "list", env={"POSAPP_OPERATOR": pin, "POSAPP_SECRET": pin})
     assert (in_login_field.returncode, in_login_field.stderr) == (
-        5, f"posapp: sign-in refused for {pin}: wrong login or secret\n")
+        5, f"posapp: sign-in refused for {pin}: wrong login or secret (needed to look up the orders of this till)\n")
     assert run("order", "void", "1", POSAPP_SUPERVISOR="sam", POSAPP_SUPERVISOR_SECRET=supervisor, **cara) == 0
     assert run("operator", "reset", "bo", POSAPP_NEW_SECRET=password + "2") == 0
     assert run("audit", "list", "--json") == 0 and run("operator", "list", "--json") == 0
