@@ -145,18 +145,25 @@ class Run:
 
 @pytest.fixture
 def posapp(posapp_home):
-    """Runs the posapp command as a subprocess with its own POSAPP_HOME."""
+    """Runs the posapp command as a subprocess with its own POSAPP_HOME, signed in as
+    ``signin.ADMIN`` (made on first need; see tests/signin.py) unless ``sign_in`` is False."""
+    from signin import signed_in
 
-    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
+    def once(args, environment, stdin, timeout) -> Run:
+        done = subprocess.run([sys.executable, "-m", "posapp", *args], input=stdin, capture_output=True,
+                              text=True, encoding="utf-8", env=environment, timeout=timeout)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60,
+            sign_in: bool = True) -> Run:
         environment = {key: value for key, value in os.environ.items() if not key.startswith("POSAPP_")}
         environment.update(POSAPP_HOME=str(posapp_home),
                            # Subprocesses must never reach a developer's real keyring.
                            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                            PYTHONIOENCODING="utf-8")
-        environment.update(env or {})
-        done = subprocess.run([sys.executable, "-m", "posapp", *args], input=stdin, capture_output=True,
-                              text=True, encoding="utf-8", env=environment, timeout=timeout)
-        return Run(done.returncode, done.stdout, done.stderr)
+        if not sign_in:
+            return once(args, {**environment, **(env or {})}, stdin, timeout)
+        return signed_in(lambda argv, more: once(argv, {**environment, **more}, stdin, timeout), args, env or {})
 
     return run
 

@@ -10,14 +10,17 @@ from typing import TextIO
 
 from posapp import config, workstation_setup
 from posapp.cli.input import read_line
+from posapp.cli.journalling import journal
 from posapp.cli.output import for_terminal
 from posapp.errors import ExitCode, InvalidInput
 
 
-def provision(services, args, out: TextIO) -> int:
+def provision(services, args, out: TextIO, operator: None = None) -> int:
     """Create or upgrade the vault and the order history and pair them; print where they are.
-    Returns ExitCode.OK; the backends' PosappErrors propagate to the CLI's one error handler."""
+    Returns ExitCode.OK; the backends' PosappErrors propagate to the CLI's one error handler.
+    Runs before anyone can sign in (the operators live in what it creates): journalled as nobody's."""
     services.provision()
+    journal(services, None, "provision")
     print(f"Ready: {services.backends_text}", file=out)
     return ExitCode.OK
 
@@ -59,7 +62,7 @@ def _read_orders_password(*, from_stdin: bool) -> str:
                        "or run setup in a terminal")
 
 
-def doctor(services, args, out: TextIO) -> int:
+def doctor(services, args, out: TextIO, operator: None = None) -> int:
     """Print one line per health check (ok or FAIL, never a secret or card); returns the worst
     check's ExitCode, OK when every check passed."""
     from posapp import doctor as health

@@ -2,12 +2,15 @@
 
 This is the command line's one error boundary: every failure becomes one line on stderr
 and an exit code (``posapp.errors.ExitCode``); only an unexpected one leaves a traceback,
-in the log file. Card data is read only from standard input (or the terminal, without
-echo), never from arguments, the environment or a file named on the command line.
+in the log file. It is also the one gate: every command but ``setup``, ``doctor`` and
+``provision`` runs as a signed-in operator holding the permission declared in PERMISSIONS.
+Card data is read only from standard input (or the terminal, without echo), never from
+arguments, the environment or a file named on the command line.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -15,10 +18,14 @@ from pathlib import Path
 from typing import Protocol
 
 from posapp import config, hardening, logs
+from posapp.access.roles import Permission, SignedIn
 from posapp.cli.admin import doctor, provision, setup
-from posapp.cli.orders import order_list, order_new, order_show
+from posapp.cli.audit import audit_list, audit_verify
+from posapp.cli.operators import operator_add, operator_disable, operator_list, operator_reset, operator_unlock
+from posapp.cli.orders import order_list, order_new, order_show, order_void
 from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
 from posapp.cli.parser import build_parser
+from posapp.cli.signin import refused_if, sign_in
 from posapp.cli.vault import vault_import, vault_reconcile, vault_verify
 from posapp.config import Settings
 from posapp.errors import ExitCode, describe
@@ -55,8 +62,12 @@ def main(argv: list[str] | None, *, window: Window) -> int:
         from posapp import app
 
         services = app.build(settings)
+        command = (args.command, getattr(args, "action", None))
+        name = "-".join(part for part in command if part)  # as the journal names it: "order-list"
+        operator = _operator(services, command, name)
         out = Stdout()
-        code = COMMANDS[(args.command, getattr(args, "action", None))](services, args, out)
+        run = functools.partial(COMMANDS[command], services, args, out, operator)
+        code = refused_if(services, operator, name, run) if operator else run()
         out.flush()  # here, not at exit, so that a full disk gets a sentence
         return code
     except BrokenPipeError:
@@ -85,9 +96,48 @@ COMMANDS = {
     ("order", "new"): order_new,
     ("order", "list"): order_list,
     ("order", "show"): order_show,
+    ("order", "void"): order_void,
     ("vault", "verify"): vault_verify,
     ("vault", "reconcile"): vault_reconcile,
     ("vault", "import"): vault_import,
+    ("operator", "add"): operator_add,
+    ("operator", "list"): operator_list,
+    ("operator", "disable"): operator_disable,
+    ("operator", "reset"): operator_reset,
+    ("operator", "unlock"): operator_unlock,
+    ("audit", "list"): audit_list,
+    ("audit", "verify"): audit_verify,
     ("provision", None): provision,
     ("doctor", None): doctor,
 }
+
+# What each command needs the operator to hold; None: runs without signing in (it makes or
+# checks what sign-in needs). ``order list``/``show`` narrow to this till without ALL_ORDERS.
+PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
+    ("order", "new"): Permission.SELL,
+    ("order", "list"): Permission.OWN_TILL_ORDERS,
+    ("order", "show"): Permission.OWN_TILL_ORDERS,
+    ("order", "void"): Permission.VOID,
+    ("vault", "verify"): Permission.VAULT,
+    ("vault", "reconcile"): Permission.VAULT,
+    ("vault", "import"): Permission.VAULT,
+    ("operator", "add"): Permission.OPERATORS,
+    ("operator", "list"): Permission.OPERATORS,
+    ("operator", "disable"): Permission.OPERATORS,
+    ("operator", "reset"): Permission.OPERATORS,
+    ("operator", "unlock"): Permission.OPERATORS,
+    ("audit", "list"): Permission.AUDIT,
+    ("audit", "verify"): Permission.AUDIT,
+    ("provision", None): None,
+    ("doctor", None): None,
+}
+OVERRIDABLE = {("order", "void")}  # a cashier may do these with a supervisor's approval
+
+
+def _operator(services, command: tuple[str, str | None], name: str) -> SignedIn | None:
+    """The signed-in operator for ``command``, or None where it runs without one: the commands
+    that need no sign-in, and ``operator add`` while no operator exists (the first administrator)."""
+    permission = PERMISSIONS[command]
+    if permission is None or (command == ("operator", "add") and not services.operators.exist()):
+        return None
+    return sign_in(services, name, permission, overridable=command in OVERRIDABLE)

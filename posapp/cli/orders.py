@@ -1,4 +1,4 @@
-"""``posapp order …``: record a sale, list and show orders; cards only ever masked."""
+"""``posapp order …``: record a sale, list, show and void orders; cards only ever masked."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime
 import sys
 from typing import TextIO
 
+from posapp.access.roles import Permission, SignedIn, require
 from posapp.card import MAX_INPUT, Brand, parse_card_input
 from posapp.checkout import Sale
 from posapp.cli.input import read_card_input
@@ -16,6 +17,7 @@ from posapp.money import Money
 from posapp.orders import Order, OrderFilter, presentation
 from posapp.orders.base import PAGE_MAX
 from posapp.clock import utc_now
+from posapp.voids import void
 
 CARD_PROMPT = "Card (number and MM/YY, or swipe): "
 
@@ -30,7 +32,7 @@ def _read_card_line() -> str:
     return text
 
 
-def order_new(services, args, out: TextIO) -> int:
+def order_new(services, args, out: TextIO, operator: SignedIn) -> int:
     """Record one sale: the card is read from standard input, never from the command line.
     Prints the order (masked card; JSON with ``--json``) and returns ExitCode.OK. Raises
     InvalidInput for refused input, the checkout's errors, or SaleRecordedButNotShown."""
@@ -42,7 +44,7 @@ def order_new(services, args, out: TextIO) -> int:
     card = parse_card_input(_read_card_line(), today)
     retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}
     sale = Sale(args.name, args.description, amount, card, **retry_of)
-    order = services.checkout.checkout(sale)
+    order = services.checkout(operator).checkout(sale)
     try:
         if args.json:
             print_json(out, presentation.as_json(order))
@@ -66,15 +68,21 @@ class SaleRecordedButNotShown(Unavailable):
                          f"it again. Its confirmation was not shown: {describe(error)[0]}")
 
 
-def order_list(services, args, out: TextIO) -> int:
+def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
     """Print one page of orders, newest first, narrowed by the filter options (``--since`` and
-    ``--until`` are inclusive UTC dates), and how to get the next page. Returns ExitCode.OK;
-    raises InvalidInput for a bad limit, date or filter."""
+    ``--until`` are inclusive UTC dates), and how to get the next page; an operator who may not
+    see every till's orders sees this till's. Returns ExitCode.OK; raises InvalidInput for a bad
+    limit, date or filter, NotPermitted for another till's orders."""
     if not 1 <= args.limit <= PAGE_MAX:
         raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
-    where = OrderFilter(text=args.search, since=_day(args.since, "--since"),
-                        until=_day(args.until, "--until", next_day=True), last4=args.last4,
-                        brand=Brand(args.brand) if args.brand else None, workstation=args.workstation)
+    workstation = args.workstation
+    if not operator.may(Permission.ALL_ORDERS):
+        if workstation not in (None, services.workstation):
+            require(operator, Permission.ALL_ORDERS)
+        workstation = services.workstation
+    where = OrderFilter(text=args.search, since=day(args.since, "--since"),
+                        until=day(args.until, "--until", next_day=True), last4=args.last4,
+                        brand=Brand(args.brand) if args.brand else None, workstation=workstation)
     page = services.orders.page(before=args.before, limit=args.limit, where=where)
     if args.json:
         print_json(out, {"orders": [presentation.as_json(order) for order in page.orders],
@@ -90,7 +98,7 @@ def order_list(services, args, out: TextIO) -> int:
     return ExitCode.OK
 
 
-def _day(text: str | None, option: str, *, next_day: bool = False) -> datetime.datetime | None:
+def day(text: str | None, option: str, *, next_day: bool = False) -> datetime.datetime | None:
     """Midnight UTC starting the given day (or the day after, for an inclusive end)."""
     if text is None:
         return None
@@ -102,13 +110,25 @@ def _day(text: str | None, option: str, *, next_day: bool = False) -> datetime.d
     return start + datetime.timedelta(days=1) if next_day else start
 
 
-def order_show(services, args, out: TextIO) -> int:
+def order_show(services, args, out: TextIO, operator: SignedIn) -> int:
     """Print one order's details (masked card and token only); returns ExitCode.OK. Raises
-    OrderNotFound (exit 2) for an unknown id."""
+    OrderNotFound (exit 2) for an unknown id, NotPermitted for another till's order to an
+    operator who may see only this till's."""
     order = services.orders.get(args.order_id)
+    if order.workstation != services.workstation:
+        require(operator, Permission.ALL_ORDERS)
     if args.json:
         print_json(out, presentation.as_json(order))
         return ExitCode.OK
     for key, value in presentation.detail_fields(order).items():
         print(f"{presentation.DETAIL_LABELS[key] + ':':13}{for_terminal(value)}", file=out)
+    return ExitCode.OK
+
+
+def order_void(services, args, out: TextIO, operator: SignedIn) -> int:
+    """Void a completed order (it stays in the history, marked voided); ``operator`` holds VOID or a
+    supervisor's approval. Raises NotPermitted, OrderNotFound, StatusChanged (nothing changed)."""
+    order = void(services.orders, operator, args.order_id, workstation=services.workstation)
+    approval = f", approved by {operator.approved_by.login}" if operator.approved_by else ""
+    print(f"Order {order.id} voided ({presentation.amount_text(order)}){approval}.", file=out)
     return ExitCode.OK

@@ -7,6 +7,7 @@ from typing import NoReturn
 from pathlib import Path
 
 from posapp import config
+from posapp.access.roles import Role
 from posapp.card import Brand
 from posapp.cli.input import order_id, whole_number
 from posapp.cli.output import OutputUnavailable, Stdout, drop_unwritable_stdout, for_terminal
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the posapp window (the default)")
     gui.add_argument("--smoke", action="store_true", help="build the main window and exit 0 (installation check)")
 
-    order = commands.add_parser("order", help="record and look up sales").add_subparsers(
+    order = commands.add_parser("order", help="record, look up and void sales").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     new = order.add_parser("new", help="record one sale; the card is read from standard input")
     new.add_argument("--name", required=True, help="order name (at most 255 bytes)")
@@ -78,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = order.add_parser("show", help="one order, card masked")
     show.add_argument("order_id", type=order_id, metavar="ID")
     show.add_argument("--json", action="store_true", help="print the order as JSON")
+    void = order.add_parser("void", help="void a completed order (a supervisor's; a cashier needs a supervisor's "
+                                         "approval: POSAPP_SUPERVISOR and POSAPP_SUPERVISOR_SECRET, or a prompt)")
+    void.add_argument("order_id", type=order_id, metavar="ID")
 
     vault = commands.add_parser("vault", help="verify, reconcile and import the card vault").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -99,6 +103,33 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("cards", type=Path, metavar="CARDS.csv", help="the card file (read, never changed)")
     importing.add_argument("--out", type=Path, required=True, metavar="TOKENS.csv",
                            help="new file for line,token,brand,last4 in input order (never overwritten)")
+
+    operator = commands.add_parser("operator", help="the operators who sign in (administrators)").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    secret_help = " (the secret is typed twice at a hidden prompt, or read from POSAPP_NEW_SECRET)"
+    add = operator.add_parser("add", help="add an operator" + secret_help)
+    add.add_argument("login", metavar="LOGIN", help="1 to 64 letters, digits, '.', '_', '-' or '@'")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role],
+                     help="what the operator may do: " + ", ".join(role.value for role in Role))
+    add.add_argument("--name", metavar="TEXT", help="the name shown for the operator (default: the login)")
+    operators = operator.add_parser("list", help="every operator, its role and state (never a secret)")
+    operators.add_argument("--json", action="store_true", help="print the operators as JSON")
+    for action, text in (("disable", "stop an operator from signing in"),
+                         ("reset", "give an operator a new secret, ending its lockout" + secret_help),
+                         ("unlock", "end an operator's lockout after failed sign-ins")):
+        operator.add_parser(action, help=text).add_argument("login", metavar="LOGIN")
+
+    audit = commands.add_parser("audit", help="read and verify the audit journal").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    entries = audit.add_parser("list", help="journal entries, by workstation and sequence number")
+    entries.add_argument("--since", metavar="YYYY-MM-DD", help="entries from this day on (UTC)")
+    entries.add_argument("--until", metavar="YYYY-MM-DD", help="entries up to and including this day (UTC)")
+    entries.add_argument("--operator", metavar="LOGIN", help="entries of this operator")
+    entries.add_argument("--action", dest="journal_action", metavar="NAME",
+                         help="entries of this action, e.g. sale, sign-in, void")
+    entries.add_argument("--workstation", metavar="ID", help="entries of this till")
+    entries.add_argument("--json", action="store_true", help="print the entries as JSON")
+    audit.add_parser("verify", help="check every journal chain; exit 4 naming the first broken entry")
 
     commands.add_parser("provision", help="create the vault's keys and tables and the order schema")
     commands.add_parser("doctor", help="check configuration, credentials and backends; one line per check")

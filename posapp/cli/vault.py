@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from posapp.access.roles import SignedIn
+from posapp.cli.journalling import journal
 from posapp.cli.output import for_terminal
 from posapp.errors import ExitCode, IntegrityFailure, InvalidInput, NotFound, Unavailable, describe
 from posapp.pan_detect import contains_pan
@@ -25,7 +27,7 @@ def count(number: int, noun: str) -> str:
 VERIFY_PROGRESS_EVERY = 1000
 
 
-def vault_verify(services, args, out: TextIO) -> int:
+def vault_verify(services, args, out: TextIO, operator: SignedIn) -> int:
     """``vault verify``: check ``args.tokens`` or, with ``args.all``, every item and every order's card.
 
     Each failure goes to stderr, the count to ``out``. Returns OK, or the worst failure's code
@@ -53,6 +55,7 @@ def vault_verify(services, args, out: TextIO) -> int:
             failures.append(error)
             print(f"posapp: {for_terminal(describe(error)[0])}", file=sys.stderr)
     what = count(checked, "vault item")
+    orders_checked = 0
     if args.all:  # an order whose item was deleted is not in the vault walk
         try:
             check_same_history(services.vault, services.orders)
@@ -64,7 +67,10 @@ def vault_verify(services, args, out: TextIO) -> int:
         for missing in orders.missing():
             failures.append(missing)
             print(f"posapp: {missing}", file=sys.stderr)
+        orders_checked = orders.checked
         what += f" and {count(orders.checked, 'order')}"
+    journal(services, operator, "vault-verify", "failed" if failures else "ok", all=args.all, items=checked,
+            orders=orders_checked, failed=len(failures))
     if not failures:
         print(f"Checked {what}: all intact.", file=out)
         return ExitCode.OK
@@ -72,7 +78,7 @@ def vault_verify(services, args, out: TextIO) -> int:
     return max(describe(error)[1] for error in failures)
 
 
-def vault_reconcile(services, args, out: TextIO) -> int:
+def vault_reconcile(services, args, out: TextIO, operator: SignedIn) -> int:
     """``vault reconcile``: recover interrupted imports, then :func:`posapp.reconcile.reconcile`
     with ``args.grace`` minutes. Raises InvalidInput, OrderHistoryBehind and the stores' errors."""
     from posapp import import_journal
@@ -82,11 +88,15 @@ def vault_reconcile(services, args, out: TextIO) -> int:
     services.paired()  # never against an order history that is not the vault's own
     if args.accept_restored_history:
         accept_restored_history(services.vault, services.orders)
+        journal(services, operator, "vault-reconcile", accepted_restored_history=True)
         print("The order history is now the one this vault is reconciled with; nothing was removed. Cards of "
               "orders the backup lacks belong to no order now: later runs remove them as usual.", file=out)
         return ExitCode.OK
     _report_recovery(import_journal.recover(services.vault, dry_run=args.dry_run), dry_run=args.dry_run)
     report = reconcile(services.vault, services.orders, grace=grace, dry_run=args.dry_run)
+    journal(services, operator, "vault-reconcile", dry_run=args.dry_run, checked=report.checked,
+            referenced=report.referenced, imported=report.imported, noted=report.noted, waiting=report.waiting,
+            removed=report.removed)
     verb = "would remove" if args.dry_run else "removed"
     imported = f", {report.imported} imported (kept)" if report.imported else ""
     noted = f"{report.noted} newly unreferenced ({'would be ' if args.dry_run else ''}noted)"
@@ -97,7 +107,7 @@ def vault_reconcile(services, args, out: TextIO) -> int:
     return ExitCode.OK
 
 
-def vault_import(services, args, out: TextIO) -> int:
+def vault_import(services, args, out: TextIO, operator: SignedIn) -> int:
     """``vault import``: tokenize the card file ``args.cards`` into the new CSV file ``args.out``.
 
     Refused lines go to stderr; returns BAD_INPUT if any was refused (the others are stored),
@@ -136,6 +146,7 @@ def vault_import(services, args, out: TextIO) -> int:
                     refused += 1
                 progress.show(result.line, os.lseek(cards.fileno(), 0, os.SEEK_CUR))  # ahead by a buffer at most
     progress.done()
+    journal(services, operator, "vault-import", imported=imported, refused=refused)
     summary = (f"Imported {count(imported, 'card')} into the vault; {count(refused, 'line')} refused. "
                f"Tokens in {args.out}.")
     # The import is complete: an administrator who read only "failed" would import it again.

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from cardgen import random_pan
+from signin import add_admin
 
 SALE = ("order", "new", "--name", "Coffee", "--amount", "3.50", "--card-stdin", "--json")
 
@@ -42,6 +43,7 @@ def test_a_script_that_keeps_the_pipe_open_gets_its_answer(posapp_home):
     environment = {key: value for key, value in os.environ.items() if not key.startswith("POSAPP_")}
     environment.update(POSAPP_HOME=str(posapp_home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                        PYTHONIOENCODING="utf-8")
+    environment = add_admin(environment)
     process = subprocess.Popen([sys.executable, "-m", "posapp", *SALE], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
     try:

@@ -13,6 +13,7 @@ import os
 import pty
 import select
 import signal
+import sqlite3
 import subprocess
 import sys
 import termios
@@ -20,6 +21,7 @@ import time
 
 import pytest
 from cardgen import random_pan
+from signin import ADMIN, ADMIN_SECRET, add_admin, find_secrets
 
 PROMPT = b"Card (number and MM/YY, or swipe): "
 DEADLINE = 60  # seconds: against a hang only; nothing here measures speed
@@ -109,13 +111,19 @@ def env(posapp_home):
     environment = {key: value for key, value in os.environ.items() if not key.startswith("POSAPP_")}
     environment.update(POSAPP_HOME=str(posapp_home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                        PYTHONIOENCODING="utf-8")
-    return environment
+    return add_admin(environment)
 
 
 def sale(terminal, env):
     process = terminal.start(["order", "new", "--name", "Coffee", "--amount", "3.50", "--card-stdin", "--json"], env)
     terminal.wait_for(PROMPT)
     return process
+
+
+def vault_items(home):
+    """Cards in the till's vault (the operator's sign-in made it: only a card stored would count)."""
+    with sqlite3.connect(home / "data" / "vault.db") as db:
+        return db.execute("SELECT COUNT(*) FROM vault_items").fetchone()[0]
 
 
 def assert_left_clean(terminal, number):
@@ -173,7 +181,7 @@ def test_end_of_file_at_the_prompt_is_no_card(terminal, env, posapp_home):
     assert terminal.finish(process) == (2, "")
     assert b"posapp: no card data on standard input" in terminal.shown
     assert termios.tcgetattr(terminal.slave) == terminal.mode
-    assert not (posapp_home / "data" / "vault.db").exists()
+    assert vault_items(posapp_home) == 0
 
 
 def test_ctrl_c_at_the_prompt_restores_the_terminal_and_leaves_nothing(terminal, env):
@@ -201,4 +209,34 @@ def test_a_refused_swipe_is_drained_too(terminal, env, posapp_home):
     assert b"posapp: card input is longer than 512 characters" in terminal.shown
     assert termios.tcgetattr(terminal.slave) == terminal.mode
     assert_left_clean(terminal, number)
-    assert not (posapp_home / "data" / "vault.db").exists()
+    assert vault_items(posapp_home) == 0
+
+
+def test_an_operator_signs_in_at_the_terminal_and_the_secret_is_never_shown_or_kept(terminal, env, posapp_home):
+    number = random_pan("4", 16)
+    unsigned = {key: value for key, value in env.items() if key not in ("POSAPP_OPERATOR", "POSAPP_SECRET")}
+    process = terminal.start(["order", "new", "--name", "Coffee", "--amount", "3.50", "--card-stdin", "--json"],
+                             unsigned)
+    terminal.wait_for(b"Operator login: ")
+    terminal.type(f"{ADMIN}\r")
+    terminal.wait_for(f"Secret for {ADMIN}: ".encode())
+    terminal.type(f"{ADMIN_SECRET}\r")
+    terminal.wait_for(PROMPT)
+    terminal.type(f"{number} 12/99\r")
+    code, stdout = terminal.finish(process)
+    assert code == 0 and json.loads(stdout)["operator"] == ADMIN
+    assert find_secrets([ADMIN_SECRET], [posapp_home], terminal.shown.decode("utf-8", "replace")) == []
+    assert_left_clean(terminal, number)
+
+
+def test_two_new_secrets_that_differ_change_nothing(terminal, env, posapp_home):
+    process = terminal.start(["operator", "reset", ADMIN], env)
+    terminal.wait_for(f"New secret for {ADMIN}: ".encode())
+    terminal.type("Brand new pass 2026\r")
+    terminal.wait_for(b"The same again: ")
+    terminal.type("Brand new pass 2027\r")
+    assert terminal.finish(process) == (2, "")
+    assert b"posapp: the two secrets typed differ: nothing was changed" in terminal.shown
+    assert b"Brand new" not in terminal.shown
+    signed_in_still = subprocess.run([sys.executable, "-m", "posapp", "order", "list"], capture_output=True, env=env)
+    assert signed_in_still.returncode == 0, signed_in_still.stderr

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from cardgen import random_pan
+from signin import add_admin
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
@@ -41,6 +42,7 @@ def crash_a_sale(point: str, folder: Path, number: str) -> subprocess.CompletedP
     environment = {key: value for key, value in os.environ.items() if not key.startswith("POSAPP_")}
     environment.update(POSAPP_HOME=str(folder / "home"), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                        PYTHONPATH=os.pathsep.join([str(ROOT), str(TESTS)]), PYTHONIOENCODING="utf-8")
+    environment = add_admin(environment)  # the crash comes after the sign-in, once the card is read
     command = ["sh", "-c", f'ulimit -c unlimited 2>/dev/null || echo "{LIMITED}" >&2; exec "$@"', "sh",
                sys.executable, "-m", "crashpoint", point, "order", "new", "--name", "Coffee", "--amount", "3.50",
                "--card-stdin"]

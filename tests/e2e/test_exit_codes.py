@@ -6,6 +6,7 @@ import sys
 
 from awstest import free_port
 from cardgen import random_pan
+from signin import SIGNED_IN, add_admin
 
 
 def one_line(result, code):
@@ -25,7 +26,7 @@ def order_list_raising(home, error):
             f"def failing(*args): raise {error}\n"
             "boundary.COMMANDS[('order', 'list')] = failing\n"
             "sys.exit(main(['order', 'list']))\n")
-    environment = {**os.environ, "POSAPP_HOME": str(home)}
+    environment = add_admin({**os.environ, "POSAPP_HOME": str(home)})
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
 
 
@@ -42,7 +43,7 @@ def test_1_a_vault_given_no_crypto_config_is_a_bug_not_tampering(posapp, posapp_
             "item_format.crypto_config = lambda materials, table: None\n"
             "sys.exit(main(['vault', 'verify', '--all']))\n")
     environment = {**os.environ, "POSAPP_HOME": str(posapp_home),
-                   "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # as the posapp fixture's
+                   "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **SIGNED_IN}  # as the posapp fixture's
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
     assert one_line(result, 1).startswith("posapp: posapp hit an unexpected problem; the details are in the log")
     assert "TypeError: decrypt needs a CryptoConfig, not NoneType" in (posapp_home / "logs" / "posapp.log").read_text()
@@ -115,8 +116,8 @@ def test_reconcile_against_an_older_copy_of_the_order_history_removes_nothing(po
 def test_a_finished_import_whose_summary_cannot_be_shown_says_it_is_complete(posapp_home, tmp_path):
     cards, out = tmp_path / "cards.csv", tmp_path / "tokens.csv"
     cards.write_text("".join(random_pan("4", 16) + "\n" for _ in range(3)))
-    environment = {**os.environ, "POSAPP_HOME": str(posapp_home),
-                   "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    environment = add_admin({**os.environ, "POSAPP_HOME": str(posapp_home),
+                             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
     with open("/dev/full", "w") as full:
         result = subprocess.run([sys.executable, "-m", "posapp", "vault", "import", str(cards), "--out", str(out)],
                                 stdout=full, stderr=subprocess.PIPE, text=True, env=environment)

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from cardgen import random_pan
+from signin import signed_in
 
 ORDER_NEW = ("order", "new", "--name", "x", "--amount", "1", "--card-stdin")
 
@@ -23,8 +24,8 @@ def run_with_stdin(posapp_home, args, stdin):
     environment.update(POSAPP_HOME=str(posapp_home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                        PYTHONIOENCODING="utf-8")
     feed = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin}
-    return subprocess.run([sys.executable, "-m", "posapp", *args], capture_output=True, env=environment,
-                          timeout=60, **feed)
+    return signed_in(lambda argv, more: subprocess.run([sys.executable, "-m", "posapp", *argv], capture_output=True,
+                                                       env={**environment, **more}, timeout=60, **feed), args, {})
 
 
 def test_a_card_line_of_spaces_is_refused_at_once(posapp):

@@ -16,6 +16,7 @@ from cardgen import random_pan
 from importcrash import KILLED
 
 from posapp.card_import import BATCH
+from signin import add_admin
 
 CARDS = 2 * BATCH + 200  # three batches
 
@@ -46,6 +47,7 @@ def crashing(home, point, *args):
     environment = {key: value for key, value in os.environ.items() if not key.startswith("POSAPP_")}
     environment.update(POSAPP_HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                        PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1]), *sys.path]))
+    environment = add_admin(environment)
     return subprocess.run([sys.executable, "-m", "importcrash", point, *args], capture_output=True, text=True,
                           env=environment, timeout=120)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from kit import cli_sale
 from cardgen import random_pan
+from signin import signed_in
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Windows keeps permissions in ACLs")
 
@@ -26,9 +27,10 @@ def run(args, *, env, stdin=None, umask="000"):
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("POSAPP_", "XDG_")) and key != "HOME"}
     environment.update(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONIOENCODING="utf-8", **env)
-    return subprocess.run(["sh", "-c", f'umask {umask}; exec "$@"', "sh", sys.executable, "-m", "posapp", *args],
-                          input=stdin, capture_output=True, text=True, encoding="utf-8", env=environment,
-                          timeout=120)
+    return signed_in(lambda argv, more: subprocess.run(
+        ["sh", "-c", f'umask {umask}; exec "$@"', "sh", sys.executable, "-m", "posapp", *argv],
+        input=stdin, capture_output=True, text=True, encoding="utf-8", env={**environment, **more}, timeout=120),
+        args, {})
 
 
 def sell(env, **options):
