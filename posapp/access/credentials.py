@@ -47,7 +47,8 @@ def check_new_secret(role: Role, secret: str, *, login: str) -> str:
                              "down")
         return secret
     if len(secret) < PASSWORD_MIN:
-        raise WeakSecret(f"a {role.value}'s password has at least {PASSWORD_MIN} characters")
+        raise WeakSecret(f"a password (every role but cashier signs in with one) has at least {PASSWORD_MIN} "
+                         f"characters")
     if not (any(c.isalpha() for c in secret) and any(c.isdigit() for c in secret)):
         raise WeakSecret("a password holds both letters and digits")
     if login.casefold() in secret.casefold():

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 LOCK_AFTER = 6  # failed sign-ins in a row
 LOCK_FOR = datetime.timedelta(minutes=30)
 FIRST_ADMIN_HINT = "posapp operator add --role admin LOGIN"
+# The same words for an unknown login and a wrong secret, and never the login typed: that
+# would tell which logins exist, and a PIN typed in the login field would be shown back.
+WRONG_LOGIN_OR_SECRET = "sign-in refused: wrong login or secret"
 
 
 class SignInRefused(NotPermitted):
@@ -76,7 +79,7 @@ class Operators:
                 raise NoOperators()
             credentials.burn_time()
             self._journal.record(Event(action, "failed", details={"reason": "unknown login"}))
-            raise SignInRefused(_wrong(login))
+            raise SignInRefused(WRONG_LOGIN_OR_SECRET)
         outcome: dict[str, str] = {}
 
         def decide(current: OperatorRecord) -> tuple[OperatorRecord | None, Event]:
@@ -89,7 +92,7 @@ class Operators:
                 earlier = current.failed_attempts if current.locked_until is None else 0  # a lock that ran out
                 failures = earlier + 1
                 locks = failures >= LOCK_AFTER
-                outcome["refusal"] = _wrong(login) + (
+                outcome["refusal"] = WRONG_LOGIN_OR_SECRET + (
                     f"; operator {login} is now locked for {LOCK_FOR.seconds // 60} minutes" if locks else "")
                 return (replace(current, failed_attempts=failures, locked_until=now + LOCK_FOR if locks else None),
                         Event(action, "locked-out" if locks else "failed", login, login,
@@ -180,6 +183,3 @@ class Operators:
         except PosappError:
             log.warning("the refusal of %s to %s could not be journalled", operator.login, action)
 
-
-def _wrong(login: str) -> str:
-    return f"sign-in refused for {login}: wrong login or secret" if login else "sign-in refused: wrong login or secret"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from posapp.audit.chain import Event
+from posapp.errors import NotPermitted
 from posapp.orders.base import InvalidOrder
 from posapp.orders.operators import NAME_MAX, DuplicateOperator, OperatorNotFound, OperatorRecord, check_login
 from posapp.orders.schema import aware_utc, naive_utc, operators
@@ -68,7 +69,7 @@ class SqlOperators:
             raise InvalidOrder(f"an operator's name is 1 to {NAME_MAX} characters")
         with self._store.transaction() as (connection, journal):
             if only_if_none and connection.execute(sa.select(sa.func.count()).select_from(operators)).scalar_one():
-                raise InvalidOrder("operators exist already: sign in as an administrator to add another")
+                raise NotPermitted("operators exist already: sign in as an administrator to add another")
             if connection.execute(sa.select(operators.c.login).where(
                     operators.c.login == record.login).with_for_update()).one_or_none() is not None:
                 raise DuplicateOperator(record.login)

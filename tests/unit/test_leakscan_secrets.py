@@ -37,7 +37,7 @@ def test_a_long_pin_is_found_with_separators_between_its_digits():
 
 
 def test_what_holds_no_secret_is_clean():
-    assert written(b"sign-in refused for anna: wrong login or secret; 2026-11-29 12:00 740592") == []
+    assert written(b"sign-in refused: wrong login or secret; operator anna is locked; 2026-11-29 12:00 740592") == []
     assert written(base64.b64encode(b"Shop-floor-Key-2025")) == []
 
 
