@@ -7,6 +7,7 @@ task pays for them instead.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import TYPE_CHECKING, TypeVar
 from posapp import audit_trail, pairing
 from posapp.access.operators import Operators
 from posapp.access.roles import SignedIn
-from posapp.audit.chain import ChainReport
+from posapp.audit.chain import ChainReport, Event
 from posapp.checkout import CheckoutService
 from posapp.clock import utc_now
 from posapp.config import Materials, Settings, VaultBackend
 from posapp.config_checks import is_mysql
+from posapp.errors import PosappError
 from posapp.orders import OrderStore
 from posapp.orders.base import JournalSetup
 from posapp.secrets import orders_password
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from posapp.verification import OrderCards
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -94,6 +97,19 @@ class Services:
         """Whether this till holds only its own audit key (its local vault beside a shared order history):
         it can then verify only its own journal chain."""
         return self._settings.vault.backend is VaultBackend.LOCAL and not self.orders.is_local
+
+    def note_settings_saved(self, path: Path) -> bool:
+        """Journal that the settings file ``path`` was written (by setup, before anyone can sign in).
+
+        False, and a log line, where the order history cannot take it yet (not provisioned,
+        unreachable): setup comes before ``provision``, which is journalled in its turn."""
+        try:
+            self.orders.journal.record(Event("settings", "ok", details={"file": str(path)}))
+        except PosappError as error:
+            log.info("the settings written to %s are not journalled: %s", path, error)
+            return False
+        self.anchor_journal()
+        return True
 
     def anchor_journal(self) -> None:
         """Anchor this till's newest journal entries beside the audit key now (a command's end, the

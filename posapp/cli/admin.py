@@ -38,15 +38,19 @@ def setup(args: argparse.Namespace, out: TextIO) -> int:
                   "materials": args.vault_materials},
         "orders": {"url": args.orders_url, "ssl_ca": args.ssl_ca, "ssl_cert": args.ssl_cert, "ssl_key": args.ssl_key},
     }
+    written = []
     stored = workstation_setup.set_up(
         target, values, shared=args.system,
         password=lambda: _read_orders_password(from_stdin=args.orders_password_stdin),
-        saved=lambda path: print(f"Settings written to {path}", file=out))
+        saved=lambda path: (written.append(path), print(f"Settings written to {path}", file=out)))
     if stored.password is not None:
         print("The order database password is in the system keyring.", file=out)
     from posapp import app
 
-    return doctor(app.build(config.load(args.config)), args, out)
+    services = app.build(config.load(args.config))
+    for path in written:
+        services.note_settings_saved(path)
+    return doctor(services, args, out)
 
 
 PASSWORD_MAX = 1024

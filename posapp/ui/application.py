@@ -33,13 +33,18 @@ def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None
     hardening.harden()  # the window reads cards too: no core file, private files (idempotent)
     application = _application()
     runner = TaskRunner()
+    saved = None
     if not settings.files and not smoke:
         from posapp.ui.first_run import FirstRunDialog  # once per till: off the usual start-up path
 
-        if FirstRunDialog(settings, runner).exec() == FirstRunDialog.DialogCode.Accepted:
-            settings = config.load(explicit)
+        dialog = FirstRunDialog(settings, runner)
+        if dialog.exec() == FirstRunDialog.DialogCode.Accepted:
+            settings, saved = config.load(explicit), dialog.target
+    services = app.build(settings)
     # The smoke run checks that the window comes up; it leaves the backends alone.
-    window = MainWindow(app.build(settings), runner, dialogs=not smoke, health_checks=not smoke)
+    window = MainWindow(services, runner, dialogs=not smoke, health_checks=not smoke)
+    if saved is not None:
+        runner.run(lambda: services.note_settings_saved(saved), lambda _journalled: None, owner=window)
     window.show()
     if smoke:
         # Run the event loop briefly: a bundle missing a Qt plugin fails here, not at a till.

@@ -1,6 +1,8 @@
 """posapp setup: a per-workstation settings file that doctor accepts, with no secret in it."""
 
 import io
+import json
+import sqlite3
 import tomllib
 
 import pytest
@@ -20,6 +22,12 @@ def test_local_setup_writes_a_file_doctor_accepts(posapp, posapp_home):
     assert doctor.returncode == 0 and "FAIL" not in doctor.stdout
     assert "workstation till-42" in doctor.stdout
     assert "ok    card safety: core dumps off" in doctor.stdout
+    # The settings change is journalled (nobody can sign in before setup: no operator on it).
+    with sqlite3.connect(posapp_home / "data" / "orders.db") as db:
+        entries = db.execute("SELECT workstation, operator, outcome, details FROM posapp_journal "
+                             "WHERE action = 'settings'").fetchall()
+    assert [(workstation, operator, outcome, json.loads(details)) for workstation, operator, outcome, details
+            in entries] == [("till-42", None, "ok", {"file": str(written)})]
 
 
 def test_shared_setup_keeps_the_password_in_the_keyring_only(posapp_home, mysql_db, memory_keyring, monkeypatch,
