@@ -64,10 +64,13 @@ def main(argv: list[str] | None, *, window: Window) -> int:
         services = app.build(settings)
         command = (args.command, getattr(args, "action", None))
         name = "-".join(part for part in command if part)  # as the journal names it: "order-list"
-        operator = _operator(services, command, name)
         out = Stdout()
-        run = functools.partial(COMMANDS[command], services, args, out, operator)
-        code = refused_if(services, operator, name, run) if operator else run()
+        try:
+            operator = _operator(services, command, name)
+            run = functools.partial(COMMANDS[command], services, args, out, operator)
+            code = refused_if(services, operator, name, run) if operator else run()
+        finally:
+            services.anchor_journal()  # this command's entries, a refused sign-in's too: deleting them is caught
         out.flush()  # here, not at exit, so that a full disk gets a sentence
         return code
     except BrokenPipeError:

@@ -115,6 +115,19 @@ def test_audit_verify_notices_the_newest_entries_deleted_past_the_anchor(posapp,
                              f"{kept + 2} to {anchored} were deleted (the anchor reaches {anchored})\n")
 
 
+def test_each_command_anchors_its_entries_so_deleting_the_newest_one_is_caught(posapp, till):
+    """No aged anchor here: the till's last command (a refused sign-in) ended by anchoring it."""
+    workstation, last = workstation_and_last(till)
+    with sqlite3.connect(till) as db:
+        db.execute("DELETE FROM posapp_journal WHERE seq = ?", (last,))
+        db.execute("UPDATE posapp_journal_heads SET seq = ?, chain = (SELECT chain FROM posapp_journal WHERE seq = ?)",
+                   (last - 1, last - 1))
+    broken = posapp("audit", "verify")  # its own sign-in takes the deleted entry's place, not its chain
+    assert broken.returncode == 4
+    assert broken.stderr == (f"posapp: the journal of {workstation} is broken at entry {last}: "
+                             f"entry {last} differs from its anchor\n")
+
+
 def test_vault_commands_and_provision_are_journalled_with_their_counts(posapp, till, tmp_path):
     cards = tmp_path / "cards.csv"
     cards.write_text(f"{random_pan('4', 16)},12/30\nnot a card\n")
