@@ -52,30 +52,3 @@ def add_admin(environment: dict[str, str], *options: str) -> dict[str, str]:
                                                                 "POSAPP_NEW_SECRET": ADMIN_SECRET}, timeout=60)
     assert done.returncode == 0 or f"there is an operator '{ADMIN}' already" in done.stderr, done.stderr
     return {**environment, **SIGNED_IN}
-
-
-def secret_forms(secret: str) -> set[bytes]:
-    """``secret`` as it could sit in a file or an output: its text in UTF-8, UTF-16 and UTF-32, its
-    UTF-8 bytes in hex (either case) and in base64 (standard and URL-safe, at each of the three
-    alignments inside a longer blob: the characters fixed by the secret alone)."""
-    import base64
-
-    raw = secret.encode("utf-8")
-    forms = {secret.encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")}
-    forms |= {raw.hex().encode(), raw.hex().upper().encode()}
-    for shift in range(3):
-        encoded = base64.b64encode(b"\0" * shift + raw)
-        core = encoded[(shift * 4 + 2) // 3:len(encoded) - 4]  # drop what the padding and neighbours decide
-        forms |= {core, core.translate(bytes.maketrans(b"+/", b"-_"))}
-    return {form for form in forms if len(form) >= 6}
-
-
-def find_secrets(secrets: list[str], folders: list, printed: str = "") -> list[tuple[str, str]]:
-    """(where, which secret) for every secret found in any of :func:`secret_forms` in the files
-    under ``folders`` or in ``printed``."""
-    from leakscan import files_under
-
-    blobs = {str(path): path.read_bytes() for path in files_under(*folders)}
-    blobs["printed"] = printed.encode("utf-8")
-    return sorted({(where, secret) for where, blob in blobs.items() for secret in secrets
-                   if any(form in blob for form in secret_forms(secret))})

@@ -7,7 +7,7 @@ import sqlite3
 
 from cardgen import random_pan
 from leakscan import find_leaks
-from signin import ADMIN_SECRET, find_secrets
+from signin import ADMIN_SECRET
 
 
 def test_no_secret_or_card_typed_is_written_or_printed(posapp, posapp_home):
@@ -49,5 +49,4 @@ def test_no_secret_or_card_typed_is_written_or_printed(posapp, posapp_home):
         assert db.execute("SELECT COUNT(*) FROM posapp_operators").fetchone() == (4,)
         assert db.execute("SELECT COUNT(*) FROM posapp_journal WHERE outcome = 'failed'").fetchone()[0] >= 3
     secrets = [pin, wrong_pin, password, password + "2", supervisor, wrong_password, weak, ADMIN_SECRET]
-    assert find_secrets(secrets, [posapp_home], "".join(printed)) == []
-    assert find_leaks([number, refused_number], [posapp_home], "".join(printed)) == []
+    assert find_leaks([number, refused_number], [posapp_home], "".join(printed), secrets=secrets) == []
