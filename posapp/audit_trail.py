@@ -26,17 +26,21 @@ log = logging.getLogger(__name__)
 class Anchoring:
     """Called with each committed entry; records it as its workstation's anchor when one is due
     (``chain.anchor_due``), and on :meth:`flush` (a command's end, a window's timer) whatever
-    is newer than the last anchor. A vault that cannot take an anchor now is logged, never
+    is newer than the last anchor. An anchor moves on only from an entry the journal still holds
+    as anchored: after the newest entries were deleted, new ones would otherwise carry the anchor
+    past the gap and hide it. A vault or journal that cannot be used now is logged, never
     raised: the sale or sign-in it follows is done, and a later entry tries again. Thread-safe."""
 
     def __init__(self, vault: Callable[[], Vault]):
         self._vault = vault
+        self._journal: SqlJournal | None = None  # the journal the entries came from
         self._last: dict[str, Anchor] | None = None
         self._pending: dict[str, Entry] = {}  # committed entries newer than their workstation's anchor
         self._lock = threading.Lock()
 
-    def __call__(self, entry: Entry) -> None:
+    def __call__(self, entry: Entry, journal: SqlJournal) -> None:
         with self._lock:
+            self._journal = journal
             self._pending[entry.workstation] = entry
             self._record(entry, due_only=True)
 
@@ -51,6 +55,11 @@ class Anchoring:
             if self._last is None:
                 self._last = self._vault().anchors()
             if not due_only or anchor_due(entry, self._last.get(entry.workstation)):
+                kept = self._vault().anchors().get(entry.workstation)  # another process may have moved it
+                if kept is not None and not self._still_holds(kept, entry):
+                    log.error("the audit journal of %s no longer holds entry %s as it was anchored: the anchor "
+                              "stays there, for 'posapp audit verify' to report", entry.workstation, kept.seq)
+                    return
                 anchor = Anchor(entry.workstation, entry.seq, entry.chain, entry.at)
                 self._vault().record_anchor(anchor)
                 self._last[entry.workstation] = anchor
@@ -58,6 +67,13 @@ class Anchoring:
         except PosappError as error:
             log.warning("the audit anchor of %s could not be recorded (kept for the next entry): %s",
                         entry.workstation, error)
+
+
+    def _still_holds(self, kept: Anchor, entry: Entry) -> bool:
+        if kept.seq == entry.seq:
+            return kept.chain == entry.chain
+        held = self._journal.entry(kept.workstation, kept.seq) if kept.seq < entry.seq else None
+        return held is not None and held.chain == kept.chain
 
 
 def verify(vault: Vault, journal: SqlJournal, *, only: str | None = None) -> list[ChainReport]:

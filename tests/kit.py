@@ -35,7 +35,7 @@ def journal_setup(vault=None, *, workstation: str = "till-01", clock=utc_now) ->
     """How a test store journals: with ``vault``'s audit key and anchors, as a till does, or with
     AUDIT_KEY and no anchors."""
     if vault is None:
-        return JournalSetup(workstation, key=lambda: AUDIT_KEY, committed=lambda entry: None, clock=clock)
+        return JournalSetup(workstation, key=lambda: AUDIT_KEY, committed=lambda entry, journal: None, clock=clock)
     return JournalSetup(workstation, key=vault.audit_key, committed=Anchoring(lambda: vault), clock=clock)
 FAR_EXPIRY = Expiry(12, 2099)
 

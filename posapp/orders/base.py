@@ -263,10 +263,10 @@ class OrderStore(Protocol):
 @dataclass(frozen=True)
 class JournalSetup:
     """How a store journals: this till's ``workstation`` id, ``key()`` the audit key (32 bytes, from
-    beside the vault keys; it may raise the vault's errors), ``committed(entry)`` called after each
+    beside the vault keys; it may raise the vault's errors), ``committed(entry, journal)`` called after each
     entry's transaction commits (anchoring; must not raise), and the ``clock`` (aware UTC)."""
 
     workstation: str
     key: Callable[[], bytes]
-    committed: Callable[[Entry], None]
+    committed: Callable[[Entry, SqlJournal], None]
     clock: Callable[[], datetime.datetime]

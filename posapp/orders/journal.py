@@ -171,6 +171,13 @@ class SqlJournal:
         with self._store.transaction() as (_connection, journal):
             return journal(event)
 
+    def entry(self, workstation: str, seq: int) -> Entry | None:
+        """Entry ``seq`` of ``workstation``, or None."""
+        with self._store.connection() as connection:
+            row = connection.execute(sa.select(journal).where(journal.c.workstation == workstation,
+                                                              journal.c.seq == seq)).one_or_none()
+        return None if row is None else entry_from_row(row)
+
     def workstations(self) -> list[str]:
         """Every workstation that has journalled, sorted."""
         with self._store.connection() as connection:

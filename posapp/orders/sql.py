@@ -102,7 +102,7 @@ class SqlOrderStore:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield connection, record
         for entry in written:
-            setup.committed(entry)
+            setup.committed(entry, self.journal)
 
     @contextmanager
     def _errors(self, *, outcome_unknown: bool = False) -> Iterator[None]:
@@ -223,7 +223,7 @@ class SqlOrderStore:
             with self._errors():
                 connection.close()
         if entry is not None:
-            setup.committed(entry)
+            setup.committed(entry, self.journal)
         # Built from what was written: a read-back that failed would hide a recorded sale.
         return order_from_row(SimpleNamespace(UserPaymentAccountID=order_id, **values))
 

@@ -89,6 +89,11 @@ def test_audit_verify_names_the_first_entry_changed_with_sql(posapp, till, tampe
     assert f"{workstation}: {sale - 1} entries verified, BROKEN at entry {sale}\n" in broken.stdout
 
 
+def assert_anchor_kept(run, workstation, seq):
+    assert (f"posapp: error: the audit journal of {workstation} no longer holds entry {seq} as it was anchored: "
+            f"the anchor stays there, for 'posapp audit verify' to report") in run.stderr.splitlines()
+
+
 def age_the_anchor(home):
     """As if this till's anchor had been recorded long ago: its next entry is anchored then."""
     with sqlite3.connect(home / "data" / "vault.db") as db:
@@ -111,8 +116,10 @@ def test_audit_verify_notices_the_newest_entries_deleted_past_the_anchor(posapp,
                    (kept, kept))
     broken = posapp("audit", "verify")
     assert broken.returncode == 4
-    assert broken.stderr == (f"posapp: the journal of {workstation} is broken at entry {kept + 2}: entries "
-                             f"{kept + 2} to {anchored} were deleted (the anchor reaches {anchored})\n")
+    assert broken.stderr.splitlines()[0] == (f"posapp: the journal of {workstation} is broken at entry {kept + 2}: "
+                                             f"entries {kept + 2} to {anchored} were deleted (the anchor reaches "
+                                             f"{anchored})")
+    assert_anchor_kept(broken, workstation, anchored)
 
 
 def test_each_command_anchors_its_entries_so_deleting_the_newest_one_is_caught(posapp, till):
@@ -124,8 +131,27 @@ def test_each_command_anchors_its_entries_so_deleting_the_newest_one_is_caught(p
                    (last - 1, last - 1))
     broken = posapp("audit", "verify")  # its own sign-in takes the deleted entry's place, not its chain
     assert broken.returncode == 4
-    assert broken.stderr == (f"posapp: the journal of {workstation} is broken at entry {last}: "
-                             f"entry {last} differs from its anchor\n")
+    assert broken.stderr.splitlines()[0] == (f"posapp: the journal of {workstation} is broken at entry {last}: "
+                                             f"entry {last} differs from its anchor")
+    assert_anchor_kept(broken, workstation, last)
+
+
+def test_later_commands_never_carry_the_anchor_past_deleted_entries(posapp, till):
+    """The trial's attack: delete the newest (anchored) entries, move the head back, then let the
+    till go on working. New entries take the deleted numbers; the anchor must stay where it was."""
+    workstation, last = workstation_and_last(till)
+    with sqlite3.connect(till) as db:
+        db.execute("DELETE FROM posapp_journal WHERE seq > ?", (last - 2,))
+        db.execute("UPDATE posapp_journal_heads SET seq = ?, chain = (SELECT chain FROM posapp_journal WHERE seq = ?)",
+                   (last - 2, last - 2))
+    for _ in range(3):
+        working = posapp("order", "list")
+        assert working.returncode == 0  # the till works on, and says the journal was changed
+        assert_anchor_kept(working, workstation, last)
+    broken = posapp("audit", "verify")
+    assert broken.returncode == 4
+    assert broken.stderr.splitlines()[0] == (f"posapp: the journal of {workstation} is broken at entry {last}: "
+                                             f"entry {last} differs from its anchor")
 
 
 def test_vault_commands_and_provision_are_journalled_with_their_counts(posapp, till, tmp_path):
