@@ -94,12 +94,27 @@ def append(connection: sa.Connection, key: bytes, workstation: str, at: datetime
         new = entry(key, previous, workstation, seq, at, event)
         connection.execute(journal_heads.update().where(journal_heads.c.workstation == workstation).values(
             chain=new.chain))
-    connection.execute(journal.insert().values(
-        workstation=workstation, seq=new.seq, at=naive_utc(new.at), operator=new.operator, action=new.action,
-        target=new.target, outcome=new.outcome, details=new.details, chain=new.chain))
+    try:
+        _insert(connection, new)
+    except sa.exc.IntegrityError:
+        # The head row disagrees with the entries (it or they were changed with SQL): append after
+        # the newest entry, whatever it holds. The till keeps working, and 'audit verify' names
+        # where the chain breaks, rather than every command failing on a taken seq.
+        newest = connection.execute(sa.select(journal.c.seq, journal.c.chain).where(
+            journal.c.workstation == workstation).order_by(journal.c.seq.desc()).limit(1).with_for_update()).one()
+        new = entry(key, newest.chain, workstation, newest.seq + 1, at, event)
+        _insert(connection, new)
+        connection.execute(journal_heads.update().where(journal_heads.c.workstation == workstation).values(
+            seq=new.seq, chain=new.chain))
     if guesses is not None:
         guesses.put(workstation, new.seq, new.chain)
     return new
+
+
+def _insert(connection: sa.Connection, new: Entry) -> None:
+    connection.execute(journal.insert().values(
+        workstation=new.workstation, seq=new.seq, at=naive_utc(new.at), operator=new.operator, action=new.action,
+        target=new.target, outcome=new.outcome, details=new.details, chain=new.chain))
 
 
 def entry_from_row(row: sa.Row) -> Entry:

@@ -154,6 +154,28 @@ def test_later_commands_never_carry_the_anchor_past_deleted_entries(posapp, till
                                              f"entry {last} differs from its anchor")
 
 
+def test_an_entry_planted_past_the_head_is_named_and_the_till_works_on(posapp, till):
+    workstation, last = workstation_and_last(till)
+    with sqlite3.connect(till) as db:  # a copy of an old entry, numbered as the next one
+        db.execute("INSERT INTO posapp_journal SELECT workstation, ?, at, operator, action, target, outcome, details, "
+                   "chain FROM posapp_journal WHERE seq = 2", (last + 1,))
+    assert posapp("order", "list").returncode == 0
+    broken = posapp("audit", "verify")
+    assert broken.returncode == 4
+    assert broken.stderr.splitlines()[0] == (f"posapp: the journal of {workstation} is broken at entry {last + 1}: "
+                                             f"entry {last + 1} was changed")
+
+
+def test_a_deleted_head_row_stops_nothing_and_hides_nothing(posapp, till):
+    workstation, last = workstation_and_last(till)
+    with sqlite3.connect(till) as db:
+        db.execute("DELETE FROM posapp_journal_heads")
+    assert posapp("order", "list").returncode == 0
+    verified = posapp("audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert f"{workstation}: {last + 2} entries verified, whole" in verified.stdout
+
+
 def test_vault_commands_and_provision_are_journalled_with_their_counts(posapp, till, tmp_path):
     cards = tmp_path / "cards.csv"
     cards.write_text(f"{random_pan('4', 16)},12/30\nnot a card\n")
