@@ -193,7 +193,7 @@ def setup(log_dir: Path, *, stderr_level: int = logging.WARNING) -> Path | None:
     stderr_handler.addFilter(_for_terminal)  # after redaction, which renders exc_text
     root.setLevel(logging.INFO)
     # Request-level chatter of the AWS and SQL libraries stays out unless asked for.
-    for noisy in ("botocore", "boto3", "urllib3", "sqlalchemy.engine"):
+    for noisy in ("botocore", "boto3", "urllib3", "sqlalchemy.engine", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.captureWarnings(True)
     return log_file

@@ -14,6 +14,7 @@ import functools
 
 from posapp.access.roles import Role
 from posapp.errors import InvalidInput
+from posapp.pan_detect import contains_pan
 
 PIN_MIN = 6
 PASSWORD_MIN = 12
@@ -24,10 +25,18 @@ class WeakSecret(InvalidInput):
     """A new secret does not meet the policy; the sentence says which rule, never the secret."""
 
 
-def _is_run(digits: str) -> bool:
-    """All one digit (000000), or each the next or the previous one (123456, 987654, 890123)."""
+PIN_DIFFERENT_DIGITS_MIN = 4
+
+
+def is_guessable(digits: str) -> bool:
+    """A run (each digit the next or the previous one: 123456, 987654, 890123), a repeated block
+    (121212, 123123, 12341234), or fewer than 4 different digits (000000, 112233): what people
+    pick first, and so what is tried first."""
     steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:])}
-    return len(steps) == 1 and steps <= {0, 1, 9}
+    run = len(steps) == 1 and steps <= {0, 1, 9}
+    repeated = any(len(digits) % size == 0 and digits == digits[:size] * (len(digits) // size)
+                   for size in range(1, len(digits) // 2 + 1))
+    return run or repeated or len(set(digits)) < PIN_DIFFERENT_DIGITS_MIN
 
 
 def check_new_secret(role: Role, secret: str, *, login: str) -> str:
@@ -41,10 +50,12 @@ def check_new_secret(role: Role, secret: str, *, login: str) -> str:
             raise WeakSecret("a cashier's PIN is digits only")
         if len(secret) < PIN_MIN:
             raise WeakSecret(f"a cashier's PIN has at least {PIN_MIN} digits")
-        if _is_run(secret):
+        if is_guessable(secret):
             # No example digits in the sentence: the example might be the very PIN typed.
-            raise WeakSecret("that PIN is a run of digits anyone would guess: one digit repeated, or counting up or "
-                             "down")
+            raise WeakSecret(f"that PIN is easy to guess: use at least {PIN_DIFFERENT_DIGITS_MIN} different digits, "
+                             f"not counting up or down or repeating a pattern")
+        if contains_pan(secret):
+            raise WeakSecret("a PIN cannot be a card number")
         return secret
     if len(secret) < PASSWORD_MIN:
         raise WeakSecret(f"a password (every role but cashier signs in with one) has at least {PASSWORD_MIN} "

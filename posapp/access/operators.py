@@ -114,7 +114,10 @@ class Operators:
     def approve(self, operator: SignedIn, login: str, secret: str, permission: Permission) -> SignedIn:
         """``operator`` for one action needing ``permission``, approved by supervisor ``login`` signing in
         with ``secret`` (a manager override); journalled with both names. Raises SignInRefused or NotPermitted."""
-        supervisor = self.sign_in(login, secret, action="override")
+        try:
+            supervisor = self.sign_in(login, secret, action="override")
+        except SignInRefused as refused:  # the cashier's own sign-in was fine: say whose was not
+            raise SignInRefused(f"the supervisor's approval was refused: {refused}") from None
         if not (supervisor.may(Permission.OVERRIDE) and supervisor.may(permission)):
             self._journal.record(Event("override", "refused", supervisor.login, operator.login,
                                        {"permission": permission.name}))

@@ -92,7 +92,9 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
         print("No orders.", file=out)
     for order in page.orders:
         row = {key: for_terminal(value) for key, value in presentation.list_fields(order).items()}
-        print(f"{row['id']:>8}  {row['created']:16}  {row['amount']:>16}  {row['card']:20}  {row['name']}", file=out)
+        status = f"  [{row['status'].upper()}]" if row["status"] else ""  # a voided sale must not read as taken
+        print(f"{row['id']:>8}  {row['created']:16}  {row['amount']:>16}  {row['card']:20}  {row['name']}{status}",
+              file=out)
     if page.next_before is not None:
         print(f"More: posapp order list --before {page.next_before}", file=out)
     return ExitCode.OK

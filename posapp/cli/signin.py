@@ -37,7 +37,8 @@ def _credentials(login_env: str, secret_env: str, prompt: str) -> tuple[str, str
     if not login:
         print(prompt, end="", file=sys.stderr, flush=True)
         login = read_line(sys.stdin, INPUT_MAX, "the login").strip()
-    return login, getpass.getpass(f"Secret for {login}: ", stream=sys.stderr)
+    # Not "Secret for LOGIN": a PIN typed at the login prompt would be shown back.
+    return login, getpass.getpass("Secret (not shown): ", stream=sys.stderr)
 
 
 def sign_in(services, action: str, permission: Permission, *, overridable: bool = False) -> SignedIn:
@@ -58,6 +59,9 @@ def sign_in(services, action: str, permission: Permission, *, overridable: bool 
         if supervisor is not None:
             with _naming(permission):
                 return services.operators.approve(operator, *supervisor, permission)
+        if os.environ.get(SUPERVISOR_ENV):
+            raise NotPermitted(f"{SUPERVISOR_ENV} is set but {SUPERVISOR_SECRET_ENV} is not: a supervisor's approval "
+                               f"needs both (or a terminal to type the secret at)")
     return refused_if(services, operator, action, lambda: require(operator, permission))
 
 

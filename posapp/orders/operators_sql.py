@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from posapp.audit.chain import Event
 from posapp.errors import NotPermitted
-from posapp.orders.base import InvalidOrder
+from posapp.orders.base import InvalidOrder, checked_text
 from posapp.orders.operators import NAME_MAX, DuplicateOperator, OperatorNotFound, OperatorRecord, check_login
 from posapp.orders.schema import aware_utc, naive_utc, operators
 
@@ -65,8 +65,11 @@ class SqlOperators:
         ``only_if_none``: refuse (InvalidOrder) unless no operator exists yet, checked in the same
         transaction, so that two first administrators can never both be made. Raises DuplicateOperator."""
         check_login(record.login)
-        if not record.name.strip() or len(record.name) > NAME_MAX:
-            raise InvalidOrder(f"an operator's name is 1 to {NAME_MAX} characters")
+        # Checked as an order's name is: no card number, no control or bidi character, nothing cut.
+        name = checked_text("operator's name", record.name, required=True)
+        if len(name) > NAME_MAX:
+            raise InvalidOrder(f"an operator's name has at most {NAME_MAX} characters")
+        record = replace(record, name=name)
         with self._store.transaction() as (connection, journal):
             if only_if_none and connection.execute(sa.select(sa.func.count()).select_from(operators)).scalar_one():
                 raise NotPermitted("operators exist already: sign in as an administrator to add another")

@@ -7,7 +7,7 @@ no amount, card or time) reads as "" in text and as null in JSON. Cards are only
 
 from __future__ import annotations
 
-from posapp.orders.base import Order
+from posapp.orders.base import COMPLETED, Order
 
 # The fields of one order's details, keyed, in the order they are listed, with English labels.
 # The GUI shows the same keys under its own translated labels.
@@ -46,9 +46,11 @@ def card_text(order: Order) -> str:
 
 
 def list_fields(order: Order) -> dict[str, str]:
-    """One row of an order list, keyed: id, created (minutes), name, amount, card, workstation."""
+    """One row of an order list, keyed: id, created (minutes), name, amount, card, workstation, and
+    status, empty for a completed sale (the usual case) and for rows without one."""
     return {"id": str(order.id), "created": list_time(order), "name": order.name or "",
-            "amount": amount_text(order), "card": card_text(order), "workstation": order.workstation or ""}
+            "amount": amount_text(order), "card": card_text(order), "workstation": order.workstation or "",
+            "status": "" if order.status in (None, COMPLETED) else order.status}
 
 
 def detail_fields(order: Order) -> dict[str, str]:

@@ -29,7 +29,7 @@ def check_display(env: Mapping[str, str], platform: str = sys.platform) -> None:
         if variable is None or env.get(variable):
             return  # offscreen, vnc, eglfs...: the person who chose it knows; or its server is named
     raise NoDisplay("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set): start posapp in a desktop "
-                    "session, or on a machine without a screen as 'xvfb-run posapp'")
+                    "session, or on a machine without a screen as 'xvfb-run .venv/bin/posapp'")
 
 
 if __name__ == "__main__":  # 'make run' asks first, before minutes of setup (no dependency needed)

@@ -220,7 +220,7 @@ def test_an_operator_signs_in_at_the_terminal_and_the_secret_is_never_shown_or_k
                              unsigned)
     terminal.wait_for(b"Operator login: ")
     terminal.type(f"{ADMIN}\r")
-    terminal.wait_for(f"Secret for {ADMIN}: ".encode())
+    terminal.wait_for(b"Secret (not shown): ")
     terminal.type(f"{ADMIN_SECRET}\r")
     terminal.wait_for(PROMPT)
     terminal.type(f"{number} 12/99\r")

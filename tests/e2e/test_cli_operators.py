@@ -62,7 +62,7 @@ def test_the_first_administrator_then_signs_in(posapp, posapp_home):
 
 def test_operators_are_added_listed_disabled_reset_and_unlocked(posapp, posapp_home):
     assert add(posapp, "cara", "cashier", PIN, sign_in=True).returncode == 0
-    for secret, why in (("123456", "that PIN is a run of digits"), ("12a456", "a cashier's PIN is digits only"),
+    for secret, why in (("123456", "that PIN is easy to guess"), ("12a456", "a cashier's PIN is digits only"),
                         ("4829", "a cashier's PIN has at least 6 digits")):
         assert why in one_line(add(posapp, "cody", "cashier", secret), 2)
     assert "a password cannot contain the login" in one_line(add(posapp, "sam", "supervisor", "sam is 12345678"), 2)
@@ -116,7 +116,11 @@ def test_a_cashier_voids_only_with_a_supervisors_approval_and_the_journal_names_
     assert refused == "posapp: operator cara (cashier) may not void orders\n"
     wrong = one_line(posapp("order", "void", "1", env={**cara, "POSAPP_SUPERVISOR": "sam",
                                                         "POSAPP_SUPERVISOR_SECRET": "Wrong pass 123"}), 5)
-    assert wrong == "posapp: sign-in refused: wrong login or secret (needed to void orders)\n"
+    assert wrong == ("posapp: the supervisor's approval was refused: sign-in refused: wrong login or secret "
+                     "(needed to void orders)\n")
+    no_secret = one_line(posapp("order", "void", "1", env={**cara, "POSAPP_SUPERVISOR": "sam"}), 5)
+    assert no_secret == ("posapp: POSAPP_SUPERVISOR is set but POSAPP_SUPERVISOR_SECRET is not: a supervisor's "
+                         "approval needs both (or a terminal to type the secret at)\n")
     not_a_supervisor = one_line(posapp("order", "void", "1", env={**cara, "POSAPP_SUPERVISOR": "cara",
                                                                    "POSAPP_SUPERVISOR_SECRET": PIN}), 5)
     assert not_a_supervisor == "posapp: operator cara (cashier) may not approve: void orders\n"
@@ -129,6 +133,8 @@ def test_a_cashier_voids_only_with_a_supervisors_approval_and_the_journal_names_
     assert (by_supervisor.returncode, by_supervisor.stdout) == (0, "Order 2 voided (2.00 USD).\n")
     twice = one_line(posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET)), 2)
     assert twice == "posapp: order 2 is voided, not completed\n"
+    listed = posapp("order", "list", env=as_("sam", SUPERVISOR_SECRET)).stdout.splitlines()
+    assert [line.endswith("Tea  [VOIDED]") for line in listed] == [True, True]  # never read as takings
     assert [(operator, target, outcome, json.loads(details)) for operator, target, outcome, details
             in journal(posapp_home, "void")] == [("cara", "1", "ok", {"approved_by": "sam"}), ("sam", "2", "ok", {})]
     assert [row[:3] for row in journal(posapp_home, "override")] == [

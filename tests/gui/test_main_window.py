@@ -79,7 +79,7 @@ def test_without_a_screen_posapp_says_so_in_one_line_before_qt_starts(posapp_hom
     done = subprocess.run([sys.executable, "-m", "posapp", *(arg.format(bad=bad) for arg in args)],
                           capture_output=True, text=True, env=env, timeout=60)
     no_display = ("posapp: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set): start posapp in a "
-                  "desktop session, or on a machine without a screen as 'xvfb-run posapp'\n")
+                  "desktop session, or on a machine without a screen as 'xvfb-run .venv/bin/posapp'\n")
     if args and args[0] == "--config":  # the settings are read first; their problem is the one line
         assert (done.returncode, done.stderr) == (2, f"posapp: {bad}: [vault] backend: must be one of 'local', "
                                                      "'dynamodb', not 3\n")

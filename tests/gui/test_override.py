@@ -55,7 +55,7 @@ def test_a_wrong_supervisor_secret_voids_nothing(qtbot, window, services):
     qtbot.keyClicks(dialog.secret, "wrong-pass-2026")
     dialog.approve()
     qtbot.waitUntil(lambda: "refused" in dialog.message.text(), timeout=10_000)
-    assert dialog.message.text() == "sign-in refused: wrong login or secret"
+    assert dialog.message.text() == "the supervisor's approval was refused: sign-in refused: wrong login or secret"
     assert dialog.isVisible() and dialog.secret.text() == ""
     assert voids(services) == []
     assert [order.status for order in services.orders.page(before=None, limit=10).orders] == ["completed"]

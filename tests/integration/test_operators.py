@@ -5,11 +5,13 @@ import datetime
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from kit import NOW, journal_setup
+from pan_forms import pans, written
 
 from posapp.access.operators import FIRST_ADMIN_HINT, NoOperators, Operators, SignInRefused
 from posapp.access.roles import Permission, Role
-from posapp.errors import ExitCode, NotPermitted
+from posapp.errors import ExitCode, InvalidInput, NotPermitted
 from posapp.orders.journal import JournalFilter
 from posapp.orders.sql import SqlOrderStore
 
@@ -209,3 +211,25 @@ def test_failures_at_two_tills_at_once_are_all_counted(backend_operators):
     assert sorted(actions(store, "anna")[1:]) == sorted([("sign-in", "failed")] * 5 + [("sign-in", "locked-out")])
     with pytest.raises(SignInRefused, match="is locked after 6 failed sign-ins"):
         operators.sign_in("anna", PIN)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=pans().flatmap(written))
+def test_an_operators_name_never_holds_a_card_number_in_any_form(shop, name):
+    operators, admin, store = shop
+    with pytest.raises(InvalidInput, match="operator's name contains what looks like a card number"):
+        operators.add(admin, "newcomer", Role.CASHIER, f"Ann {name}", "290517")
+    assert store.operators.find("newcomer") is None
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("Bo\x1b[31mRed", "contains a control character"),
+    ("Eve\u202eevil", "contains a control character"),
+    ("x" * 129, "has at most 128 characters"),
+    ("   ", "is empty"),
+])
+def test_an_operators_name_is_refused_as_an_order_name_would_be(shop, name, why):
+    operators, admin, store = shop
+    with pytest.raises(InvalidInput, match=why):
+        operators.add(admin, "newcomer", Role.CASHIER, name, "290517")
+    assert store.operators.find("newcomer") is None

@@ -4,16 +4,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posapp.access.credentials import WeakSecret, check_new_secret, hash_secret, matches
+from posapp.access.credentials import WeakSecret, check_new_secret, hash_secret, is_guessable, matches
 from posapp.access.roles import Role
 
 OTHER_ROLES = [Role.SUPERVISOR, Role.BACKOFFICE, Role.ADMIN]
 
 
-RUN = "that PIN is a run of digits anyone would guess: one digit repeated, or counting up or down"
+RUN = "that PIN is easy to guess: use at least 4 different digits, not counting up or down or repeating a pattern"
 # Every sentence a refusal may be: fixed, so none can carry the secret (or a part of it).
 RULES = {"a secret has at most 128 characters", "a secret cannot hold control characters",
          "a cashier's PIN is digits only", "a cashier's PIN has at least 6 digits", RUN,
+         "a PIN cannot be a card number",
          "a password (every role but cashier signs in with one) has at least 12 characters",
          "a password holds both letters and digits", "a password cannot contain the login"}
 
@@ -32,9 +33,31 @@ def is_run(digits):
     return len(steps) == 1 and steps <= {0, 1, 9}
 
 
-@given(st.text("0123456789", min_size=6, max_size=20).filter(lambda pin: not is_run(pin)))
-def test_a_pin_of_six_or_more_digits_that_is_no_run_is_taken(pin):
-    assert check_new_secret(Role.CASHIER, pin, login="anna") == pin
+def card_like(digits):
+    from posapp.pan_detect import contains_pan
+
+    return contains_pan(digits)
+
+
+@given(st.text("0123456789", min_size=6, max_size=20).filter(
+    lambda pin: not is_run(pin) and len(set(pin)) >= 4 and not card_like(pin)))
+def test_a_pin_of_six_or_more_different_enough_digits_is_taken_unless_it_repeats_a_block(pin):
+    repeats = any(len(pin) % size == 0 and pin == pin[:size] * (len(pin) // size) for size in range(1, len(pin)))
+    if repeats:
+        assert refusal(Role.CASHIER, pin) == RUN
+    else:
+        assert check_new_secret(Role.CASHIER, pin, login="anna") == pin
+
+
+@pytest.mark.parametrize("pin", ["121212", "123123", "112233", "111222", "12341234", "909090", "505050"])
+def test_repeated_patterns_and_few_different_digits_are_refused(pin):
+    assert is_guessable(pin) and refusal(Role.CASHIER, pin) == RUN
+
+
+def test_a_card_number_is_no_pin():
+    from cardgen import random_pan
+
+    assert refusal(Role.CASHIER, random_pan("4", 16)) == "a PIN cannot be a card number"
 
 
 @given(st.text("0123456789", min_size=1, max_size=5))

@@ -22,7 +22,7 @@ def test_no_screen_is_named_with_what_to_do(env):
     with pytest.raises(NoDisplay) as refused:
         check_display(env, "linux")
     assert str(refused.value) == ("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set): start posapp in a "
-                                  "desktop session, or on a machine without a screen as 'xvfb-run posapp'")
+                                  "desktop session, or on a machine without a screen as 'xvfb-run .venv/bin/posapp'")
 
 
 @pytest.mark.parametrize("platform", ["win32", "darwin"])
