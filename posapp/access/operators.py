@@ -162,6 +162,12 @@ class Operators:
         return self._operators.change(login, lambda current: (replace(current, disabled=True),
                                                               Event("operator-disable", "ok", by.login, login)))
 
+    def enable(self, by: SignedIn, login: str) -> OperatorRecord:
+        """Let a disabled ``login`` sign in again (with the secret it had)."""
+        require(by, Permission.OPERATORS)
+        return self._operators.change(login, lambda current: (replace(current, disabled=False),
+                                                              Event("operator-enable", "ok", by.login, login)))
+
     def reset(self, by: SignedIn, login: str, secret: str) -> OperatorRecord:
         """Give ``login`` a new secret (checked against its role's rules) and clear its lockout."""
         require(by, Permission.OPERATORS)

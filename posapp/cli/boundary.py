@@ -21,7 +21,8 @@ from posapp import config, hardening, logs
 from posapp.access.roles import Permission, SignedIn
 from posapp.cli.admin import doctor, provision, setup
 from posapp.cli.audit import audit_list, audit_verify
-from posapp.cli.operators import operator_add, operator_disable, operator_list, operator_reset, operator_unlock
+from posapp.cli.operators import (operator_add, operator_disable, operator_enable, operator_list, operator_reset,
+                                  operator_unlock)
 from posapp.cli.orders import order_list, order_new, order_show, order_void
 from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
 from posapp.cli.parser import build_parser
@@ -106,6 +107,7 @@ COMMANDS = {
     ("operator", "add"): operator_add,
     ("operator", "list"): operator_list,
     ("operator", "disable"): operator_disable,
+    ("operator", "enable"): operator_enable,
     ("operator", "reset"): operator_reset,
     ("operator", "unlock"): operator_unlock,
     ("audit", "list"): audit_list,
@@ -127,6 +129,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("operator", "add"): Permission.OPERATORS,
     ("operator", "list"): Permission.OPERATORS,
     ("operator", "disable"): Permission.OPERATORS,
+    ("operator", "enable"): Permission.OPERATORS,
     ("operator", "reset"): Permission.OPERATORS,
     ("operator", "unlock"): Permission.OPERATORS,
     ("audit", "list"): Permission.AUDIT,

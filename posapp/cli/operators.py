@@ -1,4 +1,4 @@
-"""``posapp operator …``: add, list, disable, reset and unlock the operators who sign in."""
+"""``posapp operator …``: add, list, disable, enable, reset and unlock the operators who sign in."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def operator_disable(services, args, out: TextIO, operator: SignedIn) -> int:
     """Stop ``args.login`` from signing in."""
     services.operators.disable(operator, args.login)
     print(f"Operator {for_terminal(args.login)} disabled: it can no longer sign in.", file=out)
+    return ExitCode.OK
+
+
+def operator_enable(services, args, out: TextIO, operator: SignedIn) -> int:
+    """Let a disabled ``args.login`` sign in again."""
+    services.operators.enable(operator, args.login)
+    print(f"Operator {for_terminal(args.login)} enabled: it can sign in again.", file=out)
     return ExitCode.OK
 
 

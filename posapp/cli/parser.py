@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     operators = operator.add_parser("list", help="every operator, its role and state (never a secret)")
     operators.add_argument("--json", action="store_true", help="print the operators as JSON")
     for action, text in (("disable", "stop an operator from signing in"),
+                         ("enable", "let a disabled operator sign in again"),
                          ("reset", "give an operator a new secret, ending its lockout" + secret_help),
                          ("unlock", "end an operator's lockout after failed sign-ins")):
         operator.add_parser(action, help=text).add_argument("login", metavar="LOGIN")

@@ -81,6 +81,8 @@ def test_operators_are_added_listed_disabled_reset_and_unlocked(posapp, posapp_h
         "posapp: operator cara is disabled: ask an administrator (needed to look up the orders of this till)\n")
     assert one_line(posapp("operator", "disable", ADMIN), 2) == (
         f"posapp: {ADMIN} is the last enabled administrator: add another one first\n")
+    assert posapp("operator", "enable", "cara").stdout == "Operator cara enabled: it can sign in again.\n"
+    assert posapp("order", "list", env=cara).returncode == 0
 
     assert posapp("operator", "reset", "sam", env={"POSAPP_NEW_SECRET": "Another pass 88"}).returncode == 0
     assert one_line(posapp("order", "list", env=as_("sam", SUPERVISOR_SECRET)), 5) == (
@@ -88,7 +90,8 @@ def test_operators_are_added_listed_disabled_reset_and_unlocked(posapp, posapp_h
     assert posapp("order", "list", env=as_("sam", "Another pass 88")).returncode == 0
     assert "a password (every role but cashier signs in with one) has at least 12" in one_line(
         posapp("operator", "reset", "sam", env={"POSAPP_NEW_SECRET": "short"}), 2)
-    assert [action for action in ("operator-add", "operator-disable", "operator-reset") if journal(posapp_home, action)]
+    assert all(journal(posapp_home, action) for action in ("operator-add", "operator-disable", "operator-enable",
+                                                           "operator-reset"))
 
 
 def test_six_failed_sign_ins_lock_an_operator_until_an_administrator_unlocks_it(posapp, posapp_home):

@@ -42,6 +42,7 @@ COMMANDS = {
                      None),
     "operator list": (Permission.OPERATORS, lambda shop: ["operator", "list"], None),
     "operator disable": (Permission.OPERATORS, lambda shop: ["operator", "disable", shop.spare()], None),
+    "operator enable": (Permission.OPERATORS, lambda shop: ["operator", "enable", shop.spare()], None),
     "operator reset": (Permission.OPERATORS, lambda shop: ["operator", "reset", shop.spare()], None),
     "operator unlock": (Permission.OPERATORS, lambda shop: ["operator", "unlock", shop.spare()], None),
     "audit list": (Permission.AUDIT, lambda shop: ["audit", "list"], None),
