@@ -11,7 +11,6 @@ from posapp.cli.journalling import journal
 from posapp.cli.orders import day
 from posapp.cli.output import for_terminal, print_json
 from posapp.errors import ExitCode
-from posapp.orders.journal import JournalFilter
 
 PAGE = 500
 
@@ -26,6 +25,8 @@ def audit_list(services, args, out: TextIO, operator: SignedIn) -> int:
     """Print every entry matching the filters, by workstation and sequence number, page by page
     as they are read (``--since``/``--until`` are inclusive UTC days); JSON with ``--json``.
     Raises InvalidInput for a bad day. Reading the journal is journalled too (PCI DSS 10.2.1.3)."""
+    from posapp.orders.journal import JournalFilter  # with SQLAlchemy: not on the window's start-up path
+
     where = JournalFilter(since=day(args.since, "--since"), until=day(args.until, "--until", next_day=True),
                           operator=args.operator, action=args.journal_action, workstation=args.workstation)
     # Which filters, not their values: free text typed there could be anything, a card number too.
