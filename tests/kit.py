@@ -11,7 +11,7 @@ import uuid
 
 from awstest import REGION
 from cardgen import random_pan
-from mariadbtest import POS_PASSWORD
+from mariadbtest import POS_PASSWORD, POS_USER
 
 from posapp import pairing
 from posapp.access.roles import Role, SignedIn
@@ -156,6 +156,12 @@ class AwsTill:
             yield
         finally:
             events.unregister("before-call.dynamodb.DeleteItem", _deny)
+
+    def drop_order_connections(self):
+        """The server ends every connection of this till's database user, as a restart would."""
+        for (thread,) in self.mariadb.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s "
+                                              "AND USER = %s", self.database.name, POS_USER):
+            self.mariadb.execute(f"KILL {thread}")
 
     def refuse_order_inserts(self, message: str = "disk full"):
         """The server refuses every order insert (a trigger), as a full disk would."""

@@ -42,8 +42,11 @@ def translate(error: BaseException, url: sa.URL, *, outcome_unknown: bool = Fals
 
 
 def rolled_back(error: sa.exc.DBAPIError, *, local: bool) -> bool:
-    """Whether the server refused the INSERT for sure (so the order is not written); ``local``: SQLite."""
+    """Whether a statement sent before COMMIT failed so that its transaction is known not to commit
+    (so the order is not written); ``local``: SQLite."""
     if local or isinstance(error, (sa.exc.IntegrityError, sa.exc.DataError)):
         return True  # SQLite runs in this process; a refused row is refused
+    if error.connection_invalidated:
+        return True  # the connection is gone before COMMIT was sent: the server rolls the transaction back
     args = getattr(error.orig, "args", ())
     return bool(args) and args[0] in _STATEMENT_ROLLED_BACK

@@ -188,3 +188,15 @@ def test_tls_settings_turn_on_certificate_and_host_checks():
     assert Tls(ca="/ca.pem").connect_args() == {"ssl_ca": "/ca.pem", "ssl_verify_cert": True,
                                                 "ssl_verify_identity": True}
     assert Tls(ca="/ca.pem", cert="/c.pem", key="/k.pem").connect_args()["ssl_key"] == "/k.pem"
+
+
+def test_a_connection_given_back_inside_a_transaction_is_rolled_back(store, mysql_db):
+    """The pool rolls back only a connection whose transaction is still open (posapp/orders/engine.py):
+    one given back inside a transaction must not answer the next page from its old snapshot."""
+    store.add(new_order(name="first"))
+    raw = store._engine.raw_connection()
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM OrderHistory")  # REPEATABLE READ: the snapshot is taken here
+    raw.close()  # back to the pool with the transaction open
+    store_for(mysql_db).add(new_order(name="second"))  # another till
+    assert [order.name for order in store.page().orders] == ["second", "first"]

@@ -12,7 +12,7 @@ from kit import sale
 import pymysql
 from sqlalchemy import event
 
-from posapp.orders import OrderOutcomeUnknown, OrderStoreUnavailable
+from posapp.orders import OrderOutcomeUnknown, OrderStoreUnavailable, engine
 from posapp.checkout import SaleOutcomeUnknown
 
 
@@ -77,3 +77,26 @@ def test_an_insert_the_server_refused_removes_the_card(till):
     assert not isinstance(raised.value, OrderOutcomeUnknown)  # the server said no: known not written
     assert "may or may not" not in str(raised.value)
     assert till.vault_tokens() == set() == till.order_tokens()
+
+
+def test_a_connection_dropped_since_the_last_sale_fails_the_next_sale_visibly(till, monkeypatch):
+    """A pooled connection used moments ago is trusted without a ping (posapp/orders/engine.py).
+    Dropped by the server meanwhile, it fails the next sale's INSERT. No COMMIT was sent, so the
+    sale is known not recorded: its card is removed, and the sale after it works."""
+    monkeypatch.setattr(engine, "TRUSTED_FOR", 3600.0)
+    till.checkout.checkout(sale())
+    till.drop_order_connections()
+    with pytest.raises(OrderStoreUnavailable, match="connection to order history at .* was lost") as raised:
+        till.checkout.checkout(sale())
+    assert not isinstance(raised.value, OrderOutcomeUnknown)
+    assert len(till.order_tokens()) == 1 and till.vault_tokens() == till.order_tokens()
+    till.checkout.checkout(sale())
+    assert len(till.order_tokens()) == 2 and till.vault_tokens() == till.order_tokens()
+
+
+def test_a_connection_dropped_while_the_till_was_idle_is_replaced_unnoticed(till, monkeypatch):
+    monkeypatch.setattr(engine, "TRUSTED_FOR", 0.0)
+    till.checkout.checkout(sale())
+    till.drop_order_connections()
+    till.checkout.checkout(sale())
+    assert len(till.order_tokens()) == 2 and till.vault_tokens() == till.order_tokens()
