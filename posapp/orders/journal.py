@@ -1,9 +1,9 @@
 """The audit journal's rows: appending an entry inside a caller's transaction, and reading them.
 
 An entry is appended in the same transaction as what it records (a sale's order row, an
-operator change), so neither exists without the other. Its workstation's head row is
-locked first, which keeps ``seq`` gap-free across processes and tills without locking
-other workstations' chains.
+operator change), so neither exists without the other. The primary key (workstation, seq)
+keeps each chain's ``seq`` gap-free across processes and tills, without a lock on any other
+workstation's chain (``append``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, sqlite
 
 from posapp.audit.chain import GENESIS, Entry, Event, entry
 from posapp.orders.base import InvalidOrder, check_identifier
-from posapp.orders.schema import aware_utc, journal, journal_heads, naive_utc
+from posapp.orders.schema import aware_utc, journal, naive_utc
 
 if TYPE_CHECKING:
     from posapp.orders.sql import SqlOrderStore
@@ -38,83 +37,72 @@ def _checked(workstation: str, event: Event) -> None:
 
 
 class HeadGuesses:
-    """The (seq, chain) this process last appended for each workstation: a guess that saves the
-    two round trips of reading the head row (a sale's journal entry is on its critical path). A
-    wrong guess (another process of the same till appended, a transaction rolled back) is seen
-    by the conditional UPDATE and costs only the read. Thread-safe."""
+    """The (seq, chain) this process last committed for each workstation: a guess that lets a
+    sale's entry go in with one INSERT, with no look-up (a sale's journal entry is on its critical
+    path). A stale guess (another process of the same till appended) costs a look-up. Thread-safe."""
 
     def __init__(self) -> None:
         self._last: dict[str, tuple[int, str]] = {}
         self._lock = threading.Lock()
 
     def get(self, workstation: str) -> tuple[int, str] | None:
-        """The last (seq, chain) appended here for ``workstation``, if any."""
+        """The last (seq, chain) committed here for ``workstation``, if any."""
         with self._lock:
             return self._last.get(workstation)
 
     def put(self, workstation: str, seq: int, chain: str) -> None:
-        """Remember ``workstation``'s newest entry."""
+        """Remember ``workstation``'s newest entry, once it is committed."""
         with self._lock:
             self._last[workstation] = (seq, chain)
 
 
-def _advance_guessed(connection: sa.Connection, key: bytes, workstation: str, at: datetime.datetime, event: Event,
-                     guess: tuple[int, str] | None) -> Entry | None:
-    """The entry after ``guess`` if the head row still is ``guess`` (it is then moved on and locked
-    until COMMIT, as the upsert below would); None when it is not."""
-    if guess is None:
-        return None
-    new = entry(key, guess[1], workstation, guess[0] + 1, at, event)
-    moved = connection.execute(journal_heads.update().where(
-        journal_heads.c.workstation == workstation, journal_heads.c.seq == guess[0],
-        journal_heads.c.chain == guess[1]).values(seq=new.seq, chain=new.chain)).rowcount
-    return new if moved == 1 else None
-
-
 def append(connection: sa.Connection, key: bytes, workstation: str, at: datetime.datetime, event: Event,
-           guesses: HeadGuesses | None = None) -> Entry:
+           guess: tuple[int, str] | None = None) -> Entry:
     """Append ``event`` to ``workstation``'s chain in the connection's open transaction; the entry.
+    ``guess``: the (seq, chain) of the newest entry, as far as this process knows (``HeadGuesses``).
+
+    The entry goes in at the next seq; when the primary key refuses it (another process took
+    that seq), it follows the entry that did. No lock is taken but the new row's: an entry
+    past a gap (newest entries deleted with SQL) leaves the gap for 'audit verify' to name.
 
     Raises InvalidOrder for a field that cannot be stored, SQLAlchemy's DBAPIError for the database."""
     _checked(workstation, event)
-    new = _advance_guessed(connection, key, workstation, at, event, guesses and guesses.get(workstation))
-    if new is None:
-        # Insert-or-advance the head: the row lock it takes (MySQL) or the write lock (SQLite) is held
-        # until the caller's COMMIT, so no other writer of this workstation can take the same seq.
-        advance = {"seq": journal_heads.c.seq + 1}
-        if connection.dialect.name == "mysql":
-            upsert = mysql.insert(journal_heads).values(workstation=workstation, seq=1, chain=GENESIS)
-            connection.execute(upsert.on_duplicate_key_update(**advance))
-        else:
-            upsert = sqlite.insert(journal_heads).values(workstation=workstation, seq=1, chain=GENESIS)
-            connection.execute(upsert.on_conflict_do_update(index_elements=["workstation"], set_=advance))
-        # A locking read: InnoDB's plain SELECT could answer from a snapshot older than the head just locked.
-        seq, previous = connection.execute(sa.select(journal_heads.c.seq, journal_heads.c.chain).where(
-            journal_heads.c.workstation == workstation).with_for_update()).one()
-        new = entry(key, previous, workstation, seq, at, event)
-        connection.execute(journal_heads.update().where(journal_heads.c.workstation == workstation).values(
-            chain=new.chain))
-    try:
-        _insert(connection, new)
-    except sa.exc.IntegrityError:
-        # The head row disagrees with the entries (it or they were changed with SQL): append after
-        # the newest entry, whatever it holds. The till keeps working, and 'audit verify' names
-        # where the chain breaks, rather than every command failing on a taken seq.
-        newest = connection.execute(sa.select(journal.c.seq, journal.c.chain).where(
-            journal.c.workstation == workstation).order_by(journal.c.seq.desc()).limit(1).with_for_update()).one()
-        new = entry(key, newest.chain, workstation, newest.seq + 1, at, event)
-        _insert(connection, new)
-        connection.execute(journal_heads.update().where(journal_heads.c.workstation == workstation).values(
-            seq=new.seq, chain=new.chain))
-    if guesses is not None:
-        guesses.put(workstation, new.seq, new.chain)
-    return new
+    seq, previous = guess if guess is not None else _newest(connection, workstation)
+    while True:  # each turn follows an entry another process committed meanwhile: finitely many
+        new = entry(key, previous, workstation, seq + 1, at, event)
+        try:
+            _insert(connection, new)
+            return new
+        except sa.exc.IntegrityError:  # only the INSERT was rolled back, not the transaction
+            taken = _taken(connection, workstation, new.seq)
+            if taken is None:
+                raise  # refused for another reason: a constraint, a trigger
+            # The newest entry, unless this transaction's snapshot predates the one that took the seq.
+            seq, previous = max(_newest(connection, workstation), taken)
+
+
+def _newest(connection: sa.Connection, workstation: str) -> tuple[int, str]:
+    """(seq, chain) of ``workstation``'s newest entry in this transaction's view; (0, GENESIS) if none."""
+    newest = connection.execute(sa.select(journal.c.seq, journal.c.chain).where(
+        journal.c.workstation == workstation).order_by(journal.c.seq.desc()).limit(1)).first()
+    return (newest.seq, newest.chain) if newest is not None else (0, GENESIS)
+
+
+def _taken(connection: sa.Connection, workstation: str, seq: int) -> tuple[int, str] | None:
+    """(seq, chain) of entry ``seq`` as committed now, or None. A shared lock on that one row
+    reads past InnoDB's snapshot; a range would lock gaps that other workstations' entries go
+    into, and two appenders could then wait on each other."""
+    row = connection.execute(sa.select(journal.c.seq, journal.c.chain).where(
+        journal.c.workstation == workstation, journal.c.seq == seq).with_for_update(read=True)).first()
+    return None if row is None else (row.seq, row.chain)
 
 
 def _insert(connection: sa.Connection, new: Entry) -> None:
-    connection.execute(journal.insert().values(
-        workstation=new.workstation, seq=new.seq, at=naive_utc(new.at), operator=new.operator, action=new.action,
-        target=new.target, outcome=new.outcome, details=new.details, chain=new.chain))
+    # Parameters apart from the statement: SQLAlchemy reuses its compiled form (a sale's path).
+    connection.execute(journal.insert(), {
+        "workstation": new.workstation, "seq": new.seq, "at": naive_utc(new.at), "operator": new.operator,
+        "action": new.action, "target": new.target, "outcome": new.outcome, "details": new.details,
+        "chain": new.chain})
 
 
 def entry_from_row(row: sa.Row) -> Entry:
@@ -124,10 +112,8 @@ def entry_from_row(row: sa.Row) -> Entry:
 
 
 def workstations(connection: sa.Connection) -> list[str]:
-    """Every workstation with a journal entry or a head row, sorted."""
-    found = set(connection.execute(sa.select(journal.c.workstation).distinct()).scalars())
-    found |= set(connection.execute(sa.select(journal_heads.c.workstation)).scalars())
-    return sorted(found)
+    """Every workstation with a journal entry, sorted."""
+    return sorted(connection.execute(sa.select(journal.c.workstation).distinct()).scalars())
 
 
 _CHAIN_COLUMNS = [column for column in journal.c if column.name != "workstation"]  # which one is known

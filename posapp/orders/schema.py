@@ -5,8 +5,8 @@
 units, currency, masked card, time (UTC), workstation, operator, status and an
 idempotency key, and the name and description folded for search (``posapp.orders.search``).
 ``posapp_identity`` names the order history; ``posapp_orphans`` holds reconciliation's notes
-(migration 0003 says why). ``posapp_operators``, ``posapp_journal`` and ``posapp_journal_heads``
-hold the operators and the audit journal (migration 0005).
+(migration 0003 says why). ``posapp_operators`` and ``posapp_journal`` hold the operators and
+the audit journal (migrations 0005 and 0006).
 
 Every column but the free text and the numbers holds an identifier or a code (token,
 idempotency key, workstation, operator, currency, brand...): those compare byte for byte on
@@ -87,13 +87,6 @@ journal = sa.Table(
     sa.Column("target", sa.String(128)),
     sa.Column("outcome", sa.String(16), nullable=False),
     sa.Column("details", sa.Text, nullable=False),
-    sa.Column("chain", sa.String(64), nullable=False),
-)
-journal_heads = sa.Table(
-    "posapp_journal_heads",
-    metadata,
-    sa.Column("workstation", sa.String(64), primary_key=True),
-    sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("chain", sa.String(64), nullable=False),
 )
 

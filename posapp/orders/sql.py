@@ -91,7 +91,8 @@ class SqlOrderStore:
         written: list[Entry] = []
 
         def record(event: Event) -> Entry:
-            written.append(journal_rows.append(connection, key, setup.workstation, setup.clock(), event, self._heads))
+            guess = (written[-1].seq, written[-1].chain) if written else self._heads.get(setup.workstation)
+            written.append(journal_rows.append(connection, key, setup.workstation, setup.clock(), event, guess))
             return written[-1]
 
         with self.connection() as connection, connection.begin():
@@ -102,7 +103,11 @@ class SqlOrderStore:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield connection, record
         for entry in written:
-            setup.committed(entry, self.journal)
+            self._committed(setup, entry)
+
+    def _committed(self, setup: JournalSetup, entry: Entry) -> None:
+        self._heads.put(entry.workstation, entry.seq, entry.chain)  # a rolled-back entry is no guess
+        setup.committed(entry, self.journal)
 
     @contextmanager
     def _errors(self, *, outcome_unknown: bool = False) -> Iterator[None]:
@@ -209,10 +214,11 @@ class SqlOrderStore:
                 # The journal entry's statements are refused like the order's INSERT: either refusal
                 # rolls both back, so the sale is known not to be written.
                 try:
-                    order_id = connection.execute(order_history.insert().values(**values)).inserted_primary_key[0]
+                    order_id = connection.execute(order_history.insert(), values).inserted_primary_key[0]
                     if setup is not None:
                         entry = journal_rows.append(connection, key, setup.workstation, order.created_at,
-                                                    dataclasses.replace(event, target=str(order_id)), self._heads)
+                                                    dataclasses.replace(event, target=str(order_id)),
+                                                    self._heads.get(setup.workstation))
                 except sa.exc.DBAPIError as error:
                     if not rolled_back(error, local=self._local):
                         raise
@@ -223,7 +229,7 @@ class SqlOrderStore:
             with self._errors():
                 connection.close()
         if entry is not None:
-            setup.committed(entry, self.journal)
+            self._committed(setup, entry)
         # Built from what was written: a read-back that failed would hide a recorded sale.
         return order_from_row(SimpleNamespace(UserPaymentAccountID=order_id, **values))
 
