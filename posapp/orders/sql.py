@@ -197,11 +197,10 @@ class SqlOrderStore:
         """Record the order, and journal ``event`` (its target set to the new order id) in the same
         transaction: there is no sale without its entry.
 
-        Raises DuplicateSale or another OrderStoreError when the order is known not to be
-        written, OrderOutcomeUnknown when it may or may not have been (an error after the
-        INSERT was sent, or at COMMIT: invisible from another connection is not proof that
-        an in-flight transaction will never commit).
-        """
+        Raises DuplicateSale or another OrderStoreError when the order is known not to be written
+        (a refused statement, a connection lost before COMMIT), OrderOutcomeUnknown when it may or
+        may not have been (an error of another kind, or at COMMIT: not seeing the order from
+        another connection is no proof that it will never be committed)."""
         values = row_of(order)
         setup = self._setup() if event is not None else None
         key = setup.key() if setup is not None else b""  # before anything is sent
