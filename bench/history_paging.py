@@ -35,7 +35,7 @@ def fill(sock: str) -> None:
                       card_brand, card_last4, created_at, workstation, status)
                       SELECT CONCAT('Order ', seq), NULL, UUID(), 100 + seq % 5000, 'USD', 'VISA',
                              LPAD(seq % 10000, 4, '0'), NOW() - INTERVAL ({ORDERS} - seq) SECOND, 'till-01',
-                             'completed'
+                             'recorded'
                       FROM seq_1_to_{ORDERS}""")
         c.execute("ANALYZE TABLE OrderHistory")
 

@@ -124,7 +124,7 @@ def main() -> None:
                                "card_last4, created_at, workstation, status, idempotency_key) VALUES "
                                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                                ("Bench sale", token, 1234, "USD", "VISA", one.pan.last4,
-                                datetime.datetime.utcnow().replace(microsecond=0), "bench-till", "completed",
+                                datetime.datetime.utcnow().replace(microsecond=0), "bench-till", "recorded",
                                 str(uuid.uuid4())))
                 if journalled:
                     raw_entry(cursor, cursor.lastrowid, token, one.pan.last4)

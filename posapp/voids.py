@@ -10,7 +10,7 @@ from posapp.access.roles import Permission, SignedIn, require
 from posapp.audit.chain import Event
 from posapp.errors import NotPermitted
 from posapp.orders import Order, OrderStore
-from posapp.orders.base import COMPLETED, VOIDED
+from posapp.orders.status import OrderStatus
 
 
 def void(orders: OrderStore, operator: SignedIn, order_id: int, *, workstation: str) -> Order:
@@ -24,4 +24,4 @@ def void(orders: OrderStore, operator: SignedIn, order_id: int, *, workstation: 
         raise NotPermitted(f"operator {operator.login} may not void order {order_id}: it was taken at another till "
                            f"({order.workstation})")
     event = Event("void", "ok", operator.login, str(order_id), details=operator.approval)
-    return orders.change_status(order_id, COMPLETED, VOIDED, event)
+    return orders.payments.change_status(order_id, OrderStatus.RECORDED, OrderStatus.VOIDED, event)

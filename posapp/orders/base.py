@@ -13,11 +13,13 @@ from posapp.card import MASK, Brand
 from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
 from posapp.pan_detect import contains_pan, redact
 from posapp.money import Money
+from posapp.orders.status import OrderStatus
 from posapp.clock import require_aware
 
 if TYPE_CHECKING:
     from posapp.orders.journal import SqlJournal
     from posapp.orders.operators_sql import SqlOperators
+    from posapp.orders.payments_sql import SqlPayments
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
 TEXT_MAX_BYTES = 255
@@ -93,10 +95,6 @@ def checked_text(label: str, value: str | None, *, required: bool) -> str | None
     return value
 
 
-COMPLETED = "completed"
-VOIDED = "voided"  # cancelled after it was recorded: kept in the history, counted in no takings
-
-
 class StatusChanged(OrderStoreError, InvalidInput):
     """The order is not in the status a change needs (voided already, say); nothing was changed."""
 
@@ -117,6 +115,8 @@ class NewOrder:
     created_at: datetime.datetime  # timezone-aware; stored in UTC
     idempotency_key: str
     operator: str | None = None
+    status: OrderStatus = OrderStatus.RECORDED  # PENDING when a processor is to be asked
+    processor: str | None = None  # the processor's name ("stripe") when one is to be asked
 
     def __post_init__(self) -> None:
         require_aware("created_at", self.created_at)
@@ -141,14 +141,21 @@ class Order:
     workstation: str | None
     created_at: datetime.datetime | None  # timezone-aware (UTC as the store returns it)
     operator: str | None = None
-    status: str | None = None
+    status: OrderStatus | None = None  # None: a row another program wrote with a status posapp does not know
     idempotency_key: str | None = None
+    processor: str | None = None  # the processor that took the payment ("stripe"); None: none was asked
+    payment_reference: str | None = None  # the processor's id for the payment
+    authorization_code: str | None = None  # the issuer's approval code, where the processor gave one
+    captured_minor: int = 0  # minor units of ``amount``'s currency
+    refunded_minor: int = 0  # minor units; never more than captured
+    decline_code: str | None = None  # the processor's code, for a declined order
 
     def __post_init__(self) -> None:
         require_aware("created_at", self.created_at)
         # Rows posapp did not write (adopted from a legacy system, edited with SQL) may hold
         # card numbers in any text column: every row leaves the store masked.
-        for field in ("name", "description", "token", "workstation", "operator", "status", "idempotency_key"):
+        for field in ("name", "description", "token", "workstation", "operator", "idempotency_key", "processor",
+                      "payment_reference", "authorization_code", "decline_code"):
             value = getattr(self, field)
             if value is not None:
                 object.__setattr__(self, field, redact(value))
@@ -207,6 +214,7 @@ class OrderStore(Protocol):
     is_local: bool  # a SQLite file beside a local vault, made with it on the first run
     operators: SqlOperators  # the operators, in the same database
     journal: SqlJournal  # the audit journal, in the same database
+    payments: SqlPayments  # status and payment changes of its orders
 
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""
@@ -221,10 +229,6 @@ class OrderStore(Protocol):
 
     def get(self, order_id: int) -> Order:
         """The order with this id; raises OrderNotFound if there is none."""
-
-    def change_status(self, order_id: int, expected: str, new: str, event: Event) -> Order:
-        """Move the order from status ``expected`` to ``new`` and journal ``event``, in one transaction;
-        raises OrderNotFound, or StatusChanged when its status is not ``expected``."""
 
     def find_sale(self, idempotency_key: str) -> Order | None:
         """The order recorded under this idempotency key, if any."""

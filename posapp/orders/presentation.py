@@ -7,7 +7,12 @@ no amount, card or time) reads as "" in text and as null in JSON. Cards are only
 
 from __future__ import annotations
 
-from posapp.orders.base import COMPLETED, Order
+from posapp.money import Money
+from posapp.orders.base import Order
+from posapp.orders.status import OrderStatus
+
+# The outcomes a sale usually has, which a list does not mark: card on file, or paid.
+_USUAL = (None, OrderStatus.RECORDED, OrderStatus.PAID)
 
 # The fields of one order's details, keyed, in the order they are listed, with English labels.
 # The GUI shows the same keys under its own translated labels.
@@ -22,6 +27,8 @@ DETAIL_LABELS: dict[str, str] = {
     "workstation": "Workstation",
     "operator": "Operator",
     "status": "Status",
+    "payment": "Payment",
+    "refunded": "Refunded",
 }
 
 
@@ -47,10 +54,23 @@ def card_text(order: Order) -> str:
 
 def list_fields(order: Order) -> dict[str, str]:
     """One row of an order list, keyed: id, created (minutes), name, amount, card, workstation, and
-    status, empty for a completed sale (the usual case) and for rows without one."""
+    status, empty for a sale recorded or paid (the usual cases) and for rows without one."""
     return {"id": str(order.id), "created": list_time(order), "name": order.name or "",
             "amount": amount_text(order), "card": card_text(order), "workstation": order.workstation or "",
-            "status": "" if order.status in (None, COMPLETED) else order.status}
+            "status": "" if order.status in _USUAL else order.status}
+
+
+def payment_text(order: Order) -> str:
+    """The processor, its reference and the approval code ("stripe pi_3Nx…, approval 123456"), or the
+    decline code of a declined order; "" where no processor was asked."""
+    if order.processor is None:
+        return ""
+    text = f"{order.processor} {order.payment_reference or '(no reference yet)'}"
+    if order.authorization_code:
+        text += f", approval {order.authorization_code}"
+    if order.decline_code:
+        text += f", declined: {order.decline_code}"
+    return text
 
 
 def detail_fields(order: Order) -> dict[str, str]:
@@ -58,7 +78,8 @@ def detail_fields(order: Order) -> dict[str, str]:
     values = {"id": str(order.id), "name": order.name, "description": order.description,
               "amount": amount_text(order), "card": card_text(order), "token": order.token,
               "created": detail_time(order), "workstation": order.workstation,
-              "operator": order.operator, "status": order.status}
+              "operator": order.operator, "status": order.status, "payment": payment_text(order),
+              "refunded": str(Money(order.refunded_minor, order.amount.currency)) if order.refunded_minor else ""}
     return {key: values[key] or "" for key in DETAIL_LABELS}
 
 
@@ -80,4 +101,8 @@ def as_json(order: Order) -> dict[str, object]:
         "operator": order.operator,
         "status": order.status,
         "idempotency_key": order.idempotency_key,
+        "payment": None if order.processor is None else {
+            "processor": order.processor, "reference": order.payment_reference,
+            "authorization_code": order.authorization_code, "captured_minor": order.captured_minor,
+            "refunded_minor": order.refunded_minor, "decline_code": order.decline_code},
     }

@@ -6,7 +6,7 @@ units, currency, masked card, time (UTC), workstation, operator, status and an
 idempotency key, and the name and description folded for search (``posapp.orders.search``).
 ``posapp_identity`` names the order history; ``posapp_orphans`` holds reconciliation's notes
 (migration 0003 says why). ``posapp_operators`` and ``posapp_journal`` hold the operators and
-the audit journal (migrations 0005 and 0006).
+the audit journal (migrations 0005 and 0006). Migration 0007 added what a payment needs.
 
 Every column but the free text and the numbers holds an identifier or a code (token,
 idempotency key, workstation, operator, currency, brand...): those compare byte for byte on
@@ -24,7 +24,8 @@ from sqlalchemy.dialects import mysql
 
 from posapp.card import Brand
 from posapp.money import InvalidAmount, Money
-from posapp.orders.base import COMPLETED, NewOrder, Order, OrderFilter
+from posapp.orders.base import NewOrder, Order, OrderFilter
+from posapp.orders.status import status_of
 from posapp.orders.search import search_columns, text_matches
 from posapp.clock import require_aware
 
@@ -45,10 +46,16 @@ order_history = sa.Table(
     sa.Column("created_at", sa.DateTime),  # UTC
     sa.Column("workstation", sa.String(64)),
     sa.Column("operator", sa.String(64)),
-    sa.Column("status", sa.String(16)),
+    sa.Column("status", sa.String(32)),
     sa.Column("idempotency_key", sa.String(64)),
     sa.Column("name_search", sa.Text),
     sa.Column("description_search", sa.Text),
+    sa.Column("processor", sa.String(16)),
+    sa.Column("payment_reference", sa.String(64)),
+    sa.Column("authorization_code", sa.String(16)),
+    sa.Column("captured_minor", sa.BigInteger, nullable=False),
+    sa.Column("refunded_minor", sa.BigInteger, nullable=False),
+    sa.Column("decline_code", sa.String(64)),
 )
 _SEARCH_COLUMNS = {"name_search", "description_search"}
 identity = sa.Table(
@@ -151,7 +158,13 @@ def row_of(order: NewOrder) -> dict[str, object]:
         "created_at": naive_utc(order.created_at).replace(microsecond=0),  # DATETIME keeps seconds
         "workstation": order.workstation,
         "operator": order.operator,
-        "status": COMPLETED,
+        "status": order.status.value,
+        "processor": order.processor,
+        "payment_reference": None,
+        "authorization_code": None,
+        "captured_minor": 0,
+        "refunded_minor": 0,
+        "decline_code": None,
         "idempotency_key": order.idempotency_key,
         **search_columns(order.name, order.description),
     }
@@ -172,5 +185,8 @@ def order_from_row(row: sa.Row) -> Order:
     created = aware_utc(row.created_at)
     return Order(id=row.UserPaymentAccountID, name=row.OrderName, description=row.Description, amount=amount,
                  token=row.AWS_PA_Token, card_brand=brand, card_last4=row.card_last4,
-                 workstation=row.workstation, created_at=created, operator=row.operator, status=row.status,
-                 idempotency_key=row.idempotency_key)
+                 workstation=row.workstation, created_at=created, operator=row.operator,
+                 status=status_of(row.status), idempotency_key=row.idempotency_key,
+                 processor=row.processor, payment_reference=row.payment_reference,
+                 authorization_code=row.authorization_code, captured_minor=row.captured_minor or 0,
+                 refunded_minor=row.refunded_minor or 0, decline_code=row.decline_code)

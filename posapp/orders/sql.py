@@ -28,9 +28,10 @@ from posapp.orders import orphans as orphan_rows
 from posapp.orders.db_errors import rolled_back, translate
 from posapp.orders.engine import Tls, create_private_file, make_engine
 from posapp.orders.base import (PAGE_MAX, DuplicateSale, JournalSetup, NewOrder, NotProvisioned, Order, OrderFilter,
-                                OrderNotFound, OrderPage, OrderStoreUnavailable, StatusChanged)
+                                OrderNotFound, OrderPage, OrderStoreUnavailable)
 from posapp.orders.schema import aware_utc, conditions, identity, order_from_row, order_history, row_of, select_orders
 from posapp.orders.operators_sql import SqlOperators
+from posapp.orders.payments_sql import SqlPayments
 from posapp.orders.search import fill_search_columns
 
 _id = order_history.c.UserPaymentAccountID
@@ -57,6 +58,7 @@ class SqlOrderStore:
         self._heads = journal_rows.HeadGuesses()
         self.operators = SqlOperators(self)
         self.journal = journal_rows.SqlJournal(self)
+        self.payments = SqlPayments(self)
 
     @property
     def display_url(self) -> str:
@@ -268,17 +270,6 @@ class SqlOrderStore:
     def forget_orphans(self, tokens: Collection[str]) -> None:
         with self.connection() as connection, connection.begin():
             orphan_rows.forget(connection, tokens)
-
-    def change_status(self, order_id: int, expected: str, new: str, event: Event) -> Order:
-        with self.transaction() as (connection, journal):
-            changed = connection.execute(order_history.update().where(
-                _id == order_id, order_history.c.status == expected).values(status=new)).rowcount
-            if not changed:
-                found = connection.execute(sa.select(order_history.c.status).where(_id == order_id)).one_or_none()
-                raise OrderNotFound(order_id) if found is None else StatusChanged(
-                    f"order {order_id} is {found.status or 'of unknown status'}, not {expected}")
-            journal(event)
-            return order_from_row(connection.execute(select_orders().where(_id == order_id)).one())
 
     def get(self, order_id: int) -> Order:
         with self.connection() as connection:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from posapp.card import Brand
 from posapp.orders import Order, OrderFilter, presentation
-from posapp.orders.base import COMPLETED
+from posapp.orders.status import OrderStatus
 from posapp.pan_detect import contains_pan
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.messages import sentence
@@ -172,7 +172,7 @@ class HistoryView(QWidget):
 
 
 class _DetailPane(QWidget):
-    """One order, as a receipt shows it: masked card and token only; Void for a completed order."""
+    """One order, as a receipt shows it: masked card and token only; Void for a recorded (uncharged) order."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -198,9 +198,9 @@ class _DetailPane(QWidget):
         self.show_order(None)
 
     def show_order(self, order: Order | None) -> None:
-        """Show ``order`` (None: nothing selected); only a completed order can be voided."""
+        """Show ``order`` (None: nothing selected); only a recorded (uncharged) order can be voided here."""
         self.order = order
-        self.void.setEnabled(order is not None and order.status == COMPLETED)
+        self.void.setEnabled(order is not None and order.status == OrderStatus.RECORDED)
         values = {} if order is None else presentation.detail_fields(order)
         for key, label in self._fields.items():
             label.setText(values.get(key, ""))

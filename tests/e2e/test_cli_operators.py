@@ -127,7 +127,7 @@ def test_a_cashier_voids_only_with_a_supervisors_approval_and_the_journal_names_
     not_a_supervisor = one_line(posapp("order", "void", "1", env={**cara, "POSAPP_SUPERVISOR": "cara",
                                                                    "POSAPP_SUPERVISOR_SECRET": PIN}), 5)
     assert not_a_supervisor == "posapp: operator cara (cashier) may not approve: void orders\n"
-    assert json.loads(posapp("order", "show", "1", "--json").stdout)["status"] == "completed"
+    assert json.loads(posapp("order", "show", "1", "--json").stdout)["status"] == "recorded"
 
     approved = posapp("order", "void", "1", env={**cara, "POSAPP_SUPERVISOR": "sam",
                                                   "POSAPP_SUPERVISOR_SECRET": SUPERVISOR_SECRET})
@@ -135,7 +135,7 @@ def test_a_cashier_voids_only_with_a_supervisors_approval_and_the_journal_names_
     by_supervisor = posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET))
     assert (by_supervisor.returncode, by_supervisor.stdout) == (0, "Order 2 voided (2.00 USD).\n")
     twice = one_line(posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET)), 2)
-    assert twice == "posapp: order 2 is voided, not completed\n"
+    assert twice == "posapp: order 2 is voided, not recorded\n"
     listed = posapp("order", "list", env=as_("sam", SUPERVISOR_SECRET)).stdout.splitlines()
     assert [line.endswith("Tea  [VOIDED]") for line in listed] == [True, True]  # never read as takings
     assert [(operator, target, outcome, json.loads(details)) for operator, target, outcome, details

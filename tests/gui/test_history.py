@@ -39,7 +39,7 @@ def store_calls(services, monkeypatch):
             "AWS_PA_Token": f"00000000-0000-4000-8000-{number:012d}",
             "amount_minor": 100 + number, "currency": "USD", "card_brand": BRANDS[number % 3].value,
             "card_last4": f"{number % 10000:04d}", "created_at": START + datetime.timedelta(hours=number),
-            "workstation": "till-01", "status": "completed", "idempotency_key": f"key-{number}",
+            "workstation": "till-01", "status": "recorded", "idempotency_key": f"key-{number}",
         } for number in range(1, ORDERS + 1)])
     engine.dispose()
     calls = []

@@ -58,7 +58,7 @@ def test_a_wrong_supervisor_secret_voids_nothing(qtbot, window, services):
     assert dialog.message.text() == "the supervisor's approval was refused: sign-in refused: wrong login or secret"
     assert dialog.isVisible() and dialog.secret.text() == ""
     assert voids(services) == []
-    assert [order.status for order in services.orders.page(before=None, limit=10).orders] == ["completed"]
+    assert [order.status for order in services.orders.page(before=None, limit=10).orders] == ["recorded"]
     dialog.reject()
 
 

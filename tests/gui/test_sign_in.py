@@ -98,7 +98,7 @@ def test_a_cashier_sees_the_orders_of_this_till_only(qtbot, window, services):
     engine = sa.create_engine(services.orders.url)
     with engine.begin() as connection:  # a sale of another till sharing the order history
         connection.execute(order_history.insert(), [{"OrderName": "Elsewhere", "AWS_PA_Token": "other-till-1",
-                                                     "workstation": "till-99", "status": "completed"}])
+                                                     "workstation": "till-99", "status": "recorded"}])
     engine.dispose()
     QTest.keyClick(window, Qt.Key.Key_F3)
     history = window.history

@@ -52,15 +52,17 @@ def test_fresh_install_has_the_reference_columns_and_posapps(mariadb, mysql_db, 
     assert [c[0] for c in columns] == [
         "UserPaymentAccountID", "OrderName", "Description", "AWS_PA_Token", "amount_minor", "currency",
         "card_brand", "card_last4", "created_at", "workstation", "operator", "status", "idempotency_key",
-        "name_search", "description_search"]
+        "name_search", "description_search", "processor", "payment_reference", "authorization_code",
+        "decline_code", "captured_minor", "refunded_minor"]
     assert {c[0]: c[1] for c in columns}["OrderName"] == "tinytext"
     assert {c[0]: c[2] for c in columns}["OrderName"] == "utf8mb4"
     assert ("uq_OrderHistory_idempotency_key", 0, "idempotency_key") in indexes
     assert {index[0] for index in indexes} >= {"PRIMARY", "ix_OrderHistory_created_at", "ix_OrderHistory_card_last4",
-                                              "ix_OrderHistory_token", "ix_OrderHistory_workstation"}
+                                              "ix_OrderHistory_token", "ix_OrderHistory_workstation",
+                                              "ix_OrderHistory_status"}
     order = store.add(new_order())
     assert store.get(order.id) == order
-    assert (order.operator, order.status) == ("alice", "completed")
+    assert (order.operator, order.status) == ("alice", "recorded")
 
 
 def test_a_reference_table_with_rows_is_adopted_in_place(mariadb, mysql_db, mariadb_second_db):

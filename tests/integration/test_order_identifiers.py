@@ -82,7 +82,8 @@ def test_any_two_different_keys_record_two_sales(order_store, key, how):
 IDENTIFIER_COLUMNS = {
     ("OrderHistory", name) for name in ("AWS_PA_Token", "currency", "card_brand", "card_last4", "workstation",
                                         "operator", "status", "idempotency_key", "name_search",
-                                        "description_search")
+                                        "description_search", "processor", "payment_reference", "authorization_code",
+                                        "decline_code")
 } | {("posapp_identity", "name"), ("posapp_identity", "value"), ("posapp_orphans", "token")} | {
     ("posapp_operators", name) for name in ("login", "name", "role", "secret_hash")
 } | {("posapp_journal", name) for name in ("workstation", "operator", "action", "target", "outcome", "details",

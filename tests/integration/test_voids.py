@@ -6,7 +6,8 @@ from kit import ADMIN, CASHIER, SUPERVISOR, journal_setup, local_vault, sell
 from posapp import pairing
 from posapp.checkout import CheckoutService
 from posapp.errors import InvalidInput, NotPermitted
-from posapp.orders.base import COMPLETED, VOIDED, OrderNotFound, StatusChanged
+from posapp.orders.base import OrderNotFound, StatusChanged
+from posapp.orders.status import OrderStatus
 from posapp.orders.journal import JournalFilter
 from posapp.orders.sql import SqlOrderStore
 from posapp.voids import void
@@ -31,13 +32,13 @@ def voids(orders):
             for each in orders.journal.page(JournalFilter(action="void"))]
 
 
-def test_a_supervisor_voids_a_completed_order_once(till):
+def test_a_supervisor_voids_a_recorded_order_once(till):
     _, orders = till
     order = sold(till)
-    assert order.status == COMPLETED
-    assert void(orders, SUPERVISOR, order.id, workstation="till-01").status == VOIDED
-    assert orders.get(order.id).status == VOIDED  # kept in the history, marked
-    with pytest.raises(StatusChanged, match=f"order {order.id} is voided, not completed"):
+    assert order.status == OrderStatus.RECORDED
+    assert void(orders, SUPERVISOR, order.id, workstation="till-01").status == OrderStatus.VOIDED
+    assert orders.get(order.id).status == OrderStatus.VOIDED  # kept in the history, marked
+    with pytest.raises(StatusChanged, match=f"order {order.id} is voided, not recorded"):
         void(orders, SUPERVISOR, order.id, workstation="till-01")
     assert voids(orders) == [(SUPERVISOR.login, str(order.id), "ok", {})]
 
@@ -47,9 +48,9 @@ def test_a_cashier_may_not_void_without_a_supervisors_approval(till):
     order = sold(till)
     with pytest.raises(NotPermitted, match=r"operator cashier-1 \(cashier\) may not void orders"):
         void(orders, CASHIER, order.id, workstation="till-01")
-    assert orders.get(order.id).status == COMPLETED
+    assert orders.get(order.id).status == OrderStatus.RECORDED
     approved = CASHIER.approved(SUPERVISOR)
-    assert void(orders, approved, order.id, workstation="till-01").status == VOIDED
+    assert void(orders, approved, order.id, workstation="till-01").status == OrderStatus.VOIDED
     assert voids(orders) == [(CASHIER.login, str(order.id), "ok", {"approved_by": SUPERVISOR.login})]
 
 
@@ -59,8 +60,8 @@ def test_another_tills_order_is_refused_unless_one_sees_every_till(till):
     with pytest.raises(NotPermitted, match=f"may not void order {theirs.id}: it was taken at another till "
                                            r"\(till-02\)"):
         void(orders, SUPERVISOR, theirs.id, workstation="till-01")
-    assert orders.get(theirs.id).status == COMPLETED and voids(orders) == []
-    assert void(orders, ADMIN, theirs.id, workstation="till-01").status == VOIDED
+    assert orders.get(theirs.id).status == OrderStatus.RECORDED and voids(orders) == []
+    assert void(orders, ADMIN, theirs.id, workstation="till-01").status == OrderStatus.VOIDED
 
 
 def test_an_unknown_order_is_not_found(till):

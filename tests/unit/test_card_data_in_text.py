@@ -65,8 +65,10 @@ def test_identifiers_that_hold_digits_are_kept():
 def test_a_row_posapp_did_not_write_leaves_the_store_masked(example):
     text, pan = example
     order = Order(id=1, name=text, description=text, amount=None, token=text, card_brand=None, card_last4=None,
-                  workstation=text, created_at=None, operator=text, status=text, idempotency_key=text)
-    for field in ("name", "description", "token", "workstation", "operator", "status", "idempotency_key"):
+                  workstation=text, created_at=None, operator=text, idempotency_key=text, processor=text,
+                  payment_reference=text, authorization_code=text, decline_code=text)
+    for field in ("name", "description", "token", "workstation", "operator", "idempotency_key", "processor",
+                  "payment_reference", "authorization_code", "decline_code"):
         assert pan[:-4] not in digits_of(getattr(order, field)), field
     assert f"•••• {pan[-4:]}" in order.name
 
