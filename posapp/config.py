@@ -42,6 +42,20 @@ class Materials(enum.Enum):
     CACHED = "cached"  # keys kept in a meta table, wrapped by KMS: about one KMS call per version_ttl
 
 
+class PaymentProcessor(enum.Enum):
+    """Who charges cards: nobody (a sale is recorded, its card kept on file) or Stripe."""
+
+    NONE = "none"
+    STRIPE = "stripe"
+
+
+class CaptureMethod(enum.Enum):
+    """When a sale's money is taken: at the sale, or when captured later (tabs, tips)."""
+
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
+
+
 def _default_workstation_id() -> str:
     host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()).strip("-._")
     return host[:64] or "workstation"
@@ -107,12 +121,27 @@ class AccessSettings:
                                       doc="Minutes without input before the window locks (1 to 15; PCI DSS 8.2.8).")
 
 
+@dataclass(frozen=True)
+class PaymentsSettings:
+    """``[payments]``: ``processor`` ("none" or "stripe"), Stripe's ``api_base`` and ``capture``.
+
+    The processor's API key is a secret: the keyring or ``POSAPP_STRIPE_KEY``, never this file."""
+
+    processor: PaymentProcessor = _setting(PaymentProcessor.NONE, doc="Who charges cards: none (sales are "
+                                           "recorded, card on file) or stripe.")
+    api_base: str | None = _setting(None, check=checks.endpoint_url,
+                                    doc="Other address of Stripe's API (a proxy; localstripe in tests).")
+    capture: CaptureMethod = _setting(CaptureMethod.AUTOMATIC, doc="automatic: the money is taken at the sale; "
+                                      "manual: authorized at the sale, captured later.")
+
+
 SECTIONS: dict[str, type] = {
     "workstation": WorkstationSettings,
     "merchant": MerchantSettings,
     "access": AccessSettings,
     "vault": VaultSettings,
     "orders": OrdersSettings,
+    "payments": PaymentsSettings,
 }
 
 
@@ -125,6 +154,7 @@ class Settings:
     orders: OrdersSettings
     merchant: MerchantSettings
     access: AccessSettings
+    payments: PaymentsSettings
     paths: Paths
     files: tuple[Path, ...] = ()  # the files that were read, lowest precedence first
 

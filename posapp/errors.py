@@ -22,6 +22,7 @@ class ExitCode(enum.IntEnum):
     UNAVAILABLE = 3  # a backend, the disk or the output cannot be used now: retrying later may work
     INTEGRITY = 4  # stored data failed a check (tampered, missing, older copy): restore, never retry blindly
     NOT_PERMITTED = 5  # not signed in, a wrong or locked sign-in, or a role without the permission: nothing was done
+    DECLINED = 6  # the processor declined the card: nothing was charged; ask for another card
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
@@ -57,6 +58,12 @@ class NotPermitted(PosappError):
     """The operator is not signed in, could not sign in, or may not do this; nothing was changed."""
 
     exit_code = ExitCode.NOT_PERMITTED
+
+
+class Declined(PosappError):
+    """The card processor declined the card: nothing was charged; the sentence says what to do."""
+
+    exit_code = ExitCode.DECLINED
 
 
 class Unavailable(PosappError):

@@ -143,3 +143,20 @@ def orders_password(url: str, env: Mapping[str, str] | None = None) -> str | Non
         return read_secret(orders_password_name(url))
     except KeyringUnavailable:
         return None
+
+
+STRIPE_KEY_ENV = "POSAPP_STRIPE_KEY"
+STRIPE_KEY_NAME = "stripe"  # the keyring entry of Stripe's secret API key (service "posapp")
+
+
+def stripe_key(env: Mapping[str, str] | None = None) -> str | None:
+    """``POSAPP_STRIPE_KEY`` if set, else the keyring's ``stripe`` entry, else None.
+
+    Raises KeyringLocked or KeyringTimeout: a locked or stalled keyring is not a missing key."""
+    env = os.environ if env is None else env
+    if env.get(STRIPE_KEY_ENV):
+        return env[STRIPE_KEY_ENV]
+    try:
+        return read_secret(STRIPE_KEY_NAME)
+    except KeyringUnavailable:
+        return None

@@ -57,6 +57,10 @@ def test_posapp_config_variable_names_the_explicit_file(env, tmp_path):
     ('[orders]\nurl = "mysql+pymysql://db/pos"\n', "[orders] url: name the user, the host and the database"),
     ('[orders]\nssl_ca = "/nonexistent/ca.pem"\n', "[orders] ssl_ca: no such file: /nonexistent/ca.pem"),
     ('[workstation\n', "not valid TOML"),
+    ('[payments]\nprocessor = "paypal"\n', "[payments] processor: must be one of 'none', 'stripe', not 'paypal'"),
+    ('[payments]\ncapture = "later"\n', "[payments] capture: must be one of 'automatic', 'manual', not 'later'"),
+    ('[payments]\napi_base = "localhost:8420"\n', "[payments] api_base: use an http:// or https:// URL"),
+    ('[payments]\napi_key = "sk_test_x"\n', "unknown setting [payments] api_key"),
 ])
 def test_bad_file_is_one_line_naming_file_and_key(env, tmp_path, text, expected):
     path = write(tmp_path / "bad.toml", text)
@@ -81,6 +85,31 @@ def test_an_idle_lock_longer_than_15_minutes_or_none_is_refused(env, tmp_path, m
         config.load(path, env=env)
     assert str(error.value) == (f"{path}: [access] idle_lock_minutes: must be 1 to 15 minutes (PCI DSS 8.2.8 allows "
                                 f"an idle session at most 15 minutes), not {minutes}")
+
+
+def test_no_processor_charges_unless_one_is_chosen(env, tmp_path):
+    assert config.load(env=env).payments == config.PaymentsSettings(config.PaymentProcessor.NONE, None,
+                                                                    config.CaptureMethod.AUTOMATIC)
+    write(tmp_path / "home" / "posapp.toml",
+          '[payments]\nprocessor = "stripe"\napi_base = "http://127.0.0.1:8420"\ncapture = "manual"\n')
+    assert config.load(env=env).payments == config.PaymentsSettings(
+        config.PaymentProcessor.STRIPE, "http://127.0.0.1:8420", config.CaptureMethod.MANUAL)
+
+
+def test_payment_settings_are_written_as_they_are_read(env, tmp_path):
+    values = {"payments": {"processor": config.PaymentProcessor.STRIPE, "capture": config.CaptureMethod.MANUAL}}
+    text = config.render(values)
+    assert '[payments]\nprocessor = "stripe"\ncapture = "manual"' in text
+    path = write(tmp_path / "written.toml", config.check(tmp_path / "written.toml", values))
+    assert config.load(path, env=env).payments.capture is config.CaptureMethod.MANUAL
+
+
+def test_stripe_key_from_environment_then_keyring(memory_keyring):
+    assert secrets.stripe_key(env={}) is None
+    secrets.write_secret("stripe", "sk_test_from_keyring")
+    assert memory_keyring.secrets[("posapp", "stripe")] == "sk_test_from_keyring"
+    assert secrets.stripe_key(env={}) == "sk_test_from_keyring"
+    assert secrets.stripe_key(env={"POSAPP_STRIPE_KEY": "sk_test_from_env"}) == "sk_test_from_env"
 
 
 def test_missing_explicit_file_is_an_error(env, tmp_path):

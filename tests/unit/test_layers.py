@@ -49,6 +49,10 @@ PLANTED = {
     "the vault imports the order history": ("vault/base.py", "from posapp import orders", {LAYERS}),
     "the vault reads the settings": ("vault/dynamodb.py", "from posapp.config import Settings", {SETTINGS}),
     "a module outside every layer": ("unplaced.py", "from posapp import errors", {LAYERS}),
+    "the payments read the settings": ("payments/stripe_processor.py", "from posapp.config import Settings",
+                                       {SETTINGS}),
+    "the window imports stripe": ("ui/checkout_view.py", "import stripe", {BACKENDS}),
+    "the order history imports the payments": ("orders/base.py", "from posapp import payments", {LAYERS}),
 }
 
 
