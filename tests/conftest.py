@@ -136,6 +136,32 @@ def posapp_log(posapp_home):
     root.setLevel(level)
 
 
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory):
+    """localstripe on 127.0.0.1 and a free port, in memory, for the whole session (tests/localstripetest.py);
+    stopped at the end, or by the kernel should the test process die. Its output is in ``output``."""
+    import localstripetest
+
+    process, server = localstripetest.start(tmp_path_factory.mktemp("localstripe") / "output.txt")
+    try:
+        yield server
+    finally:
+        localstripetest.stop(process)
+
+
+@pytest.fixture
+def stripe_processor(localstripe):
+    """A posapp StripeProcessor on localstripe, emptied for this test."""
+    from localstripetest import API_KEY
+
+    from posapp.payments.stripe_processor import StripeProcessor
+
+    localstripe.reset()
+    processor = StripeProcessor(API_KEY, api_base=localstripe.url)
+    yield processor
+    processor.close()
+
+
 @dataclass
 class Run:
     returncode: int
