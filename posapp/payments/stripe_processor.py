@@ -122,13 +122,13 @@ class StripeProcessor(Processor):
             params["amount_to_capture"] = amount_minor
         intent = self._send(lambda: self._client.v1.payment_intents.capture(
             reference, params=params, options={"idempotency_key": idempotency_key}), changes=True)
-        return self._settled(intent.to_dict(), captured_hint=amount_minor)
+        return self._settled(intent.to_dict(), PaymentState.CAPTURED, captured_hint=amount_minor)
 
     def void(self, reference: str, *, idempotency_key: str) -> Payment:
         """See :meth:`Processor.void`."""
         intent = self._send(lambda: self._client.v1.payment_intents.cancel(
             reference, params={"expand": _EXPAND}, options={"idempotency_key": idempotency_key}), changes=True)
-        return self._settled(intent.to_dict())
+        return self._settled(intent.to_dict(), PaymentState.VOIDED)
 
     def refund(self, reference: str, amount_minor: int, *, idempotency_key: str) -> Refund:
         """See :meth:`Processor.refund`."""
@@ -242,8 +242,13 @@ class StripeProcessor(Processor):
             log.info("PaymentIntent %s waiting for 3-D Secure could not be cancelled: %s", reference,
                      type(error).__name__)
 
-    def _settled(self, intent: dict, captured_hint: int | None = None) -> Payment:
+    def _settled(self, intent: dict, state: PaymentState, captured_hint: int | None = None) -> Payment:
+        """The Payment, which must be in ``state``: a server that answers with another (localstripe
+        "captures" a voided payment and leaves it voided) refused the change."""
         payment = payment_of(intent, captured_hint)
         if payment is None:
             raise ProcessorOutcomeUnknown(f"Stripe is still processing payment {intent.get('id')}; look again later")
+        if payment.state is not state:
+            raise PaymentRefused(f"the card processor left payment {payment.reference} {payment.state.value}, "
+                                 f"not {state.value}")
         return payment

@@ -133,3 +133,15 @@ def test_a_processor_keeps_the_stripe_logger_at_info_and_the_library_off_stderr(
     monkeypatch.setattr(logger, "level", logging.NOTSET)  # NOTSET inherits the root's level, DEBUG or not
     StripeProcessor(API_KEY)
     assert logger.level == logging.INFO
+
+
+def test_posapps_handlers_redact_the_stripe_librarys_records_too(posapp_log):
+    # A child of the "stripe" logger: the adapter's own filter (on "stripe" itself) does not see
+    # its records, so what masks the number here is posapp's redaction on every record and handler.
+    number = random_pan("4", 16)
+    logging.getLogger("stripe._http_client").warning("card %s in a library record", number)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    written = posapp_log.read_text(encoding="utf-8")
+    assert f"•••• {number[-4:]} in a library record" in written
+    assert find_leaks([number], [posapp_log.parent]) == []

@@ -134,6 +134,15 @@ def test_a_card_without_expiry_is_refused_before_anything_is_sent(stripe_process
     assert localstripe.payment_intents() == []
 
 
+def test_capturing_a_voided_payment_is_refused(stripe_processor, localstripe):
+    reference = charge(stripe_processor, capture=False).reference
+    stripe_processor.void(reference, idempotency_key="void-1")
+    # Stripe answers 400; localstripe answers 200 and leaves the payment voided: refused either way.
+    with pytest.raises(PaymentRefused, match=f"left payment {reference} voided, not captured"):
+        stripe_processor.capture(reference, None, idempotency_key="cap-1")
+    assert localstripe.payment_intents()[0]["status"] == "canceled"
+
+
 @pytest.mark.parametrize("action", ["over-capture", "void a capture"])
 def test_a_request_the_processor_refuses_is_payment_refused(stripe_processor, action):
     if action == "over-capture":
