@@ -19,11 +19,12 @@ from posapp.access.roles import SignedIn
 from posapp.audit.chain import ChainReport, Event
 from posapp.checkout import CheckoutService
 from posapp.clock import utc_now
-from posapp.config import Materials, Settings, VaultBackend
+from posapp.config import CaptureMethod, Materials, PaymentProcessor, Settings, VaultBackend
 from posapp.config_checks import is_mysql
-from posapp.errors import PosappError
+from posapp.errors import ConfigError, PosappError
 from posapp.orders import OrderStore
 from posapp.orders.base import JournalSetup
+from posapp.payments import Processor
 from posapp.secrets import orders_password
 from posapp.vault import Vault
 
@@ -85,7 +86,19 @@ class Services:
         and the operator's login; first checks the pairing (see :meth:`paired`), raising what that raises."""
         self.paired()
         return self._once(f"checkout:{operator}", lambda: CheckoutService(
-            self.vault, self.orders, workstation=self._settings.workstation.id, operator=operator))
+            self.vault, self.orders, workstation=self._settings.workstation.id, operator=operator,
+            processor=self.processor, capture=self._settings.payments.capture is CaptureMethod.AUTOMATIC))
+
+    @property
+    def processor(self) -> Processor:
+        """The card processor ``[payments] processor`` names, built on first use (no I/O); raises
+        ConfigError when it needs an API key that is in neither the keyring nor the environment."""
+        return self._once("processor", lambda: build_processor(self._settings))
+
+    @property
+    def charges_cards(self) -> bool:
+        """Whether a sale is charged (a processor is configured), or recorded as card on file."""
+        return self._settings.payments.processor is not PaymentProcessor.NONE
 
     @property
     def operators(self) -> Operators:
@@ -188,6 +201,22 @@ def build_orders(settings: Settings, journal: JournalSetup | None = None) -> Ord
     url = settings.orders.url or f"sqlite:///{settings.paths.data_dir / 'orders.db'}"
     tls = Tls(ca=settings.orders.ssl_ca, cert=settings.orders.ssl_cert, key=settings.orders.ssl_key)
     return SqlOrderStore(url, tls=tls, password=lambda: orders_password(url), journal=journal)
+
+
+def build_processor(settings: Settings) -> Processor:
+    """The processor of ``[payments]``: none, or Stripe with the key from the environment or the keyring."""
+    if settings.payments.processor is PaymentProcessor.NONE:
+        from posapp.payments.none import NoProcessor
+
+        return NoProcessor()
+    from posapp.payments.base import KEY_SOURCES
+    from posapp.payments.stripe_processor import StripeProcessor
+    from posapp.secrets import stripe_key
+
+    key = stripe_key()
+    if not key:
+        raise ConfigError(f"[payments] processor is stripe, but no Stripe API key was found in {KEY_SOURCES}")
+    return StripeProcessor(key, api_base=settings.payments.api_base)
 
 
 def build_vault(settings: Settings) -> Vault:

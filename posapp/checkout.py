@@ -28,10 +28,15 @@ from dataclasses import dataclass, field
 from posapp.access.roles import Permission, SignedIn, require
 from posapp.audit.chain import Event
 from posapp.card import Card
+from posapp.charging import PaymentPending, SaleDeclined, charge
+from posapp.cvc import Cvc
 from posapp.errors import InvalidInput, PosappError
 from posapp.money import Money
 from posapp.orders import DuplicateSale, NewOrder, Order, OrderOutcomeUnknown, OrderStore, OrderStoreError
 from posapp.orders.base import checked_text
+from posapp.orders.status import OrderStatus
+from posapp.payments import Processor
+from posapp.payments.none import NoProcessor
 from posapp.vault import Vault
 from posapp.clock import require_aware, utc_now
 
@@ -59,6 +64,7 @@ class Sale:
     card: Card
     # Made once per sale by the client; a retry of the same sale reuses the same Sale.
     idempotency_key: str = field(default_factory=new_idempotency_key)
+    cvc: Cvc | None = None  # keyed cards: sent to the processor once, kept nowhere
 
     def __post_init__(self) -> None:
         key = self.idempotency_key
@@ -81,21 +87,27 @@ class CheckoutService:
     """The sales of ``operator`` at ``workstation``; thread-safe: GUI workers and many tills may
     call it at once. ``orders`` must journal (a sale's order and its journal entry are one
     transaction). ``clock`` returns the sale's time, timezone-aware; a naive one raises ValueError
-    before anything is stored."""
+    before anything is stored. ``processor`` charges the sale (``posapp.charging``), capturing at once
+    unless ``capture`` is False; the ``none`` processor records it as card on file."""
 
     def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: SignedIn,
-                 clock: Callable[[], datetime.datetime] = utc_now):
+                 clock: Callable[[], datetime.datetime] = utc_now, processor: Processor = NoProcessor(),
+                 capture: bool = True):
         self._vault = vault
         self._orders = orders
+        self._processor = processor
+        self._capture = capture
         self._workstation = workstation
         self._operator = operator
         self._clock = clock
         self._orders_seen, self._orders_seen_at = 0, -ORDERS_SEEN_FRESH  # read on the first sale
 
     def checkout(self, sale: Sale) -> Order:
-        """Record the sale once, or raise and leave no order and (as far as can be known) no card.
+        """Record the sale once, and charge it once where a processor charges; or raise and leave no
+        order and (as far as can be known) no card.
 
-        Raises NotPermitted (exit 5) before anything is read when the operator may not sell."""
+        Raises NotPermitted (exit 5) before anything is read when the operator may not sell,
+        SaleDeclined (exit 6) and PaymentPending (exit 3)."""
         require(self._operator, Permission.SELL)
         now = self._clock()
         require_aware("the checkout clock's time", now)  # before the card is stored, not after
@@ -103,6 +115,9 @@ class CheckoutService:
         name = checked_text("order name", sale.name, required=True)
         description = checked_text("description", sale.description, required=False)
         sale.card.check_not_expired(now.date())
+        if self._processor.charges and sale.card.expiry is None:
+            raise InvalidInput("the card processor needs the card's expiry date: type MM/YY after the number, "
+                               "or swipe the card")
         # No look-up before the card is stored: the idempotency key's unique index decides,
         # and a retry's extra vault item is removed again (a retry is rare, every sale is not).
         try:
@@ -113,16 +128,17 @@ class CheckoutService:
         order = NewOrder(name=name, description=description, amount=sale.amount, token=token,
                          card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
                          workstation=self._workstation, created_at=now, operator=self._operator.login,
-                         idempotency_key=sale.idempotency_key)
+                         idempotency_key=sale.idempotency_key, **self._payment_columns())
         details = {"amount_minor": sale.amount.minor, "currency": sale.amount.currency,
                    "brand": sale.card.pan.brand.value, "last4": sale.card.pan.last4, "token": token,
                    "idempotency_key": sale.idempotency_key, **self._operator.approval}
         try:
-            recorded = self._orders.add(order, Event("sale", "recorded", self._operator.login, details=details))
+            recorded = self._orders.add(order, Event("sale", order.status.value, self._operator.login,
+                                                     details=details))
         except DuplicateSale:
             # The same sale, submitted concurrently, won the race: keep its order and card.
             self._discard(token)
-            return self._same_sale(self._orders.find_sale(sale.idempotency_key), sale)
+            return self._as_it_stands(self._same_sale(self._orders.find_sale(sale.idempotency_key), sale))
         except OrderOutcomeUnknown:
             recorded = self._settle_unknown_outcome(sale, token)
         except OrderStoreError as error:  # the store's word that the order was not written
@@ -135,8 +151,26 @@ class CheckoutService:
                         "reconciliation", sale.idempotency_key, token)
             raise
         self._orders_seen = max(self._orders_seen, recorded.id)  # ids are shared: other tills' orders count
-        log.info("order %s recorded: %s, %s, token %s", recorded.id, sale.amount, sale.card.pan, token)
-        return recorded
+        log.info("order %s %s: %s, %s, token %s", recorded.id, recorded.status, sale.amount, sale.card.pan, token)
+        if recorded.status is not OrderStatus.PENDING or recorded.token != token:
+            return self._as_it_stands(recorded)  # card on file, or an earlier attempt's order
+        return charge(self._processor, self._orders, self._vault, recorded, sale.card, sale.cvc,
+                      capture=self._capture, operator=self._operator)
+
+    def _payment_columns(self) -> dict[str, object]:
+        if not self._processor.charges:
+            return {"status": OrderStatus.RECORDED}
+        return {"status": OrderStatus.PENDING, "processor": self._processor.name}
+
+    @staticmethod
+    def _as_it_stands(order: Order) -> Order:
+        """An earlier attempt's order, as a retry of its sale meets it: never charged again."""
+        if order.status is OrderStatus.PENDING:
+            raise PaymentPending(order.id, "an earlier attempt of this sale is waiting for the processor's answer")
+        if order.status is OrderStatus.DECLINED:
+            raise SaleDeclined(order, f"order {order.id} was declined already ({order.decline_code}): "
+                                      f"ask for another card")
+        return order
 
     def _newest_order_seen(self) -> int:
         """The newest order id known here, kept with the card so that reconciliation can tell

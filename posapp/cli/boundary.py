@@ -24,6 +24,7 @@ from posapp.cli.audit import audit_list, audit_verify
 from posapp.cli.operators import (operator_add, operator_disable, operator_enable, operator_list, operator_reset,
                                   operator_unlock)
 from posapp.cli.orders import order_list, order_new, order_show, order_void
+from posapp.cli.payments import order_capture, order_refund, payments_recover
 from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
 from posapp.cli.parser import build_parser
 from posapp.cli.signin import refused_if, sign_in
@@ -101,6 +102,9 @@ COMMANDS = {
     ("order", "list"): order_list,
     ("order", "show"): order_show,
     ("order", "void"): order_void,
+    ("order", "refund"): order_refund,
+    ("order", "capture"): order_capture,
+    ("payments", "recover"): payments_recover,
     ("vault", "verify"): vault_verify,
     ("vault", "reconcile"): vault_reconcile,
     ("vault", "import"): vault_import,
@@ -123,6 +127,9 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("order", "list"): Permission.OWN_TILL_ORDERS,
     ("order", "show"): Permission.OWN_TILL_ORDERS,
     ("order", "void"): Permission.VOID,
+    ("order", "refund"): Permission.REFUND,
+    ("order", "capture"): Permission.SELL,
+    ("payments", "recover"): Permission.OWN_TILL_ORDERS,
     ("vault", "verify"): Permission.VAULT,
     ("vault", "reconcile"): Permission.VAULT,
     ("vault", "import"): Permission.VAULT,
@@ -137,7 +144,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("provision", None): None,
     ("doctor", None): None,
 }
-OVERRIDABLE = {("order", "void")}  # a cashier may do these with a supervisor's approval
+OVERRIDABLE = {("order", "void"), ("order", "refund")}  # a cashier may do these with a supervisor's approval
 
 
 def _operator(services, command: tuple[str, str | None], name: str) -> SignedIn | None:

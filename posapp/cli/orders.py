@@ -8,7 +8,9 @@ from typing import TextIO
 
 from posapp.access.roles import Permission, SignedIn, require
 from posapp.card import MAX_INPUT, Brand, parse_card_input
+from posapp.charging import SaleDeclined
 from posapp.checkout import Sale
+from posapp.cvc import Cvc, split_cvc
 from posapp.cli.input import read_card_input
 from posapp.cli.output import for_terminal, print_json
 from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
@@ -19,7 +21,7 @@ from posapp.orders.base import PAGE_MAX
 from posapp.clock import utc_now
 from posapp.voids import void
 
-CARD_PROMPT = "Card (number and MM/YY, or swipe): "
+CARD_PROMPT = "Card (number, MM/YY and CVC, or swipe): "
 
 
 def _read_card_line() -> str:
@@ -33,24 +35,34 @@ def _read_card_line() -> str:
 
 
 def order_new(services, args, out: TextIO, operator: SignedIn) -> int:
-    """Record one sale: the card is read from standard input, never from the command line.
-    Prints the order (masked card; JSON with ``--json``) and returns ExitCode.OK. Raises
-    InvalidInput for refused input, the checkout's errors, or SaleRecordedButNotShown."""
+    """Record one sale, and charge it where a processor is configured: the card (and a keyed card's
+    verification code after its expiry) is read from standard input, never from the command line.
+    Prints the order (masked card; JSON with ``--json``, also for a declined sale) and returns
+    ExitCode.OK. Raises InvalidInput for refused input, the checkout's errors (SaleDeclined: exit 6),
+    or SaleRecordedButNotShown."""
     key = args.idempotency_key
     if key is not None and contains_pan(key):  # refused before the card is read, not after
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
     amount = Money.parse(args.amount, args.currency or services.currency)
     today = utc_now().date()
-    card = parse_card_input(_read_card_line(), today)
+    card_text, cvc_text = split_cvc(_read_card_line())
+    card = parse_card_input(card_text, today)
+    cvc = Cvc.parse(cvc_text, card.pan.brand) if cvc_text is not None else None
     retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}
-    sale = Sale(args.name, args.description, amount, card, **retry_of)
-    order = services.checkout(operator).checkout(sale)
+    sale = Sale(args.name, args.description, amount, card, cvc=cvc, **retry_of)
+    try:
+        order = services.checkout(operator).checkout(sale)
+    except SaleDeclined as declined:
+        if args.json:  # the declined order, for the script; the cashier's sentence goes to stderr
+            print_json(out, presentation.as_json(declined.order))
+        raise
     try:
         if args.json:
             print_json(out, presentation.as_json(order))
         else:
-            print(f"Order {order.id} recorded: {presentation.amount_text(order)} on {presentation.card_text(order)}",
-                  file=out)
+            reference = f" ({presentation.payment_text(order)})" if order.processor else ""
+            print(f"Order {order.id} {order.status}: {presentation.amount_text(order)} on "
+                  f"{presentation.card_text(order)}{reference}", file=out)
         out.flush()
     except Exception as error:
         # The sale is recorded: a script that read "failed" would sell it again.
@@ -130,7 +142,11 @@ def order_show(services, args, out: TextIO, operator: SignedIn) -> int:
 def order_void(services, args, out: TextIO, operator: SignedIn) -> int:
     """Void a completed order (it stays in the history, marked voided); ``operator`` holds VOID or a
     supervisor's approval. Raises NotPermitted, OrderNotFound, StatusChanged (nothing changed)."""
-    order = void(services.orders, operator, args.order_id, workstation=services.workstation)
+    order = void(services.orders, operator, args.order_id, workstation=services.workstation,
+                 processor=services.processor)
+    if args.json:
+        print_json(out, presentation.as_json(order))
+        return ExitCode.OK
     approval = f", approved by {operator.approved_by.login}" if operator.approved_by else ""
     print(f"Order {order.id} voided ({presentation.amount_text(order)}){approval}.", file=out)
     return ExitCode.OK

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--idempotency-key", metavar="KEY",
                      help="the same key on a retry records the sale once (default: a new key per run)")
     new.add_argument("--card-stdin", action="store_true", required=True,
-                     help="read 'PAN [MM/YY]' or raw magnetic-stripe data from standard input")
+                     help="read 'PAN [MM/YY [CVC]]' or raw magnetic-stripe data from standard input")
     new.add_argument("--json", action="store_true", help="print the order as JSON")
     listing = order.add_parser("list", help="orders, newest first, cards masked")
     listing.add_argument("--limit", type=whole_number, default=50,
@@ -79,9 +79,27 @@ def build_parser() -> argparse.ArgumentParser:
     show = order.add_parser("show", help="one order, card masked")
     show.add_argument("order_id", type=order_id, metavar="ID")
     show.add_argument("--json", action="store_true", help="print the order as JSON")
-    void = order.add_parser("void", help="void a completed order (a supervisor's; a cashier needs a supervisor's "
+    void = order.add_parser("void", help="void an order recorded as card on file or an uncaptured authorization (a supervisor's; a cashier needs a supervisor's "
                                          "approval: POSAPP_SUPERVISOR and POSAPP_SUPERVISOR_SECRET, or a prompt)")
     void.add_argument("order_id", type=order_id, metavar="ID")
+    void.add_argument("--json", action="store_true", help="print the voided order as JSON")
+    refund = order.add_parser("refund", help="give back money of a paid order (a supervisor's; a cashier needs "
+                                             "a supervisor's approval, as for void)")
+    refund.add_argument("order_id", type=order_id, metavar="ID")
+    refund.add_argument("--amount", help="how much, like 2.50 (default: all that is left to refund)")
+    refund.add_argument("--reason", metavar="TEXT", help="why, for the journal")
+    refund.add_argument("--json", action="store_true", help="print the order as JSON")
+    capture = order.add_parser("capture", help="take the money of an authorized order ([payments] capture = "
+                                               "\"manual\")")
+    capture.add_argument("order_id", type=order_id, metavar="ID")
+    capture.add_argument("--amount", help="how much, like 12.34, at most what was authorized (default: all)")
+    capture.add_argument("--json", action="store_true", help="print the order as JSON")
+
+    payments = commands.add_parser("payments", help="the card processor's side of the orders").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    recovering = payments.add_parser("recover", help="settle pending orders by asking the processor what "
+                                                     "happened (never charges again)")
+    recovering.add_argument("--json", action="store_true", help="print the settled and pending orders as JSON")
 
     vault = commands.add_parser("vault", help="verify, reconcile and import the card vault").add_subparsers(
         dest="action", metavar="ACTION", required=True)

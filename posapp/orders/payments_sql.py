@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from posapp.audit.chain import Event
 from posapp.money import Money
-from posapp.orders.base import InvalidOrder, Order, OrderNotFound, StatusChanged
+from posapp.orders.base import Order, OrderNotFound, StatusChanged
 from posapp.orders.schema import order_from_row, order_history, select_orders
-from posapp.orders.status import OrderStatus, PaymentRecord
+from posapp.orders.status import AmountRefused, OrderStatus, PaymentRecord
 
 if TYPE_CHECKING:
     from posapp.orders.sql import SqlOrderStore
@@ -27,10 +27,6 @@ _status = order_history.c.status
 _captured = order_history.c.captured_minor
 _refunded = order_history.c.refunded_minor
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
-
-
-class AmountRefused(InvalidOrder):
-    """A refund beyond what the order has left to refund, or a capture beyond its amount; nothing changed."""
 
 
 class SqlPayments:
@@ -45,12 +41,17 @@ class SqlPayments:
         return self._change(order_id, (expected,), {"status": new.value}, event)
 
     def settle(self, order_id: int, payment: PaymentRecord, event: Event) -> Order:
-        """Record the processor's answer on a PENDING order, and journal ``event``."""
+        """Record the processor's answer on a PENDING order, and journal ``event``; a declined order
+        lets go of its vault token."""
         values = {"status": payment.status.value, "payment_reference": payment.reference,
                   "authorization_code": payment.authorization_code, "captured_minor": payment.captured_minor,
                   "decline_code": payment.decline_code}
         if payment.card_brand is not None and payment.card_last4 is not None:
             values |= {"card_brand": payment.card_brand.value, "card_last4": payment.card_last4}
+        if payment.status is OrderStatus.DECLINED:
+            # No card is kept for a sale that did not happen: once no order names the token,
+            # vault reconciliation removes the item if the caller's delete did not.
+            values["AWS_PA_Token"] = None
         return self._change(order_id, (OrderStatus.PENDING,), values, event)
 
     def capture(self, order_id: int, captured_minor: int, event: Event) -> Order:

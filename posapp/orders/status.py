@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from posapp.card import Brand
+from posapp.errors import InvalidInput
 
 
 class OrderStatus(enum.StrEnum):
@@ -30,6 +31,10 @@ def status_of(text: str | None) -> OrderStatus | None:
         return OrderStatus(text)
     except ValueError:
         return None
+
+
+class AmountRefused(InvalidInput):
+    """A refund beyond what the order has left to refund, or a capture beyond its amount; nothing changed."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from posapp.audit.chain import Event
 from posapp.card import Brand
 from posapp.money import Money
 from posapp.orders.base import OrderNotFound, StatusChanged
-from posapp.orders.payments_sql import AmountRefused
-from posapp.orders.status import OrderStatus, PaymentRecord
+from posapp.orders.status import AmountRefused, OrderStatus, PaymentRecord
 
 PAID = PaymentRecord(OrderStatus.PAID, "pi_1", captured_minor=1000, authorization_code="123456",
                      card_brand=Brand.MASTERCARD, card_last4="4444")
@@ -42,13 +41,14 @@ def test_a_pending_sale_is_settled_once_with_what_the_processor_said(order_store
     assert [entry.action for entry in order_store.journal.chain("till-01")] == ["sale", "sale"]
 
 
-def test_a_declined_sale_keeps_its_code_and_its_card_as_typed(order_store):
+def test_a_declined_sale_keeps_its_code_and_its_masked_card_but_not_its_token(order_store):
     order = pending(order_store)
     declined = order_store.payments.settle(
         order.id, PaymentRecord(OrderStatus.DECLINED, "pi_2", decline_code="insufficient_funds"), event("sale"))
     assert (declined.status, declined.decline_code, declined.captured_minor) == (
         OrderStatus.DECLINED, "insufficient_funds", 0)
     assert (declined.card_brand, declined.card_last4) == (order.card_brand, order.card_last4)
+    assert declined.token is None and order_store.referenced_tokens([order.token]) == set()
 
 
 def test_refunds_go_up_to_the_capture_and_no_further(order_store):

@@ -1,0 +1,125 @@
+"""A recorded sale's payment: the order is written ``pending`` first, then the processor is asked,
+then its answer is written. Whatever stops in between leaves a pending order that
+``posapp payments recover`` settles by asking the processor, never by charging again.
+
+- paid (or authorized, with manual capture): the order keeps the processor's reference, approval
+  code, and the brand and last 4 as the processor read the card;
+- declined: the order keeps the decline code; the card is removed from the vault (no card is
+  kept for a sale that did not happen); SaleDeclined (exit 6) carries the cashier's sentence;
+- no answer, or an answer that could not be written: PaymentPending (exit 3), the card stays.
+
+The card verification code goes to the processor in that one request and is kept nowhere.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from posapp.access.roles import SignedIn
+from posapp.audit.chain import Event
+from posapp.card import Brand, Card
+from posapp.cvc import Cvc
+from posapp.errors import Declined, PosappError, Unavailable
+from posapp.orders import Order, OrderStore
+from posapp.orders.status import OrderStatus, PaymentRecord
+from posapp.payments import (Payment, PaymentRefused, PaymentState, Processor, ProcessorLoginRefused,
+                             ProcessorUnavailable)
+from posapp.vault import Vault
+
+log = logging.getLogger(__name__)
+
+_SETTLED = {PaymentState.CAPTURED: OrderStatus.PAID, PaymentState.AUTHORIZED: OrderStatus.AUTHORIZED,
+            PaymentState.DECLINED: OrderStatus.DECLINED}
+
+
+class SaleDeclined(Declined):
+    """The processor declined the sale's card (exit 6); ``order`` is the declined order."""
+
+    def __init__(self, order: Order, sentence: str):
+        self.order = order
+        super().__init__(sentence)
+
+
+class PaymentPending(Unavailable):
+    """Nobody knows yet whether order ``order_id`` was charged: it stays pending and keeps its card (exit 3)."""
+
+    def __init__(self, order_id: int, why: str):
+        self.order_id = order_id
+        super().__init__(f"order {order_id} is pending: {why}. Do not charge it again: 'posapp payments recover' "
+                         f"asks the processor what happened and records it")
+
+
+def record_of(payment: Payment) -> PaymentRecord:
+    """What an order keeps of ``payment`` (CAPTURED, AUTHORIZED or DECLINED); ValueError for VOIDED."""
+    status = _SETTLED.get(payment.state)
+    if status is None:
+        raise ValueError(f"a payment {payment.state.value} does not settle a pending order")
+    brand = Brand.__members__.get(payment.brand or "")
+    return PaymentRecord(status, payment.reference or None, captured_minor=payment.captured_minor,
+                         authorization_code=payment.authorization_code, decline_code=payment.decline_code,
+                         card_brand=brand, card_last4=payment.last4 if brand else None)
+
+
+def never_charged(order: Order, code: str, reference: str | None = None) -> Payment:
+    """The declined payment of a pending ``order`` that the processor never charged (``code`` says why)."""
+    return Payment(reference=reference or "", state=PaymentState.DECLINED, amount=order.amount, captured_minor=0,
+                   order_id=order.id, decline_code=code,
+                   decline_sentence="Not charged: the processor did not take this payment")
+
+
+def settle(orders: OrderStore, vault: Vault, order: Order, payment: Payment, operator: SignedIn) -> Order:
+    """Write ``payment`` on the pending ``order`` and journal it; remove a declined order's card.
+
+    Raises SaleDeclined for a decline, StatusChanged when the order is no longer pending, and the
+    store's errors."""
+    record = record_of(payment)
+    details = {"reference": payment.reference, "captured_minor": payment.captured_minor,
+               **({"decline_code": payment.decline_code} if payment.decline_code else {}), **operator.approval}
+    settled = orders.payments.settle(order.id, record, Event("payment", record.status.value, operator.login,
+                                                             str(order.id), details=details))
+    if record.status is OrderStatus.DECLINED:
+        _discard(vault, order.token)
+        raise SaleDeclined(settled, payment.decline_sentence or "Declined — ask for another card")
+    return settled
+
+
+def charge(processor: Processor, orders: OrderStore, vault: Vault, order: Order, card: Card, cvc: Cvc | None,
+           *, capture: bool, operator: SignedIn) -> Order:
+    """Ask ``processor`` to take ``order``'s amount (pending, just written) from ``card``; the order settled.
+
+    Raises SaleDeclined (exit 6), PaymentPending (exit 3) and the processor's PaymentRefused or
+    ProcessorLoginRefused (a request the processor refused: the order stays pending for recovery)."""
+    try:
+        payment = processor.authorize(card=card, cvc=cvc.reveal() if cvc else None, amount=order.amount,
+                                      order_id=order.id, idempotency_key=order.idempotency_key, capture=capture)
+    except ProcessorUnavailable as error:
+        log.warning("order %s: the processor gave no answer (%s); the order stays pending", order.id, error)
+        raise PaymentPending(order.id, f"the processor gave no answer ({error})") from None
+    except (PaymentRefused, ProcessorLoginRefused):
+        # Refused as a request: nothing was charged, so the sale did not happen.
+        try:
+            settle(orders, vault, order, never_charged(order, "processor_refused"), operator)
+        except SaleDeclined:
+            pass
+        raise
+    try:
+        return settle(orders, vault, order, payment, operator)
+    except (SaleDeclined, ValueError):
+        raise
+    except PosappError as error:
+        # The money moved (or was refused) but the order history could not say so: recovery will.
+        log.warning("order %s: payment %s (%s) could not be recorded: %s", order.id, payment.reference,
+                    payment.state.value, error)
+        raise PaymentPending(order.id, f"the processor answered {payment.state.value}, but the order history "
+                                       f"could not record it ({error})") from None
+
+
+def _discard(vault: Vault, token: str | None) -> None:
+    if token is None:
+        return
+    try:
+        vault.delete(token)
+        log.info("vault item %s was removed: its sale was declined", token)
+    except Exception:
+        log.exception("vault item %s of a declined sale could not be removed; vault reconciliation will "
+                      "remove it", token)

@@ -1,0 +1,157 @@
+"""Sales charged through a processor (localstripe): paid, declined, lost answers and recovery.
+
+The order is written pending before the processor is asked, so whatever stops a sale leaves
+something ``payments recover`` settles as the processor has it, and nothing is charged twice.
+"""
+
+import datetime
+from unittest import mock
+
+import pytest
+from kit import CASHIER, journal_setup, local_vault, sale
+
+from posapp import pairing
+from posapp.card import Brand
+from posapp.charging import PaymentPending, SaleDeclined
+from posapp.checkout import CheckoutService
+from posapp.cvc import Cvc
+from posapp.orders.sql import SqlOrderStore
+from posapp.orders.status import OrderStatus
+from posapp.payment_recovery import GRACE, recover
+from posapp.payments import ProcessorOutcomeUnknown, ProcessorUnavailable
+
+VISA = "4242424242424242"
+DECLINING = "4000000000000341"  # localstripe declines this one on confirm
+
+
+def later():
+    """A time when every sale made so far is past recovery's grace."""
+    return datetime.datetime.now(datetime.timezone.utc) + GRACE * 2
+
+
+@pytest.fixture
+def till(tmp_path, stripe_processor):
+    vault = local_vault(tmp_path)
+    orders = SqlOrderStore(f"sqlite:///{tmp_path}/orders.db", journal=journal_setup(vault))
+    vault.provision()
+    pairing.provision(vault, orders)
+    checkout = CheckoutService(vault, orders, workstation="till-01", operator=CASHIER, processor=stripe_processor)
+    return checkout, vault, orders, stripe_processor
+
+
+def tokens(vault):
+    return [entry.token for entry in vault.entries()]
+
+
+def paid_sale(number=VISA, **changes):
+    return sale(number=number, **{"cvc": Cvc.parse("123", Brand.VISA), **changes})
+
+
+def test_a_paid_sale_keeps_the_processors_reference(till, localstripe):
+    checkout, vault, orders, _ = till
+    order = checkout.checkout(paid_sale())
+    assert order.status is OrderStatus.PAID and order.processor == "stripe"
+    assert order.payment_reference.startswith("pi_") and order.captured_minor == order.amount.minor
+    assert (order.card_brand, order.card_last4) == (Brand.VISA, "4242")
+    assert orders.get(order.id) == order and vault.present([order.token]) == {order.token}
+    intents = localstripe.payment_intents()
+    assert [(intent["id"], intent["metadata"], intent["status"]) for intent in intents] == [
+        (order.payment_reference, {"posapp_order": str(order.id)}, "succeeded")]
+    assert [entry.outcome for entry in orders.journal.chain("till-01")] == ["pending", "paid"]
+
+
+def test_a_declined_sale_is_recorded_declined_and_its_card_is_not_kept(till, localstripe):
+    checkout, vault, orders, _ = till
+    with pytest.raises(SaleDeclined) as declined:
+        checkout.checkout(paid_sale(DECLINING))
+    order = declined.value.order
+    assert declined.value.exit_code == 6 and "another card" in declined.value.sentence()
+    assert (order.status, order.token, order.captured_minor) == (OrderStatus.DECLINED, None, 0)
+    assert order.decline_code and orders.get(order.id) == order
+    assert tokens(vault) == []
+    assert [entry.outcome for entry in orders.journal.chain("till-01")] == ["pending", "declined"]
+
+
+def test_a_retried_sale_is_never_charged_twice(till, localstripe):
+    checkout, _, orders, _ = till
+    same = paid_sale()
+    first = checkout.checkout(same)
+    assert checkout.checkout(same) == first
+    assert len(localstripe.payment_intents()) == 1
+
+
+@pytest.mark.parametrize("lost", [ProcessorUnavailable("refused"), ProcessorOutcomeUnknown("timed out")])
+def test_a_lost_answer_leaves_the_order_pending_until_recovery_asks(till, localstripe, lost):
+    checkout, vault, orders, processor = till
+    real = processor.authorize
+    charged = isinstance(lost, ProcessorOutcomeUnknown)
+
+    def answer_lost(**request):
+        if charged:
+            real(**request)  # the payment went through; only its answer was lost
+        raise lost
+
+    with mock.patch.object(processor, "authorize", side_effect=answer_lost):
+        with pytest.raises(PaymentPending, match="is pending: .*payments recover") as pending:
+            checkout.checkout(paid_sale())
+    assert pending.value.exit_code == 3
+    order = orders.get(pending.value.order_id)
+    assert order.status is OrderStatus.PENDING and tokens(vault) == [order.token]
+    if not charged:  # nothing at the processor yet: the request may still be on its way
+        too_soon = recover(processor, orders, vault, CASHIER, workstation="till-01", now=order.created_at)
+        assert too_soon.settled == [] and [o.id for o, _ in too_soon.left_pending] == [order.id]
+    done = recover(processor, orders, vault, CASHIER, workstation="till-01", now=later())
+    settled = orders.get(order.id)
+    assert done.settled == [settled] and done.left_pending == []
+    assert settled.status is (OrderStatus.PAID if charged else OrderStatus.DECLINED)
+    assert len(localstripe.payment_intents()) == (1 if charged else 0)  # recovery charged nothing
+    assert tokens(vault) == ([order.token] if charged else [])
+    again = recover(processor, orders, vault, CASHIER, workstation="till-01", now=later())
+    assert (again.settled, again.left_pending) == ([], [])
+
+
+class PowerCut(BaseException):
+    """The till stops dead: nothing after this point of the sale runs."""
+
+
+# Where a sale can stop: after each numbered step of the sale (see posapp.charging).
+STEPS = {
+    "tokenized": lambda checkout, vault, orders, processor: (vault, "tokenize"),
+    "pending written": lambda checkout, vault, orders, processor: (orders, "add"),
+    "processor answered": lambda checkout, vault, orders, processor: (processor, "authorize"),
+    "order settled": lambda checkout, vault, orders, processor: (orders.payments, "settle"),
+}
+
+
+@pytest.mark.parametrize("number", [VISA, DECLINING], ids=["approved", "declined"])
+@pytest.mark.parametrize("step", list(STEPS))
+def test_a_sale_stopped_after_any_step_is_settled_by_recovery_exactly_as_the_processor_has_it(
+        till, localstripe, step, number):
+    checkout, vault, orders, processor = till
+    target, name = STEPS[step](checkout, vault, orders, processor)
+    real = getattr(target, name)
+
+    def then_stop(*args, **kwargs):
+        real(*args, **kwargs)
+        raise PowerCut
+
+    with mock.patch.object(target, name, side_effect=then_stop):
+        with pytest.raises(PowerCut):
+            checkout.checkout(paid_sale(number))
+    checkout.checkout(paid_sale())  # the till comes back and sells on
+    recover(processor, orders, vault, CASHIER, workstation="till-01", now=later())
+    intents = {int(intent["metadata"]["posapp_order"]): intent for intent in localstripe.payment_intents()}
+    every = orders.page().orders
+    assert all(order.status in (OrderStatus.PAID, OrderStatus.DECLINED) for order in every)
+    assert len(intents) == len(localstripe.payment_intents())  # no order charged twice
+    for order in every:
+        intent = intents.get(order.id)
+        if order.status is OrderStatus.PAID:
+            assert (intent["id"], intent["status"], intent["amount"]) == (
+                order.payment_reference, "succeeded", order.captured_minor)
+        else:
+            assert intent is None or intent["status"] != "succeeded"
+    assert set(intents) <= {order.id for order in every}  # no payment without its order
+    # Cards are kept for paid orders only; anything else goes at reconciliation.
+    kept = set(tokens(vault)) - {order.token for order in every if order.status is OrderStatus.PAID}
+    assert orders.referenced_tokens(kept) == set()
