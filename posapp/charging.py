@@ -5,7 +5,8 @@ then its answer is written. Whatever stops in between leaves a pending order tha
 - paid (or authorized, with manual capture): the order keeps the processor's reference, approval
   code, and the brand and last 4 as the processor read the card;
 - declined: the order keeps the decline code; the card is removed from the vault (no card is
-  kept for a sale that did not happen); SaleDeclined (exit 6) carries the cashier's sentence;
+  kept for a sale that did not happen) unless another order uses it (a stored card billed
+  again); SaleDeclined (exit 6) carries the cashier's sentence;
 - no answer, or an answer that could not be written: PaymentPending (exit 3), the card stays.
 
 The card verification code goes to the processor in that one request and is kept nowhere.
@@ -78,7 +79,7 @@ def settle(orders: OrderStore, vault: Vault, order: Order, payment: Payment, ope
     settled = orders.payments.settle(order.id, record, Event("payment", record.status.value, operator.login,
                                                              str(order.id), details=details))
     if record.status is OrderStatus.DECLINED:
-        _discard(vault, order.token)
+        _discard(vault, orders, order.token)
         raise SaleDeclined(settled, payment.decline_sentence or "Declined — ask for another card")
     return settled
 
@@ -114,10 +115,12 @@ def charge(processor: Processor, orders: OrderStore, vault: Vault, order: Order,
                                        f"could not record it ({error})") from None
 
 
-def _discard(vault: Vault, token: str | None) -> None:
+def _discard(vault: Vault, orders: OrderStore, token: str | None) -> None:
     if token is None:
         return
     try:
+        if orders.referenced_tokens([token]):
+            return  # a stored card another order was paid with (a declined card-on-file charge)
         vault.delete(token)
         log.info("vault item %s was removed: its sale was declined", token)
     except Exception:

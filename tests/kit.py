@@ -27,6 +27,7 @@ NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 # Operators as a service sees them once signed in (the sign-in itself is tested on its own).
 CASHIER = SignedIn("cashier-1", "Cashier One", Role.CASHIER)
 SUPERVISOR = SignedIn("supervisor-1", "Supervisor One", Role.SUPERVISOR)
+BACKOFFICE = SignedIn("bo", "Back Office", Role.BACKOFFICE)
 ADMIN = SignedIn("admin-1", "Admin One", Role.ADMIN)
 AUDIT_KEY = bytes(range(32))  # the journal key of stores that journal without a vault
 

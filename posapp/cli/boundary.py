@@ -24,7 +24,7 @@ from posapp.cli.audit import audit_list, audit_verify
 from posapp.cli.operators import (operator_add, operator_disable, operator_enable, operator_list, operator_reset,
                                   operator_unlock)
 from posapp.cli.orders import order_list, order_new, order_show, order_void
-from posapp.cli.payments import order_capture, order_refund, payments_recover
+from posapp.cli.payments import order_capture, order_charge, order_refund, payments_recover
 from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
 from posapp.cli.parser import build_parser
 from posapp.cli.signin import refused_if, sign_in
@@ -104,6 +104,7 @@ COMMANDS = {
     ("order", "void"): order_void,
     ("order", "refund"): order_refund,
     ("order", "capture"): order_capture,
+    ("order", "charge"): order_charge,
     ("payments", "recover"): payments_recover,
     ("vault", "verify"): vault_verify,
     ("vault", "reconcile"): vault_reconcile,
@@ -129,6 +130,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("order", "void"): Permission.VOID,
     ("order", "refund"): Permission.REFUND,
     ("order", "capture"): Permission.SELL,
+    ("order", "charge"): Permission.CHARGE_STORED_CARD,
     ("payments", "recover"): Permission.OWN_TILL_ORDERS,
     ("vault", "verify"): Permission.VAULT,
     ("vault", "reconcile"): Permission.VAULT,

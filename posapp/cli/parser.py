@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     capture.add_argument("order_id", type=order_id, metavar="ID")
     capture.add_argument("--amount", help="how much, like 12.34, at most what was authorized (default: all)")
     capture.add_argument("--json", action="store_true", help="print the order as JSON")
+    billing = order.add_parser("charge", help="bill a stored card again as a new order (back office)")
+    billing.add_argument("--token", required=True, help="the card's vault token, as an earlier order shows it")
+    billing.add_argument("--amount", required=True, help="amount, like 12.34")
+    billing.add_argument("--currency", help="ISO 4217 currency code (default: the till's)")
+    billing.add_argument("--name", required=True, help="order name (at most 255 bytes)")
+    billing.add_argument("--reason", metavar="TEXT", help="why the card is billed, for the order and the journal")
+    billing.add_argument("--json", action="store_true", help="print the order as JSON")
 
     payments = commands.add_parser("payments", help="the card processor's side of the orders").add_subparsers(
         dest="action", metavar="ACTION", required=True)

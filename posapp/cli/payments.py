@@ -1,5 +1,5 @@
 """``posapp payments recover`` (settle the pending orders by asking the processor, never by charging),
-``posapp order refund`` and ``posapp order capture``."""
+``posapp order refund``, ``posapp order capture`` and ``posapp order charge`` (bill a stored card)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import TextIO
 
 from posapp.access.roles import SignedIn
 from posapp.cli.output import for_terminal, print_json
+from posapp.charging import SaleDeclined
 from posapp.clock import utc_now
 from posapp.errors import ExitCode
 from posapp.money import Money
 from posapp.orders import presentation
 from posapp.payment_actions import capture, refund
 from posapp.payment_recovery import recover
+from posapp.stored_cards import charge_stored_card
 
 
 def payments_recover(services, args, out: TextIO, operator: SignedIn) -> int:
@@ -69,4 +71,25 @@ def order_capture(services, args, out: TextIO, operator: SignedIn) -> int:
     order = capture(services.processor, services.orders, operator, args.order_id,
                     _minor(services, args, args.order_id), workstation=services.workstation)
     _show(out, args, order, "captured")
+    return ExitCode.OK
+
+
+def order_charge(services, args, out: TextIO, operator: SignedIn) -> int:
+    """Bill the card stored under ``--token`` again as a new order; prints it (JSON with ``--json``,
+    also when declined) and returns ExitCode.OK. Raises what ``charge_stored_card`` raises."""
+    amount = Money.parse(args.amount, args.currency or services.currency)
+    services.paired()
+    try:
+        order = charge_stored_card(services.processor, services.orders, services.vault, operator, token=args.token,
+                                   amount=amount, name=args.name, reason=args.reason,
+                                   workstation=services.workstation, now=utc_now())
+    except SaleDeclined as declined:
+        if args.json:
+            print_json(out, presentation.as_json(declined.order))
+        raise
+    if args.json:
+        print_json(out, presentation.as_json(order))
+    else:
+        print(f"Order {order.id} {order.status}: {presentation.amount_text(order)} on {presentation.card_text(order)} "
+              f"({for_terminal(presentation.payment_text(order))})", file=out)
     return ExitCode.OK

@@ -162,6 +162,10 @@ class Vault(Protocol):
     def detokenize(self, token: str) -> Pan:
         """The card number under ``token``; raises TokenNotFound or TamperedItem."""
 
+    def card(self, token: str) -> Card:
+        """The card under ``token`` with its expiry (None where none was stored), for billing a stored
+        card; raises TokenNotFound or TamperedItem."""
+
     def verify(self, token: str) -> None:
         """Check the item's signature without returning the card number."""
 

@@ -156,6 +156,9 @@ class DynamoDbVault:
         return self._bulk.present(tokens)
 
     def detokenize(self, token: str) -> Pan:
+        return self.card(token).pan
+
+    def card(self, token: str) -> Card:
         check_token(token)
         config = self._crypto()
         with self._errors():

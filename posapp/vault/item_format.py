@@ -23,7 +23,7 @@ from dynamodb_encryption_sdk.identifiers import CryptoAction
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 from dynamodb_encryption_sdk.structures import AttributeActions, EncryptionContext
 
-from posapp.card import Card, InvalidCard, Pan
+from posapp.card import Card, Expiry, InvalidCard, Pan
 from posapp.vault.base import TamperedItem, VaultEntry
 from posapp.clock import require_aware
 
@@ -146,8 +146,9 @@ def encrypt(item: Item, config: CryptoConfig) -> Item:
 _MALFORMED = (KeyError, IndexError, TypeError, ValueError, struct.error, NotImplementedError)
 
 
-def decrypt(token: str, stored: Item, config: CryptoConfig) -> Pan:
-    """Check and decrypt a stored item; every integrity failure is the same TamperedItem.
+def decrypt(token: str, stored: Item, config: CryptoConfig) -> Card:
+    """Check and decrypt a stored item: the card, with its expiry where one was stored; every
+    integrity failure is the same TamperedItem.
 
     A backend's refusal is raised as its botocore error (see :func:`backend_cause`); an error
     not caused by the item, such as a ``config`` that is not a CryptoConfig, propagates as is.
@@ -169,8 +170,9 @@ def decrypt(token: str, stored: Item, config: CryptoConfig) -> Pan:
     if plain.get(PARTITION_KEY) != {"S": token}:
         raise TamperedItem(token)
     try:
-        return Pan.parse(plain["pan"]["S"])
-    except (KeyError, TypeError, InvalidCard):
+        expiry = Expiry.of(int(plain["exp_month"]["N"]), int(plain["exp_year"]["N"])) if "exp_month" in plain else None
+        return Card(Pan.parse(plain["pan"]["S"]), expiry)
+    except (KeyError, TypeError, ValueError, InvalidCard):
         raise TamperedItem(token) from None
 
 

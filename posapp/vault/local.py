@@ -258,9 +258,11 @@ class LocalVault:
             raise TokenNotFound(token)
         return item_format.from_json(row[0])
 
+    def card(self, token: str) -> Card:
+        return item_format.decrypt(token, self._stored(token), self._crypto())
+
     def detokenize(self, token: str) -> Pan:
-        config = self._crypto()
-        return item_format.decrypt(token, self._stored(token), config)
+        return self.card(token).pan
 
     def verify(self, token: str) -> None:
         self.detokenize(token)

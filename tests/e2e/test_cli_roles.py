@@ -6,6 +6,7 @@ role holds is read from posapp.access.roles, which tests/unit checks against the
 """
 
 import itertools
+import json
 import os
 import sqlite3
 import subprocess
@@ -50,6 +51,9 @@ COMMANDS = {
     "operator unlock": (Permission.OPERATORS, lambda shop: ["operator", "unlock", shop.spare()], None),
     "order refund": (Permission.REFUND, lambda shop: ["order", "refund", str(shop.sell())], None, NO_PAYMENT),
     "order capture": (Permission.SELL, lambda shop: ["order", "capture", str(shop.sell())], None, NO_PAYMENT),
+    "order charge": (Permission.CHARGE_STORED_CARD, lambda shop: ["order", "charge", "--token", shop.token(),
+                                                                  "--amount", "2", "--name", "Fee"], None,
+                     "no card processor is configured"),
     "payments recover": (Permission.OWN_TILL_ORDERS, lambda shop: ["payments", "recover"], None),
     "audit list": (Permission.AUDIT, lambda shop: ["audit", "list"], None),
     "audit verify": (Permission.AUDIT, lambda shop: ["audit", "verify"], None),
@@ -85,6 +89,10 @@ class Shop:
         done = self.run(["order", "new", "--name", "Tea", "--amount", "2", "--card-stdin"], stdin=card())
         assert done.returncode == 0, done.stderr
         return int(done.stdout.split()[1])
+
+    def token(self) -> str:
+        done = self.run(["order", "show", str(self.sell()), "--json"])
+        return json.loads(done.stdout)["token"]
 
     def spare(self) -> str:
         login = f"spare{next(_fresh)}"

@@ -69,6 +69,7 @@ def test_round_trip(aws):
     tokens = [aws.vault.tokenize(c) for c in cards]
     assert all(uuid.UUID(token).version == 4 for token in tokens)
     assert [aws.vault.detokenize(t) for t in tokens] == [c.pan for c in cards]
+    assert [aws.vault.card(t) for t in tokens] == cards  # with the expiry, to bill a stored card again
     assert sorted(entry.token for entry in aws.vault.entries()) == sorted(tokens)
     for token in tokens:
         aws.vault.verify(token)

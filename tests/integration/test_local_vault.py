@@ -43,6 +43,7 @@ def test_round_trip_and_tokens_are_random_uuids(vault):
     assert len(set(tokens)) == 3
     assert all(len(t) == 36 and t[14] == "4" for t in tokens)  # UUID version 4
     assert [vault.detokenize(t) for t in tokens] == [c.pan for c in cards]
+    assert [vault.card(t) for t in tokens] == cards  # with the expiry, to bill a stored card again
     assert sorted(entry.token for entry in vault.entries()) == sorted(tokens)
 
 

@@ -8,17 +8,23 @@ import datetime
 from unittest import mock
 
 import pytest
-from kit import CASHIER, journal_setup, local_vault, sale
+import stripe
+from kit import BACKOFFICE, CASHIER, journal_setup, local_vault, sale
+from localstripetest import API_KEY
 
 from posapp import pairing
 from posapp.card import Brand
 from posapp.charging import PaymentPending, SaleDeclined
 from posapp.checkout import CheckoutService
 from posapp.cvc import Cvc
+from posapp.errors import NotPermitted
+from posapp.money import Money
 from posapp.orders.sql import SqlOrderStore
 from posapp.orders.status import OrderStatus
 from posapp.payment_recovery import GRACE, recover
 from posapp.payments import ProcessorOutcomeUnknown, ProcessorUnavailable
+from posapp.payments.stripe_processor import StripeProcessor
+from posapp.stored_cards import charge_stored_card
 
 VISA = "4242424242424242"
 DECLINING = "4000000000000341"  # localstripe declines this one on confirm
@@ -155,3 +161,58 @@ def test_a_sale_stopped_after_any_step_is_settled_by_recovery_exactly_as_the_pro
     # Cards are kept for paid orders only; anything else goes at reconciliation.
     kept = set(tokens(vault)) - {order.token for order in every if order.status is OrderStatus.PAID}
     assert orders.referenced_tokens(kept) == set()
+
+
+class AddsCvcForLocalstripe(stripe.RequestsClient):
+    """localstripe refuses a card without a CVC, which Stripe takes for a merchant-initiated charge
+    of a stored card: this client adds one to such a request, and changes nothing else."""
+
+    def request(self, method, url, headers, post_data=None):
+        if url.endswith("/v1/payment_methods") and post_data and "cvc" not in post_data:
+            post_data += "&card[cvc]=000"
+        return super().request(method, url, headers, post_data)
+
+
+@pytest.fixture
+def billing(till, localstripe):
+    checkout, vault, orders, _ = till
+    processor = StripeProcessor(API_KEY, api_base=localstripe.url, http_client=AddsCvcForLocalstripe(timeout=(3, 15)))
+    return checkout, vault, orders, processor
+
+
+def test_back_office_bills_a_stored_card_and_the_journal_says_who_and_why(billing, localstripe):
+    checkout, vault, orders, processor = billing
+    first = checkout.checkout(paid_sale())
+    fee = charge_stored_card(processor, orders, vault, BACKOFFICE, token=first.token, amount=Money(2500, "USD"),
+                             name="No-show fee", reason="table 4 did not come", workstation="office",
+                             now=datetime.datetime.now(datetime.timezone.utc))
+    assert (fee.status, fee.token, fee.captured_minor, fee.operator) == (OrderStatus.PAID, first.token, 2500, "bo")
+    assert (fee.card_brand, fee.card_last4) == (Brand.VISA, "4242")
+    assert {intent["metadata"]["posapp_order"] for intent in localstripe.payment_intents()} == {
+        str(first.id), str(fee.id)}
+    entries = [(entry.action, entry.outcome, entry.operator) for entry in orders.journal.chain("till-01")]
+    assert entries[-2:] == [("charge", "pending", "bo"), ("payment", "paid", "bo")]
+    assert list(orders.journal.chain("till-01"))[-2].details_dict()["reason"] == "table 4 did not come"
+
+
+def test_a_cashier_may_not_bill_a_stored_card(billing, localstripe):
+    checkout, vault, orders, processor = billing
+    first = checkout.checkout(paid_sale())
+    with pytest.raises(NotPermitted, match="may not charge stored cards"):
+        charge_stored_card(processor, orders, vault, CASHIER, token=first.token, amount=Money(100, "USD"),
+                           name="Fee", reason=None, workstation="till-01",
+                           now=datetime.datetime.now(datetime.timezone.utc))
+    assert len(localstripe.payment_intents()) == 1 and len(orders.page().orders) == 1
+
+
+def test_a_declined_stored_card_is_kept_for_the_orders_that_use_it(billing, localstripe):
+    checkout, vault, orders, _ = billing
+    recorded = CheckoutService(vault, orders, workstation="till-01", operator=CASHIER).checkout(
+        paid_sale(DECLINING))  # no processor: card on file
+    processor = billing[3]
+    with pytest.raises(SaleDeclined) as declined:
+        charge_stored_card(processor, orders, vault, BACKOFFICE, token=recorded.token, amount=Money(900, "USD"),
+                           name="Instalment 2", reason=None, workstation="office",
+                           now=datetime.datetime.now(datetime.timezone.utc))
+    assert declined.value.order.status is OrderStatus.DECLINED
+    assert tokens(vault) == [recorded.token]  # the card-on-file order still has its card

@@ -36,7 +36,7 @@ def mangled(stored, name, value):
 
 
 def test_an_intact_item_decrypts(stored, config):
-    assert item_format.decrypt(TOKEN, stored, config).last4 == stored["last4"]["S"]
+    assert item_format.decrypt(TOKEN, stored, config).pan.last4 == stored["last4"]["S"]
 
 
 # Each shape makes the SDK fail in another way: its own errors, KeyError, TypeError,
