@@ -28,7 +28,7 @@ from results import print_table, record  # noqa: E402
 
 from posapp import audit_trail  # noqa: E402
 from posapp.audit.chain import GENESIS, Anchor, Event, entry  # noqa: E402
-from posapp.orders.schema import journal, journal_heads, naive_utc  # noqa: E402
+from posapp.orders.schema import journal, naive_utc  # noqa: E402
 from posapp.orders.sql import SqlOrderStore  # noqa: E402
 
 ENTRIES, RUNS, BATCH = 100_000, 3, 5_000
@@ -71,9 +71,6 @@ def fill(store: SqlOrderStore, rows: list[dict[str, object]]) -> None:
     with store._engine.begin() as connection:
         for start in range(0, len(rows), BATCH):
             connection.execute(journal.insert(), rows[start:start + BATCH])
-        newest = rows[-1]
-        connection.execute(journal_heads.insert().values(workstation=WORKSTATION, seq=newest["seq"],
-                                                         chain=newest["chain"]))
 
 
 def entries_per_s(store: SqlOrderStore, keeper: AuditKeeper) -> float:

@@ -76,7 +76,7 @@ def settle(orders: OrderStore, vault: Vault, order: Order, payment: Payment, ope
     record = record_of(payment)
     details = {"reference": payment.reference, "captured_minor": payment.captured_minor,
                **({"decline_code": payment.decline_code} if payment.decline_code else {}), **operator.approval}
-    settled = orders.payments.settle(order.id, record, Event("payment", record.status.value, operator.login,
+    settled = orders.payments.settle(order, record, Event("payment", record.status.value, operator.login,
                                                              str(order.id), details=details))
     if record.status is OrderStatus.DECLINED:
         _discard(vault, orders, order.token)

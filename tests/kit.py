@@ -118,11 +118,11 @@ def dynamodb_vault(place: DynamoDbPlace, *, clock=None, workstation: str = "till
     return vault, clients
 
 
-def order_store(url: str, password: str | None = POS_PASSWORD, *, vault=None):
-    """The order store at ``url``, journalling with ``vault``'s audit key (or AUDIT_KEY)."""
+def order_store(url: str, password: str | None = POS_PASSWORD, *, vault=None, workstation: str = "till-01"):
+    """The order store at ``url`` of ``workstation``, journalling with ``vault``'s audit key (or AUDIT_KEY)."""
     from posapp.orders.sql import SqlOrderStore
 
-    return SqlOrderStore(url, password=lambda: password, journal=journal_setup(vault))
+    return SqlOrderStore(url, password=lambda: password, journal=journal_setup(vault, workstation=workstation))
 
 
 class AwsTill:

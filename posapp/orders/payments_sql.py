@@ -9,6 +9,7 @@ processor refused is given back (``release_refund``); one whose answer was lost 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -40,19 +41,24 @@ class SqlPayments:
         """Move the order from status ``expected`` to ``new``, and journal ``event``."""
         return self._change(order_id, (expected,), {"status": new.value}, event)
 
-    def settle(self, order_id: int, payment: PaymentRecord, event: Event) -> Order:
-        """Record the processor's answer on a PENDING order, and journal ``event``; a declined order
-        lets go of its vault token."""
+    def settle(self, order: Order, payment: PaymentRecord, event: Event) -> Order:
+        """Record the processor's answer on the PENDING ``order`` (as the store returned it), and journal
+        ``event``; a declined order lets go of its vault token."""
         values = {"status": payment.status.value, "payment_reference": payment.reference,
                   "authorization_code": payment.authorization_code, "captured_minor": payment.captured_minor,
                   "decline_code": payment.decline_code}
+        known = {"status": payment.status, "payment_reference": payment.reference,
+                 "authorization_code": payment.authorization_code, "captured_minor": payment.captured_minor,
+                 "decline_code": payment.decline_code}
         if payment.card_brand is not None and payment.card_last4 is not None:
             values |= {"card_brand": payment.card_brand.value, "card_last4": payment.card_last4}
+            known |= {"card_brand": payment.card_brand, "card_last4": payment.card_last4}
         if payment.status is OrderStatus.DECLINED:
             # No card is kept for a sale that did not happen: once no order names the token,
             # vault reconciliation removes the item if the caller's delete did not.
-            values["AWS_PA_Token"] = None
-        return self._change(order_id, (OrderStatus.PENDING,), values, event)
+            values["AWS_PA_Token"], known["token"] = None, None
+        # The row is known: reading it back would cost every charged sale a round trip.
+        return self._change(order.id, (OrderStatus.PENDING,), values, event, after=replace(order, **known))
 
     def capture(self, order_id: int, captured_minor: int, event: Event) -> Order:
         """Mark an AUTHORIZED order PAID with ``captured_minor`` captured; AmountRefused beyond its amount."""
@@ -87,7 +93,7 @@ class SqlPayments:
             return [order_from_row(row) for row in connection.execute(query)]
 
     def _change(self, order_id: int, statuses: tuple[OrderStatus, ...], values: dict | list, event: Event,
-                money_rule: sa.ColumnElement[bool] | None = None) -> Order:
+                money_rule: sa.ColumnElement[bool] | None = None, *, after: Order | None = None) -> Order:
         update = order_history.update().where(_id == order_id, _status.in_([status.value for status in statuses]))
         if money_rule is not None:
             update = update.where(money_rule)
@@ -99,6 +105,8 @@ class SqlPayments:
                     raise OrderNotFound(order_id)
                 raise _refusal(order_from_row(row), statuses)
             journal(event)
+            if after is not None:
+                return after
             return order_from_row(connection.execute(select_orders().where(_id == order_id)).one())
 
 

@@ -29,13 +29,13 @@ def pending(store, minor=1000):
 
 def test_a_pending_sale_is_settled_once_with_what_the_processor_said(order_store):
     order = pending(order_store)
-    paid = order_store.payments.settle(order.id, PAID, event("sale"))
+    paid = order_store.payments.settle(order, PAID, event("sale"))
     assert (paid.status, paid.payment_reference, paid.captured_minor, paid.authorization_code) == (
         OrderStatus.PAID, "pi_1", 1000, "123456")
     assert (paid.card_brand, paid.card_last4) == (Brand.MASTERCARD, "4444")  # as the processor read the card
     assert order_store.get(order.id) == paid
     with pytest.raises(StatusChanged, match=f"order {order.id} is paid, not pending"):
-        order_store.payments.settle(order.id, PaymentRecord(OrderStatus.DECLINED, "pi_1", decline_code="x"),
+        order_store.payments.settle(order, PaymentRecord(OrderStatus.DECLINED, "pi_1", decline_code="x"),
                                     event("sale"))
     assert order_store.get(order.id) == paid
     assert [entry.action for entry in order_store.journal.chain("till-01")] == ["sale", "sale"]
@@ -44,7 +44,7 @@ def test_a_pending_sale_is_settled_once_with_what_the_processor_said(order_store
 def test_a_declined_sale_keeps_its_code_and_its_masked_card_but_not_its_token(order_store):
     order = pending(order_store)
     declined = order_store.payments.settle(
-        order.id, PaymentRecord(OrderStatus.DECLINED, "pi_2", decline_code="insufficient_funds"), event("sale"))
+        order, PaymentRecord(OrderStatus.DECLINED, "pi_2", decline_code="insufficient_funds"), event("sale"))
     assert (declined.status, declined.decline_code, declined.captured_minor) == (
         OrderStatus.DECLINED, "insufficient_funds", 0)
     assert (declined.card_brand, declined.card_last4) == (order.card_brand, order.card_last4)
@@ -53,7 +53,7 @@ def test_a_declined_sale_keeps_its_code_and_its_masked_card_but_not_its_token(or
 
 def test_refunds_go_up_to_the_capture_and_no_further(order_store):
     order = pending(order_store)
-    order_store.payments.settle(order.id, PAID, event("sale"))
+    order_store.payments.settle(order, PAID, event("sale"))
     part = order_store.payments.reserve_refund(order.id, 400, event())
     assert (part.status, part.refunded_minor) == (OrderStatus.PARTIALLY_REFUNDED, 400)
     with pytest.raises(AmountRefused, match=f"order {order.id} has 6.00 USD left to refund "
@@ -72,7 +72,7 @@ def test_refunds_go_up_to_the_capture_and_no_further(order_store):
 @pytest.mark.parametrize("minor", [0, -5])
 def test_a_refund_of_nothing_is_refused(order_store, minor):
     order = pending(order_store)
-    order_store.payments.settle(order.id, PAID, event("sale"))
+    order_store.payments.settle(order, PAID, event("sale"))
     with pytest.raises(AmountRefused, match="more than zero"):
         order_store.payments.reserve_refund(order.id, minor, event())
 
@@ -87,7 +87,7 @@ def test_only_money_taken_can_be_refunded(order_store):
 
 def test_a_manual_capture_takes_at_most_the_amount(order_store):
     order = pending(order_store)
-    order_store.payments.settle(order.id, PaymentRecord(OrderStatus.AUTHORIZED, "pi_3"), event("sale"))
+    order_store.payments.settle(order, PaymentRecord(OrderStatus.AUTHORIZED, "pi_3"), event("sale"))
     with pytest.raises(AmountRefused, match="is for 10.00 USD: no more can be captured"):
         order_store.payments.capture(order.id, 1001, event("capture"))
     paid = order_store.payments.capture(order.id, 800, event("capture"))
@@ -97,14 +97,14 @@ def test_a_manual_capture_takes_at_most_the_amount(order_store):
 
 def test_the_pending_orders_are_listed_oldest_first(order_store):
     first, second = pending(order_store), pending(order_store)
-    order_store.payments.settle(first.id, PAID, event("sale"))
+    order_store.payments.settle(first, PAID, event("sale"))
     third = pending(order_store)
     assert [order.id for order in order_store.payments.pending()] == [second.id, third.id]
 
 
 def test_tills_refunding_one_order_at_once_never_refund_more_than_was_captured(order_store):
     order = pending(order_store)
-    order_store.payments.settle(order.id, PAID, event("sale"))
+    order_store.payments.settle(order, PAID, event("sale"))
     barrier, granted, refused = threading.Barrier(8), [], []
 
     def refund():
@@ -128,7 +128,7 @@ def test_tills_refunding_one_order_at_once_never_refund_more_than_was_captured(o
 @given(steps=st.lists(st.tuples(st.booleans(), st.integers(min_value=-50, max_value=1200)), max_size=8))
 def test_any_refunds_and_refusals_keep_captured_at_least_refunded(order_store, steps):
     order = pending(order_store)
-    order_store.payments.settle(order.id, PAID, event("sale"))
+    order_store.payments.settle(order, PAID, event("sale"))
     refunded = 0
     for give_back, minor in steps:
         try:
