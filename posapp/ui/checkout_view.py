@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
-
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -18,19 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.access.roles import SignedIn
-from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
 from posapp.checkout import CheckoutService, Sale
 from posapp.money import InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import checked_text
+from posapp.clock import utc_now
 from posapp.ui.amount_field import currency_button, parse_amount
-from posapp.ui.card_field import CardNumberField
-from posapp.ui.expiry_field import ExpiryField
+from posapp.ui.card_entry import CardEntry, named
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
-from posapp.clock import utc_now
-
-T = TypeVar("T", bound=QLineEdit)
 
 
 class CheckoutView(QWidget):
@@ -46,23 +40,20 @@ class CheckoutView(QWidget):
         self._runner = runner
         self._till_currency = currency  # from the settings; a sale in another one is chosen each time
         self._locale = QLocale()  # the cashier's: amounts are typed the way the desktop writes them
-        self._swiped: Card | None = None
         self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
         self._busy = False
 
-        self.name = _named(QLineEdit(), self.tr("Order name"), self.tr("What is sold, e.g. Table 4 dinner"))
-        self.description = _named(QLineEdit(), self.tr("Description"), self.tr("Optional"))
-        self.amount = _named(QLineEdit(), self.tr("Amount"), f"0{self._locale.decimalPoint()}00")
+        self.name = named(QLineEdit(), self.tr("Order name"), self.tr("What is sold, e.g. Table 4 dinner"))
+        self.description = named(QLineEdit(), self.tr("Description"), self.tr("Optional"))
+        self.amount = named(QLineEdit(), self.tr("Amount"), f"0{self._locale.decimalPoint()}00")
         self.amount_message = QLabel()
         self.amount_message.setAccessibleName(self.tr("Amount check"))
         self.amount_message.setStyleSheet("color: #b00020;")
         self.currency = currency_button(currency, self._choose_currency)
-        self.card = _named(CardNumberField(), self.tr("Card number"), self.tr("Type the card number or swipe the card"))
-        self.expiry = _named(ExpiryField(), self.tr("Expiry date"), self.tr("MM/YY"))
-        self.brand = QLabel()
-        self.brand.setAccessibleName(self.tr("Detected card brand"))
-        self.card_message = QLabel()
-        self.card_message.setAccessibleName(self.tr("Card check"))
+        self.card_entry = CardEntry()
+        # The names the tests and the window use for the entry's parts.
+        self.card, self.expiry, self.cvc = self.card_entry.number, self.card_entry.expiry, self.card_entry.cvc
+        self.brand, self.card_message = self.card_entry.brand, self.card_entry.message
         self.charge = QPushButton()
         self.charge.setAccessibleName(self.tr("Record sale"))
         self.charge.setToolTip(self.tr("Enter"))
@@ -89,10 +80,6 @@ class CheckoutView(QWidget):
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.amount, 1)
         amount_row.addWidget(self.currency)
-        card_row = QHBoxLayout()
-        card_row.addWidget(self.card, 3)
-        card_row.addWidget(self.expiry, 1)
-        card_row.addWidget(self.brand, 1)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -100,7 +87,7 @@ class CheckoutView(QWidget):
         form.addRow(self.tr("&Description"), self.description)
         form.addRow(self.tr("&Amount"), amount_row)
         form.addRow("", self.amount_message)
-        form.addRow(self.tr("Ca&rd"), card_row)
+        form.addRow(self.tr("Ca&rd"), self.card_entry)
         form.addRow("", self.card_message)
         for row, field in ((0, self.name), (1, self.description), (2, self.amount), (4, self.card)):
             form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().setBuddy(field)
@@ -119,65 +106,22 @@ class CheckoutView(QWidget):
         outer.addStretch(1)
 
         for first, second in ((self.name, self.description), (self.description, self.amount),
-                              (self.amount, self.card), (self.card, self.expiry),
-                              (self.expiry, self.charge)):
-            QWidget.setTabOrder(first, second)
+                              (self.amount, self.card), (self.cvc, self.charge)):
+            QWidget.setTabOrder(first, second)  # card, expiry and CVC are in order in their entry
 
         self.charge.clicked.connect(self.submit)
-        for field in (self.name, self.description, self.amount, self.card, self.expiry):
+        for field in (self.name, self.description, self.amount):
             field.returnPressed.connect(self.submit)
             field.textEdited.connect(self._sale_changed)
+        self.card_entry.submitted.connect(self.submit)
+        self.card_entry.edited.connect(self._sale_changed)
         self.amount.textChanged.connect(self._show_amount)
         self._show_amount()
-        self.card.digits_changed.connect(self._card_typed)
-        self.card.editingFinished.connect(self._card_left)
-
-    # -- card checks as typed ---------------------------------------------------------
-
-    def _card_typed(self, digits: str) -> None:
-        if digits:
-            self._swiped = None
-        brand = brand_of(digits) if len(digits) >= 2 else None
-        self.brand.setText(brand.value if brand else "")
-        # Judge the number whenever it has a length its brand uses; earlier would only nag.
-        complete = brand is not None and len(digits) in LENGTHS[brand]
-        self._show_card_problem(self._card_problem(digits) if complete else None)
-
-    def _card_left(self) -> None:
-        digits = self.card.digits()
-        if digits and self._swiped is None:
-            self._show_card_problem(self._card_problem(digits))
-
-    def _card_problem(self, digits: str) -> str | None:
-        try:
-            Pan.parse(digits)
-        except InvalidCard as error:
-            return sentence(error, beside_field=True)
-        return None
-
-    def _show_card_problem(self, problem: str | None) -> None:
-        self.card_message.setText(problem or "")
-        self.card_message.setStyleSheet("color: #b00020;" if problem else "")
 
     def accept_swipe(self, raw: str) -> None:
-        """A swipe caught anywhere on the screen: keep the card, never its track data."""
-        self._sale_changed()
-        self.card.wipe()
-        try:
-            self._swiped = parse_swipe(raw, utc_now().date())
-        except InvalidCard as error:
-            self._swiped = None
-            self.brand.setText("")
-            self._show_card_problem(sentence(error, beside_field=True))
-            return
-        del raw
-        card = self._swiped
-        self.brand.setText(card.pan.brand.value)
-        self.expiry.setText(str(card.expiry) if card.expiry else "")
-        holder = f", {card.holder}" if card.holder else ""
-        self.card_message.setStyleSheet("")
-        self.card_message.setText(self.tr("Card swiped: %1").replace("%1", f"{card.pan.masked}{holder}"))
-        self.charge.setFocus()
+        """A swipe caught anywhere on the screen: its card goes to the card entry, never its track data."""
+        if self.card_entry.accept_swipe(raw):
+            self.charge.setFocus()
 
     # -- amount and currency ------------------------------------------------------------
 
@@ -214,13 +158,7 @@ class CheckoutView(QWidget):
         name = checked_text("order name", self.name.text(), required=True)
         description = checked_text("description", self.description.text(), required=False)
         amount = self._amount()
-        if self._swiped is not None:
-            card = self._swiped
-        else:
-            expiry = Expiry.parse(self.expiry.text()) if self.expiry.text().strip() else None
-            card = Card(Pan.parse(self.card.digits()), expiry)
-        card.check_not_expired(today)
-        return Sale(name, description, amount, card)
+        return Sale(name, description, amount, self.card_entry.card(today))
 
     def submit(self) -> None:
         """Record the form's sale in the background (Enter, or the button); refused input is
@@ -230,7 +168,7 @@ class CheckoutView(QWidget):
             return  # a second Enter while the sale runs must not start another
         if self._pending is None:
             try:
-                if self._swiped is None and not self.card.digits():
+                if self.card_entry.empty:
                     self._fail(self.tr("Type the card number or swipe the card."))
                     return
                 self._pending = self._sale_from_form()
@@ -247,11 +185,7 @@ class CheckoutView(QWidget):
     def wipe_card(self) -> None:
         """Forget the card typed or swiped and its expiry (the idle lock); the rest of the sale stays."""
         self._pending = None  # the sale held the card too
-        self._swiped = None
-        self.card.wipe()
-        self.expiry.setText("")  # setText, not clear(): no undo brings it back
-        self.brand.clear()
-        self._show_card_problem(None)
+        self.card_entry.wipe()
 
     def discard_sale(self) -> None:
         """Empty the whole form (sign-out, another operator), in the till's currency again."""
@@ -289,9 +223,3 @@ class CheckoutView(QWidget):
         """Whether a sale is being recorded now."""
         return self._busy
 
-
-def _named(field: T, name: str, placeholder: str) -> T:
-    """``field`` with its screen-reader name and its placeholder text."""
-    field.setAccessibleName(name)
-    field.setPlaceholderText(placeholder)
-    return field
