@@ -141,13 +141,13 @@ class CardEntry(QWidget):
         return card
 
     def take_cvc(self, brand: Brand) -> Cvc | None:
-        """The code typed for a keyed card of ``brand``, taken out of its field (None: none is asked);
-        raises InvalidCvc (the field kept) when it is not the brand's number of digits."""
+        """The code typed for a keyed card of ``brand``, taken out of its field, which is left empty
+        (None: none is asked); raises InvalidCvc when it is not the brand's number of digits."""
         if not self._asks_cvc or self._swiped is not None:
             return None
-        cvc = Cvc.parse(self.cvc.text(), brand)
+        typed = self.cvc.text()
         self.cvc.wipe()
-        return cvc
+        return Cvc.parse(typed, brand)
 
     def wipe_cvc(self) -> None:
         """Forget the verification code typed."""

@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
                                     look_for_operators=health_checks)
         self.sign_in.signed_in.connect(self._signed_in)
         # The services are built by the first background task that needs them, not here.
-        self.checkout = CheckoutView(services.checkout, runner, currency=services.currency)
+        self.checkout = CheckoutView(services.checkout, runner, currency=services.currency,
+                                     charges=services.charges_cards)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, self)
