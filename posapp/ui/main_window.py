@@ -31,11 +31,10 @@ from posapp.ui.checkout_view import CheckoutView
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
-from posapp.ui.override import SupervisorDialog
+from posapp.ui.order_actions import OrderActions
 from posapp.ui.sign_in import SignInScreen
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
-from posapp.voids import void
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,11 @@ class MainWindow(QMainWindow):
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, self)
         self.history = HistoryView(self.history_model)
-        self.history.void_requested.connect(self._void)
+        self.actions = OrderActions(services, runner, lambda: self.operator, self)
+        self.history.void_requested.connect(self.actions.void)
+        self.history.refund_requested.connect(self.actions.refund)
+        self.actions.done.connect(self._order_changed)
+        self.actions.failed.connect(self.statusBar().showMessage)  # stays until the next message: read it
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
@@ -153,8 +156,10 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.checkout), sells)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history),
                                 every_till or operator.may(Permission.OWN_TILL_ORDERS))
+        # A till's operators (who sell) may ask a supervisor to approve a void or a refund.
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
-                                voids=operator.may(Permission.VOID))
+                                voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
+                                asks_supervisor=sells)
         self._set_working(True)
         if previous is None or previous.login != operator.login:
             self._show_tab(self.checkout if sells else self.history)
@@ -220,28 +225,11 @@ class MainWindow(QMainWindow):
         if self.tabs.isTabVisible(self.tabs.indexOf(screen)):
             self.tabs.setCurrentWidget(screen)
 
-    # -- voids ------------------------------------------------------------------------
+    # -- voids and refunds -------------------------------------------------------------
 
-    def _void(self, order: Order) -> None:
-        operator, services = self.operator, self._services
-        if operator is None:
-            return
-
-        def void_as(approved: SignedIn):
-            return void(services.orders, approved, order.id, workstation=services.workstation)
-
-        if operator.may(Permission.VOID):
-            self._runner.run(lambda: void_as(operator), self._voided, owner=self)
-            return
-        dialog = SupervisorDialog(self.tr("Voiding order %1").replace("%1", str(order.id)), lambda login, secret: void_as(
-            services.operators.approve(operator, login, secret, Permission.VOID)), self._runner, self)
-        dialog.succeeded.connect(self._voided)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-
-    def _voided(self, order: Order) -> None:
-        self.statusBar().showMessage(self.tr("Order %1 voided.").replace("%1", str(order.id)), NOTICE_MS)
-        self.history_model.refresh()
+    def _order_changed(self, order: Order, said: str) -> None:
+        self.statusBar().showMessage(said, NOTICE_MS)
+        self.history.order_changed(order)
 
     def _swiped(self, raw: str) -> None:
         taking_a_sale = (self.screens.currentWidget() is self.tabs and self.tabs.currentWidget() is self.checkout
