@@ -1,7 +1,8 @@
 """The main window: sign-in first, then checkout (F2) and order history (F3) as the operator's role
 allows, with a status bar that says who is signed in, which till this is, where cards and orders
 go, whether those backends answer, and when something is still working. Sign out (Ctrl+L) and
-the idle lock return to the sign-in screen."""
+the idle lock return to the sign-in screen. Where a processor charges, the orders a lost answer
+left pending are settled in the background after the first sign-in (``ui.recovery``)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
 from posapp.ui.order_actions import OrderActions
+from posapp.ui.recovery import PendingPayments
 from posapp.ui.sign_in import SignInScreen
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
@@ -109,6 +111,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy)
         runner.busy_changed.connect(self.busy.setVisible)
         runner.failed.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
+        # Orders a lost processor answer left pending are settled after the first sign-in.
+        self.pending_payments = PendingPayments(services, runner, self)
+        self.pending_payments.said.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
+        self.pending_payments.settled.connect(lambda: self.history_model.started and self.history_model.refresh())
 
         self.sign_out_action = self.menuBar().addMenu(self.tr("&Session")).addAction(self.tr("Sign &out"))
         self.sign_out_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
@@ -161,6 +167,7 @@ class MainWindow(QMainWindow):
                                 voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
                                 asks_supervisor=sells)
         self._set_working(True)
+        self.pending_payments.signed_in(operator)
         if previous is None or previous.login != operator.login:
             self._show_tab(self.checkout if sells else self.history)
         if self.tabs.currentWidget() is self.history and not self.history_model.started:
