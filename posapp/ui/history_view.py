@@ -98,7 +98,7 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 80), (1, 140), (3, 120), (4, 170), (5, 140), (6, 110)):
+        for column, width in ((0, 70), (1, 140), (3, 105), (4, 165), (5, 125), (6, 90)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selected)
 

@@ -42,6 +42,7 @@ class RefundDialog(QDialog):
         self._left = order.captured_minor - order.refunded_minor
         left = Money(self._left, self._currency) if self._left > 0 else None
         self.setWindowTitle(self.tr("Refund order %1").replace("%1", str(order.id)))
+        self.setMinimumWidth(460)  # the order's line reads whole, its masked card unbroken
         self.amount = QLineEdit(left.amount_text.replace(".", locale.decimalPoint()) if left else "")
         self.amount.setAccessibleName(self.tr("Amount to refund"))
         self.amount.selectAll()
