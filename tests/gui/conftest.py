@@ -40,7 +40,13 @@ def window(qtbot, services, signed_out_window):
 
 
 @pytest.fixture
-def charging_services(posapp_home, localstripe, monkeypatch):
+def capture_method():
+    """How ``charging_services`` captures: at once ("automatic") or later ("manual": authorized orders)."""
+    return "automatic"
+
+
+@pytest.fixture
+def charging_services(posapp_home, localstripe, monkeypatch, capture_method):
     """A till's local-mode services whose sales are charged through localstripe (emptied for this test)."""
     from localstripetest import API_KEY
 
@@ -49,7 +55,8 @@ def charging_services(posapp_home, localstripe, monkeypatch):
     localstripe.reset()
     posapp_home.mkdir(parents=True, exist_ok=True)
     settings = posapp_home / "posapp.toml"
-    settings.write_text(f'[payments]\nprocessor = "stripe"\napi_base = "{localstripe.url}"\n')
+    settings.write_text(f'[payments]\nprocessor = "stripe"\napi_base = "{localstripe.url}"\n'
+                        f'capture = "{capture_method}"\n')
     settings.chmod(0o600)
     monkeypatch.setenv("POSAPP_STRIPE_KEY", API_KEY)
     services = app.build(config.load())

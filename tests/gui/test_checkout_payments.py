@@ -138,6 +138,7 @@ def test_an_answer_that_never_came_is_not_confirmed_and_enter_never_charges_agai
     [order] = stored_orders(charging_services)
     assert view.result.text().startswith(f"Not confirmed: order {order.id} is pending")
     assert "not recorded" not in view.result.text().lower() and view.result.styleSheet() == RED
+    assert view._pending is not None and view._pending.cvc is None  # the same sale, without its code
     qtbot.keyClicks(view.cvc, "123")
     view.submit()  # the same sale again: its order answers, nothing is charged
     qtbot.waitUntil(lambda: not view.busy, timeout=20_000)
@@ -159,7 +160,7 @@ def test_a_swiped_card_needs_no_cvc(qtbot, view, key_clock):
     assert view.cvc.isVisible()
 
 
-def test_the_idle_lock_and_sign_out_wipe_the_cvc(qtbot, charging_window):
+def test_the_idle_lock_wipes_the_cvc(qtbot, charging_window):
     view = charging_window.checkout
     fill(qtbot, view)
     charging_window.lock()

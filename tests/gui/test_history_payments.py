@@ -197,6 +197,23 @@ def test_a_refund_the_processor_refuses_is_said_in_the_status_bar(qtbot, chargin
     assert charging_services.orders.get(order.id).refunded_minor == 0  # given back when refused
 
 
+@pytest.mark.parametrize("capture_method", ["manual"])
+def test_a_supervisor_voids_an_authorization_which_the_processor_cancels(qtbot, charging_window, charging_services,
+                                                                         localstripe):
+    order = charged(charging_services)
+    assert order.status is OrderStatus.AUTHORIZED
+    charging_window.sign_out()
+    sign_in(qtbot, charging_window, charging_services, "supervisor-1")
+    show_history(qtbot, charging_window, 1)
+    details = select(qtbot, charging_window, order.id)
+    assert (details.void.isEnabled(), details.refund.isEnabled()) == (True, False)
+    details.void.click()
+    qtbot.waitUntil(lambda: charging_window.history_model.order_at(0).status is OrderStatus.VOIDED, timeout=20_000)
+    assert details._fields["status"].text() == "voided" and not details.void.isEnabled()
+    assert charging_window.statusBar().currentMessage() == f"Order {order.id} voided."
+    assert [intent["status"] for intent in localstripe.payment_intents()] == ["canceled"]
+
+
 def test_a_back_office_operator_sees_neither_refund_nor_void(qtbot, signed_out_window, services):
     sell(services)
     sign_in(qtbot, signed_out_window, services, "backoffice-1")
