@@ -1,5 +1,9 @@
 """Render posapp's screens with demo data to docs/screenshots/ (run: make screenshots): the
-sign-in screen, then a cashier's checkout and order history.
+sign-in screen, then a cashier's checkout and order history, with the refund form.
+
+The demo shop recorded its first sales as card on file, then chose a card processor: localstripe
+here, the Stripe emulator the tests use (a test dependency, never shipped), started by the tests'
+wrapper (127.0.0.1, state in memory) and stopped at the end.
 
 Demo cards are generated here, at random, with a valid check digit: no card number is
 written in this repository. The demo operators' secrets are random too, and kept nowhere.
@@ -15,8 +19,11 @@ from pathlib import Path
 
 from posapp import luhn
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
 PREFIXES = [("4", 16), ("51", 16), ("37", 15), ("6011", 16), ("3530", 16), ("2221", 16)]
+# localstripe takes 16-digit numbers only, and reports every card it charges as a Visa.
+CHARGED = [("4", 16)]
 ITEMS = ["Table 4 dinner", "Espresso x2", "Flat white", "Lunch menu", "Gift card", "Croissant & tea",
          "Catering deposit", "Wine (bottle)", "Birthday cake", "Breakfast for two"]
 
@@ -27,10 +34,23 @@ def demo_number(rng: random.Random, prefix: str, length: int) -> str:
 
 
 def main() -> None:
-    os.environ["POSAPP_HOME"] = tempfile.mkdtemp(prefix="posapp-screenshots-")
+    home = Path(tempfile.mkdtemp(prefix="posapp-screenshots-"))
+    os.environ["POSAPP_HOME"] = str(home)
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     # The screenshots name a demo till, not the machine that made them.
-    (Path(os.environ["POSAPP_HOME"]) / "posapp.toml").write_text('[workstation]\nid = "till-01"\n')
+    (home / "posapp.toml").write_text('[workstation]\nid = "till-01"\n')
+    sys.path.insert(0, str(ROOT / "tests"))
+    import localstripetest
+
+    process, server = localstripetest.start(home / "localstripe.txt")
+    try:
+        render(home, server.url, localstripetest.API_KEY)
+    finally:
+        localstripetest.stop(process)
+    print(f"screenshots in {OUT}")
+
+
+def render(home: Path, processor_url: str, processor_key: str) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -39,9 +59,14 @@ def main() -> None:
     from posapp.access.roles import Role
     from posapp.card import Card, Expiry, Pan
     from posapp.checkout import Sale
+    from posapp.cvc import Cvc
     from posapp.money import Money
+    from posapp.orders.status import OrderStatus
+    from posapp.payment_actions import refund
     from posapp.ui.main_window import MainWindow
+    from posapp.ui.refund_dialog import RefundDialog
     from posapp.ui.tasks import TaskRunner
+    from posapp.voids import void
 
     hardening.harden()  # as the window does at start: no core dumps, private files
     settings = config.load()
@@ -56,11 +81,27 @@ def main() -> None:
     admin = services.operators.sign_in("admin", password)
     services.operators.add(admin, "ana", Role.CASHIER, "Ana Lima", pin)
     cashier = services.operators.sign_in("ana", pin)
-    for number in range(36):
+    for number in range(30):  # card on file: the sales before the shop chose a processor
         prefix, length = PREFIXES[number % len(PREFIXES)]
         card = Card(Pan.parse(demo_number(rng, prefix, length)), Expiry(rng.randint(1, 12), 2030))
-        services.checkout(cashier).checkout(Sale(ITEMS[number % len(ITEMS)], None,
-                                        Money(rng.randint(250, 18_000), "USD"), card))
+        order = services.checkout(cashier).checkout(Sale(ITEMS[number % len(ITEMS)], None,
+                                                         Money(rng.randint(250, 18_000), "USD"), card))
+        if number == 26:
+            void(services.orders, admin, order.id, workstation=services.workstation)
+
+    with open(home / "posapp.toml", "a") as settings_file:
+        settings_file.write(f'[payments]\nprocessor = "stripe"\napi_base = "{processor_url}"\n')
+    os.environ["POSAPP_STRIPE_KEY"] = processor_key
+    services = app.build(config.load())
+    for number in range(8):
+        prefix, length = CHARGED[number % len(CHARGED)]
+        card = Card(Pan.parse(demo_number(rng, prefix, length)), Expiry(rng.randint(1, 12), 2030))
+        cvc = Cvc.parse("".join(rng.choice("0123456789") for _ in range(3)), card.pan.brand)
+        order = services.checkout(cashier).checkout(Sale(ITEMS[number % len(ITEMS)], None,
+                                                         Money(rng.randint(250, 18_000), "USD"), card, cvc=cvc))
+        if number == 5:
+            refund(services.processor, services.orders, admin, order.id, order.captured_minor // 3,
+                   reason="one dish sent back", workstation=services.workstation)
 
     application = QApplication(sys.argv[:1])
     runner = TaskRunner()
@@ -81,8 +122,9 @@ def main() -> None:
         # One real sale through the form, then the next sale half typed in.
         view.name.setText("Flat white")
         view.amount.setText("4.20")
-        QTest.keyClicks(view.card, demo_number(rng, "51", 16))  # as a cashier types it
+        QTest.keyClicks(view.card, demo_number(rng, "4", 16))  # as a cashier types it
         view.expiry.setText("11/29")
+        QTest.keyClicks(view.cvc, "".join(rng.choice("0123456789") for _ in range(3)))
         view.submit()
         QTimer.singleShot(1500, next_sale)
 
@@ -95,6 +137,8 @@ def main() -> None:
         QTest.keyClicks(view.card, demo_number(rng, "37", 15))  # as a cashier types it
         view.expiry.setFocus()  # the number is masked once the cashier moves on
         view.expiry.setText("09/29")
+        view.cvc.setFocus()
+        QTest.keyClicks(view.cvc, "".join(rng.choice("0123456789") for _ in range(4)))  # an AMEX's CID
         QTimer.singleShot(400, lambda: (window.grab().save(str(OUT / "checkout.png")), history_screen()))
 
     def history_screen() -> None:
@@ -102,13 +146,22 @@ def main() -> None:
         QTimer.singleShot(1200, select_and_grab)
 
     def select_and_grab() -> None:
-        window.history.table.selectRow(2)
-        QTimer.singleShot(300, lambda: (window.grab().save(str(OUT / "history.png")), application.quit()))
+        model = window.history_model
+        [row] = [row for row in range(model.rowCount())
+                 if model.order_at(row).status is OrderStatus.PARTIALLY_REFUNDED]
+        window.history.table.selectRow(row)
+        QTimer.singleShot(300, lambda: (window.grab().save(str(OUT / "history.png")), refund_form()))
+
+    def refund_form() -> None:
+        window.history.details.refund.click()
+        [dialog] = [dialog for dialog in window.findChildren(RefundDialog) if dialog.isVisible()]
+        QTest.keyClicks(dialog.reason, "cold coffee")
+        QTimer.singleShot(300, lambda: (dialog.grab().save(str(OUT / "refund.png")), dialog.reject(),
+                                        application.quit()))
 
     QTimer.singleShot(800, sign_in_screen)
     application.exec()
     runner.wait()
-    print(f"screenshots in {OUT}")
 
 
 if __name__ == "__main__":

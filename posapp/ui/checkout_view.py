@@ -1,9 +1,11 @@
-"""The cashier's screen: one sale at a time, card checked as typed, Enter to charge."""
+"""The cashier's screen: one sale at a time, card checked as typed, the amount due shown big, Enter
+to record it (card on file) or to charge it (a processor configured: the keyed card's CVC is asked,
+sent once, and never kept)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from typing import TypeVar
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont
@@ -18,53 +20,57 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.access.roles import SignedIn
-from posapp.card import LENGTHS, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
+from posapp.charging import PaymentPending, SaleDeclined
 from posapp.checkout import CheckoutService, Sale
+from posapp.clock import utc_now
+from posapp.cvc import InvalidCvc
+from posapp.errors import Unavailable
 from posapp.money import InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import checked_text
+from posapp.orders.status import OrderStatus
+from posapp.payments import PaymentError
 from posapp.ui.amount_field import currency_button, parse_amount
-from posapp.ui.card_field import CardNumberField
-from posapp.ui.expiry_field import ExpiryField
+from posapp.ui.card_entry import CardEntry, named
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
-from posapp.clock import utc_now
-
-T = TypeVar("T", bound=QLineEdit)
 
 
 class CheckoutView(QWidget):
     """The sale form of ``operator`` (set by the window at sign-in). ``checkout(operator)`` is called
     on a worker thread to get the CheckoutService; ``currency`` is the till's ISO 4217 code,
-    restored after each sale in another one."""
+    restored after each sale in another one; ``charges``: a processor charges the sale (the
+    button says "Charge", a keyed card's CVC is asked), else it is recorded as card on file."""
 
     def __init__(self, checkout: Callable[[SignedIn], CheckoutService], runner: TaskRunner, *, currency: str,
-                 parent: QWidget | None = None):
+                 charges: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
+        self._charges = charges
         self._checkout = checkout  # called on the worker thread: building the services is I/O
         self.operator: SignedIn | None = None
         self._runner = runner
         self._till_currency = currency  # from the settings; a sale in another one is chosen each time
         self._locale = QLocale()  # the cashier's: amounts are typed the way the desktop writes them
-        self._swiped: Card | None = None
         self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
         self._busy = False
 
-        self.name = _named(QLineEdit(), self.tr("Order name"), self.tr("What is sold, e.g. Table 4 dinner"))
-        self.description = _named(QLineEdit(), self.tr("Description"), self.tr("Optional"))
-        self.amount = _named(QLineEdit(), self.tr("Amount"), f"0{self._locale.decimalPoint()}00")
+        self.name = named(QLineEdit(), self.tr("Order name"), self.tr("What is sold, e.g. Table 4 dinner"))
+        self.description = named(QLineEdit(), self.tr("Description"), self.tr("Optional"))
+        self.amount = named(QLineEdit(), self.tr("Amount"), f"0{self._locale.decimalPoint()}00")
         self.amount_message = QLabel()
         self.amount_message.setAccessibleName(self.tr("Amount check"))
         self.amount_message.setStyleSheet("color: #b00020;")
         self.currency = currency_button(currency, self._choose_currency)
-        self.card = _named(CardNumberField(), self.tr("Card number"), self.tr("Type the card number or swipe the card"))
-        self.expiry = _named(ExpiryField(), self.tr("Expiry date"), self.tr("MM/YY"))
-        self.brand = QLabel()
-        self.brand.setAccessibleName(self.tr("Detected card brand"))
-        self.card_message = QLabel()
-        self.card_message.setAccessibleName(self.tr("Card check"))
+        self.amount_due = QLabel()
+        self.amount_due.setAccessibleName(self.tr("Amount due"))
+        self.amount_due.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.card_entry = CardEntry()
+        self.card_entry.ask_cvc(charges)
+        # The names the tests and the window use for the entry's parts.
+        self.card, self.expiry, self.cvc = self.card_entry.number, self.card_entry.expiry, self.card_entry.cvc
+        self.brand, self.card_message = self.card_entry.brand, self.card_entry.message
         self.charge = QPushButton()
-        self.charge.setAccessibleName(self.tr("Record sale"))
+        self.charge.setAccessibleName(self.tr("Charge card") if charges else self.tr("Record sale"))
         self.charge.setToolTip(self.tr("Enter"))
         self.charge.setDefault(True)
         self.result = QLabel()
@@ -85,14 +91,16 @@ class CheckoutView(QWidget):
         heading_font.setPointSizeF(font.pointSizeF() * 1.6)
         heading_font.setBold(True)
         heading.setFont(heading_font)
+        due_font = QFont(heading_font)
+        due_font.setPointSizeF(font.pointSizeF() * 2.4)  # what the customer pays, readable across the counter
+        self.amount_due.setFont(due_font)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(heading)
+        heading_row.addWidget(self.amount_due, 1)
 
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.amount, 1)
         amount_row.addWidget(self.currency)
-        card_row = QHBoxLayout()
-        card_row.addWidget(self.card, 3)
-        card_row.addWidget(self.expiry, 1)
-        card_row.addWidget(self.brand, 1)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -100,14 +108,14 @@ class CheckoutView(QWidget):
         form.addRow(self.tr("&Description"), self.description)
         form.addRow(self.tr("&Amount"), amount_row)
         form.addRow("", self.amount_message)
-        form.addRow(self.tr("Ca&rd"), card_row)
+        form.addRow(self.tr("Ca&rd"), self.card_entry)
         form.addRow("", self.card_message)
         for row, field in ((0, self.name), (1, self.description), (2, self.amount), (4, self.card)):
             form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().setBuddy(field)
 
         column = QVBoxLayout()
         column.addSpacing(24)
-        column.addWidget(heading)
+        column.addLayout(heading_row)
         column.addSpacing(12)
         column.addLayout(form)
         column.addWidget(self.charge, 0, Qt.AlignmentFlag.AlignRight)
@@ -119,65 +127,22 @@ class CheckoutView(QWidget):
         outer.addStretch(1)
 
         for first, second in ((self.name, self.description), (self.description, self.amount),
-                              (self.amount, self.card), (self.card, self.expiry),
-                              (self.expiry, self.charge)):
-            QWidget.setTabOrder(first, second)
+                              (self.amount, self.card), (self.cvc, self.charge)):
+            QWidget.setTabOrder(first, second)  # card, expiry and CVC are in order in their entry
 
         self.charge.clicked.connect(self.submit)
-        for field in (self.name, self.description, self.amount, self.card, self.expiry):
+        for field in (self.name, self.description, self.amount):
             field.returnPressed.connect(self.submit)
             field.textEdited.connect(self._sale_changed)
+        self.card_entry.submitted.connect(self.submit)
+        self.card_entry.edited.connect(self._sale_changed)
         self.amount.textChanged.connect(self._show_amount)
         self._show_amount()
-        self.card.digits_changed.connect(self._card_typed)
-        self.card.editingFinished.connect(self._card_left)
-
-    # -- card checks as typed ---------------------------------------------------------
-
-    def _card_typed(self, digits: str) -> None:
-        if digits:
-            self._swiped = None
-        brand = brand_of(digits) if len(digits) >= 2 else None
-        self.brand.setText(brand.value if brand else "")
-        # Judge the number whenever it has a length its brand uses; earlier would only nag.
-        complete = brand is not None and len(digits) in LENGTHS[brand]
-        self._show_card_problem(self._card_problem(digits) if complete else None)
-
-    def _card_left(self) -> None:
-        digits = self.card.digits()
-        if digits and self._swiped is None:
-            self._show_card_problem(self._card_problem(digits))
-
-    def _card_problem(self, digits: str) -> str | None:
-        try:
-            Pan.parse(digits)
-        except InvalidCard as error:
-            return sentence(error, beside_field=True)
-        return None
-
-    def _show_card_problem(self, problem: str | None) -> None:
-        self.card_message.setText(problem or "")
-        self.card_message.setStyleSheet("color: #b00020;" if problem else "")
 
     def accept_swipe(self, raw: str) -> None:
-        """A swipe caught anywhere on the screen: keep the card, never its track data."""
-        self._sale_changed()
-        self.card.wipe()
-        try:
-            self._swiped = parse_swipe(raw, utc_now().date())
-        except InvalidCard as error:
-            self._swiped = None
-            self.brand.setText("")
-            self._show_card_problem(sentence(error, beside_field=True))
-            return
-        del raw
-        card = self._swiped
-        self.brand.setText(card.pan.brand.value)
-        self.expiry.setText(str(card.expiry) if card.expiry else "")
-        holder = f", {card.holder}" if card.holder else ""
-        self.card_message.setStyleSheet("")
-        self.card_message.setText(self.tr("Card swiped: %1").replace("%1", f"{card.pan.masked}{holder}"))
-        self.charge.setFocus()
+        """A swipe caught anywhere on the screen: its card goes to the card entry, never its track data."""
+        if self.card_entry.accept_swipe(raw):
+            self.charge.setFocus()
 
     # -- amount and currency ------------------------------------------------------------
 
@@ -190,14 +155,19 @@ class CheckoutView(QWidget):
         return parse_amount(self.amount.text(), self.currency.text(), self._locale)
 
     def _show_amount(self) -> None:
-        """The button says what Enter will record; a refused amount says why, as typed."""
+        """The amount due and the button say what Enter will record or charge; a refused amount says
+        why, as typed."""
         try:
             amount = self._amount()
         except InvalidAmount as error:
-            self.charge.setText(self.tr("Record sale in %1").replace("%1", self.currency.text()))
+            currency = self.currency.text()
+            self.charge.setText((self.tr("Charge in %1") if self._charges else self.tr("Record sale in %1"))
+                                .replace("%1", currency))
+            self.amount_due.setText(f"— {currency}")
             self._show_amount_problem(sentence(error, beside_field=True) if self.amount.text().strip() else "")
             return
-        self.charge.setText(self.tr("Record %1").replace("%1", str(amount)))
+        self.charge.setText((self.tr("Charge %1") if self._charges else self.tr("Record %1")).replace("%1", str(amount)))
+        self.amount_due.setText(str(amount))
         self._show_amount_problem("")
 
     def _show_amount_problem(self, problem: str) -> None:
@@ -214,44 +184,39 @@ class CheckoutView(QWidget):
         name = checked_text("order name", self.name.text(), required=True)
         description = checked_text("description", self.description.text(), required=False)
         amount = self._amount()
-        if self._swiped is not None:
-            card = self._swiped
-        else:
-            expiry = Expiry.parse(self.expiry.text()) if self.expiry.text().strip() else None
-            card = Card(Pan.parse(self.card.digits()), expiry)
-        card.check_not_expired(today)
-        return Sale(name, description, amount, card)
+        return Sale(name, description, amount, self.card_entry.card(today))
 
     def submit(self) -> None:
-        """Record the form's sale in the background (Enter, or the button); refused input is
-        shown and nothing is sent. A failed sale is retried with the same idempotency key until
-        the form changes; ignored while a sale runs."""
+        """Record or charge the form's sale in the background (Enter, or the button); refused input
+        is shown and nothing is sent. A failed sale is retried with the same idempotency key until
+        the form changes (a declined one is not: the next card is a new attempt); ignored while a
+        sale runs. The CVC leaves its field for this one attempt and is kept in no pending sale."""
         if self._busy:
             return  # a second Enter while the sale runs must not start another
-        if self._pending is None:
-            try:
-                if self._swiped is None and not self.card.digits():
+        try:
+            if self._pending is None:
+                if self.card_entry.empty:
                     self._fail(self.tr("Type the card number or swipe the card."))
                     return
                 self._pending = self._sale_from_form()
-            except ValueError as error:  # refused card, amount or text: one sentence, nothing sent
-                self._fail(sentence(error))
-                return
-        sale = self._pending
+            cvc = self.card_entry.take_cvc(self._pending.card.pan.brand)
+        except ValueError as error:  # refused card, code, amount or text: one sentence, nothing sent
+            self._fail(sentence(error))
+            if isinstance(error, InvalidCvc):
+                self.cvc.setFocus()
+            return
+        sale = dataclasses.replace(self._pending, cvc=cvc) if cvc else self._pending
         self._set_busy(True)
         self.result.setStyleSheet("")
-        self.result.setText(self.tr("Charging %1…").replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
+        busy = self.tr("Charging %1…") if self._charges else self.tr("Recording %1…")
+        self.result.setText(busy.replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
         operator = self.operator  # the one signed in now, whatever happens while the sale runs
         self._runner.run(lambda: self._checkout(operator).checkout(sale), self._sold, self._failed, owner=self)
 
     def wipe_card(self) -> None:
-        """Forget the card typed or swiped and its expiry (the idle lock); the rest of the sale stays."""
+        """Forget the card typed or swiped, its expiry and CVC (the idle lock); the rest of the sale stays."""
         self._pending = None  # the sale held the card too
-        self._swiped = None
-        self.card.wipe()
-        self.expiry.setText("")  # setText, not clear(): no undo brings it back
-        self.brand.clear()
-        self._show_card_problem(None)
+        self.card_entry.wipe()
 
     def discard_sale(self) -> None:
         """Empty the whole form (sign-out, another operator), in the till's currency again."""
@@ -266,14 +231,29 @@ class CheckoutView(QWidget):
         self._set_busy(False)
         self.discard_sale()
         self.result.setStyleSheet("color: #1b5e20;")
-        self.result.setText(self.tr("Order %1 recorded: %2 on %3").replace("%1", str(order.id))
+        done = {OrderStatus.PAID: self.tr("Order %1 paid: %2 on %3"),
+                OrderStatus.AUTHORIZED: self.tr("Order %1 authorized: %2 on %3")}
+        self.result.setText(done.get(order.status, self.tr("Order %1 recorded: %2 on %3")).replace("%1", str(order.id))
                             .replace("%2", str(order.amount)).replace("%3", order.card_masked))
         self.name.setFocus()
 
     def _failed(self, message: str, error: Exception) -> None:
         self._set_busy(False)
-        # Nobody can tell whether an unknown outcome was recorded: never say it was not.
-        prefix = self.tr("Not confirmed: %1") if isinstance(error, OrderOutcomeUnknown) else self.tr("Not recorded: %1")
+        self.card_entry.wipe_cvc()
+        if isinstance(error, SaleDeclined):
+            # Another card is the same sale for the cashier, a new attempt (a new key) for posapp.
+            self.wipe_card()
+            self._fail(message if message.startswith("Declined") else self.tr("Declined: %1").replace("%1", message))
+            self.card.setFocus()
+            return
+        if isinstance(error, (OrderOutcomeUnknown, PaymentPending)):
+            prefix = self.tr("Not confirmed: %1")  # nobody can tell yet: never say it was not done
+        elif self._charges:
+            if isinstance(error, PaymentError) and not isinstance(error, Unavailable):
+                self._pending = None  # the processor refused the request: that attempt's order is declined
+            prefix = self.tr("Not charged: %1")
+        else:
+            prefix = self.tr("Not recorded: %1")
         self._fail(prefix.replace("%1", message))
 
     def _fail(self, message: str) -> None:
@@ -286,12 +266,6 @@ class CheckoutView(QWidget):
 
     @property
     def busy(self) -> bool:
-        """Whether a sale is being recorded now."""
+        """Whether a sale is being recorded or charged now."""
         return self._busy
 
-
-def _named(field: T, name: str, placeholder: str) -> T:
-    """``field`` with its screen-reader name and its placeholder text."""
-    field.setAccessibleName(name)
-    field.setPlaceholderText(placeholder)
-    return field

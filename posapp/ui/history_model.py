@@ -4,6 +4,7 @@ Like Anki's browser model, it holds what was fetched and asks for more only when
 scrolls near the end (``canFetchMore``/``fetchMore``). Each page is one keyset query of the
 order store through the task runner; a million orders scroll as smoothly as a hundred.
 It shows only what orders hold (masked card, token-free): browsing never touches the vault.
+Every order's status is in its own column, the usual ones (recorded, paid) too.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
 from posapp.orders import Order, OrderFilter, OrderPage, presentation
+from posapp.orders.status import OrderStatus
 from posapp.ui.tasks import TaskRunner
 
 PAGE_SIZE = 100
+# Statuses that need a look, in the colour of the checkout's messages; the others in the table's own.
+_STATUS_COLOURS = {OrderStatus.DECLINED: QColor("#b00020"), OrderStatus.PENDING: QColor("#8a5a00")}
 
 Index = QModelIndex | QPersistentModelIndex
 FetchPage = Callable[[int | None, int, OrderFilter], OrderPage]  # (before, limit, where)
@@ -43,7 +48,9 @@ class HistoryModel(QAbstractTableModel):
         # Keys of presentation.list_fields, in column order, under translated headers.
         self._keys, self._columns = zip(("id", self.tr("Order")), ("created", self.tr("Time (UTC)")),
                                         ("name", self.tr("Name")), ("amount", self.tr("Amount")),
-                                        ("card", self.tr("Card")), ("workstation", self.tr("Workstation")))
+                                        ("card", self.tr("Card")), ("status", self.tr("Status")),
+                                        ("workstation", self.tr("Workstation")))
+        self._status_column = self._keys.index("status")
 
     # -- Qt model interface -----------------------------------------------------------
 
@@ -59,18 +66,21 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        """The cell's text (as ``presentation.list_fields``), or right alignment for the id and
-        amount columns; None for anything else."""
+        """The cell's text (as ``presentation.list_fields``, with every status), right alignment for
+        the id and amount columns, a colour for a declined or pending status; None for anything else."""
         if not index.isValid() or not 0 <= index.row() < len(self._orders):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == self._status_column:
+            return _STATUS_COLOURS.get(self._orders[index.row()].status)
         return None
 
     def _row(self, order: Order) -> tuple[str, ...]:
-        fields = presentation.list_fields(order)
+        # A list leaves the usual statuses blank; this column's job is to show each one.
+        fields = {**presentation.list_fields(order), "status": order.status.value if order.status else ""}
         return tuple(fields[key] for key in self._keys)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
@@ -112,6 +122,16 @@ class HistoryModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Load the list again from the newest order, under the current filter."""
         self.set_filter(self._where)
+
+    def replace_order(self, order: Order) -> bool:
+        """Show ``order`` as it is now (after a void or a refund) in the row of its id; False when
+        no row shows it. Nothing is fetched."""
+        for row, shown in enumerate(self._orders):
+            if shown.id == order.id:
+                self._orders[row], self._cells[row] = order, self._row(order)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
+                return True
+        return False
 
     def order_at(self, row: int) -> Order:
         """The order shown in ``row`` (0-based); IndexError outside the rows loaded."""

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.card import Brand
-from posapp.orders import Order, OrderFilter, presentation
-from posapp.orders.status import OrderStatus
+from posapp.orders import Order, OrderFilter
 from posapp.pan_detect import contains_pan
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.messages import sentence
+from posapp.ui.order_details import OrderDetails
 
 SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
 
@@ -35,9 +34,11 @@ SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
 class HistoryView(QWidget):
     """Filters above ``model``'s table, the selected order's details beside it, a status line below.
 
-    ``void_requested(order)``: the Void button was pressed for the selected order."""
+    ``void_requested(order)``, ``refund_requested(order)``: Void or Refund… was pressed for the
+    selected order."""
 
     void_requested = Signal(object)
+    refund_requested = Signal(object)
 
     def __init__(self, model: HistoryModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -97,12 +98,13 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 80), (1, 140), (3, 120), (4, 170), (5, 110)):
+        for column, width in ((0, 70), (1, 140), (3, 105), (4, 165), (5, 125), (6, 90)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selected)
 
-        self.details = _DetailPane()
+        self.details = OrderDetails()
         self.details.void.clicked.connect(lambda: self.void_requested.emit(self.details.order))
+        self.details.refund.clicked.connect(lambda: self.refund_requested.emit(self.details.order))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
@@ -129,13 +131,21 @@ class HistoryView(QWidget):
         return OrderFilter(text=self.search.text().strip() or None, since=since, until=until,
                            brand=self.brand.currentData(), workstation=self.workstation.text().strip() or None)
 
-    def set_access(self, *, only_workstation: str | None, voids: bool) -> None:
+    def set_access(self, *, only_workstation: str | None, voids: bool, refunds: bool = False,
+                   asks_supervisor: bool = False) -> None:
         """What the signed-in operator may see and do: only the orders of ``only_workstation``
-        (None: every till's), and Void (``voids``) or ask a supervisor to void."""
+        (None: every till's); Void (``voids``) and Refund… (``refunds``), or ask a supervisor for
+        either (``asks_supervisor``); a button that is neither is hidden."""
         self.workstation.setText(only_workstation or "")
         self.workstation.setEnabled(only_workstation is None)
         self.workstation.setClearButtonEnabled(only_workstation is None)
-        self.details.void.setText(self.tr("Void") if voids else self.tr("Void (supervisor)…"))
+        self.details.set_access(refunds=refunds, voids=voids, asks_supervisor=asks_supervisor)
+
+    def order_changed(self, order: Order) -> None:
+        """Show ``order`` as it is now (voided, refunded) in its row, and in the pane if it is selected."""
+        self.model.replace_order(order)
+        if self.details.order is not None and self.details.order.id == order.id:
+            self.details.show_order(order)
 
     def forget(self) -> None:
         """Empty the list and the filters (sign-out): the next operator starts afresh."""
@@ -170,37 +180,3 @@ class HistoryView(QWidget):
         rows = selected.indexes()
         self.details.show_order(self.model.order_at(rows[0].row()) if rows else None)
 
-
-class _DetailPane(QWidget):
-    """One order, as a receipt shows it: masked card and token only; Void for a recorded (uncharged) order."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setAccessibleName(self.tr("Order details"))
-        self._fields: dict[str, QLabel] = {}
-        self.order: Order | None = None
-        self.void = QPushButton(self.tr("Void"))
-        self.void.setAccessibleName(self.tr("Void this order"))
-        layout = QFormLayout(self)
-        # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
-        for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
-                           ("description", self.tr("Description")), ("amount", self.tr("Amount")),
-                           ("card", self.tr("Card")), ("token", self.tr("Vault token")),
-                           ("workstation", self.tr("Workstation")), ("operator", self.tr("Operator")),
-                           ("status", self.tr("Status"))):
-            value = QLabel()
-            value.setTextFormat(Qt.TextFormat.PlainText)  # stored text is shown, never rendered as HTML
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._fields[key] = value
-            layout.addRow(label, value)
-        layout.addRow("", self.void)
-        self.show_order(None)
-
-    def show_order(self, order: Order | None) -> None:
-        """Show ``order`` (None: nothing selected); only a recorded (uncharged) order can be voided here."""
-        self.order = order
-        self.void.setEnabled(order is not None and order.status == OrderStatus.RECORDED)
-        values = {} if order is None else presentation.detail_fields(order)
-        for key, label in self._fields.items():
-            label.setText(values.get(key, ""))

@@ -1,7 +1,8 @@
 """The main window: sign-in first, then checkout (F2) and order history (F3) as the operator's role
 allows, with a status bar that says who is signed in, which till this is, where cards and orders
 go, whether those backends answer, and when something is still working. Sign out (Ctrl+L) and
-the idle lock return to the sign-in screen."""
+the idle lock return to the sign-in screen. Where a processor charges, the orders a lost answer
+left pending are settled in the background after the first sign-in (``ui.recovery``)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,11 @@ from posapp.ui.checkout_view import CheckoutView
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
-from posapp.ui.override import SupervisorDialog
+from posapp.ui.order_actions import OrderActions
+from posapp.ui.recovery import PendingPayments
 from posapp.ui.sign_in import SignInScreen
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
-from posapp.voids import void
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +68,17 @@ class MainWindow(QMainWindow):
                                     look_for_operators=health_checks)
         self.sign_in.signed_in.connect(self._signed_in)
         # The services are built by the first background task that needs them, not here.
-        self.checkout = CheckoutView(services.checkout, runner, currency=services.currency)
+        self.checkout = CheckoutView(services.checkout, runner, currency=services.currency,
+                                     charges=services.charges_cards)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, self)
         self.history = HistoryView(self.history_model)
-        self.history.void_requested.connect(self._void)
+        self.actions = OrderActions(services, runner, lambda: self.operator, self)
+        self.history.void_requested.connect(self.actions.void)
+        self.history.refund_requested.connect(self.actions.refund)
+        self.actions.done.connect(self._order_changed)
+        self.actions.failed.connect(self.statusBar().showMessage)  # stays until the next message: read it
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
@@ -105,6 +111,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy)
         runner.busy_changed.connect(self.busy.setVisible)
         runner.failed.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
+        # Orders a lost processor answer left pending are settled after the first sign-in.
+        self.pending_payments = PendingPayments(services, runner, self)
+        self.pending_payments.said.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
+        self.pending_payments.settled.connect(lambda: self.history_model.started and self.history_model.refresh())
 
         self.sign_out_action = self.menuBar().addMenu(self.tr("&Session")).addAction(self.tr("Sign &out"))
         self.sign_out_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
@@ -152,9 +162,12 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.checkout), sells)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history),
                                 every_till or operator.may(Permission.OWN_TILL_ORDERS))
+        # A till's operators (who sell) may ask a supervisor to approve a void or a refund.
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
-                                voids=operator.may(Permission.VOID))
+                                voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
+                                asks_supervisor=sells)
         self._set_working(True)
+        self.pending_payments.signed_in(operator)
         if previous is None or previous.login != operator.login:
             self._show_tab(self.checkout if sells else self.history)
         if self.tabs.currentWidget() is self.history and not self.history_model.started:
@@ -219,28 +232,11 @@ class MainWindow(QMainWindow):
         if self.tabs.isTabVisible(self.tabs.indexOf(screen)):
             self.tabs.setCurrentWidget(screen)
 
-    # -- voids ------------------------------------------------------------------------
+    # -- voids and refunds -------------------------------------------------------------
 
-    def _void(self, order: Order) -> None:
-        operator, services = self.operator, self._services
-        if operator is None:
-            return
-
-        def void_as(approved: SignedIn):
-            return void(services.orders, approved, order.id, workstation=services.workstation)
-
-        if operator.may(Permission.VOID):
-            self._runner.run(lambda: void_as(operator), self._voided, owner=self)
-            return
-        dialog = SupervisorDialog(self.tr("Voiding order %1").replace("%1", str(order.id)), lambda login, secret: void_as(
-            services.operators.approve(operator, login, secret, Permission.VOID)), self._runner, self)
-        dialog.succeeded.connect(self._voided)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-
-    def _voided(self, order: Order) -> None:
-        self.statusBar().showMessage(self.tr("Order %1 voided.").replace("%1", str(order.id)), NOTICE_MS)
-        self.history_model.refresh()
+    def _order_changed(self, order: Order, said: str) -> None:
+        self.statusBar().showMessage(said, NOTICE_MS)
+        self.history.order_changed(order)
 
     def _swiped(self, raw: str) -> None:
         taking_a_sale = (self.screens.currentWidget() is self.tabs and self.tabs.currentWidget() is self.checkout

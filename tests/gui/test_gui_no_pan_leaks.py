@@ -3,17 +3,22 @@ the data folder (vault and order SQLite files), the log folder, the settings fol
 desktop's config, cache, data and state folders (where Qt or a library would keep settings),
 and everything logged at any level. Each number in any form (tests/leakscan.py); and the PINs and
 passwords typed at the sign-in screen and for a supervisor's approval, as text in any encoding
-or base64."""
+or base64. Sales charged through a processor (localstripe) add the CVC: looked for as a token
+on its own (3 digits turn up inside longer numbers) there, in the database rows, and in every
+text the window still shows."""
 
+import re
 
 import pytest
 from cardgen import random_pan
 from guihelpers import ADMIN_PASSWORD, PASSWORD, PIN, add_operator, reader_types, type_sign_in
 from kit import stored_orders
-from leakscan import files_under, find_leaks
+from leakscan import files_under, find_leaks, sqlite_rows
+from posapp.payments import ProcessorOutcomeUnknown
 from posapp.ui.override import SupervisorDialog
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 
 XDG = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR")
 
@@ -102,3 +107,63 @@ def test_secrets_typed_into_the_window_are_written_nowhere(desktop_folders, posa
     assert {"posapp.log", "vault.db", "orders.db"} <= {path.name for path in files_under(posapp_home)}
     typed = [PIN, wrong_pin, PASSWORD, wrong_password, ADMIN_PASSWORD]
     assert find_leaks([], [posapp_home, *desktop_folders], caplog.text, secrets=typed) == []
+
+
+CVC = "739"
+DECLINING = "4000000000000341"  # localstripe declines this one on confirm
+
+
+def cvc_tokens(text):
+    """Each place the CVC stands on its own (not inside a longer run of letters or digits)."""
+    return re.findall(rf"(?<![0-9A-Za-z]){CVC}(?![0-9A-Za-z])", text)
+
+
+def shown_texts(window):
+    """Every text the window's fields, labels and buttons hold now, typed or shown."""
+    texts = [field.text() for field in window.findChildren(QLineEdit)]
+    texts += [field.displayText() for field in window.findChildren(QLineEdit)]
+    texts += [label.text() for label in window.findChildren(QLabel)]
+    return texts + [button.text() for button in window.findChildren(QAbstractButton)]
+
+
+def test_charged_sales_leave_no_card_number_and_no_cvc(desktop_folders, posapp_log, qtbot, charging_window,
+                                                       charging_services, posapp_home, localstripe, monkeypatch,
+                                                       caplog):
+    caplog.set_level("DEBUG")
+    view = charging_window.checkout
+    paid, lost = random_pan("4", 16), random_pan("4", 16)
+
+    def sell(number, result):
+        qtbot.keyClicks(view.name, "Coffee")
+        qtbot.keyClicks(view.amount, "3.50")
+        qtbot.keyClicks(view.card, number)
+        qtbot.keyClicks(view.expiry, "12/30")
+        qtbot.keyClicks(view.cvc, CVC)
+        QTest.keyClick(view.cvc, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: result in view.result.text(), timeout=20_000)
+        view.discard_sale()
+
+    sell(paid, "paid")
+    sell(DECLINING, "Declined")
+    processor = charging_services.processor
+    real_authorize = processor.authorize
+
+    def answer_lost(**sale):
+        real_authorize(**sale)
+        raise ProcessorOutcomeUnknown("the card processor's answer was lost: read timed out")
+
+    monkeypatch.setattr(processor, "authorize", answer_lost)
+    sell(lost, "Not confirmed")
+
+    statuses = sorted(order.status.value for order in stored_orders(charging_services))
+    assert statuses == ["declined", "paid", "pending"] and len(localstripe.payment_intents()) == 3
+    data = posapp_home / "data"
+    rows = {**sqlite_rows(data / "orders.db"), **sqlite_rows(data / "vault.db")}
+    shown = "\n".join(shown_texts(charging_window))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert find_leaks([paid, DECLINING, lost], [posapp_home, *desktop_folders], logged + shown, rows) == []
+    kept = "\n".join(blob.decode("utf-8", "replace") for blob in rows.values())
+    written = "\n".join(path.read_text("utf-8", "replace") for path in files_under(posapp_home, *desktop_folders)
+                        if path.suffix in (".log", ".toml", ".conf", ".ini", ".json"))
+    assert "posapp.log" in {path.name for path in files_under(posapp_home)}
+    assert cvc_tokens(logged + shown + kept + written) == []

@@ -1,0 +1,67 @@
+"""The order history's detail pane: one order as a receipt shows it (masked card and token only),
+its payment and what was refunded, and the Refund… and Void buttons of the signed-in role."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from posapp.orders import Order, presentation
+from posapp.orders.status import OrderStatus
+
+# What each button can act on: an uncharged or uncaptured order is voided; money taken is refunded.
+VOIDABLE = (OrderStatus.RECORDED, OrderStatus.AUTHORIZED)
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+class OrderDetails(QWidget):
+    """The selected order's fields (``presentation.detail_fields``) under translated labels, and the
+    buttons ``set_access`` shows: Refund… for a paid order, Void for a recorded or authorized one."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Order details"))
+        self._fields: dict[str, QLabel] = {}
+        self.order: Order | None = None
+        self.refund = QPushButton(self.tr("Refund…"))
+        self.refund.setAccessibleName(self.tr("Refund this order"))
+        self.void = QPushButton(self.tr("Void"))
+        self.void.setAccessibleName(self.tr("Void this order"))
+        layout = QFormLayout(self)
+        # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
+        for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
+                           ("description", self.tr("Description")), ("amount", self.tr("Amount")),
+                           ("card", self.tr("Card")), ("token", self.tr("Vault token")),
+                           ("workstation", self.tr("Workstation")), ("operator", self.tr("Operator")),
+                           ("status", self.tr("Status")), ("payment", self.tr("Payment")),
+                           ("refunded", self.tr("Refunded"))):
+            value = QLabel()
+            value.setTextFormat(Qt.TextFormat.PlainText)  # stored text is shown, never rendered as HTML
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._fields[key] = value
+            layout.addRow(label, value)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refund)
+        buttons.addWidget(self.void)
+        buttons.addStretch(1)
+        layout.addRow("", buttons)
+        self.show_order(None)
+
+    def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool) -> None:
+        """Show Refund… and Void to an operator who ``refunds`` or ``voids``, or (``asks_supervisor``)
+        who may ask a supervisor to approve it; hide them from everyone else."""
+        self.refund.setVisible(refunds or asks_supervisor)
+        self.refund.setText(self.tr("Refund…") if refunds else self.tr("Refund (supervisor)…"))
+        self.void.setVisible(voids or asks_supervisor)
+        self.void.setText(self.tr("Void") if voids else self.tr("Void (supervisor)…"))
+
+    def show_order(self, order: Order | None) -> None:
+        """Show ``order`` (None: nothing selected); the buttons are enabled for what it allows."""
+        self.order = order
+        status = order.status if order is not None else None
+        self.void.setEnabled(status in VOIDABLE)
+        self.refund.setEnabled(status in REFUNDABLE)
+        values = {} if order is None else presentation.detail_fields(order)
+        for key, label in self._fields.items():
+            label.setText(values.get(key, ""))
