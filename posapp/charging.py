@@ -22,6 +22,7 @@ from posapp.card import Brand, Card
 from posapp.cvc import Cvc
 from posapp.errors import Declined, PosappError, Unavailable
 from posapp.orders import Order, OrderStore
+from posapp.orders.base import StatusChanged
 from posapp.orders.status import OrderStatus, PaymentRecord
 from posapp.payments import (Payment, PaymentRefused, PaymentState, Processor, ProcessorLoginRefused,
                              ProcessorUnavailable)
@@ -105,6 +106,10 @@ def charge(processor: Processor, orders: OrderStore, vault: Vault, order: Order,
         raise
     try:
         return settle(orders, vault, order, payment, operator)
+    except StatusChanged:
+        # Recovery (another till's, or this window's at start) asked the processor first and
+        # settled the order already: the same answer, recorded once.
+        return _as_settled(orders.get(order.id))
     except (SaleDeclined, ValueError):
         raise
     except PosappError as error:
@@ -113,6 +118,14 @@ def charge(processor: Processor, orders: OrderStore, vault: Vault, order: Order,
                     payment.state.value, error)
         raise PaymentPending(order.id, f"the processor answered {payment.state.value}, but the order history "
                                        f"could not record it ({error})") from None
+
+
+def _as_settled(order: Order) -> Order:
+    if order.status is OrderStatus.DECLINED:
+        raise SaleDeclined(order, "Declined — ask for another card")
+    if order.status is OrderStatus.PENDING:  # changed back by hand: say so rather than guess
+        raise PaymentPending(order.id, "its order changed while the processor answered")
+    return order
 
 
 def _discard(vault: Vault, orders: OrderStore, token: str | None) -> None:

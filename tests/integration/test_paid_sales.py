@@ -216,3 +216,19 @@ def test_a_declined_stored_card_is_kept_for_the_orders_that_use_it(billing, loca
                            now=datetime.datetime.now(datetime.timezone.utc))
     assert declined.value.order.status is OrderStatus.DECLINED
     assert tokens(vault) == [recorded.token]  # the card-on-file order still has its card
+
+
+def test_a_sale_whose_order_recovery_settled_first_is_paid_once(till, localstripe):
+    checkout, vault, orders, processor = till
+    real = processor.authorize
+
+    def answered_then_recovered(**request):
+        payment = real(**request)
+        recover(processor, orders, vault, CASHIER, workstation="till-01", now=later())  # the window, at start
+        return payment
+
+    with mock.patch.object(processor, "authorize", side_effect=answered_then_recovered):
+        order = checkout.checkout(paid_sale())
+    assert order.status is OrderStatus.PAID and orders.get(order.id) == order
+    assert len(localstripe.payment_intents()) == 1
+    assert [entry.outcome for entry in orders.journal.chain("till-01")] == ["pending", "paid"]
