@@ -71,9 +71,12 @@ def test_a_paid_sale_a_decline_and_a_refused_code(shop, posapp_home, localstripe
     printed = "".join(run.stdout + run.stderr for run in (paid, text, declined, refused, recovered))
     data = posapp_home / "data"
     rows = {**sqlite_rows(data / "orders.db"), **sqlite_rows(data / "vault.db")}
-    assert find_leaks([VISA, DECLINING], [posapp_home], printed, rows) == []
+    assert find_leaks([VISA], [posapp_home], printed, rows) == []
     kept = "\n".join(blob.decode("utf-8", "replace") for blob in rows.values())
     logs = "\n".join(path.read_text("utf-8", "replace") for path in posapp_home.rglob("*.log"))
+    # The declining test card is a "4" and eleven zeros: the digits of a database file's binary
+    # pages hold that by chance, so it is looked for in every text and every row instead.
+    assert find_leaks([DECLINING], [], printed + logs, rows) == []
     assert cvc_tokens(printed + kept + logs) == []
 
 
