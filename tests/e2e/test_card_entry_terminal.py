@@ -24,7 +24,7 @@ from cardgen import random_pan
 from leakscan import find_leaks
 from signin import ADMIN, ADMIN_SECRET, add_admin
 
-PROMPT = b"Card (number and MM/YY, or swipe): "
+PROMPT = b"Card (number, MM/YY and CVC, or swipe): "
 DEADLINE = 60  # seconds: against a hang only; nothing here measures speed
 READER_GAP = 0.02  # between the tracks of a swipe, as a keyboard-wedge reader types them
 
