@@ -76,3 +76,31 @@ def test_a_signed_in_local_sale_is_journalled_and_leaves_no_card_or_secret_behin
     printed = "".join(part for result in (admin, sold, listed, verified, journal)
                       for part in (result.stdout, result.stderr))
     assert find_leaks([number], run.folders, printed, secrets=[password]) == []
+
+
+def test_a_till_charges_cards_through_stripe(run, tmp_path):
+    # localstripe runs from the test tools, outside the bundle: the bundle speaks Stripe's API to it.
+    import localstripetest
+
+    process, server = localstripetest.start(tmp_path / "localstripe.txt")
+    try:
+        settings = tmp_path / "posapp.toml"
+        settings.write_text(f'[payments]\nprocessor = "stripe"\napi_base = "{server.url}"\n')
+        settings.chmod(0o600)
+        password = "frozen till 2026 admin"
+        env = {"POSAPP_CONFIG": str(settings), "POSAPP_STRIPE_KEY": localstripetest.API_KEY,
+               "POSAPP_OPERATOR": "boss", "POSAPP_SECRET": password}
+        admin = run("operator", "add", "--role", "admin", "boss", env={**env, "POSAPP_NEW_SECRET": password})
+        assert admin.returncode == 0, admin.stderr
+        sold = run("order", "new", "--name", "Frozen charge", "--amount", "2.50", "--card-stdin", "--json",
+                   stdin="4242424242424242 12/39 123\n", env=env)
+        assert sold.returncode == 0, sold.stderr
+        receipt = json.loads(sold.stdout)
+        assert receipt["status"] == "paid" and receipt["payment"]["reference"].startswith("pi_")
+        declined = run("order", "new", "--name", "Frozen decline", "--amount", "2.50", "--card-stdin",
+                       stdin="4000000000000341 12/39 123\n", env=env)
+        assert declined.returncode == 6 and declined.stderr.startswith("posapp: Declined"), declined.stderr
+        refunded = run("order", "refund", str(receipt["order_id"]), "--amount", "1.00", env=env)
+        assert refunded.returncode == 0, refunded.stderr
+    finally:
+        localstripetest.stop(process)
