@@ -25,7 +25,7 @@ from posapp.orders import Order, OrderStore
 from posapp.orders.base import StatusChanged
 from posapp.orders.status import OrderStatus, PaymentRecord
 from posapp.payments import (Payment, PaymentRefused, PaymentState, Processor, ProcessorLoginRefused,
-                             ProcessorUnavailable)
+                             ProcessorOutcomeUnknown, ProcessorUnavailable)
 from posapp.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,10 @@ class SaleDeclined(Declined):
     def __init__(self, order: Order, sentence: str):
         self.order = order
         super().__init__(sentence)
+
+    def sentence(self) -> str:
+        """The cashier's sentence, naming the declined order."""
+        return f"{self} (order {self.order.id} declined)"
 
 
 class PaymentPending(Unavailable):
@@ -90,20 +94,25 @@ def charge(processor: Processor, orders: OrderStore, vault: Vault, order: Order,
     """Ask ``processor`` to take ``order``'s amount (pending, just written) from ``card``; the order settled.
 
     Raises SaleDeclined (exit 6), PaymentPending (exit 3) and the processor's PaymentRefused or
-    ProcessorLoginRefused (a request the processor refused: the order stays pending for recovery)."""
+    ProcessorLoginRefused (exit 2: a request the processor refused; the order is kept as declined,
+    ``processor_refused``, and nothing was charged)."""
     try:
         payment = processor.authorize(card=card, cvc=cvc.reveal() if cvc else None, amount=order.amount,
                                       order_id=order.id, idempotency_key=order.idempotency_key, capture=capture)
     except ProcessorUnavailable as error:
-        log.warning("order %s: the processor gave no answer (%s); the order stays pending", order.id, error)
-        raise PaymentPending(order.id, f"the processor gave no answer ({error})") from None
-    except (PaymentRefused, ProcessorLoginRefused):
+        # The error's own advice ("try again later") is not for a sale: retrying it is recovery's job.
+        log.info("order %s: the processor gave no answer (%s); the order stays pending", order.id, error)
+        why = ("the processor's answer was lost" if isinstance(error, ProcessorOutcomeUnknown)
+               else "the card processor could not be reached")
+        raise PaymentPending(order.id, why) from None
+    except (PaymentRefused, ProcessorLoginRefused) as error:
         # Refused as a request: nothing was charged, so the sale did not happen.
         try:
             settle(orders, vault, order, never_charged(order, "processor_refused"), operator)
         except SaleDeclined:
             pass
-        raise
+        raise type(error)(f"{error}; nothing was charged, and order {order.id} is kept as declined "
+                          f"(processor_refused)") from None
     try:
         return settle(orders, vault, order, payment, operator)
     except StatusChanged:

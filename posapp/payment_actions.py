@@ -42,6 +42,9 @@ def refund(processor: Processor, orders: OrderStore, operator: SignedIn, order_i
     processor's errors (nothing refunded: the amount is given back), PaymentOutcomeUnknown."""
     require(operator, Permission.REFUND)
     order = _order(orders, operator, order_id, workstation, "refund")
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+        left = "was refunded in full already" if order.status is OrderStatus.REFUNDED else "took no money"
+        raise AmountRefused(f"order {order_id} is {order.status}: it {left}, so there is nothing to refund")
     amount = order.captured_minor - order.refunded_minor if amount_minor is None else amount_minor
     details = {"amount_minor": amount, "reference": order.payment_reference,
                **({"reason": reason} if reason else {}), **operator.approval}

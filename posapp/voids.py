@@ -35,5 +35,8 @@ def void(orders: OrderStore, operator: SignedIn, order_id: int, *, workstation: 
     if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
         raise StatusChanged(f"order {order_id} is {order.status}: its money was taken, so it is refunded "
                             f"('posapp order refund {order_id}'), not voided")
+    if order.status is not OrderStatus.RECORDED:
+        raise StatusChanged(f"order {order_id} is {order.status or 'of unknown status'}: only an order recorded "
+                            f"as card on file or an uncaptured authorization can be voided")
     event = Event("void", "ok", operator.login, str(order_id), details=operator.approval)
     return orders.payments.change_status(order_id, OrderStatus.RECORDED, OrderStatus.VOIDED, event)

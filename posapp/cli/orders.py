@@ -8,12 +8,12 @@ from typing import TextIO
 
 from posapp.access.roles import Permission, SignedIn, require
 from posapp.card import MAX_INPUT, Brand, parse_card_input
-from posapp.charging import SaleDeclined
+from posapp.charging import PaymentPending, SaleDeclined
 from posapp.checkout import Sale
 from posapp.cvc import Cvc, split_cvc
 from posapp.cli.input import read_card_input
 from posapp.cli.output import for_terminal, print_json
-from posapp.errors import ExitCode, InvalidInput, Unavailable, describe
+from posapp.errors import ExitCode, InvalidInput, PosappError, Unavailable, describe
 from posapp.pan_detect import contains_pan
 from posapp.money import Money
 from posapp.orders import Order, OrderFilter, presentation
@@ -22,6 +22,7 @@ from posapp.clock import utc_now
 from posapp.voids import void
 
 CARD_PROMPT = "Card (number, MM/YY and CVC, or swipe): "
+SWIPE_STARTS = ("%", ";")  # track 1 and track 2 sentinels
 
 
 def _read_card_line() -> str:
@@ -45,9 +46,14 @@ def order_new(services, args, out: TextIO, operator: SignedIn) -> int:
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
     amount = Money.parse(args.amount, args.currency or services.currency)
     today = utc_now().date()
-    card_text, cvc_text = split_cvc(_read_card_line())
+    line = _read_card_line()
+    card_text, cvc_text = split_cvc(line)
     card = parse_card_input(card_text, today)
     cvc = Cvc.parse(cvc_text, card.pan.brand) if cvc_text is not None else None
+    if cvc is None and services.charges_cards and not line.lstrip().startswith(SWIPE_STARTS):
+        # Refused before anything is stored: processors decline or refuse a keyed card without it.
+        raise InvalidInput("the card processor needs the card's verification code: type it after the expiry, "
+                           "like 12/29 123 (4 digits on the front of an AMEX card)")
     retry_of = {"idempotency_key": args.idempotency_key} if args.idempotency_key is not None else {}
     sale = Sale(args.name, args.description, amount, card, cvc=cvc, **retry_of)
     try:
@@ -55,6 +61,13 @@ def order_new(services, args, out: TextIO, operator: SignedIn) -> int:
     except SaleDeclined as declined:
         if args.json:  # the declined order, for the script; the cashier's sentence goes to stderr
             print_json(out, presentation.as_json(declined.order))
+        raise
+    except PaymentPending as pending:
+        if args.json:  # the pending order, for the script to recover later
+            try:
+                print_json(out, presentation.as_json(services.orders.get(pending.order_id)))
+            except PosappError:
+                pass  # the order history is what failed: the sentence on stderr says what to do
         raise
     try:
         if args.json:

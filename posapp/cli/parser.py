@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the posapp window (the default)")
     gui.add_argument("--smoke", action="store_true", help="build the main window and exit 0 (installation check)")
 
-    order = commands.add_parser("order", help="record, look up and void sales").add_subparsers(
+    order = commands.add_parser("order", help="record, look up, void, refund, capture and bill sales").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     new = order.add_parser("new", help="record one sale; the card is read from standard input")
     new.add_argument("--name", required=True, help="order name (at most 255 bytes)")

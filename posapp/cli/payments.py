@@ -70,7 +70,8 @@ def order_capture(services, args, out: TextIO, operator: SignedIn) -> int:
     """Capture an authorized order (``--amount``: less than authorized, e.g. a tab); ExitCode.OK."""
     order = capture(services.processor, services.orders, operator, args.order_id,
                     _minor(services, args, args.order_id), workstation=services.workstation)
-    _show(out, args, order, "captured")
+    captured = str(Money(order.captured_minor, order.amount.currency)) if order.amount else ""
+    _show(out, args, order, f"captured {captured}".strip())
     return ExitCode.OK
 
 

@@ -65,7 +65,10 @@ def payment_text(order: Order) -> str:
     decline code of a declined order; "" where no processor was asked."""
     if order.processor is None:
         return ""
-    text = f"{order.processor} {order.payment_reference or '(no reference yet)'}"
+    pending = order.status is OrderStatus.PENDING
+    text = f"{order.processor} {order.payment_reference or ('(no reference yet)' if pending else '(no payment)')}"
+    if order.amount and order.captured_minor and order.captured_minor != order.amount.minor:
+        text += f", captured {Money(order.captured_minor, order.amount.currency)}"
     if order.authorization_code:
         text += f", approval {order.authorization_code}"
     if order.decline_code:

@@ -135,7 +135,8 @@ def test_a_cashier_voids_only_with_a_supervisors_approval_and_the_journal_names_
     by_supervisor = posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET))
     assert (by_supervisor.returncode, by_supervisor.stdout) == (0, "Order 2 voided (2.00 USD).\n")
     twice = one_line(posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET)), 2)
-    assert twice == "posapp: order 2 is voided, not recorded\n"
+    assert twice == ("posapp: order 2 is voided: only an order recorded as card on file or an uncaptured "
+                     "authorization can be voided\n")
     listed = posapp("order", "list", env=as_("sam", SUPERVISOR_SECRET)).stdout.splitlines()
     assert [line.endswith("Tea  [VOIDED]") for line in listed] == [True, True]  # never read as takings
     assert [(operator, target, outcome, json.loads(details)) for operator, target, outcome, details

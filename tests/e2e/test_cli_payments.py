@@ -62,7 +62,11 @@ def test_a_paid_sale_a_decline_and_a_refused_code(shop, posapp_home, localstripe
     assert refused.stderr == "posapp: card refused: the VISA verification code is 3 digits, printed on the back " \
                              "of the card\n"
 
-    assert len(localstripe.payment_intents()) == 3  # the refused code was never sent
+    no_code = cli_sale(shop, f"{VISA} 12/29")
+    assert (no_code.returncode, no_code.stdout) == (2, "")
+    assert "needs the card's verification code: type it after the expiry" in no_code.stderr
+
+    assert len(localstripe.payment_intents()) == 3  # the refused code and the missing one were never sent
     listed = json.loads(shop("order", "list", "--json").stdout)["orders"]
     assert [each["status"] for each in listed] == ["declined", "paid", "paid"]
     recovered = shop("payments", "recover")
@@ -113,7 +117,9 @@ def test_refunds_go_up_to_what_was_captured_and_no_further(shop, localstripe):
     rest = shop("order", "refund", number)
     assert rest.returncode == 0 and rest.stdout == f"Order {number} refunded: now refunded (3.50 USD, refunded 3.50 USD).\n"
     again = shop("order", "refund", number, "--amount", "0.01")
-    assert again.returncode == 2 and "is refunded, not paid or partially_refunded" in again.stderr
+    assert again.returncode == 2
+    assert again.stderr == f"posapp: order {number} is refunded: it was refunded in full already, so there is " \
+                           f"nothing to refund\n"
     reference = order["payment"]["reference"]
     assert sorted(refunds(localstripe)) == [(reference, 100), (reference, 250)]  # nothing more was sent
     entries = json.loads(shop("audit", "list", "--action", "refund", "--json").stdout)["entries"]
@@ -149,3 +155,19 @@ def test_a_manual_capture_then_a_void(shop, localstripe):
     assert states[tab["payment"]["reference"]] == "succeeded"
     paid_void = shop("order", "void", str(tab["order_id"]))
     assert paid_void.returncode == 2 and f"is paid: its money was taken, so it is refunded ('posapp order refund {tab['order_id']}')" in paid_void.stderr
+
+
+def test_an_unreachable_processor_leaves_the_sale_pending_in_one_line(posapp, tmp_path):
+    from awstest import free_port
+
+    settings = tmp_path / "posapp.toml"
+    settings.write_text(f'[payments]\nprocessor = "stripe"\napi_base = "http://127.0.0.1:{free_port()}"\n')
+    settings.chmod(0o600)
+    environment = {"POSAPP_CONFIG": str(settings), "POSAPP_STRIPE_KEY": API_KEY}
+    pending = cli_sale(posapp, f"{VISA} 12/29 {CVC}", "--json", env=environment)
+    assert pending.returncode == 3 and pending.stderr.count("\n") == 1, pending.stderr
+    order = json.loads(pending.stdout)
+    assert pending.stderr == (f"posapp: order {order['order_id']} is pending: the card processor could not be "
+                              f"reached. Do not charge it again: 'posapp payments recover' asks the processor "
+                              f"what happened and records it\n")
+    assert (order["status"], order["payment"]["reference"]) == ("pending", None)

@@ -38,7 +38,7 @@ def test_a_supervisor_voids_a_recorded_order_once(till):
     assert order.status == OrderStatus.RECORDED
     assert void(orders, SUPERVISOR, order.id, workstation="till-01").status == OrderStatus.VOIDED
     assert orders.get(order.id).status == OrderStatus.VOIDED  # kept in the history, marked
-    with pytest.raises(StatusChanged, match=f"order {order.id} is voided, not recorded"):
+    with pytest.raises(StatusChanged, match=f"order {order.id} is voided: only an order recorded as card on file"):
         void(orders, SUPERVISOR, order.id, workstation="till-01")
     assert voids(orders) == [(SUPERVISOR.login, str(order.id), "ok", {})]
 
