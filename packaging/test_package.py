@@ -93,12 +93,12 @@ def test_a_till_charges_cards_through_stripe(run, tmp_path):
         admin = run("operator", "add", "--role", "admin", "boss", env={**env, "POSAPP_NEW_SECRET": password})
         assert admin.returncode == 0, admin.stderr
         sold = run("order", "new", "--name", "Frozen charge", "--amount", "2.50", "--card-stdin", "--json",
-                   stdin="4242424242424242 12/39 123\n", env=env)
+                   stdin=f"{random_pan('4', 16)} 12/39 123\n", env=env)
         assert sold.returncode == 0, sold.stderr
         receipt = json.loads(sold.stdout)
         assert receipt["status"] == "paid" and receipt["payment"]["reference"].startswith("pi_")
         declined = run("order", "new", "--name", "Frozen decline", "--amount", "2.50", "--card-stdin",
-                       stdin="4000000000000341 12/39 123\n", env=env)
+                       stdin=f"{localstripetest.DECLINING} 12/39 123\n", env=env)
         assert declined.returncode == 6 and declined.stderr.startswith("posapp: Declined"), declined.stderr
         refunded = run("order", "refund", str(receipt["order_id"]), "--amount", "1.00", env=env)
         assert refunded.returncode == 0, refunded.stderr

@@ -23,6 +23,7 @@ from pathlib import Path
 from awstest import free_port
 
 API_KEY = "sk_test_12345"  # localstripe takes any "sk_..." key
+DECLINING = "4000000000000341"  # the one card localstripe declines when a payment is confirmed
 # The wrapper ARCHITECTURE.md gives: localstripe's app, its pickling disabled, on one address.
 WRAPPER = """
 import sys
