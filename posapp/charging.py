@@ -123,7 +123,8 @@ def charge(processor: Processor, orders: OrderStore, vault: Vault, order: Order,
         raise
     except PosappError as error:
         # The money moved (or was refused) but the order history could not say so: recovery will.
-        log.warning("order %s: payment %s (%s) could not be recorded: %s", order.id, payment.reference,
+        # Logged, not printed: the one sentence of PaymentPending says it on stderr.
+        log.info("order %s: payment %s (%s) could not be recorded: %s", order.id, payment.reference,
                     payment.state.value, error)
         raise PaymentPending(order.id, f"the processor answered {payment.state.value}, but the order history "
                                        f"could not record it ({error})") from None
