@@ -25,7 +25,7 @@ from posapp.money import Money
 from posapp.orders.sql import SqlOrderStore
 from posapp.orders.status import OrderStatus
 from posapp.payment_recovery import GRACE, recover
-from posapp.payments import ProcessorOutcomeUnknown, ProcessorUnavailable
+from posapp.payments import PaymentRefused, ProcessorLoginRefused, ProcessorOutcomeUnknown, ProcessorUnavailable
 from posapp.payments.stripe_processor import StripeProcessor
 from posapp.stored_cards import charge_stored_card
 
@@ -241,3 +241,17 @@ def test_a_sale_whose_order_recovery_settled_first_is_paid_once(till, localstrip
     assert order.status is OrderStatus.PAID and orders.get(order.id) == order
     assert len(localstripe.payment_intents()) == 1
     assert [entry.outcome for entry in orders.journal.chain("till-01")] == ["pending", "paid"]
+
+
+@pytest.mark.parametrize("refusal", [PaymentRefused("the card processor refused the request: Bad request"),
+                                     ProcessorLoginRefused("the card processor refused posapp's API key (HTTP 401)")])
+def test_a_request_the_processor_refuses_charges_nothing_and_keeps_no_card(till, localstripe, refusal):
+    checkout, vault, orders, processor = till
+    with mock.patch.object(processor, "authorize", side_effect=refusal):
+        with pytest.raises(type(refusal), match=r"nothing was charged, and order \d+ is kept as declined "
+                                                r"\(processor_refused\)") as refused:
+            checkout.checkout(paid_sale())
+    assert refused.value.exit_code == 2
+    [order] = orders.page().orders
+    assert (order.status, order.decline_code, order.token) == (OrderStatus.DECLINED, "processor_refused", None)
+    assert tokens(vault) == [] and localstripe.payment_intents() == []
