@@ -22,9 +22,11 @@ from posapp.clock import utc_now
 from posapp.config import CaptureMethod, Materials, PaymentProcessor, Settings, VaultBackend
 from posapp.config_checks import is_mysql
 from posapp.errors import ConfigError, PosappError
+from posapp.localization import Localization
 from posapp.orders import OrderStore
 from posapp.orders.base import JournalSetup
 from posapp.payments import Processor
+from posapp.reports.merchant import Merchant
 from posapp.secrets import orders_password
 from posapp.vault import Vault
 
@@ -156,6 +158,23 @@ class Services:
     def currency(self) -> str:
         """The ISO 4217 code a sale is in unless another is chosen (``[merchant] currency``)."""
         return self._settings.merchant.currency
+
+    @property
+    def localization(self) -> Localization:
+        """How amounts and times read here: ``[merchant] locale`` and ``timezone``, else the system's."""
+        merchant = self._settings.merchant
+        return self._once("localization", lambda: Localization.named(merchant.locale, merchant.timezone))
+
+    @property
+    def merchant(self) -> Merchant:
+        """The business and this till, as receipts and reports name them (``[merchant]``)."""
+        merchant = self._settings.merchant
+        return Merchant(merchant.name, merchant.address, merchant.tax_id, merchant.receipt_footer, self.workstation)
+
+    @property
+    def receipt_printer(self) -> str:
+        """Where the window prints receipts: "system" or an ESC/POS target (``[receipts] printer``)."""
+        return self._settings.receipts.printer
 
     @property
     def idle_lock_minutes(self) -> int:

@@ -13,137 +13,32 @@ import dataclasses
 import enum
 import json
 import os
-import re
-import socket
 import tomllib
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from posapp import config_checks as checks
 from posapp.config_paths import APP_NAME, CONFIG_FILE_NAME, Paths, machine_config_file  # noqa: F401 (re-exported)
+from posapp.config_sections import (  # noqa: F401 (re-exported: the settings' types are read from here)
+    SECTIONS,
+    AccessSettings,
+    CaptureMethod,
+    Materials,
+    MerchantSettings,
+    OrdersSettings,
+    PaymentProcessor,
+    PaymentsSettings,
+    ReceiptsSettings,
+    VaultBackend,
+    VaultSettings,
+    WorkstationSettings,
+)
 from posapp.errors import ConfigError
 from posapp.file_trust import check_trusted
 from posapp.pan_detect import contains_pan
-
-class VaultBackend(enum.Enum):
-    """Where card numbers are kept: this till's own file, or the DynamoDB table tills share."""
-
-    LOCAL = "local"
-    DYNAMODB = "dynamodb"
-
-
-class Materials(enum.Enum):
-    """Where the DynamoDB vault's item keys come from."""
-
-    DIRECT = "direct"  # one KMS data key per item: a CloudTrail record for every card access
-    CACHED = "cached"  # keys kept in a meta table, wrapped by KMS: about one KMS call per version_ttl
-
-
-class PaymentProcessor(enum.Enum):
-    """Who charges cards: nobody (a sale is recorded, its card kept on file) or Stripe."""
-
-    NONE = "none"
-    STRIPE = "stripe"
-
-
-class CaptureMethod(enum.Enum):
-    """When a sale's money is taken: at the sale, or when captured later (tabs, tips)."""
-
-    AUTOMATIC = "automatic"
-    MANUAL = "manual"
-
-
-def _default_workstation_id() -> str:
-    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()).strip("-._")
-    return host[:64] or "workstation"
-
-
-def _setting(default: object = dataclasses.MISSING, *, check=None, default_factory=dataclasses.MISSING, doc: str):
-    return field(default=default, default_factory=default_factory, metadata={"check": check, "doc": doc})
-
-
-@dataclass(frozen=True)
-class WorkstationSettings:
-    """``[workstation]``: ``id`` names the till (default: its host name); each field's ``doc``."""
-
-    id: str = _setting(default_factory=_default_workstation_id, check=checks.workstation_id,
-                       doc="Name of this till in orders, vault items and logs (default: host name).")
-
-
-@dataclass(frozen=True)
-class VaultSettings:
-    """``[vault]``: local by default; "dynamodb" needs ``region`` and ``kms_key_id`` (see each ``doc``)."""
-
-    backend: VaultBackend = _setting(VaultBackend.LOCAL, doc="Where card numbers are kept.")
-    table: str = _setting("posapp-pan-vault", check=checks.table_name,
-                          doc="DynamoDB table of the vault (cached mode adds TABLE-meta).")
-    region: str | None = _setting(None, check=checks.aws_region, doc="AWS region of the vault table.")
-    endpoint_url: str | None = _setting(None, check=checks.endpoint_url,
-                                        doc="Other DynamoDB and KMS endpoint (moto, DynamoDB Local).")
-    kms_key_id: str | None = _setting(None, check=checks.kms_key_arn, doc="ARN of the KMS key protecting item keys.")
-    materials: Materials = _setting(Materials.DIRECT, doc="How item keys are obtained from KMS.")
-    version_ttl: int = _setting(300, check=checks.positive, doc="Seconds cached materials are used before a check.")
-
-    @property
-    def meta_table(self) -> str:
-        """The table that keeps cached materials: ``table`` with "-meta" appended."""
-        return f"{self.table}-meta"
-
-
-@dataclass(frozen=True)
-class OrdersSettings:
-    """``[orders]``: the database URL (None: SQLite in the data folder) and MySQL's TLS files."""
-
-    url: str | None = _setting(None, check=checks.orders_url,
-                               doc="Order-history database URL (default: SQLite in the data folder).")
-    ssl_ca: str | None = _setting(None, check=checks.existing_file, doc="CA bundle that signed the MySQL server's "
-                                  "certificate; turns on TLS with certificate and host name checks.")
-    ssl_cert: str | None = _setting(None, check=checks.existing_file, doc="Client certificate, where the server asks.")
-    ssl_key: str | None = _setting(None, check=checks.existing_file, doc="Private key of the client certificate.")
-
-
-@dataclass(frozen=True)
-class MerchantSettings:
-    """``[merchant]``: ``currency``, the ISO 4217 code a sale is in unless chosen (default USD)."""
-
-    currency: str = _setting("USD", check=checks.currency,
-                             doc="ISO 4217 code of the till's currency; a cashier changes it for one sale only.")
-
-
-@dataclass(frozen=True)
-class AccessSettings:
-    """``[access]``: ``idle_lock_minutes``, how long the window waits without input before it locks."""
-
-    idle_lock_minutes: int = _setting(15, check=checks.idle_lock_minutes,
-                                      doc="Minutes without input before the window locks (1 to 15; PCI DSS 8.2.8).")
-
-
-@dataclass(frozen=True)
-class PaymentsSettings:
-    """``[payments]``: ``processor`` ("none" or "stripe"), Stripe's ``api_base`` and ``capture``.
-
-    The processor's API key is a secret: the keyring or ``POSAPP_STRIPE_KEY``, never this file."""
-
-    processor: PaymentProcessor = _setting(PaymentProcessor.NONE, doc="Who charges cards: none (sales are "
-                                           "recorded, card on file) or stripe.")
-    api_base: str | None = _setting(None, check=checks.endpoint_url,
-                                    doc="Other address of Stripe's API (a proxy; localstripe in tests).")
-    capture: CaptureMethod = _setting(CaptureMethod.AUTOMATIC, doc="automatic: the money is taken at the sale; "
-                                      "manual: authorized at the sale, captured later.")
-
-
-SECTIONS: dict[str, type] = {
-    "workstation": WorkstationSettings,
-    "merchant": MerchantSettings,
-    "access": AccessSettings,
-    "vault": VaultSettings,
-    "orders": OrdersSettings,
-    "payments": PaymentsSettings,
-}
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -155,6 +50,7 @@ class Settings:
     merchant: MerchantSettings
     access: AccessSettings
     payments: PaymentsSettings
+    receipts: ReceiptsSettings
     paths: Paths
     files: tuple[Path, ...] = ()  # the files that were read, lowest precedence first
 
@@ -203,7 +99,8 @@ def render(values: Mapping[str, Mapping[str, object]]) -> str:
             for key, value in given.items():
                 if isinstance(value, enum.Enum):
                     value = value.value
-                lines.append(f"{key} = {value}" if isinstance(value, int) else f"{key} = {json.dumps(value)}")
+                text = json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+                lines.append(f"{key} = {value}" if isinstance(value, int) else f"{key} = {text}")
     return "\n".join(lines) + "\n"
 
 
@@ -282,6 +179,10 @@ def _parse(document: Mapping[str, object], path: Path) -> list[tuple[str, str, o
 def _convert(raw: object, hint: object) -> object:
     if isinstance(raw, str) and contains_pan(raw):  # a settings file is no place for card data
         raise ValueError("looks like a card number; settings never hold card data")
+    if typing.get_origin(hint) is tuple:  # a list of text, like the lines of an address
+        if not isinstance(raw, list):
+            raise ValueError(f'must be a list of text, like ["first line", "second line"], not {type(raw).__name__}')
+        return tuple(_convert(item, str) for item in raw)
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for option in options:
         if isinstance(option, type) and issubclass(option, enum.Enum):

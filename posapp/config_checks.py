@@ -117,3 +117,57 @@ def idle_lock_minutes(value: int) -> int:
         raise ValueError(f"must be 1 to {IDLE_LOCK_MAX_MINUTES} minutes (PCI DSS 8.2.8 allows an idle session "
                          f"at most {IDLE_LOCK_MAX_MINUTES} minutes), not {value}")
     return value
+
+
+RECEIPT_LINE_MAX = 64  # characters: wider than any receipt printer's line, so a line is never cut silently
+RECEIPT_LINES_MAX = 4
+
+
+def receipt_line(value: str) -> str:
+    """One line of a receipt's header or footer: 1 to 64 printable characters."""
+    value = value.strip()
+    if not value or len(value) > RECEIPT_LINE_MAX or not value.isprintable():
+        raise ValueError(f"use 1 to {RECEIPT_LINE_MAX} printable characters on one line")
+    return value
+
+
+def receipt_lines(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Up to 4 receipt lines (an address), each as :func:`receipt_line` allows."""
+    if len(value) > RECEIPT_LINES_MAX:
+        raise ValueError(f"at most {RECEIPT_LINES_MAX} lines")
+    return tuple(receipt_line(line) for line in value)
+
+
+def locale_name(value: str) -> str:
+    """A locale Babel knows, like ``de_DE`` (``de-DE`` is taken too)."""
+    from posapp.localization import locale_named  # Babel's data loads only where a locale is set
+
+    try:
+        return str(locale_named(value))
+    except Exception as error:  # ConfigError: the loader adds the file and key
+        raise ValueError(str(error)) from None
+
+
+def time_zone(value: str) -> str:
+    """An IANA time zone name, like ``Europe/Berlin``."""
+    from posapp.localization import zone_named
+
+    try:
+        return zone_named(value).key
+    except Exception as error:
+        raise ValueError(str(error)) from None
+
+
+_PRINTERS = (r"system", r"escpos-network:[A-Za-z0-9.-]+:\d{1,5}", r"escpos-usb:[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}",
+             r"escpos-file:/.+")
+
+
+def printer(value: str) -> str:
+    """Where receipts print: "system", "escpos-network:HOST:PORT", "escpos-usb:VVVV:PPPP" or
+    "escpos-file:/ABSOLUTE/PATH"."""
+    if not any(re.fullmatch(pattern, value) for pattern in _PRINTERS):
+        raise ValueError('use "system", "escpos-network:HOST:PORT", "escpos-usb:VENDOR:PRODUCT" (4 hex digits '
+                         'each) or "escpos-file:/absolute/path"')
+    if value.startswith("escpos-network:") and not 0 < int(value.rsplit(":", 1)[1]) <= 65535:
+        raise ValueError("the port must be a number from 1 to 65535")
+    return value

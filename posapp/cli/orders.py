@@ -15,7 +15,6 @@ from posapp.cli.input import read_card_input
 from posapp.cli.output import for_terminal, print_json
 from posapp.errors import ExitCode, InvalidInput, PosappError, Unavailable, describe
 from posapp.pan_detect import contains_pan
-from posapp.money import Money
 from posapp.orders import Order, OrderFilter, presentation
 from posapp.orders.base import PAGE_MAX
 from posapp.clock import utc_now
@@ -44,7 +43,7 @@ def order_new(services, args, out: TextIO, operator: SignedIn) -> int:
     key = args.idempotency_key
     if key is not None and contains_pan(key):  # refused before the card is read, not after
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
-    amount = Money.parse(args.amount, args.currency or services.currency)
+    amount = services.localization.parse_amount(args.amount, args.currency or services.currency)
     today = utc_now().date()
     line = _read_card_line()
     card_text, cvc_text = split_cvc(line)

@@ -15,6 +15,9 @@ from posapp.errors import ExitCode
 from posapp.orders.base import PAGE_MAX
 
 
+AMOUNT_HELP = "amount as the merchant's locale writes it ([merchant] locale): 1,234.56 in en_US, 1.234,56 in de_DE"
+
+
 class _VersionAction(argparse.Action):
     """Reads the version only when asked: package metadata is slow to load at every start."""
 
@@ -57,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     new = order.add_parser("new", help="record one sale; the card is read from standard input")
     new.add_argument("--name", required=True, help="order name (at most 255 bytes)")
     new.add_argument("--description", help="order description (at most 255 bytes)")
-    new.add_argument("--amount", required=True, help="amount, like 12.34")
+    new.add_argument("--amount", required=True, help=AMOUNT_HELP)
     new.add_argument("--currency", help="ISO 4217 currency code (default: the till's, [merchant] currency)")
     new.add_argument("--idempotency-key", metavar="KEY",
                      help="the same key on a retry records the sale once (default: a new key per run)")
@@ -86,17 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     refund = order.add_parser("refund", help="give back money of a paid order (a supervisor's; a cashier needs "
                                              "a supervisor's approval, as for void)")
     refund.add_argument("order_id", type=order_id, metavar="ID")
-    refund.add_argument("--amount", help="how much, like 2.50 (default: all that is left to refund)")
+    refund.add_argument("--amount", help="how much (default: all that is left to refund); " + AMOUNT_HELP)
     refund.add_argument("--reason", metavar="TEXT", help="why, for the journal")
     refund.add_argument("--json", action="store_true", help="print the order as JSON")
     capture = order.add_parser("capture", help="take the money of an authorized order ([payments] capture = "
                                                "\"manual\")")
     capture.add_argument("order_id", type=order_id, metavar="ID")
-    capture.add_argument("--amount", help="how much, like 12.34, at most what was authorized (default: all)")
+    capture.add_argument("--amount", help="how much, at most what was authorized (default: all); " + AMOUNT_HELP)
     capture.add_argument("--json", action="store_true", help="print the order as JSON")
     billing = order.add_parser("charge", help="bill a stored card again as a new order (back office)")
     billing.add_argument("--token", required=True, help="the card's vault token, as an earlier order shows it")
-    billing.add_argument("--amount", required=True, help="amount, like 12.34")
+    billing.add_argument("--amount", required=True, help=AMOUNT_HELP)
     billing.add_argument("--currency", help="ISO 4217 currency code (default: the till's)")
     billing.add_argument("--name", required=True, help="order name (at most 255 bytes)")
     billing.add_argument("--reason", metavar="TEXT", help="why the card is billed, for the order and the journal")

@@ -45,7 +45,7 @@ def _minor(services, args, order_id: int) -> int | None:
     if args.amount is None:
         return None
     order = services.orders.get(order_id)
-    return Money.parse(args.amount, order.amount.currency if order.amount else services.currency).minor
+    return services.localization.parse_amount(args.amount, order.amount.currency if order.amount else services.currency).minor
 
 
 def _show(out: TextIO, args, order, done: str) -> None:
@@ -78,7 +78,7 @@ def order_capture(services, args, out: TextIO, operator: SignedIn) -> int:
 def order_charge(services, args, out: TextIO, operator: SignedIn) -> int:
     """Bill the card stored under ``--token`` again as a new order; prints it (JSON with ``--json``,
     also when declined) and returns ExitCode.OK. Raises what ``charge_stored_card`` raises."""
-    amount = Money.parse(args.amount, args.currency or services.currency)
+    amount = services.localization.parse_amount(args.amount, args.currency or services.currency)
     services.paired()
     try:
         order = charge_stored_card(services.processor, services.orders, services.vault, operator, token=args.token,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -25,12 +25,13 @@ from posapp.checkout import CheckoutService, Sale
 from posapp.clock import utc_now
 from posapp.cvc import InvalidCvc
 from posapp.errors import Unavailable
+from posapp.localization import Localization
 from posapp.money import InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.base import checked_text
 from posapp.orders.status import OrderStatus
 from posapp.payments import PaymentError
-from posapp.ui.amount_field import currency_button, parse_amount
+from posapp.ui.amount_field import currency_button
 from posapp.ui.card_entry import CardEntry, named
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
@@ -43,20 +44,20 @@ class CheckoutView(QWidget):
     button says "Charge", a keyed card's CVC is asked), else it is recorded as card on file."""
 
     def __init__(self, checkout: Callable[[SignedIn], CheckoutService], runner: TaskRunner, *, currency: str,
-                 charges: bool = False, parent: QWidget | None = None):
+                 localization: Localization, charges: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
         self._charges = charges
         self._checkout = checkout  # called on the worker thread: building the services is I/O
         self.operator: SignedIn | None = None
         self._runner = runner
         self._till_currency = currency  # from the settings; a sale in another one is chosen each time
-        self._locale = QLocale()  # the cashier's: amounts are typed the way the desktop writes them
+        self._localization = localization  # the merchant's: amounts are typed as [merchant] locale writes them
         self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
         self._busy = False
 
         self.name = named(QLineEdit(), self.tr("Order name"), self.tr("What is sold, e.g. Table 4 dinner"))
         self.description = named(QLineEdit(), self.tr("Description"), self.tr("Optional"))
-        self.amount = named(QLineEdit(), self.tr("Amount"), f"0{self._locale.decimalPoint()}00")
+        self.amount = named(QLineEdit(), self.tr("Amount"), f"0{localization.decimal_symbol}00")
         self.amount_message = QLabel()
         self.amount_message.setAccessibleName(self.tr("Amount check"))
         self.amount_message.setStyleSheet("color: #b00020;")
@@ -152,7 +153,7 @@ class CheckoutView(QWidget):
         self._show_amount()
 
     def _amount(self) -> Money:
-        return parse_amount(self.amount.text(), self.currency.text(), self._locale)
+        return self._localization.parse_amount(self.amount.text(), self.currency.text())
 
     def _show_amount(self) -> None:
         """The amount due and the button say what Enter will record or charge; a refused amount says
@@ -166,8 +167,8 @@ class CheckoutView(QWidget):
             self.amount_due.setText(f"— {currency}")
             self._show_amount_problem(sentence(error, beside_field=True) if self.amount.text().strip() else "")
             return
-        self.charge.setText((self.tr("Charge %1") if self._charges else self.tr("Record %1")).replace("%1", str(amount)))
-        self.amount_due.setText(str(amount))
+        self.charge.setText((self.tr("Charge %1") if self._charges else self.tr("Record %1")).replace("%1", self._localization.amount(amount)))
+        self.amount_due.setText(self._localization.amount(amount))
         self._show_amount_problem("")
 
     def _show_amount_problem(self, problem: str) -> None:
@@ -234,7 +235,7 @@ class CheckoutView(QWidget):
         done = {OrderStatus.PAID: self.tr("Order %1 paid: %2 on %3"),
                 OrderStatus.AUTHORIZED: self.tr("Order %1 authorized: %2 on %3")}
         self.result.setText(done.get(order.status, self.tr("Order %1 recorded: %2 on %3")).replace("%1", str(order.id))
-                            .replace("%2", str(order.amount)).replace("%3", order.card_masked))
+                            .replace("%2", self._localization.amount(order.amount)).replace("%3", order.card_masked))
         self.name.setFocus()
 
     def _failed(self, message: str, error: Exception) -> None:

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.sign_in.signed_in.connect(self._signed_in)
         # The services are built by the first background task that needs them, not here.
         self.checkout = CheckoutView(services.checkout, runner, currency=services.currency,
+                                     localization=services.localization,
                                      charges=services.charges_cards)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from posapp.access.roles import Permission, SignedIn
@@ -57,7 +57,7 @@ class OrderActions(QObject):
         """Ask how much of ``order`` to give back and why, then refund it."""
         if self._operator() is None:
             return
-        dialog = RefundDialog(order, QLocale(), self._window)
+        dialog = RefundDialog(order, self._services.localization, self._window)
         dialog.chosen.connect(lambda minor, reason: self._refund(order, minor, reason))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()

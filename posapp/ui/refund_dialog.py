@@ -8,7 +8,7 @@ checked as stored text is (no card number, no control character). Nothing is sen
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.localization import Localization
 from posapp.money import Money
 from posapp.orders import Order
 from posapp.orders.base import checked_text
-from posapp.ui.amount_field import parse_amount
 from posapp.ui.messages import sentence
 
 
@@ -35,15 +35,15 @@ class RefundDialog(QDialog):
 
     chosen = Signal(int, str)
 
-    def __init__(self, order: Order, locale: QLocale, parent: QWidget | None = None):
+    def __init__(self, order: Order, localization: Localization, parent: QWidget | None = None):
         super().__init__(parent)
-        self._locale = locale
+        self._localization = localization
         self._currency = order.amount.currency
         self._left = order.captured_minor - order.refunded_minor
         left = Money(self._left, self._currency) if self._left > 0 else None
         self.setWindowTitle(self.tr("Refund order %1").replace("%1", str(order.id)))
         self.setMinimumWidth(460)  # the order's line reads whole, its masked card unbroken
-        self.amount = QLineEdit(left.amount_text.replace(".", locale.decimalPoint()) if left else "")
+        self.amount = QLineEdit(localization.amount_number(left) if left else "")
         self.amount.setAccessibleName(self.tr("Amount to refund"))
         self.amount.selectAll()
         self.reason = QLineEdit()
@@ -66,8 +66,8 @@ class RefundDialog(QDialog):
         form.addRow(self.tr("&Reason"), self.reason)
         form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget().setBuddy(self.amount)
         explanation = QLabel(self.tr("Order %1 (%2 on %3): %4 can be given back.").replace("%1", str(order.id))
-                             .replace("%2", str(order.amount)).replace("%3", order.card_masked)
-                             .replace("%4", str(left) if left else self.tr("nothing")))
+                             .replace("%2", localization.amount(order.amount)).replace("%3", order.card_masked)
+                             .replace("%4", localization.amount(left) if left else self.tr("nothing")))
         explanation.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(explanation)
@@ -79,7 +79,7 @@ class RefundDialog(QDialog):
     def accept(self) -> None:
         """Check the amount and the reason; emit ``chosen`` and close, or say what is refused."""
         try:
-            amount = parse_amount(self.amount.text(), self._currency, self._locale)
+            amount = self._localization.parse_amount(self.amount.text(), self._currency)
             reason = checked_text("refund reason", self.reason.text(), required=True)
         except ValueError as error:
             self.message.setText(sentence(error))
@@ -87,7 +87,7 @@ class RefundDialog(QDialog):
         if amount.minor > self._left:
             left = Money(self._left, self._currency) if self._left > 0 else None
             self.message.setText(self.tr("At most %1 is left to refund on this order.").replace(
-                "%1", str(left)) if left else self.tr("Nothing is left to refund on this order."))
+                "%1", self._localization.amount(left)) if left else self.tr("Nothing is left to refund on this order."))
             return
         self.chosen.emit(amount.minor, reason)
         super().accept()
