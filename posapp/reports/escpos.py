@@ -1,0 +1,79 @@
+"""Documents for thermal receipt printers (ESC/POS), through python-escpos.
+
+A target names the printer as ``[receipts] printer`` does: ``escpos-network:HOST:PORT`` (a
+printer on the network, raw TCP, usually port 9100), ``escpos-usb:VENDOR:PRODUCT`` (hex USB
+ids) or ``escpos-file:PATH`` (a device file such as /dev/usb/lp0). The lines are those of the
+plain-text form, so every format reads the same; python-escpos picks the code page for €, ¥
+and the mask's bullets.
+"""
+
+from __future__ import annotations
+
+from posapp.errors import InvalidInput, Unavailable
+from posapp.reports.document import WIDTH, Document, Style, text_lines
+
+CONNECT_TIMEOUT_S = 5.0
+
+
+class PrinterUnavailable(Unavailable):
+    """The receipt printer could not be reached or refused the document (exit 3)."""
+
+
+def render_escpos(document: Document) -> bytes:
+    """The ESC/POS bytes that print ``document`` and cut the paper. Raises CardDataInDocument
+    (exit 4) before anything is made."""
+    from escpos.printer import Dummy
+
+    document.check()
+    printer = Dummy()
+    _print(printer, document)
+    return printer.output
+
+
+def print_escpos(document: Document, target: str) -> None:
+    """Print ``document`` on the ESC/POS printer ``target`` names. Raises CardDataInDocument before
+    anything is sent, InvalidInput for a target of another form, PrinterUnavailable when the
+    printer cannot be reached or written to."""
+    data = render_escpos(document)
+    kind, _, where = target.partition(":")
+    try:
+        if kind == "escpos-network":
+            from escpos.printer import Network
+
+            host, _, port = where.rpartition(":")
+            printer = Network(host, port=int(port), timeout=CONNECT_TIMEOUT_S)
+        elif kind == "escpos-usb":
+            from escpos.printer import Usb
+
+            vendor, _, product = where.partition(":")
+            printer = Usb(int(vendor, 16), int(product, 16))
+        elif kind == "escpos-file":
+            from escpos.printer import File
+
+            printer = File(where)
+        else:
+            raise InvalidInput(f"{target!r} is no receipt printer: use escpos-network:HOST:PORT, "
+                               "escpos-usb:VENDOR:PRODUCT or escpos-file:PATH")
+        printer.open()
+        try:
+            printer._raw(data)  # the bytes rendered and checked above, sent as they are
+        finally:
+            printer.close()
+    except (OSError, ValueError) as error:
+        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {error}") from None
+    except Exception as error:  # python-escpos's own errors (DeviceNotFoundError, USBNotFoundError…)
+        if isinstance(error, InvalidInput):
+            raise
+        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {type(error).__name__}: "
+                                 f"{error}") from None
+
+
+def _print(printer, document: Document) -> None:
+    for line in document.lines:
+        rows = text_lines(Document(document.name, [line]), WIDTH)
+        printer.set(bold=line.style in (Style.TITLE, Style.BOLD), double_height=line.style is Style.TITLE,
+                    normal_textsize=line.style is not Style.TITLE)
+        for row in rows:
+            printer.text(row + "\n")
+    printer.set(normal_textsize=True, bold=False)
+    printer.cut()
