@@ -6,7 +6,8 @@ units, currency, masked card, time (UTC), workstation, operator, status and an
 idempotency key, and the name and description folded for search (``posapp.orders.search``).
 ``posapp_identity`` names the order history; ``posapp_orphans`` holds reconciliation's notes
 (migration 0003 says why). ``posapp_operators`` and ``posapp_journal`` hold the operators and
-the audit journal (migrations 0005 and 0006). Migration 0007 added what a payment needs.
+the audit journal (migrations 0005 and 0006). Migration 0007 added what a payment needs;
+``posapp_day_closes`` records each closed business day and till (migration 0008).
 
 Every column but the free text and the numbers holds an identifier or a code (token,
 idempotency key, workstation, operator, currency, brand...): those compare byte for byte on
@@ -95,6 +96,15 @@ journal = sa.Table(
     sa.Column("outcome", sa.String(16), nullable=False),
     sa.Column("details", sa.Text, nullable=False),
     sa.Column("chain", sa.String(64), nullable=False),
+)
+day_closes = sa.Table(
+    "posapp_day_closes",
+    metadata,
+    sa.Column("business_day", sa.Date, primary_key=True),  # the merchant's local date
+    sa.Column("workstation", sa.String(64), primary_key=True),
+    sa.Column("closed_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("operator", sa.String(64)),
+    sa.Column("totals", sa.Text, nullable=False),  # JSON
 )
 
 

@@ -22,9 +22,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from posapp.audit.chain import Entry, Event
-from posapp.orders import journal as journal_rows
-from posapp.orders import migrate
-from posapp.orders import orphans as orphan_rows
+from posapp.orders import journal as journal_rows, migrate, orphans as orphan_rows
 from posapp.orders.db_errors import rolled_back, translate
 from posapp.orders.engine import Tls, create_private_file, make_engine
 from posapp.orders.base import (PAGE_MAX, DuplicateSale, JournalSetup, NewOrder, NotProvisioned, Order, OrderFilter,
@@ -32,6 +30,7 @@ from posapp.orders.base import (PAGE_MAX, DuplicateSale, JournalSetup, NewOrder,
 from posapp.orders.schema import aware_utc, conditions, identity, order_from_row, order_history, row_of, select_orders
 from posapp.orders.operators_sql import SqlOperators
 from posapp.orders.payments_sql import SqlPayments
+from posapp.orders.reports_sql import SqlDayReports
 from posapp.orders.search import fill_search_columns
 
 _id = order_history.c.UserPaymentAccountID
@@ -58,7 +57,7 @@ class SqlOrderStore:
         self._heads = journal_rows.HeadGuesses()
         self.operators = SqlOperators(self)
         self.journal = journal_rows.SqlJournal(self)
-        self.payments = SqlPayments(self)
+        self.payments, self.reports = SqlPayments(self), SqlDayReports(self)
 
     @property
     def display_url(self) -> str:

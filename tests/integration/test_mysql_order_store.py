@@ -57,7 +57,7 @@ def test_fresh_install_has_the_reference_columns_and_posapps(mariadb, mysql_db, 
     assert {c[0]: c[1] for c in columns}["OrderName"] == "tinytext"
     assert {c[0]: c[2] for c in columns}["OrderName"] == "utf8mb4"
     assert ("uq_OrderHistory_idempotency_key", 0, "idempotency_key") in indexes
-    assert {index[0] for index in indexes} >= {"PRIMARY", "ix_OrderHistory_created_at", "ix_OrderHistory_card_last4",
+    assert {index[0] for index in indexes} >= {"PRIMARY", "ix_OrderHistory_day", "ix_OrderHistory_card_last4",
                                               "ix_OrderHistory_token", "ix_OrderHistory_workstation",
                                               "ix_OrderHistory_status"}
     order = store.add(new_order())

@@ -87,7 +87,8 @@ IDENTIFIER_COLUMNS = {
 } | {("posapp_identity", "name"), ("posapp_identity", "value"), ("posapp_orphans", "token")} | {
     ("posapp_operators", name) for name in ("login", "name", "role", "secret_hash")
 } | {("posapp_journal", name) for name in ("workstation", "operator", "action", "target", "outcome", "details",
-                                          "chain")}
+                                          "chain")} | {("posapp_day_closes", name) for name in ("workstation", "operator",
+                                                                                              "totals")}
 REFERENCE_TABLE = """CREATE TABLE OrderHistory ( UserPaymentAccountID INT NOT NULL AUTO_INCREMENT,
   OrderName TINYTEXT, Description TINYTEXT, AWS_PA_Token TINYTEXT,
   PRIMARY KEY (UserPaymentAccountID) ) DEFAULT CHARSET latin1"""
