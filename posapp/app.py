@@ -31,6 +31,7 @@ from posapp.secrets import orders_password
 from posapp.vault import Vault
 
 if TYPE_CHECKING:
+    from posapp.reports.day import DayReports
     from posapp.verification import OrderCards
 
 T = TypeVar("T")
@@ -170,6 +171,14 @@ class Services:
         """The business and this till, as receipts and reports name them (``[merchant]``)."""
         merchant = self._settings.merchant
         return Merchant(merchant.name, merchant.address, merchant.tax_id, merchant.receipt_footer, self.workstation)
+
+    @property
+    def day_reports(self) -> DayReports:
+        """Day reports and closes of this till (or, for the back office, of any till): ``posapp.reports.day``."""
+        from posapp.reports.day import DayReports
+
+        return self._once("day_reports", lambda: DayReports(self.orders, self.localization,
+                                                            workstation=self.workstation))
 
     @property
     def receipt_printer(self) -> str:

@@ -118,6 +118,16 @@ class Localization:
         pattern.frac_prec = (places, places)
         return pattern.apply(_value(money), self.locale, currency=money.currency, currency_digits=False)
 
+    def total(self, minor: int, currency: str) -> str:
+        """A sum of amounts (a day's takings: zero, negative for money given back, or more than one
+        sale may be), written as :meth:`amount` writes one: "-1.234,50 €" in de_DE. Raises
+        InvalidAmount for a currency that is not ISO 4217's."""
+        places = exponent(currency)
+        pattern = copy.copy(self.locale.currency_formats["standard"])
+        pattern.frac_prec = (places, places)
+        return pattern.apply(decimal.Decimal(minor).scaleb(-places), self.locale, currency=currency,
+                             currency_digits=False)
+
     # -- times ---------------------------------------------------------------------------
 
     def local(self, moment: datetime.datetime) -> datetime.datetime:

@@ -33,7 +33,7 @@ class Permission(enum.Enum):
 
 
 _CASHIER = frozenset({Permission.SELL, Permission.OWN_TILL_ORDERS, Permission.PRINT_RECEIPTS})
-_SUPERVISOR = _CASHIER | {Permission.REFUND, Permission.VOID, Permission.OVERRIDE}
+_SUPERVISOR = _CASHIER | {Permission.REFUND, Permission.VOID, Permission.OVERRIDE, Permission.REPORTS}
 _BACKOFFICE = frozenset({Permission.OWN_TILL_ORDERS, Permission.ALL_ORDERS, Permission.REPORTS, Permission.EXPORT,
                          Permission.CHARGE_STORED_CARD})
 _ADMIN = frozenset(Permission)
