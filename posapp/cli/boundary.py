@@ -27,6 +27,7 @@ from posapp.cli.orders import order_list, order_new, order_show, order_void
 from posapp.cli.payments import order_capture, order_charge, order_refund, payments_recover
 from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
 from posapp.cli.parser import build_parser
+from posapp.cli.reports import report_day
 from posapp.cli.signin import refused_if, sign_in
 from posapp.cli.vault import vault_import, vault_reconcile, vault_verify
 from posapp.config import Settings
@@ -115,6 +116,7 @@ COMMANDS = {
     ("operator", "enable"): operator_enable,
     ("operator", "reset"): operator_reset,
     ("operator", "unlock"): operator_unlock,
+    ("report", "day"): report_day,
     ("audit", "list"): audit_list,
     ("audit", "verify"): audit_verify,
     ("provision", None): provision,
@@ -141,6 +143,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("operator", "enable"): Permission.OPERATORS,
     ("operator", "reset"): Permission.OPERATORS,
     ("operator", "unlock"): Permission.OPERATORS,
+    ("report", "day"): Permission.REPORTS,
     ("audit", "list"): Permission.AUDIT,
     ("audit", "verify"): Permission.AUDIT,
     ("provision", None): None,

@@ -148,6 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
                          ("unlock", "end an operator's lockout after failed sign-ins")):
         operator.add_parser(action, help=text).add_argument("login", metavar="LOGIN")
 
+    report = commands.add_parser("report", help="the day's report and its close (Z report)").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    day = report.add_parser("day", help="a business day's totals at one till (or every till), and its close")
+    day.add_argument("--date", metavar="YYYY-MM-DD",
+                     help="the merchant's business day, in [merchant] timezone (default: today there)")
+    tills = day.add_mutually_exclusive_group()
+    tills.add_argument("--workstation", metavar="ID", help="the till (default: this one)")
+    tills.add_argument("--all-tills", action="store_true", help="every till together (a reading: not closed)")
+    shapes = day.add_mutually_exclusive_group()
+    shapes.add_argument("--json", action="store_true", help="print the report as JSON")
+    shapes.add_argument("--pdf", metavar="FILE", help="write the report to this new PDF file (never written over)")
+    day.add_argument("--close", action="store_true",
+                     help="close the day of that till (once: a Z report; later runs print a reprint)")
+
     audit = commands.add_parser("audit", help="read and verify the audit journal").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     entries = audit.add_parser("list", help="journal entries, by workstation and sequence number")

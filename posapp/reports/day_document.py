@@ -1,8 +1,8 @@
 """How a day report reads: the printed document (text, PDF, ESC/POS) and the ``--json`` object.
 
 The document names what it is at the top: "Z report" for a day closed in this run, "Z report —
-reprint" (with who closed it and when) for a day closed before, "X report — not closed" for a
-reading. Amounts are written as the merchant's locale writes them (``Localization.total``), times
+reprint" for a day closed before (and "REPRINT" again above who closed it and when), "X report — not
+closed" for a reading. Amounts are written as the merchant's locale writes them (``Localization.total``), times
 in the merchant's zone. The JSON gives every amount as minor units and a decimal string, and times
 in UTC with their offset.
 """
@@ -90,16 +90,17 @@ def _closing(doc: Document, report: DayReport, localization: Localization) -> No
     if report.workstation is None:
         doc.add("Every till: a reading; each till closes its own day.")
         for close in report.closes:
-            doc.add(f"{close.workstation} closed {localization.time(close.closed_at)} by {close.operator or '-'}",
+            doc.add(f"{close.workstation} closed by {close.operator or '-'}", localization.time(close.closed_at),
                     label="workstation or operator")
         return
     close = report.closed
     if close is None:
         doc.add("NOT CLOSED: a reading of the day so far", style=Style.BOLD)
         return
-    prefix = "REPRINT — closed" if report.reprint else "Closed"
-    doc.add(f"{prefix} {localization.long_time(close.closed_at)} by {close.operator or 'nobody signed in'}",
-            style=Style.BOLD, label="operator")
+    if report.reprint:
+        doc.add("REPRINT", style=Style.BOLD)
+    doc.add("Closed by", close.operator or "nobody signed in", style=Style.BOLD, label="operator")
+    doc.add("Closed at", localization.long_time(close.closed_at))
     if report.changed_since_close():
         doc.add("CHANGED SINCE THE CLOSE: at the close", style=Style.BOLD)
         doc.add("Orders", str(close.totals.get("orders")))

@@ -55,6 +55,7 @@ COMMANDS = {
                                                                   "--amount", "2", "--name", "Fee"], None,
                      "no card processor is configured"),
     "payments recover": (Permission.OWN_TILL_ORDERS, lambda shop: ["payments", "recover"], None),
+    "report day": (Permission.REPORTS, lambda shop: ["report", "day"], None),
     "audit list": (Permission.AUDIT, lambda shop: ["audit", "list"], None),
     "audit verify": (Permission.AUDIT, lambda shop: ["audit", "verify"], None),
 }
