@@ -1,6 +1,6 @@
-"""The main window: sign-in first, then checkout (F2) and order history (F3) as the operator's role
-allows, with a status bar that says who is signed in, which till this is, where cards and orders
-go, whether those backends answer, and when something is still working. Sign out (Ctrl+L) and
+"""The main window: sign-in first, then checkout (F2), order history (F3) and reports (F4) as the
+operator's role allows, with a status bar that says who is signed in, which till this is, where cards
+and orders go, whether those backends answer, and when something is still working. Sign out (Ctrl+L) and
 the idle lock return to the sign-in screen. Where a processor charges, the orders a lost answer
 left pending are settled in the background after the first sign-in (``ui.recovery``)."""
 
@@ -34,6 +34,7 @@ from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
 from posapp.ui.order_actions import OrderActions
 from posapp.ui.recovery import PendingPayments
+from posapp.ui.reports_view import ReportsView
 from posapp.ui.sign_in import SignInScreen
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
+        self.reports = ReportsView(services, runner, lambda: self.operator)
+        self.tabs.addTab(self.reports, self.tr("Reports (F4)"))
         self.tabs.currentChanged.connect(self._tab_shown)
         self.screens = QStackedWidget()
         self.screens.addWidget(self.sign_in)
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         self._work_shortcuts = [
             QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self._show_tab(self.checkout)),
             QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self._show_tab(self.history)),
+            QShortcut(QKeySequence(Qt.Key.Key_F4), self, lambda: self._show_tab(self.reports)),
             QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.history_model.refresh)]
 
         self.operator_label = QLabel()
@@ -163,6 +167,8 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.checkout), sells)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history),
                                 every_till or operator.may(Permission.OWN_TILL_ORDERS))
+        self.tabs.setTabVisible(self.tabs.indexOf(self.reports), operator.may(Permission.REPORTS))
+        self.reports.set_access(operator)
         # A till's operators (who sell) may ask a supervisor to approve a void or a refund.
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
                                 voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
