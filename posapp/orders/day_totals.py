@@ -27,8 +27,8 @@ class DayAlreadyClosed(OrderStoreError, InvalidInput):
 class Group:
     """The orders of one (status, currency, card brand, operator) in an interval, as the database
     stored those columns (None where a row has none): how many, the sums of their amounts, of what
-    was captured and of what was refunded (minor units of ``currency``; 0 where none), how many
-    have something refunded, and their lowest and highest order ids."""
+    was captured and of what was refunded (minor units of ``currency``; 0 where none), and their
+    lowest and highest order ids."""
 
     status: str | None
     currency: str | None
@@ -38,7 +38,6 @@ class Group:
     amount_minor: int
     captured_minor: int
     refunded_minor: int
-    refunded_count: int
     first_id: int
     last_id: int
 

@@ -59,13 +59,11 @@ def _in(start: datetime.datetime, end: datetime.datetime, workstation: str | Non
 
 def group_query(start: datetime.datetime, end: datetime.datetime, workstation: str | None = None) -> sa.Select:
     """The one GROUP BY statement behind a day's totals (see :class:`Group` for its columns)."""
-    refunded_one = sa.case((_orders.refunded_minor > 0, 1), else_=0)
     return sa.select(
         *_GROUP_KEYS, sa.func.count().label("count"),
         sa.func.coalesce(sa.func.sum(_orders.amount_minor), 0).label("amount_minor"),
         sa.func.coalesce(sa.func.sum(_orders.captured_minor), 0).label("captured_minor"),
         sa.func.coalesce(sa.func.sum(_orders.refunded_minor), 0).label("refunded_minor"),
-        sa.func.coalesce(sa.func.sum(refunded_one), 0).label("refunded_count"),
         sa.func.min(_orders.UserPaymentAccountID).label("first_id"),
         sa.func.max(_orders.UserPaymentAccountID).label("last_id"),
     ).where(*_in(start, end, workstation)).group_by(*_GROUP_KEYS).with_hint(
@@ -87,8 +85,8 @@ class SqlDayReports:
             rows = connection.execute(group_query(start, end, workstation)).all()
         # MySQL sums BIGINTs as DECIMAL: whole numbers all the same.
         return [Group(row.status, row.currency, row.card_brand, row.operator, int(row.count), int(row.amount_minor),
-                      int(row.captured_minor), int(row.refunded_minor), int(row.refunded_count), int(row.first_id),
-                      int(row.last_id)) for row in rows]
+                      int(row.captured_minor), int(row.refunded_minor), int(row.first_id), int(row.last_id))
+                for row in rows]
 
     def workstations(self, start: datetime.datetime, end: datetime.datetime) -> list[str]:
         """The tills that took an order in [``start``, ``end``), sorted."""

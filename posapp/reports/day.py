@@ -40,7 +40,8 @@ from posapp.audit.chain import Event
 from posapp.clock import utc_now
 from posapp.errors import InvalidInput, PosappError
 from posapp.localization import Localization
-from posapp.orders import OrderStore
+from posapp.orders import InvalidOrder, OrderStore
+from posapp.orders.base import WORKSTATION_MAX, check_identifier
 from posapp.orders.day_totals import DayAlreadyClosed, DayClose, Group
 from posapp.orders.status import OrderStatus, status_of
 
@@ -154,7 +155,8 @@ def build(day: datetime.date, workstation: str | None, localization: Localizatio
         counted = money[group.currency]
         counted["captured_minor"] += group.captured_minor if taken else 0
         counted["refunded_minor"] += group.refunded_minor if taken else 0
-        counted["refunded_orders"] += group.refunded_count if taken else 0
+        # An order has something refunded exactly while it is partly or fully refunded (payments_sql).
+        counted["refunded_orders"] += group.count if status in TAKEN[1:] else 0
         counted["fully_refunded_orders"] += group.count if status is OrderStatus.REFUNDED else 0
         counted["recorded_minor"] += group.amount_minor if status is OrderStatus.RECORDED else 0
         counted["authorized_minor"] += group.amount_minor if status is OrderStatus.AUTHORIZED else 0
@@ -186,7 +188,7 @@ class DayReports:
     """The day reports of ``orders`` for the till ``workstation``, amounts and days as ``localization``
     says, ``clock`` the time now (UTC-aware). Every method raises NotPermitted (exit 5) for an operator
     without REPORTS, or without ALL_ORDERS for another till's or every till's report, and the order
-    store's errors."""
+    store's errors, InvalidOrder (exit 2) for a workstation id no till can have."""
 
     def __init__(self, orders: OrderStore, localization: Localization, *, workstation: str,
                  clock: Callable[[], datetime.datetime] = utc_now):
@@ -206,6 +208,10 @@ class DayReports:
 
     def _allowed(self, operator: SignedIn | None, workstation: str | None) -> SignedIn:
         require(operator, Permission.REPORTS)
+        if workstation is not None:  # before it reaches a query, a journal entry or a log line
+            if len(workstation) > WORKSTATION_MAX:
+                raise InvalidOrder(f"a workstation id has at most {WORKSTATION_MAX} characters")
+            check_identifier("workstation", workstation)
         if workstation != self._workstation:  # another till's orders, or every till's
             require(operator, Permission.ALL_ORDERS)
         return operator

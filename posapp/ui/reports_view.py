@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from posapp.access.roles import Permission, SignedIn
 from posapp.app import Services
 from posapp.clock import utc_now
-from posapp.reports.day import DayReport
+from posapp.reports.day import DayAlreadyClosed, DayReport
 from posapp.reports.day_document import day_document
 from posapp.reports.document import Document, render_text
 from posapp.ui.messages import sentence
@@ -201,9 +201,10 @@ class ReportsView(QWidget):
 
         self._runner.run(work, lambda found: self._show(*found), self._close_failed, owner=self)
 
-    def _close_failed(self, message: str, _error: Exception) -> None:
+    def _close_failed(self, message: str, error: Exception) -> None:
         self._failed(self.tr("The day was not closed: %1").replace("%1", message))
-        self.load()
+        # Closed meanwhile (at another till): no use trying again; change the day or till to read it anew.
+        self.close_button.setEnabled(not isinstance(error, DayAlreadyClosed))
 
     # -- printing and PDF ------------------------------------------------------------------
 
