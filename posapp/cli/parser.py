@@ -72,8 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"orders per page (1 to {PAGE_MAX}, default 50)")
     listing.add_argument("--before", type=order_id, metavar="ID", help="only orders older than order ID (next page)")
     listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
-    listing.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this day on (UTC)")
-    listing.add_argument("--until", metavar="YYYY-MM-DD", help="orders up to and including this day (UTC)")
+    listing.add_argument("--since", metavar="YYYY-MM-DD",
+                         help="orders from this business day on ([merchant] timezone)")
+    listing.add_argument("--until", metavar="YYYY-MM-DD",
+                         help="orders up to and including this business day ([merchant] timezone)")
     listing.add_argument("--last4", metavar="NNNN", help="cards ending in these 4 digits")
     listing.add_argument("--brand", type=str.upper, choices=[brand.value for brand in Brand], metavar="BRAND",
                          help="one card brand: " + ", ".join(brand.value for brand in Brand))
@@ -151,8 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="read and verify the audit journal").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     entries = audit.add_parser("list", help="journal entries, by workstation and sequence number")
-    entries.add_argument("--since", metavar="YYYY-MM-DD", help="entries from this day on (UTC)")
-    entries.add_argument("--until", metavar="YYYY-MM-DD", help="entries up to and including this day (UTC)")
+    entries.add_argument("--since", metavar="YYYY-MM-DD",
+                         help="entries from this business day on ([merchant] timezone)")
+    entries.add_argument("--until", metavar="YYYY-MM-DD",
+                         help="entries up to and including this business day ([merchant] timezone)")
     entries.add_argument("--operator", metavar="LOGIN", help="entries of this operator")
     entries.add_argument("--action", dest="journal_action", metavar="NAME",
                          help="entries of this action, e.g. sale, sign-in, void")

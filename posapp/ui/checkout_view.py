@@ -167,7 +167,8 @@ class CheckoutView(QWidget):
             self.amount_due.setText(f"— {currency}")
             self._show_amount_problem(sentence(error, beside_field=True) if self.amount.text().strip() else "")
             return
-        self.charge.setText((self.tr("Charge %1") if self._charges else self.tr("Record %1")).replace("%1", self._localization.amount(amount)))
+        action = self.tr("Charge %1") if self._charges else self.tr("Record %1")
+        self.charge.setText(action.replace("%1", self._localization.amount(amount)))
         self.amount_due.setText(self._localization.amount(amount))
         self._show_amount_problem("")
 
@@ -210,7 +211,8 @@ class CheckoutView(QWidget):
         self._set_busy(True)
         self.result.setStyleSheet("")
         busy = self.tr("Charging %1…") if self._charges else self.tr("Recording %1…")
-        self.result.setText(busy.replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
+        amount = self._localization.amount(sale.amount)
+        self.result.setText(busy.replace("%1", f"{sale.card.pan.masked}, {amount}"))
         operator = self.operator  # the one signed in now, whatever happens while the sale runs
         self._runner.run(lambda: self._checkout(operator).checkout(sale), self._sold, self._failed, owner=self)
 

@@ -73,8 +73,8 @@ class MainWindow(QMainWindow):
                                      charges=services.charges_cards)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
-            before=before, limit=limit, where=where), runner, self)
-        self.history = HistoryView(self.history_model)
+            before=before, limit=limit, where=where), runner, services.localization, self)
+        self.history = HistoryView(self.history_model, services.localization)
         self.actions = OrderActions(services, runner, lambda: self.operator, self)
         self.history.void_requested.connect(self.actions.void)
         self.history.refund_requested.connect(self.actions.refund)

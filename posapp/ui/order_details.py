@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from posapp.localization import Localization
 from posapp.orders import Order, presentation
 from posapp.orders.status import OrderStatus
 
@@ -18,8 +19,9 @@ class OrderDetails(QWidget):
     """The selected order's fields (``presentation.detail_fields``) under translated labels, and the
     buttons ``set_access`` shows: Refund… for a paid order, Void for a recorded or authorized one."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, localization: Localization, parent: QWidget | None = None):
         super().__init__(parent)
+        self._localization = localization
         self.setAccessibleName(self.tr("Order details"))
         self._fields: dict[str, QLabel] = {}
         self.order: Order | None = None
@@ -29,7 +31,7 @@ class OrderDetails(QWidget):
         self.void.setAccessibleName(self.tr("Void this order"))
         layout = QFormLayout(self)
         # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
-        for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
+        for key, label in (("id", self.tr("Order")), ("created", self.tr("Time")), ("name", self.tr("Name")),
                            ("description", self.tr("Description")), ("amount", self.tr("Amount")),
                            ("card", self.tr("Card")), ("token", self.tr("Vault token")),
                            ("workstation", self.tr("Workstation")), ("operator", self.tr("Operator")),
@@ -62,6 +64,6 @@ class OrderDetails(QWidget):
         status = order.status if order is not None else None
         self.void.setEnabled(status in VOIDABLE)
         self.refund.setEnabled(status in REFUNDABLE)
-        values = {} if order is None else presentation.detail_fields(order)
+        values = {} if order is None else presentation.detail_fields(order, self._localization)
         for key, label in self._fields.items():
             label.setText(values.get(key, ""))
