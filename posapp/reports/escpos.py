@@ -4,15 +4,22 @@ A target names the printer as ``[receipts] printer`` does: ``escpos-network:HOST
 printer on the network, raw TCP, usually port 9100), ``escpos-usb:VENDOR:PRODUCT`` (hex USB
 ids) or ``escpos-file:PATH`` (a device file such as /dev/usb/lp0). The lines are those of the
 plain-text form, so every format reads the same; python-escpos picks the code page for €, ¥
-and the mask's bullets.
+and the mask's bullets. Characters that no code page holds but that have a printable twin
+(the narrow no-break space CLDR puts before "AM", the full-width yen sign) are printed as
+that twin, never as "?".
 """
 
 from __future__ import annotations
 
 from posapp.errors import InvalidInput, Unavailable
-from posapp.reports.document import WIDTH, Document, Style, text_lines
+from posapp.reports.document import FULL_WIDTH_SIGNS, WIDTH, Document, Style, text_lines, with_twins
 
 CONNECT_TIMEOUT_S = 5.0
+# What CLDR data writes that no ESC/POS code page holds, as the printer can print it: the spaces
+# that must not break (before "AM", between digit groups) as the no-break space, which the code
+# pages have, and the full-width currency signs.
+PRINTABLE_TWINS = {"\u202f": "\u00a0", "\u2009": "\u00a0", "\u2007": "\u00a0", "\u200a": "\u00a0",
+                   **FULL_WIDTH_SIGNS}
 
 
 class PrinterUnavailable(Unavailable):
@@ -34,7 +41,13 @@ def print_escpos(document: Document, target: str) -> None:
     """Print ``document`` on the ESC/POS printer ``target`` names. Raises CardDataInDocument before
     anything is sent, InvalidInput for a target of another form, PrinterUnavailable when the
     printer cannot be reached or written to."""
-    data = render_escpos(document)
+    send_escpos(render_escpos(document), target)
+
+
+def send_escpos(data: bytes, target: str) -> None:
+    """Send ``data``, bytes :func:`render_escpos` made (and checked), to the ESC/POS printer ``target``
+    names, as they are. Raises InvalidInput for a target of another form, PrinterUnavailable when
+    the printer cannot be reached or written to."""
     kind, _, where = target.partition(":")
     try:
         if kind == "escpos-network":
@@ -69,7 +82,7 @@ def print_escpos(document: Document, target: str) -> None:
 
 
 def _print(printer, document: Document) -> None:
-    for line in document.lines:
+    for line in with_twins(document, PRINTABLE_TWINS).lines:
         rows = text_lines(Document(document.name, [line]), WIDTH)
         printer.set(bold=line.style in (Style.TITLE, Style.BOLD), double_height=line.style is Style.TITLE,
                     normal_textsize=line.style is not Style.TITLE)
