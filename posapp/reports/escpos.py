@@ -11,6 +11,12 @@ that twin, never as "?".
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import socket
+import sys
+
 from posapp.errors import InvalidInput, Unavailable
 from posapp.reports.document import FULL_WIDTH_SIGNS, WIDTH, Document, Style, text_lines, with_twins
 
@@ -29,10 +35,8 @@ class PrinterUnavailable(Unavailable):
 def render_escpos(document: Document) -> bytes:
     """The ESC/POS bytes that print ``document`` and cut the paper. Raises CardDataInDocument
     (exit 4) before anything is made."""
-    from escpos.printer import Dummy
-
     document.check()
-    printer = Dummy()
+    printer = _printers().Dummy()
     _print(printer, document)
     return printer.output
 
@@ -51,19 +55,13 @@ def send_escpos(data: bytes, target: str) -> None:
     kind, _, where = target.partition(":")
     try:
         if kind == "escpos-network":
-            from escpos.printer import Network
-
-            host, _, port = where.rpartition(":")
-            printer = Network(host, port=int(port), timeout=CONNECT_TIMEOUT_S)
-        elif kind == "escpos-usb":
-            from escpos.printer import Usb
-
+            _send_tcp(where, data)
+            return
+        if kind == "escpos-usb":
             vendor, _, product = where.partition(":")
-            printer = Usb(int(vendor, 16), int(product, 16))
+            printer = _printers().Usb(int(vendor, 16), int(product, 16))
         elif kind == "escpos-file":
-            from escpos.printer import File
-
-            printer = File(where)
+            printer = _printers().File(where)
         else:
             raise InvalidInput(f"{target!r} is no receipt printer: use escpos-network:HOST:PORT, "
                                "escpos-usb:VENDOR:PRODUCT or escpos-file:PATH")
@@ -73,12 +71,33 @@ def send_escpos(data: bytes, target: str) -> None:
         finally:
             printer.close()
     except (OSError, ValueError) as error:
-        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {reason}") from None
     except Exception as error:  # python-escpos's own errors (DeviceNotFoundError, USBNotFoundError…)
         if isinstance(error, InvalidInput):
             raise
         raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {type(error).__name__}: "
                                  f"{error}") from None
+
+
+def _printers():
+    """``escpos.printer``. Its first import pickles the printer database into a folder of its own
+    (a private mkdtemp) that it never removes: removed at exit here, unless one was set for it."""
+    if "escpos.capabilities" not in sys.modules and "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        from escpos import capabilities
+
+        atexit.register(shutil.rmtree, capabilities.pickle_dir, ignore_errors=True)
+    import escpos.printer
+
+    return escpos.printer
+
+
+def _send_tcp(where: str, data: bytes) -> None:
+    """Send ``data`` to ``HOST:PORT`` over raw TCP, all a network receipt printer takes (port 9100).
+    Not python-escpos's Network: release 3.1 leaves its socket open when the printer refuses."""
+    host, _, port = where.rpartition(":")
+    with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S) as connection:
+        connection.sendall(data)
 
 
 def _print(printer, document: Document) -> None:
