@@ -79,7 +79,8 @@ def test_without_a_processor_or_names_the_receipt_says_so_and_shows_no_empty_fie
                  captured_minor=0, description=None, operator=None, workstation=None)
     text = formats(document(bare, operator_name=None, merchant=Merchant(None, (), None, None, "till-01")))["text"]
     assert "Reference" not in text and "Approval" not in text and "Tax ID" not in text
-    assert (field(text, "Till"), field(text, "Operator"), field(text, "Status")) == ("—", "—", "RECORDED (card on file)")
+    assert (field(text, "Till"), field(text, "Operator"), field(text, "Status")) == (
+        "—", "—", "RECORDED (card on file)")
     assert text.splitlines()[0].strip("-") == ""  # no header: the receipt starts at its rule
 
 
