@@ -27,6 +27,7 @@ from posapp.orders import OrderStore
 from posapp.orders.base import JournalSetup
 from posapp.payments import Processor
 from posapp.reports.merchant import Merchant
+from posapp.reports.receipts import Receipts
 from posapp.secrets import orders_password
 from posapp.vault import Vault
 
@@ -170,6 +171,13 @@ class Services:
         """The business and this till, as receipts and reports name them (``[merchant]``)."""
         merchant = self._settings.merchant
         return Merchant(merchant.name, merchant.address, merchant.tax_id, merchant.receipt_footer, self.workstation)
+
+    @property
+    def receipts(self) -> Receipts:
+        """Receipts of the orders, headed by :attr:`merchant`; builds the order store (see :attr:`orders`),
+        so it is for where I/O may run."""
+        return self._once("receipts", lambda: Receipts(self.orders, merchant=self.merchant,
+                                                       localization=self.localization))
 
     @property
     def receipt_printer(self) -> str:

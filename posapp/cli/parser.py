@@ -107,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     billing.add_argument("--reason", metavar="TEXT", help="why the card is billed, for the order and the journal")
     billing.add_argument("--json", action="store_true", help="print the order as JSON")
 
+    receipt = commands.add_parser("receipt", help="an order's receipt, card masked; every receipt after the "
+                                                  "first of an order says COPY")
+    receipt.add_argument("order_id", type=order_id, metavar="ID")
+    receipt.add_argument("--format", required=True, choices=["pdf", "text", "escpos"],
+                         help="a one-page PDF 80 mm wide, plain text, or ESC/POS for a thermal receipt printer")
+    receipt.add_argument("--out", type=Path, metavar="FILE",
+                         help="a new file to write it to (never overwritten); without it text goes to standard "
+                              "output and escpos to the receipt printer of [receipts] printer; a PDF needs it")
+    receipt.add_argument("--copy", action="store_true", help="say COPY even if no receipt of the order was issued yet")
+
     payments = commands.add_parser("payments", help="the card processor's side of the orders").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     recovering = payments.add_parser("recover", help="settle pending orders by asking the processor what "

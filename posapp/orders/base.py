@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from posapp.orders.journal import SqlJournal
     from posapp.orders.operators_sql import SqlOperators
     from posapp.orders.payments_sql import SqlPayments
+    from posapp.orders.documents_sql import SqlOrderDocuments
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
 TEXT_MAX_BYTES = 255
@@ -215,6 +216,7 @@ class OrderStore(Protocol):
     operators: SqlOperators  # the operators, in the same database
     journal: SqlJournal  # the audit journal, in the same database
     payments: SqlPayments  # status and payment changes of its orders
+    documents: SqlOrderDocuments  # the receipts issued for its orders, from the journal
 
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""

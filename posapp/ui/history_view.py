@@ -37,10 +37,11 @@ class HistoryView(QWidget):
     """Filters above ``model``'s table, the selected order's details beside it, a status line below.
 
     ``void_requested(order)``, ``refund_requested(order)``: Void or Refund… was pressed for the
-    selected order."""
+    selected order; ``receipt_requested(order, how)``: Print receipt or Save receipt… (``ui.receipt_buttons``)."""
 
     void_requested = Signal(object)
     refund_requested = Signal(object)
+    receipt_requested = Signal(object, str)
 
     def __init__(self, model: HistoryModel, localization: Localization, parent: QWidget | None = None):
         super().__init__(parent)
@@ -109,6 +110,7 @@ class HistoryView(QWidget):
         self.details = OrderDetails(localization)
         self.details.void.clicked.connect(lambda: self.void_requested.emit(self.details.order))
         self.details.refund.clicked.connect(lambda: self.refund_requested.emit(self.details.order))
+        self.details.receipt.requested.connect(self.receipt_requested)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
@@ -136,14 +138,14 @@ class HistoryView(QWidget):
                            brand=self.brand.currentData(), workstation=self.workstation.text().strip() or None)
 
     def set_access(self, *, only_workstation: str | None, voids: bool, refunds: bool = False,
-                   asks_supervisor: bool = False) -> None:
+                   asks_supervisor: bool = False, receipts: bool = False) -> None:
         """What the signed-in operator may see and do: only the orders of ``only_workstation``
         (None: every till's); Void (``voids``) and Refund… (``refunds``), or ask a supervisor for
-        either (``asks_supervisor``); a button that is neither is hidden."""
+        either (``asks_supervisor``); print and save ``receipts``; a button that is neither is hidden."""
         self.workstation.setText(only_workstation or "")
         self.workstation.setEnabled(only_workstation is None)
         self.workstation.setClearButtonEnabled(only_workstation is None)
-        self.details.set_access(refunds=refunds, voids=voids, asks_supervisor=asks_supervisor)
+        self.details.set_access(refunds=refunds, voids=voids, asks_supervisor=asks_supervisor, receipts=receipts)
 
     def order_changed(self, order: Order) -> None:
         """Show ``order`` as it is now (voided, refunded) in its row, and in the pane if it is selected."""

@@ -33,6 +33,7 @@ from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
 from posapp.ui.order_actions import OrderActions
+from posapp.ui.receipt_actions import ReceiptActions
 from posapp.ui.recovery import PendingPayments
 from posapp.ui.sign_in import SignInScreen
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
         self.history.refund_requested.connect(self.actions.refund)
         self.actions.done.connect(self._order_changed)
         self.actions.failed.connect(self.statusBar().showMessage)  # stays until the next message: read it
+        self.receipts = ReceiptActions(services, runner, lambda: self.operator, self)
+        self.checkout.receipt_requested.connect(self.receipts.request)
+        self.history.receipt_requested.connect(self.receipts.request)
+        self.receipts.said.connect(self.statusBar().showMessage)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
@@ -166,7 +171,7 @@ class MainWindow(QMainWindow):
         # A till's operators (who sell) may ask a supervisor to approve a void or a refund.
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
                                 voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
-                                asks_supervisor=sells)
+                                asks_supervisor=sells, receipts=operator.may(Permission.PRINT_RECEIPTS))
         self._set_working(True)
         self.pending_payments.signed_in(operator)
         if previous is None or previous.login != operator.login:

@@ -1,5 +1,6 @@
 """The order history's detail pane: one order as a receipt shows it (masked card and token only),
-its payment and what was refunded, and the Refund… and Void buttons of the signed-in role."""
+its payment and what was refunded, the Refund… and Void buttons of the signed-in role, and Print
+receipt and Save receipt…"""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWi
 from posapp.localization import Localization
 from posapp.orders import Order, presentation
 from posapp.orders.status import OrderStatus
+from posapp.ui.receipt_buttons import ReceiptButtons
 
 # What each button can act on: an uncharged or uncaptured order is voided; money taken is refunded.
 VOIDABLE = (OrderStatus.RECORDED, OrderStatus.AUTHORIZED)
@@ -29,6 +31,7 @@ class OrderDetails(QWidget):
         self.refund.setAccessibleName(self.tr("Refund this order"))
         self.void = QPushButton(self.tr("Void"))
         self.void.setAccessibleName(self.tr("Void this order"))
+        self.receipt = ReceiptButtons()
         layout = QFormLayout(self)
         # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
         for key, label in (("id", self.tr("Order")), ("created", self.tr("Time")), ("name", self.tr("Name")),
@@ -48,11 +51,14 @@ class OrderDetails(QWidget):
         buttons.addWidget(self.void)
         buttons.addStretch(1)
         layout.addRow("", buttons)
+        layout.addRow("", self.receipt)
         self.show_order(None)
 
-    def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool) -> None:
+    def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool, receipts: bool = False) -> None:
         """Show Refund… and Void to an operator who ``refunds`` or ``voids``, or (``asks_supervisor``)
-        who may ask a supervisor to approve it; hide them from everyone else."""
+        who may ask a supervisor to approve it, and the receipt buttons to one who prints ``receipts``;
+        hide them from everyone else."""
+        self.receipt.set_allowed(receipts)
         self.refund.setVisible(refunds or asks_supervisor)
         self.refund.setText(self.tr("Refund…") if refunds else self.tr("Refund (supervisor)…"))
         self.void.setVisible(voids or asks_supervisor)
@@ -64,6 +70,7 @@ class OrderDetails(QWidget):
         status = order.status if order is not None else None
         self.void.setEnabled(status in VOIDABLE)
         self.refund.setEnabled(status in REFUNDABLE)
+        self.receipt.show_order(order)
         values = {} if order is None else presentation.detail_fields(order, self._localization)
         for key, label in self._fields.items():
             label.setText(values.get(key, ""))
