@@ -104,3 +104,32 @@ def test_a_till_charges_cards_through_stripe(run, tmp_path):
         assert refunded.returncode == 0, refunded.stderr
     finally:
         localstripetest.stop(process)
+
+
+def test_receipts_come_out_of_the_frozen_bundle_as_pdf_and_escpos(run, tmp_path):
+    # fpdf2 with its font subsetting (fontTools) and python-escpos with its printer database, frozen.
+    from receiptcheck import PrinterListener, pdf_text, printed_text
+
+    printer = PrinterListener()
+    try:
+        settings = tmp_path / "posapp.toml"
+        settings.write_text(f'[merchant]\nname = "Café Zürich"\nlocale = "de_DE"\ntimezone = "Europe/Berlin"\n'
+                            f'currency = "EUR"\n\n[receipts]\nprinter = "{printer.target}"\n')
+        settings.chmod(0o600)
+        number, password = random_pan("4", 16), "frozen till 2026 admin"
+        env = {"POSAPP_CONFIG": str(settings), "POSAPP_OPERATOR": "boss", "POSAPP_SECRET": password}
+        assert run("operator", "add", "--role", "admin", "boss", env={**env, "POSAPP_NEW_SECRET": password}).returncode == 0
+        sold = run("order", "new", "--name", "Frozen sale", "--amount", "10,50", "--card-stdin", "--json",
+                   stdin=f"{number} 12/39\n", env=env)
+        assert sold.returncode == 0, sold.stderr
+        order = str(json.loads(sold.stdout)["order_id"])
+        pdf = run("receipt", order, "--format", "pdf", "--out", str(tmp_path / "receipt.pdf"), env=env)
+        escpos = run("receipt", order, "--format", "escpos", env=env)
+        assert (pdf.returncode, escpos.returncode) == (0, 0), pdf.stderr + escpos.stderr
+        [sent] = printer.wait_for(1)
+        for text in (pdf_text((tmp_path / "receipt.pdf").read_bytes()), printed_text(sent).replace("\u00a0", " ")):
+            assert "CAFÉ ZÜRICH" in text and f"VISA •••• {number[-4:]}" in text and "10,50 €" in text
+        printed = "".join(result.stdout + result.stderr for result in (sold, pdf, escpos))
+        assert find_leaks([number], [*run.folders, tmp_path], printed, blobs={"printer": sent}) == []
+    finally:
+        printer.close()

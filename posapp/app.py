@@ -27,6 +27,7 @@ from posapp.orders import OrderStore
 from posapp.orders.base import JournalSetup
 from posapp.payments import Processor
 from posapp.reports.merchant import Merchant
+from posapp.reports.receipts import Receipts
 from posapp.secrets import orders_password
 from posapp.vault import Vault
 
@@ -179,6 +180,13 @@ class Services:
 
         return self._once("day_reports", lambda: DayReports(self.orders, self.localization,
                                                             workstation=self.workstation))
+
+    @property
+    def receipts(self) -> Receipts:
+        """Receipts of the orders, headed by :attr:`merchant`; builds the order store (see :attr:`orders`),
+        so it is for where I/O may run."""
+        return self._once("receipts", lambda: Receipts(self.orders, merchant=self.merchant,
+                                                       localization=self.localization))
 
     @property
     def receipt_printer(self) -> str:

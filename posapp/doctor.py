@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from posapp import hardening
 from posapp.app import Services
+from posapp.clock import utc_now
 from posapp.errors import ExitCode, Unavailable, describe
+from posapp.money import Money, exponent
 from posapp.pan_detect import redact
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,8 @@ def run(services: Services) -> Iterator[CheckResult]:
     files = ", ".join(map(str, services.settings_files)) or "none (local mode defaults)"
     yield CheckResult("configuration", f"files read: {files}; workstation {services.workstation}",
                       ExitCode.OK)
-    checks = [("card safety", _card_safety), *services.vault.checks(), ("order history", lambda: _order_checks(services)),
+    checks = [("locale and time zone", lambda: _localization(services)), ("card safety", _card_safety),
+              *services.vault.checks(), ("order history", lambda: _order_checks(services)),
               ("vault and order history", lambda: _paired(services))]
     for name, check in checks:
         try:
@@ -54,6 +57,14 @@ def _paired(services: Services) -> str:
     services.paired()
     identity = services.vault.identity()
     return f"card vault {identity.vault_id} keeps the cards of order history {identity.history_id}"
+
+
+def _localization(services: Services) -> str:
+    loc = services.localization
+    now = utc_now()
+    example = loc.amount(Money(123456 * 10 ** exponent(services.currency) // 100, services.currency))
+    return (f"amounts as {loc.locale} writes them ({example}); business days in {loc.zone.key} "
+            f"(now {loc.time(now)} {loc.local(now).tzname()})")
 
 
 def _card_safety() -> str:

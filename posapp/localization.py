@@ -20,6 +20,7 @@ import copy
 import datetime
 import decimal
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,6 +38,7 @@ FALLBACK_ZONE = "UTC"
 # space (fr_FR groups with U+202F), a straight apostrophe for a curly one (de_CH).
 log = logging.getLogger(__name__)
 _TYPED_FOR = {"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2019": "'"}
+_CODE_BESIDE_DIGIT = re.compile(r"(?<=[A-Z]{3})(?=\d)|(?<=\d)(?=[A-Z]{3})")
 _SEPARATOR_NAMES = {".": "a dot", ",": "a comma", "'": "an apostrophe", "\u2019": "an apostrophe",
                     "\u00a0": "a space", "\u202f": "a space", " ": "a space"}
 
@@ -116,7 +118,9 @@ class Localization:
         places = exponent(money.currency)
         pattern = copy.copy(self.locale.currency_formats["standard"])
         pattern.frac_prec = (places, places)
-        return pattern.apply(_value(money), self.locale, currency=money.currency, currency_digits=False)
+        written = pattern.apply(_value(money), self.locale, currency=money.currency, currency_digits=False)
+        # CLDR's currency spacing, which Babel leaves out: "BHD 1.234", not "BHD1.234".
+        return _CODE_BESIDE_DIGIT.sub("\xa0", written)
 
     def total(self, minor: int, currency: str) -> str:
         """A sum of amounts (a day's takings: zero, negative for money given back, or more than one
@@ -125,8 +129,9 @@ class Localization:
         places = exponent(currency)
         pattern = copy.copy(self.locale.currency_formats["standard"])
         pattern.frac_prec = (places, places)
-        return pattern.apply(decimal.Decimal(minor).scaleb(-places), self.locale, currency=currency,
-                             currency_digits=False)
+        written = pattern.apply(decimal.Decimal(minor).scaleb(-places), self.locale, currency=currency,
+                                currency_digits=False)
+        return _CODE_BESIDE_DIGIT.sub("\xa0", written)  # as amount() spaces a currency code
 
     # -- times ---------------------------------------------------------------------------
 

@@ -23,11 +23,13 @@ def _as_json(entry: Entry) -> dict[str, object]:
 
 def audit_list(services, args, out: TextIO, operator: SignedIn) -> int:
     """Print every entry matching the filters, by workstation and sequence number, page by page
-    as they are read (``--since``/``--until`` are inclusive UTC days); JSON with ``--json``.
+    as they are read, times in the merchant's zone with their UTC offset (``--since``/``--until``
+    are inclusive business days there); JSON with ``--json`` (UTC).
     Raises InvalidInput for a bad day. Reading the journal is journalled too (PCI DSS 10.2.1.3)."""
     from posapp.orders.journal import JournalFilter  # with SQLAlchemy: not on the window's start-up path
 
-    where = JournalFilter(since=day(args.since, "--since"), until=day(args.until, "--until", next_day=True),
+    loc = services.localization
+    where = JournalFilter(since=day(args.since, "--since", loc), until=day(args.until, "--until", loc, next_day=True),
                           operator=args.operator, action=args.journal_action, workstation=args.workstation)
     # Which filters, not their values: free text typed there could be anything, a card number too.
     journal(services, operator, "audit-list", filters=[name for name, value in (
@@ -44,7 +46,7 @@ def audit_list(services, args, out: TextIO, operator: SignedIn) -> int:
                 print_json(out, _as_json(entry))
             else:
                 print(" ".join(for_terminal(value) for value in (
-                    entry.workstation, entry.seq, entry.at.strftime("%Y-%m-%d %H:%M:%SZ"), entry.operator or "-",
+                    entry.workstation, entry.seq, loc.local(entry.at).isoformat(" "), entry.operator or "-",
                     entry.action, entry.outcome, entry.target or "-", entry.details)), file=out)
             shown += 1
         if len(page) < PAGE:

@@ -25,6 +25,7 @@ from posapp.cli.operators import (operator_add, operator_disable, operator_enabl
                                   operator_unlock)
 from posapp.cli.orders import order_list, order_new, order_show, order_void
 from posapp.cli.payments import order_capture, order_charge, order_refund, payments_recover
+from posapp.cli.receipts import receipt
 from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
 from posapp.cli.parser import build_parser
 from posapp.cli.reports import report_day
@@ -107,6 +108,7 @@ COMMANDS = {
     ("order", "capture"): order_capture,
     ("order", "charge"): order_charge,
     ("payments", "recover"): payments_recover,
+    ("receipt", None): receipt,
     ("vault", "verify"): vault_verify,
     ("vault", "reconcile"): vault_reconcile,
     ("vault", "import"): vault_import,
@@ -134,6 +136,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("order", "capture"): Permission.SELL,
     ("order", "charge"): Permission.CHARGE_STORED_CARD,
     ("payments", "recover"): Permission.OWN_TILL_ORDERS,
+    ("receipt", None): Permission.PRINT_RECEIPTS,  # another till's order needs ALL_ORDERS too
     ("vault", "verify"): Permission.VAULT,
     ("vault", "reconcile"): Permission.VAULT,
     ("vault", "import"): Permission.VAULT,

@@ -13,6 +13,7 @@ from posapp.checkout import Sale
 from posapp.cvc import Cvc, split_cvc
 from posapp.cli.input import read_card_input
 from posapp.cli.output import for_terminal, print_json
+from posapp.localization import Localization
 from posapp.errors import ExitCode, InvalidInput, PosappError, Unavailable, describe
 from posapp.pan_detect import contains_pan
 from posapp.orders import Order, OrderFilter, presentation
@@ -43,7 +44,8 @@ def order_new(services, args, out: TextIO, operator: SignedIn) -> int:
     key = args.idempotency_key
     if key is not None and contains_pan(key):  # refused before the card is read, not after
         raise InvalidInput("the idempotency key looks like a card number; use an id of your own")
-    amount = services.localization.parse_amount(args.amount, args.currency or services.currency)
+    loc = services.localization
+    amount = loc.parse_amount(args.amount, args.currency or services.currency)
     today = utc_now().date()
     line = _read_card_line()
     card_text, cvc_text = split_cvc(line)
@@ -72,13 +74,13 @@ def order_new(services, args, out: TextIO, operator: SignedIn) -> int:
         if args.json:
             print_json(out, presentation.as_json(order))
         else:
-            reference = f" ({presentation.payment_text(order)})" if order.processor else ""
-            print(f"Order {order.id} {order.status}: {presentation.amount_text(order)} on "
+            reference = f" ({presentation.payment_text(order, loc)})" if order.processor else ""
+            print(f"Order {order.id} {order.status}: {presentation.amount_text(order, loc)} on "
                   f"{presentation.card_text(order)}{reference}", file=out)
         out.flush()
     except Exception as error:
         # The sale is recorded: a script that read "failed" would sell it again.
-        raise SaleRecordedButNotShown(order, error) from None
+        raise SaleRecordedButNotShown(order, error, loc) from None
     return ExitCode.OK
 
 
@@ -86,16 +88,16 @@ class SaleRecordedButNotShown(Unavailable):
     """The sale was recorded but its confirmation could not be printed (exit 3): the sentence
     says so and names the order, so that nobody sells it again."""
 
-    def __init__(self, order: Order, error: Exception):
-        super().__init__(f"order {order.id} WAS recorded ({presentation.amount_text(order)} on "
+    def __init__(self, order: Order, error: Exception, loc: Localization):
+        super().__init__(f"order {order.id} WAS recorded ({presentation.amount_text(order, loc)} on "
                          f"{presentation.card_text(order)}); do not sell "
                          f"it again. Its confirmation was not shown: {describe(error)[0]}")
 
 
 def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
-    """Print one page of orders, newest first, narrowed by the filter options (``--since`` and
-    ``--until`` are inclusive UTC dates), and how to get the next page; an operator who may not
-    see every till's orders sees this till's. Returns ExitCode.OK; raises InvalidInput for a bad
+    """Print one page of orders, newest first, times in the merchant's zone, narrowed by the filter
+    options (``--since`` and ``--until`` are inclusive business days in that zone), and how to
+    get the next page; an operator who may not see every till's orders sees this till's. Returns ExitCode.OK; raises InvalidInput for a bad
     limit, date or filter, NotPermitted for another till's orders."""
     if not 1 <= args.limit <= PAGE_MAX:
         raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
@@ -104,8 +106,9 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
         if workstation not in (None, services.workstation):
             require(operator, Permission.ALL_ORDERS)
         workstation = services.workstation
-    where = OrderFilter(text=args.search, since=day(args.since, "--since"),
-                        until=day(args.until, "--until", next_day=True), last4=args.last4,
+    loc = services.localization
+    where = OrderFilter(text=args.search, since=day(args.since, "--since", loc),
+                        until=day(args.until, "--until", loc, next_day=True), last4=args.last4,
                         brand=Brand(args.brand) if args.brand else None, workstation=workstation)
     page = services.orders.page(before=args.before, limit=args.limit, where=where)
     if args.json:
@@ -115,7 +118,7 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
     if not page.orders:
         print("No orders.", file=out)
     for order in page.orders:
-        row = {key: for_terminal(value) for key, value in presentation.list_fields(order).items()}
+        row = {key: for_terminal(value) for key, value in presentation.list_fields(order, loc).items()}
         status = f"  [{row['status'].upper()}]" if row["status"] else ""  # a voided sale must not read as taken
         print(f"{row['id']:>8}  {row['created']:16}  {row['amount']:>16}  {row['card']:20}  {row['name']}{status}",
               file=out)
@@ -124,16 +127,17 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
     return ExitCode.OK
 
 
-def day(text: str | None, option: str, *, next_day: bool = False) -> datetime.datetime | None:
-    """Midnight UTC starting the given day (or the day after, for an inclusive end)."""
+def day(text: str | None, option: str, loc: Localization, *, next_day: bool = False) -> datetime.datetime | None:
+    """When the merchant's business day ``text`` (YYYY-MM-DD) starts, in UTC, or when it ends, for an
+    inclusive end (``next_day``); None for None. Raises InvalidInput for another form of date."""
     if text is None:
         return None
     try:
         day = datetime.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{option} takes a date like 2026-11-29") from None
-    start = datetime.datetime.combine(day, datetime.time(), datetime.timezone.utc)
-    return start + datetime.timedelta(days=1) if next_day else start
+    start, end = loc.business_day(day)
+    return end if next_day else start
 
 
 def order_show(services, args, out: TextIO, operator: SignedIn) -> int:
@@ -146,7 +150,7 @@ def order_show(services, args, out: TextIO, operator: SignedIn) -> int:
     if args.json:
         print_json(out, presentation.as_json(order))
         return ExitCode.OK
-    for key, value in presentation.detail_fields(order).items():
+    for key, value in presentation.detail_fields(order, services.localization).items():
         print(f"{presentation.DETAIL_LABELS[key] + ':':13}{for_terminal(value)}", file=out)
     return ExitCode.OK
 
@@ -160,5 +164,5 @@ def order_void(services, args, out: TextIO, operator: SignedIn) -> int:
         print_json(out, presentation.as_json(order))
         return ExitCode.OK
     approval = f", approved by {operator.approved_by.login}" if operator.approved_by else ""
-    print(f"Order {order.id} voided ({presentation.amount_text(order)}){approval}.", file=out)
+    print(f"Order {order.id} voided ({presentation.amount_text(order, services.localization)}){approval}.", file=out)
     return ExitCode.OK

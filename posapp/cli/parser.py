@@ -72,8 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"orders per page (1 to {PAGE_MAX}, default 50)")
     listing.add_argument("--before", type=order_id, metavar="ID", help="only orders older than order ID (next page)")
     listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
-    listing.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this day on (UTC)")
-    listing.add_argument("--until", metavar="YYYY-MM-DD", help="orders up to and including this day (UTC)")
+    listing.add_argument("--since", metavar="YYYY-MM-DD",
+                         help="orders from this business day on ([merchant] timezone)")
+    listing.add_argument("--until", metavar="YYYY-MM-DD",
+                         help="orders up to and including this business day ([merchant] timezone)")
     listing.add_argument("--last4", metavar="NNNN", help="cards ending in these 4 digits")
     listing.add_argument("--brand", type=str.upper, choices=[brand.value for brand in Brand], metavar="BRAND",
                          help="one card brand: " + ", ".join(brand.value for brand in Brand))
@@ -104,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     billing.add_argument("--name", required=True, help="order name (at most 255 bytes)")
     billing.add_argument("--reason", metavar="TEXT", help="why the card is billed, for the order and the journal")
     billing.add_argument("--json", action="store_true", help="print the order as JSON")
+
+    receipt = commands.add_parser("receipt", help="an order's receipt, card masked; every receipt after the "
+                                                  "first of an order says COPY")
+    receipt.add_argument("order_id", type=order_id, metavar="ID")
+    receipt.add_argument("--format", required=True, choices=["pdf", "text", "escpos"],
+                         help="a one-page PDF 80 mm wide, plain text, or ESC/POS for a thermal receipt printer")
+    receipt.add_argument("--out", type=Path, metavar="FILE",
+                         help="a new file to write it to (never overwritten); without it text goes to standard "
+                              "output and escpos to the receipt printer of [receipts] printer; a PDF needs it")
+    receipt.add_argument("--copy", action="store_true", help="say COPY even if no receipt of the order was issued yet")
 
     payments = commands.add_parser("payments", help="the card processor's side of the orders").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -165,8 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="read and verify the audit journal").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     entries = audit.add_parser("list", help="journal entries, by workstation and sequence number")
-    entries.add_argument("--since", metavar="YYYY-MM-DD", help="entries from this day on (UTC)")
-    entries.add_argument("--until", metavar="YYYY-MM-DD", help="entries up to and including this day (UTC)")
+    entries.add_argument("--since", metavar="YYYY-MM-DD",
+                         help="entries from this business day on ([merchant] timezone)")
+    entries.add_argument("--until", metavar="YYYY-MM-DD",
+                         help="entries up to and including this business day ([merchant] timezone)")
     entries.add_argument("--operator", metavar="LOGIN", help="entries of this operator")
     entries.add_argument("--action", dest="journal_action", metavar="NAME",
                          help="entries of this action, e.g. sale, sign-in, void")

@@ -10,6 +10,7 @@ from posapp.cli.output import for_terminal, print_json
 from posapp.charging import SaleDeclined
 from posapp.clock import utc_now
 from posapp.errors import ExitCode
+from posapp.localization import Localization
 from posapp.money import Money
 from posapp.orders import presentation
 from posapp.payment_actions import capture, refund
@@ -23,6 +24,7 @@ def payments_recover(services, args, out: TextIO, operator: SignedIn) -> int:
     ExitCode.UNAVAILABLE (try again later: the reasons are printed). Raises the processor's and
     the store's errors."""
     services.paired()  # a declined order's card is removed: only from this order history's own vault
+    loc = services.localization
     result = recover(services.processor, services.orders, services.vault, operator,
                      workstation=services.workstation, now=utc_now())
     if args.json:
@@ -33,8 +35,9 @@ def payments_recover(services, args, out: TextIO, operator: SignedIn) -> int:
         if not result.settled and not result.left_pending:
             print("No pending orders.", file=out)
         for order in result.settled:
-            print(f"Order {order.id} {order.status}: {presentation.amount_text(order)} on "
-                  f"{presentation.card_text(order)} ({for_terminal(presentation.payment_text(order))})", file=out)
+            print(f"Order {order.id} {order.status}: {presentation.amount_text(order, loc)} on "
+                  f"{presentation.card_text(order)} ({for_terminal(presentation.payment_text(order, loc))})",
+                  file=out)
         for order, reason in result.left_pending:
             print(f"Order {order.id} left pending: {reason}", file=out)
     return ExitCode.UNAVAILABLE if result.left_pending else ExitCode.OK
@@ -45,15 +48,16 @@ def _minor(services, args, order_id: int) -> int | None:
     if args.amount is None:
         return None
     order = services.orders.get(order_id)
-    return services.localization.parse_amount(args.amount, order.amount.currency if order.amount else services.currency).minor
+    currency = order.amount.currency if order.amount else services.currency
+    return services.localization.parse_amount(args.amount, currency).minor
 
 
-def _show(out: TextIO, args, order, done: str) -> None:
+def _show(out: TextIO, args, order, done: str, loc: Localization) -> None:
     if args.json:
         print_json(out, presentation.as_json(order))
     else:
-        print(f"Order {order.id} {done}: now {order.status} ({presentation.amount_text(order)}"
-              f"{', refunded ' + presentation.detail_fields(order)['refunded'] if order.refunded_minor else ''}).",
+        print(f"Order {order.id} {done}: now {order.status} ({presentation.amount_text(order, loc)}"
+              f"{', refunded ' + presentation.detail_fields(order, loc)['refunded'] if order.refunded_minor else ''}).",
               file=out)
 
 
@@ -62,7 +66,7 @@ def order_refund(services, args, out: TextIO, operator: SignedIn) -> int:
     ``posapp.payment_actions.refund`` raises (an amount beyond what is left: exit 2, nothing sent)."""
     order = refund(services.processor, services.orders, operator, args.order_id,
                    _minor(services, args, args.order_id), reason=args.reason, workstation=services.workstation)
-    _show(out, args, order, "refunded")
+    _show(out, args, order, "refunded", services.localization)
     return ExitCode.OK
 
 
@@ -70,15 +74,17 @@ def order_capture(services, args, out: TextIO, operator: SignedIn) -> int:
     """Capture an authorized order (``--amount``: less than authorized, e.g. a tab); ExitCode.OK."""
     order = capture(services.processor, services.orders, operator, args.order_id,
                     _minor(services, args, args.order_id), workstation=services.workstation)
-    captured = str(Money(order.captured_minor, order.amount.currency)) if order.amount else ""
-    _show(out, args, order, f"captured {captured}".strip())
+    loc = services.localization
+    captured = loc.amount(Money(order.captured_minor, order.amount.currency)) if order.amount else ""
+    _show(out, args, order, f"captured {captured}".strip(), loc)
     return ExitCode.OK
 
 
 def order_charge(services, args, out: TextIO, operator: SignedIn) -> int:
     """Bill the card stored under ``--token`` again as a new order; prints it (JSON with ``--json``,
     also when declined) and returns ExitCode.OK. Raises what ``charge_stored_card`` raises."""
-    amount = services.localization.parse_amount(args.amount, args.currency or services.currency)
+    loc = services.localization
+    amount = loc.parse_amount(args.amount, args.currency or services.currency)
     services.paired()
     try:
         order = charge_stored_card(services.processor, services.orders, services.vault, operator, token=args.token,
@@ -91,6 +97,6 @@ def order_charge(services, args, out: TextIO, operator: SignedIn) -> int:
     if args.json:
         print_json(out, presentation.as_json(order))
     else:
-        print(f"Order {order.id} {order.status}: {presentation.amount_text(order)} on {presentation.card_text(order)} "
-              f"({for_terminal(presentation.payment_text(order))})", file=out)
+        print(f"Order {order.id} {order.status}: {presentation.amount_text(order, loc)} on "
+              f"{presentation.card_text(order)} ({for_terminal(presentation.payment_text(order, loc))})", file=out)
     return ExitCode.OK

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from posapp.orders.journal import SqlJournal
     from posapp.orders.operators_sql import SqlOperators
     from posapp.orders.payments_sql import SqlPayments
+    from posapp.orders.documents_sql import SqlOrderDocuments
     from posapp.orders.reports_sql import SqlDayReports
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
@@ -216,6 +217,7 @@ class OrderStore(Protocol):
     operators: SqlOperators  # the operators, in the same database
     journal: SqlJournal  # the audit journal, in the same database
     payments: SqlPayments  # status and payment changes of its orders
+    documents: SqlOrderDocuments  # the receipts issued for its orders, from the journal
     reports: SqlDayReports  # day totals and day closes
 
     def provision(self) -> None:

@@ -1,12 +1,15 @@
 """How an order reads, for every front end: time, amount and card as text, the JSON object
 of ``--json``, and the labelled fields of one order's details. Pure: no I/O, no Qt.
 
-Times are UTC, as stored. A field an order lacks (rows adopted from older systems may have
-no amount, card or time) reads as "" in text and as null in JSON. Cards are only ever masked.
+Text is for people: times in the merchant's zone and amounts as the merchant's locale writes
+them (``loc``, a Localization). JSON is for programs: UTC ISO 8601 times and decimal amounts.
+A field an order lacks (rows adopted from older systems may have no amount, card or time)
+reads as "" in text and as null in JSON. Cards are only ever masked.
 """
 
 from __future__ import annotations
 
+from posapp.localization import Localization
 from posapp.money import Money
 from posapp.orders.base import Order
 from posapp.orders.status import OrderStatus
@@ -23,7 +26,7 @@ DETAIL_LABELS: dict[str, str] = {
     "amount": "Amount",
     "card": "Card",
     "token": "Token",
-    "created": "Time (UTC)",
+    "created": "Time",
     "workstation": "Workstation",
     "operator": "Operator",
     "status": "Status",
@@ -32,19 +35,22 @@ DETAIL_LABELS: dict[str, str] = {
 }
 
 
-def list_time(order: Order) -> str:
-    """When the order was recorded, to the minute, UTC: "2026-11-29 14:05"."""
-    return order.created_at.strftime("%Y-%m-%d %H:%M") if order.created_at else ""
+def list_time(order: Order, loc: Localization) -> str:
+    """When the order was recorded, to the minute, in the merchant's zone: "2026-11-29 15:05"."""
+    return loc.time(order.created_at) if order.created_at else ""
 
 
-def detail_time(order: Order) -> str:
-    """When the order was recorded, to the second, UTC: "2026-11-29 14:05:09"."""
-    return order.created_at.strftime("%Y-%m-%d %H:%M:%S") if order.created_at else ""
+def detail_time(order: Order, loc: Localization) -> str:
+    """When the order was recorded, to the second, in the merchant's zone, with the zone's
+    abbreviation: "2026-11-29 15:05:09 CET"."""
+    if not order.created_at:
+        return ""
+    return f"{loc.time(order.created_at, seconds=True)} {loc.local(order.created_at).tzname()}"
 
 
-def amount_text(order: Order) -> str:
-    """The amount with its currency, as ``Money`` writes it."""
-    return str(order.amount) if order.amount else ""
+def amount_text(order: Order, loc: Localization) -> str:
+    """The amount with its currency as the locale writes it ("10,50 €"), or ""."""
+    return loc.amount(order.amount) if order.amount else ""
 
 
 def card_text(order: Order) -> str:
@@ -52,15 +58,15 @@ def card_text(order: Order) -> str:
     return order.card_masked
 
 
-def list_fields(order: Order) -> dict[str, str]:
+def list_fields(order: Order, loc: Localization) -> dict[str, str]:
     """One row of an order list, keyed: id, created (minutes), name, amount, card, workstation, and
     status, empty for a sale recorded or paid (the usual cases) and for rows without one."""
-    return {"id": str(order.id), "created": list_time(order), "name": order.name or "",
-            "amount": amount_text(order), "card": card_text(order), "workstation": order.workstation or "",
+    return {"id": str(order.id), "created": list_time(order, loc), "name": order.name or "",
+            "amount": amount_text(order, loc), "card": card_text(order), "workstation": order.workstation or "",
             "status": "" if order.status in _USUAL else order.status}
 
 
-def payment_text(order: Order) -> str:
+def payment_text(order: Order, loc: Localization) -> str:
     """The processor, its reference and the approval code ("stripe pi_3Nx…, approval 123456"), or the
     decline code of a declined order; "" where no processor was asked."""
     if order.processor is None:
@@ -68,7 +74,7 @@ def payment_text(order: Order) -> str:
     pending = order.status is OrderStatus.PENDING
     text = f"{order.processor} {order.payment_reference or ('(no reference yet)' if pending else '(no payment)')}"
     if order.amount and order.captured_minor and order.captured_minor != order.amount.minor:
-        text += f", captured {Money(order.captured_minor, order.amount.currency)}"
+        text += f", captured {loc.amount(Money(order.captured_minor, order.amount.currency))}"
     if order.authorization_code:
         text += f", approval {order.authorization_code}"
     if order.decline_code:
@@ -76,13 +82,14 @@ def payment_text(order: Order) -> str:
     return text
 
 
-def detail_fields(order: Order) -> dict[str, str]:
+def detail_fields(order: Order, loc: Localization) -> dict[str, str]:
     """Every field of ``DETAIL_LABELS`` as text, in that order; the time to the second."""
+    refunded = loc.amount(Money(order.refunded_minor, order.amount.currency)) if order.refunded_minor else ""
     values = {"id": str(order.id), "name": order.name, "description": order.description,
-              "amount": amount_text(order), "card": card_text(order), "token": order.token,
-              "created": detail_time(order), "workstation": order.workstation,
-              "operator": order.operator, "status": order.status, "payment": payment_text(order),
-              "refunded": str(Money(order.refunded_minor, order.amount.currency)) if order.refunded_minor else ""}
+              "amount": amount_text(order, loc), "card": card_text(order), "token": order.token,
+              "created": detail_time(order, loc), "workstation": order.workstation,
+              "operator": order.operator, "status": order.status, "payment": payment_text(order, loc),
+              "refunded": refunded}
     return {key: values[key] or "" for key in DETAIL_LABELS}
 
 

@@ -30,6 +30,7 @@ from posapp.orders.base import (PAGE_MAX, DuplicateSale, JournalSetup, NewOrder,
 from posapp.orders.schema import aware_utc, conditions, identity, order_from_row, order_history, row_of, select_orders
 from posapp.orders.operators_sql import SqlOperators
 from posapp.orders.payments_sql import SqlPayments
+from posapp.orders.documents_sql import SqlOrderDocuments
 from posapp.orders.reports_sql import SqlDayReports
 from posapp.orders.search import fill_search_columns
 
@@ -58,6 +59,7 @@ class SqlOrderStore:
         self.operators = SqlOperators(self)
         self.journal = journal_rows.SqlJournal(self)
         self.payments, self.reports = SqlPayments(self), SqlDayReports(self)
+        self.documents = SqlOrderDocuments(self)
 
     @property
     def display_url(self) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from posapp.reports.guard import refuse_card_data
 
 WIDTH = 42  # characters: the Font A line of an 80 mm receipt printer, and of the text form
+# Signs that CLDR writes (ja_JP's "￥1,050") and that neither the PDF font nor the printers' code
+# pages hold, as the ordinary signs they stand for: a missing glyph would drop the currency.
+FULL_WIDTH_SIGNS = {"\uffe5": "\u00a5", "\uffe1": "\u00a3", "\uffe0": "\u00a2", "\uff04": "$", "\uffe6": "\u20a9"}
 
 
 class Style(enum.Enum):
@@ -58,6 +61,15 @@ class Document:
     def check(self) -> None:
         """Raise CardDataInDocument (exit 4) if any line holds a card-like number, naming its label."""
         refuse_card_data(self.name, ((line.label, f"{line.text} {line.right or ''}") for line in self.lines))
+
+
+def with_twins(document: Document, twins: dict[str, str]) -> Document:
+    """``document`` with each character that is a key of ``twins`` written as its value, for a
+    renderer that cannot show the original; laid out afterwards, so alignment holds."""
+    table = str.maketrans(twins)
+    return Document(document.name, [replace(line, text=line.text.translate(table),
+                                            right=None if line.right is None else line.right.translate(table))
+                                    for line in document.lines])
 
 
 def text_lines(document: Document, width: int = WIDTH) -> list[str]:

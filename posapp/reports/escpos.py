@@ -4,15 +4,28 @@ A target names the printer as ``[receipts] printer`` does: ``escpos-network:HOST
 printer on the network, raw TCP, usually port 9100), ``escpos-usb:VENDOR:PRODUCT`` (hex USB
 ids) or ``escpos-file:PATH`` (a device file such as /dev/usb/lp0). The lines are those of the
 plain-text form, so every format reads the same; python-escpos picks the code page for €, ¥
-and the mask's bullets.
+and the mask's bullets. Characters that no code page holds but that have a printable twin
+(the narrow no-break space CLDR puts before "AM", the full-width yen sign) are printed as
+that twin, never as "?".
 """
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import socket
+import sys
+
 from posapp.errors import InvalidInput, Unavailable
-from posapp.reports.document import WIDTH, Document, Style, text_lines
+from posapp.reports.document import FULL_WIDTH_SIGNS, WIDTH, Document, Style, text_lines, with_twins
 
 CONNECT_TIMEOUT_S = 5.0
+# What CLDR data writes that no ESC/POS code page holds, as the printer can print it: the spaces
+# that must not break (before "AM", between digit groups) as the no-break space, which the code
+# pages have, and the full-width currency signs.
+PRINTABLE_TWINS = {"\u202f": "\u00a0", "\u2009": "\u00a0", "\u2007": "\u00a0", "\u200a": "\u00a0",
+                   **FULL_WIDTH_SIGNS}
 
 
 class PrinterUnavailable(Unavailable):
@@ -22,10 +35,8 @@ class PrinterUnavailable(Unavailable):
 def render_escpos(document: Document) -> bytes:
     """The ESC/POS bytes that print ``document`` and cut the paper. Raises CardDataInDocument
     (exit 4) before anything is made."""
-    from escpos.printer import Dummy
-
     document.check()
-    printer = Dummy()
+    printer = _printers().Dummy()
     _print(printer, document)
     return printer.output
 
@@ -34,23 +45,23 @@ def print_escpos(document: Document, target: str) -> None:
     """Print ``document`` on the ESC/POS printer ``target`` names. Raises CardDataInDocument before
     anything is sent, InvalidInput for a target of another form, PrinterUnavailable when the
     printer cannot be reached or written to."""
-    data = render_escpos(document)
+    send_escpos(render_escpos(document), target)
+
+
+def send_escpos(data: bytes, target: str) -> None:
+    """Send ``data``, bytes :func:`render_escpos` made (and checked), to the ESC/POS printer ``target``
+    names, as they are. Raises InvalidInput for a target of another form, PrinterUnavailable when
+    the printer cannot be reached or written to."""
     kind, _, where = target.partition(":")
     try:
         if kind == "escpos-network":
-            from escpos.printer import Network
-
-            host, _, port = where.rpartition(":")
-            printer = Network(host, port=int(port), timeout=CONNECT_TIMEOUT_S)
-        elif kind == "escpos-usb":
-            from escpos.printer import Usb
-
+            _send_tcp(where, data)
+            return
+        if kind == "escpos-usb":
             vendor, _, product = where.partition(":")
-            printer = Usb(int(vendor, 16), int(product, 16))
+            printer = _printers().Usb(int(vendor, 16), int(product, 16))
         elif kind == "escpos-file":
-            from escpos.printer import File
-
-            printer = File(where)
+            printer = _printers().File(where)
         else:
             raise InvalidInput(f"{target!r} is no receipt printer: use escpos-network:HOST:PORT, "
                                "escpos-usb:VENDOR:PRODUCT or escpos-file:PATH")
@@ -60,7 +71,8 @@ def print_escpos(document: Document, target: str) -> None:
         finally:
             printer.close()
     except (OSError, ValueError) as error:
-        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {reason}") from None
     except Exception as error:  # python-escpos's own errors (DeviceNotFoundError, USBNotFoundError…)
         if isinstance(error, InvalidInput):
             raise
@@ -68,8 +80,28 @@ def print_escpos(document: Document, target: str) -> None:
                                  f"{error}") from None
 
 
+def _printers():
+    """``escpos.printer``. Its first import pickles the printer database into a folder of its own
+    (a private mkdtemp) that it never removes: removed at exit here, unless one was set for it."""
+    if "escpos.capabilities" not in sys.modules and "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        from escpos import capabilities
+
+        atexit.register(shutil.rmtree, capabilities.pickle_dir, ignore_errors=True)
+    import escpos.printer
+
+    return escpos.printer
+
+
+def _send_tcp(where: str, data: bytes) -> None:
+    """Send ``data`` to ``HOST:PORT`` over raw TCP, all a network receipt printer takes (port 9100).
+    Not python-escpos's Network: release 3.1 leaves its socket open when the printer refuses."""
+    host, _, port = where.rpartition(":")
+    with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S) as connection:
+        connection.sendall(data)
+
+
 def _print(printer, document: Document) -> None:
-    for line in document.lines:
+    for line in with_twins(document, PRINTABLE_TWINS).lines:
         rows = text_lines(Document(document.name, [line]), WIDTH)
         printer.set(bold=line.style in (Style.TITLE, Style.BOLD), double_height=line.style is Style.TITLE,
                     normal_textsize=line.style is not Style.TITLE)

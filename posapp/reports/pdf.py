@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from posapp.errors import Unavailable
-from posapp.reports.document import WIDTH, Document, Style, text_lines
+from posapp.reports.document import FULL_WIDTH_SIGNS, WIDTH, Document, Style, text_lines, with_twins
 
 PAGE_WIDTH_MM = 80.0
 MARGIN_MM = 4.0
@@ -37,6 +37,7 @@ def render_pdf(document: Document, *, title: str) -> bytes:
     from fpdf import FPDF  # only when a PDF is asked for: fpdf2 and Pillow load slowly
 
     document.check()
+    document = with_twins(document, FULL_WIDTH_SIGNS)  # DejaVu Sans Mono has no "￥"
     regular, bold = _font()
     rows = text_lines(document, WIDTH)
     height = 2 * MARGIN_MM + LINE_MM * (len(rows) + 1)

@@ -1,13 +1,13 @@
 """The cashier's screen: one sale at a time, card checked as typed, the amount due shown big, Enter
 to record it (card on file) or to charge it (a processor configured: the keyed card's CVC is asked,
-sent once, and never kept)."""
+sent once, and never kept); then Print receipt and Save receipt… for the sale just made."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.access.roles import SignedIn
+from posapp.access.roles import Permission, SignedIn
 from posapp.charging import PaymentPending, SaleDeclined
 from posapp.checkout import CheckoutService, Sale
 from posapp.clock import utc_now
@@ -34,6 +34,7 @@ from posapp.payments import PaymentError
 from posapp.ui.amount_field import currency_button
 from posapp.ui.card_entry import CardEntry, named
 from posapp.ui.messages import sentence
+from posapp.ui.receipt_buttons import ReceiptButtons
 from posapp.ui.tasks import TaskRunner
 
 
@@ -41,7 +42,10 @@ class CheckoutView(QWidget):
     """The sale form of ``operator`` (set by the window at sign-in). ``checkout(operator)`` is called
     on a worker thread to get the CheckoutService; ``currency`` is the till's ISO 4217 code,
     restored after each sale in another one; ``charges``: a processor charges the sale (the
-    button says "Charge", a keyed card's CVC is asked), else it is recorded as card on file."""
+    button says "Charge", a keyed card's CVC is asked), else it is recorded as card on file.
+    ``receipt_requested(order, how)``: Print receipt or Save receipt… for the last sale."""
+
+    receipt_requested = Signal(object, str)
 
     def __init__(self, checkout: Callable[[SignedIn], CheckoutService], runner: TaskRunner, *, currency: str,
                  localization: Localization, charges: bool = False, parent: QWidget | None = None):
@@ -78,6 +82,8 @@ class CheckoutView(QWidget):
         self.result.setAccessibleName(self.tr("Sale result"))
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.receipt = ReceiptButtons()  # shown once a sale is made, until the next one starts
+        self.receipt.requested.connect(self.receipt_requested)
 
         # Larger type than the desktop's: a till is read at arm's length, often standing.
         font = QFont(self.font())
@@ -121,6 +127,7 @@ class CheckoutView(QWidget):
         column.addLayout(form)
         column.addWidget(self.charge, 0, Qt.AlignmentFlag.AlignRight)
         column.addWidget(self.result)
+        column.addWidget(self.receipt)
         column.addStretch(1)
         outer = QHBoxLayout(self)
         outer.addStretch(1)
@@ -167,7 +174,8 @@ class CheckoutView(QWidget):
             self.amount_due.setText(f"— {currency}")
             self._show_amount_problem(sentence(error, beside_field=True) if self.amount.text().strip() else "")
             return
-        self.charge.setText((self.tr("Charge %1") if self._charges else self.tr("Record %1")).replace("%1", self._localization.amount(amount)))
+        action = self.tr("Charge %1") if self._charges else self.tr("Record %1")
+        self.charge.setText(action.replace("%1", self._localization.amount(amount)))
         self.amount_due.setText(self._localization.amount(amount))
         self._show_amount_problem("")
 
@@ -208,9 +216,11 @@ class CheckoutView(QWidget):
             return
         sale = dataclasses.replace(self._pending, cvc=cvc) if cvc else self._pending
         self._set_busy(True)
+        self.receipt.show_order(None)
         self.result.setStyleSheet("")
         busy = self.tr("Charging %1…") if self._charges else self.tr("Recording %1…")
-        self.result.setText(busy.replace("%1", f"{sale.card.pan.masked}, {sale.amount}"))
+        amount = self._localization.amount(sale.amount)
+        self.result.setText(busy.replace("%1", f"{sale.card.pan.masked}, {amount}"))
         operator = self.operator  # the one signed in now, whatever happens while the sale runs
         self._runner.run(lambda: self._checkout(operator).checkout(sale), self._sold, self._failed, owner=self)
 
@@ -227,6 +237,7 @@ class CheckoutView(QWidget):
         self.currency.setText(self._till_currency)  # another currency was for that sale only
         self._show_amount()
         self.result.clear()
+        self.receipt.show_order(None)
 
     def _sold(self, order: Order) -> None:
         self._set_busy(False)
@@ -236,6 +247,8 @@ class CheckoutView(QWidget):
                 OrderStatus.AUTHORIZED: self.tr("Order %1 authorized: %2 on %3")}
         self.result.setText(done.get(order.status, self.tr("Order %1 recorded: %2 on %3")).replace("%1", str(order.id))
                             .replace("%2", self._localization.amount(order.amount)).replace("%3", order.card_masked))
+        self.receipt.set_allowed(self.operator is not None and self.operator.may(Permission.PRINT_RECEIPTS))
+        self.receipt.show_order(order)
         self.name.setFocus()
 
     def _failed(self, message: str, error: Exception) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from posapp.localization import Localization
 from posapp.orders import Order, OrderFilter, OrderPage, presentation
 from posapp.orders.status import OrderStatus
 from posapp.ui.tasks import TaskRunner
@@ -33,9 +34,10 @@ class HistoryModel(QAbstractTableModel):
     load_failed = Signal(str)
     loaded = Signal()  # a page arrived (or the list turned out empty)
 
-    def __init__(self, fetch_page: FetchPage, runner: TaskRunner, parent=None):
+    def __init__(self, fetch_page: FetchPage, runner: TaskRunner, localization: Localization, parent=None):
         super().__init__(parent)
         self._fetch_page = fetch_page
+        self._localization = localization  # times in the merchant's zone, amounts as its locale writes them
         self._runner = runner
         self._orders: list[Order] = []
         self._cells: list[tuple[str, ...]] = []  # each row's text, made once: data() runs on every paint
@@ -46,7 +48,7 @@ class HistoryModel(QAbstractTableModel):
         self._loading = False
         self._generation = 0  # pages of an earlier filter that arrive late are dropped
         # Keys of presentation.list_fields, in column order, under translated headers.
-        self._keys, self._columns = zip(("id", self.tr("Order")), ("created", self.tr("Time (UTC)")),
+        self._keys, self._columns = zip(("id", self.tr("Order")), ("created", self.tr("Time")),
                                         ("name", self.tr("Name")), ("amount", self.tr("Amount")),
                                         ("card", self.tr("Card")), ("status", self.tr("Status")),
                                         ("workstation", self.tr("Workstation")))
@@ -80,7 +82,8 @@ class HistoryModel(QAbstractTableModel):
 
     def _row(self, order: Order) -> tuple[str, ...]:
         # A list leaves the usual statuses blank; this column's job is to show each one.
-        fields = {**presentation.list_fields(order), "status": order.status.value if order.status else ""}
+        fields = {**presentation.list_fields(order, self._localization),
+                  "status": order.status.value if order.status else ""}
         return tuple(fields[key] for key in self._keys)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:

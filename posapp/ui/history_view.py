@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.card import Brand
+from posapp.clock import utc_now
+from posapp.localization import Localization
 from posapp.orders import Order, OrderFilter
 from posapp.pan_detect import contains_pan
 from posapp.ui.history_model import HistoryModel
@@ -35,14 +37,16 @@ class HistoryView(QWidget):
     """Filters above ``model``'s table, the selected order's details beside it, a status line below.
 
     ``void_requested(order)``, ``refund_requested(order)``: Void or Refund… was pressed for the
-    selected order."""
+    selected order; ``receipt_requested(order, how)``: Print receipt or Save receipt… (``ui.receipt_buttons``)."""
 
     void_requested = Signal(object)
     refund_requested = Signal(object)
+    receipt_requested = Signal(object, str)
 
-    def __init__(self, model: HistoryModel, parent: QWidget | None = None):
+    def __init__(self, model: HistoryModel, localization: Localization, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
+        self._localization = localization
 
         self.search = QLineEdit()
         self.search.setAccessibleName(self.tr("Search order name or description"))
@@ -54,7 +58,8 @@ class HistoryView(QWidget):
                                   (self.use_until, self.until, self.tr("To date"))):
             date.setCalendarPopup(True)
             date.setDisplayFormat("yyyy-MM-dd")
-            date.setDate(QDate.currentDate())
+            today = localization.today(utc_now())  # the merchant's business day, not the desktop's
+            date.setDate(QDate(today.year, today.month, today.day))
             date.setEnabled(False)
             date.setAccessibleName(name)
             check.toggled.connect(date.setEnabled)
@@ -102,9 +107,10 @@ class HistoryView(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selected)
 
-        self.details = OrderDetails()
+        self.details = OrderDetails(localization)
         self.details.void.clicked.connect(lambda: self.void_requested.emit(self.details.order))
         self.details.refund.clicked.connect(lambda: self.refund_requested.emit(self.details.order))
+        self.details.receipt.requested.connect(self.receipt_requested)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
@@ -121,25 +127,25 @@ class HistoryView(QWidget):
         model.modelReset.connect(lambda: self.details.show_order(None))
 
     def current_filter(self) -> OrderFilter:
-        """The filter the widgets show; dates are whole UTC days, both ends included. Raises
-        InvalidOrder for refused search text or a start date after the end date."""
-        def start_of(date: QDate) -> datetime.datetime:
-            return datetime.datetime(date.year(), date.month(), date.day(), tzinfo=datetime.timezone.utc)
+        """The filter the widgets show; dates are whole business days in the merchant's zone, both
+        ends included. Raises InvalidOrder for refused search text or a start date after the end date."""
+        def day(date: QDate) -> tuple[datetime.datetime, datetime.datetime]:
+            return self._localization.business_day(datetime.date(date.year(), date.month(), date.day()))
 
-        since = start_of(self.since.date()) if self.use_since.isChecked() else None
-        until = start_of(self.until.date()) + datetime.timedelta(days=1) if self.use_until.isChecked() else None
+        since = day(self.since.date())[0] if self.use_since.isChecked() else None
+        until = day(self.until.date())[1] if self.use_until.isChecked() else None
         return OrderFilter(text=self.search.text().strip() or None, since=since, until=until,
                            brand=self.brand.currentData(), workstation=self.workstation.text().strip() or None)
 
     def set_access(self, *, only_workstation: str | None, voids: bool, refunds: bool = False,
-                   asks_supervisor: bool = False) -> None:
+                   asks_supervisor: bool = False, receipts: bool = False) -> None:
         """What the signed-in operator may see and do: only the orders of ``only_workstation``
         (None: every till's); Void (``voids``) and Refund… (``refunds``), or ask a supervisor for
-        either (``asks_supervisor``); a button that is neither is hidden."""
+        either (``asks_supervisor``); print and save ``receipts``; a button that is neither is hidden."""
         self.workstation.setText(only_workstation or "")
         self.workstation.setEnabled(only_workstation is None)
         self.workstation.setClearButtonEnabled(only_workstation is None)
-        self.details.set_access(refunds=refunds, voids=voids, asks_supervisor=asks_supervisor)
+        self.details.set_access(refunds=refunds, voids=voids, asks_supervisor=asks_supervisor, receipts=receipts)
 
     def order_changed(self, order: Order) -> None:
         """Show ``order`` as it is now (voided, refunded) in its row, and in the pane if it is selected."""

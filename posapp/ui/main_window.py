@@ -33,6 +33,7 @@ from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
 from posapp.ui.order_actions import OrderActions
+from posapp.ui.receipt_actions import ReceiptActions
 from posapp.ui.recovery import PendingPayments
 from posapp.ui.reports_view import ReportsView
 from posapp.ui.sign_in import SignInScreen
@@ -74,13 +75,17 @@ class MainWindow(QMainWindow):
                                      charges=services.charges_cards)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
-            before=before, limit=limit, where=where), runner, self)
-        self.history = HistoryView(self.history_model)
+            before=before, limit=limit, where=where), runner, services.localization, self)
+        self.history = HistoryView(self.history_model, services.localization)
         self.actions = OrderActions(services, runner, lambda: self.operator, self)
         self.history.void_requested.connect(self.actions.void)
         self.history.refund_requested.connect(self.actions.refund)
         self.actions.done.connect(self._order_changed)
         self.actions.failed.connect(self.statusBar().showMessage)  # stays until the next message: read it
+        self.receipts = ReceiptActions(services, runner, lambda: self.operator, self)
+        self.checkout.receipt_requested.connect(self.receipts.request)
+        self.history.receipt_requested.connect(self.receipts.request)
+        self.receipts.said.connect(self.statusBar().showMessage)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
@@ -172,7 +177,7 @@ class MainWindow(QMainWindow):
         # A till's operators (who sell) may ask a supervisor to approve a void or a refund.
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
                                 voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
-                                asks_supervisor=sells)
+                                asks_supervisor=sells, receipts=operator.may(Permission.PRINT_RECEIPTS))
         self._set_working(True)
         self.pending_payments.signed_in(operator)
         if previous is None or previous.login != operator.login:

@@ -71,7 +71,8 @@ class OrderActions(QObject):
 
         def said(refunded: Order) -> str:
             return (self.tr("Order %1: %2 refunded; it is now %3.").replace("%1", str(refunded.id))
-                    .replace("%2", str(Money(amount_minor, refunded.amount.currency))).replace("%3", refunded.status))
+                    .replace("%2", services.localization.amount(Money(amount_minor, refunded.amount.currency)))
+                    .replace("%3", refunded.status))
 
         self._act(Permission.REFUND, self.tr("Refunding order %1").replace("%1", str(order.id)), refund_as, said,
                   self.tr("Order %1 was not refunded: %2").replace("%1", str(order.id)))

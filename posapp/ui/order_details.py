@@ -1,13 +1,16 @@
 """The order history's detail pane: one order as a receipt shows it (masked card and token only),
-its payment and what was refunded, and the Refund… and Void buttons of the signed-in role."""
+its payment and what was refunded, the Refund… and Void buttons of the signed-in role, and Print
+receipt and Save receipt…"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from posapp.localization import Localization
 from posapp.orders import Order, presentation
 from posapp.orders.status import OrderStatus
+from posapp.ui.receipt_buttons import ReceiptButtons
 
 # What each button can act on: an uncharged or uncaptured order is voided; money taken is refunded.
 VOIDABLE = (OrderStatus.RECORDED, OrderStatus.AUTHORIZED)
@@ -18,8 +21,9 @@ class OrderDetails(QWidget):
     """The selected order's fields (``presentation.detail_fields``) under translated labels, and the
     buttons ``set_access`` shows: Refund… for a paid order, Void for a recorded or authorized one."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, localization: Localization, parent: QWidget | None = None):
         super().__init__(parent)
+        self._localization = localization
         self.setAccessibleName(self.tr("Order details"))
         self._fields: dict[str, QLabel] = {}
         self.order: Order | None = None
@@ -27,9 +31,10 @@ class OrderDetails(QWidget):
         self.refund.setAccessibleName(self.tr("Refund this order"))
         self.void = QPushButton(self.tr("Void"))
         self.void.setAccessibleName(self.tr("Void this order"))
+        self.receipt = ReceiptButtons()
         layout = QFormLayout(self)
         # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
-        for key, label in (("id", self.tr("Order")), ("created", self.tr("Time (UTC)")), ("name", self.tr("Name")),
+        for key, label in (("id", self.tr("Order")), ("created", self.tr("Time")), ("name", self.tr("Name")),
                            ("description", self.tr("Description")), ("amount", self.tr("Amount")),
                            ("card", self.tr("Card")), ("token", self.tr("Vault token")),
                            ("workstation", self.tr("Workstation")), ("operator", self.tr("Operator")),
@@ -46,11 +51,14 @@ class OrderDetails(QWidget):
         buttons.addWidget(self.void)
         buttons.addStretch(1)
         layout.addRow("", buttons)
+        layout.addRow("", self.receipt)
         self.show_order(None)
 
-    def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool) -> None:
+    def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool, receipts: bool = False) -> None:
         """Show Refund… and Void to an operator who ``refunds`` or ``voids``, or (``asks_supervisor``)
-        who may ask a supervisor to approve it; hide them from everyone else."""
+        who may ask a supervisor to approve it, and the receipt buttons to one who prints ``receipts``;
+        hide them from everyone else."""
+        self.receipt.set_allowed(receipts)
         self.refund.setVisible(refunds or asks_supervisor)
         self.refund.setText(self.tr("Refund…") if refunds else self.tr("Refund (supervisor)…"))
         self.void.setVisible(voids or asks_supervisor)
@@ -62,6 +70,7 @@ class OrderDetails(QWidget):
         status = order.status if order is not None else None
         self.void.setEnabled(status in VOIDABLE)
         self.refund.setEnabled(status in REFUNDABLE)
-        values = {} if order is None else presentation.detail_fields(order)
+        self.receipt.show_order(order)
+        values = {} if order is None else presentation.detail_fields(order, self._localization)
         for key, label in self._fields.items():
             label.setText(values.get(key, ""))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from posapp.access.roles import Permission, SignedIn
 from posapp.app import Services
 from posapp.clock import utc_now
+from posapp.errors import Unavailable
 from posapp.reports.day import DayAlreadyClosed, DayReport
 from posapp.reports.day_document import day_document
 from posapp.reports.document import Document, render_text
@@ -225,18 +226,13 @@ class ReportsView(QWidget):
         except Exception as error:
             self._failed(sentence(error))
             return
-        printer = QPrinter()
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._print_on(printer, text))
+        dialog.accepted.connect(lambda: self._runner.run(
+            lambda: _print_on(printer, text), lambda _none: self.message.setText(self.tr("Sent to the printer.")),
+            self._failed, owner=self))
         QDialog.open(dialog)  # QPrintDialog's own open() wants a receiver
-
-    def _print_on(self, printer: QPrinter, text: str) -> None:
-        page = QTextDocument()
-        page.setDefaultFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        page.setPlainText(text)
-        page.print_(printer)
-        self.message.setText(self.tr("Sent to the printer."))
 
     def save_pdf(self) -> None:
         """Ask where to save the report as a PDF (a new file only)."""
@@ -262,3 +258,14 @@ class ReportsView(QWidget):
         self._runner.run(lambda: write_new(path, render_pdf(document, title=document.name)),
                          lambda _none: self.message.setText(self.tr("Saved to %1.").replace("%1", str(path))),
                          self._failed, owner=self)
+
+
+def _print_on(printer: QPrinter, text: str) -> None:
+    """Paint ``text`` on ``printer`` in a fixed-width font (on a worker: Qt allows painting on a QPrinter
+    off the GUI thread, and a printer may take its time). Raises Unavailable if it cannot be used."""
+    page = QTextDocument()
+    page.setDefaultFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    page.setPlainText(text)
+    page.print_(printer)
+    if printer.printerState() == QPrinter.PrinterState.Error:
+        raise Unavailable(f"the printer {printer.printerName() or '(default)'} cannot be used")

@@ -84,7 +84,8 @@ def test_doctor_passes_on_a_provisioned_vault(aws_cli):
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "ok    configuration", "ok    card safety", "ok    AWS credentials", "ok    vault table", "ok    KMS key",
+        "ok    configuration", "ok    locale and time zone", "ok    card safety", "ok    AWS credentials",
+        "ok    vault table", "ok    KMS key",
         "ok    encryption round trip", "ok    order history", "ok    vault and order history"]
 
 

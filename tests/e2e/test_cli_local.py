@@ -37,7 +37,7 @@ def test_a_sale_is_listed_and_shown_masked(cli):
     assert "Card:        VISA •••• 4242" in shown.stdout
     assert json.loads(cli("order", "show", str(receipt["order_id"]), "--json").stdout) == receipt
     text_list = cli("order", "list").stdout
-    assert "VISA •••• 4242" in text_list and "4.20 USD" in text_list and "Flat white ☕" in text_list
+    assert "VISA •••• 4242" in text_list and "$4.20" in text_list and "Flat white ☕" in text_list
 
 
 @pytest.mark.parametrize(("number", "brand"), PUBLISHED)

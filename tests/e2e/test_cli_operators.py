@@ -131,9 +131,9 @@ def test_a_cashier_voids_only_with_a_supervisors_approval_and_the_journal_names_
 
     approved = posapp("order", "void", "1", env={**cara, "POSAPP_SUPERVISOR": "sam",
                                                   "POSAPP_SUPERVISOR_SECRET": SUPERVISOR_SECRET})
-    assert (approved.returncode, approved.stdout) == (0, "Order 1 voided (2.00 USD), approved by sam.\n")
+    assert (approved.returncode, approved.stdout) == (0, "Order 1 voided ($2.00), approved by sam.\n")
     by_supervisor = posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET))
-    assert (by_supervisor.returncode, by_supervisor.stdout) == (0, "Order 2 voided (2.00 USD).\n")
+    assert (by_supervisor.returncode, by_supervisor.stdout) == (0, "Order 2 voided ($2.00).\n")
     twice = one_line(posapp("order", "void", "2", env=as_("sam", SUPERVISOR_SECRET)), 2)
     assert twice == ("posapp: order 2 is voided: only an order recorded as card on file or an uncaptured "
                      "authorization can be voided\n")

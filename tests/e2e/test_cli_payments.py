@@ -48,7 +48,7 @@ def test_a_paid_sale_a_decline_and_a_refused_code(shop, posapp_home, localstripe
     assert order["payment"]["reference"].startswith("pi_") and order["payment"]["captured_minor"] == 350
 
     text = cli_sale(shop, f"{VISA} 12/29 {CVC}")
-    assert re.fullmatch(r"Order \d+ paid: 3\.50 USD on VISA •••• 4242 \(stripe pi_\w+\)\n", text.stdout), text.stdout
+    assert re.fullmatch(r"Order \d+ paid: \$3\.50 on VISA •••• 4242 \(stripe pi_\w+\)\n", text.stdout), text.stdout
 
     declined = cli_sale(shop, f"{DECLINING} 12/29 {CVC}", "--json")
     assert declined.returncode == 6
@@ -115,7 +115,7 @@ def test_refunds_go_up_to_what_was_captured_and_no_further(shop, localstripe):
     assert over.stderr == (f"posapp: order {number} has 2.50 USD left to refund (3.50 USD captured, "
                            f"1.00 USD refunded)\n")
     rest = shop("order", "refund", number)
-    assert rest.returncode == 0 and rest.stdout == f"Order {number} refunded: now refunded (3.50 USD, refunded 3.50 USD).\n"
+    assert rest.returncode == 0 and rest.stdout == f"Order {number} refunded: now refunded ($3.50, refunded $3.50).\n"
     again = shop("order", "refund", number, "--amount", "0.01")
     assert again.returncode == 2
     assert again.stderr == f"posapp: order {number} is refunded: it was refunded in full already, so there is " \

@@ -36,7 +36,7 @@ def wait_for_result(qtbot, view, text):
 def test_the_button_says_charge_and_the_amount_due_is_shown_big_as_typed(qtbot, view):
     assert (view.charge.text(), view.amount_due.text()) == ("Charge in USD", "— USD")
     qtbot.keyClicks(view.amount, "10.5")
-    assert (view.charge.text(), view.amount_due.text()) == ("Charge 10.50 USD", "10.50 USD")
+    assert (view.charge.text(), view.amount_due.text()) == ("Charge $10.50", "$10.50")
     assert view.amount_due.font().pointSizeF() >= 2 * view.amount.font().pointSizeF()
     qtbot.keyClicks(view.amount, "x")
     assert view.amount_due.text() == "— USD"
@@ -45,7 +45,7 @@ def test_the_button_says_charge_and_the_amount_due_is_shown_big_as_typed(qtbot, 
 def test_without_a_processor_the_button_records_and_no_cvc_is_asked(qtbot, window):
     view = window.checkout
     qtbot.keyClicks(view.amount, "3.50")
-    assert (view.charge.text(), view.amount_due.text()) == ("Record 3.50 USD", "3.50 USD")
+    assert (view.charge.text(), view.amount_due.text()) == ("Record $3.50", "$3.50")
     assert view.cvc.isHidden()
 
 
@@ -81,11 +81,11 @@ def test_a_paid_sale_shows_busy_then_paid_and_keeps_no_cvc(qtbot, view, charging
     fill(qtbot, view)
     QTest.keyClick(view.cvc, Qt.Key.Key_Return)
     assert not view.charge.isEnabled() and view.busy
-    assert view.result.text() == "Charging VISA •••• 4242, 3.50 USD…"
+    assert view.result.text() == "Charging VISA •••• 4242, $3.50…"
     assert view.cvc.text() == ""  # out of the field the moment it was sent
     wait_for_result(qtbot, view, "paid")
     [order] = stored_orders(charging_services)
-    assert (view.result.text(), view.result.styleSheet()) == (f"Order {order.id} paid: 3.50 USD on VISA •••• 4242",
+    assert (view.result.text(), view.result.styleSheet()) == (f"Order {order.id} paid: $3.50 on VISA •••• 4242",
                                                               GREEN)
     assert order.status is OrderStatus.PAID and len(localstripe.payment_intents()) == 1
     assert view.charge.isEnabled() and (view.card.text(), view.expiry.text(), view.cvc.text()) == ("", "", "")
@@ -113,7 +113,7 @@ def test_a_decline_is_red_wipes_the_card_and_another_card_is_a_new_attempt(qtbot
     assert "another card" in view.result.text()
     assert (view.card.text(), view.expiry.text(), view.cvc.text(), view.brand.text()) == ("", "", "", "")
     assert view.focusWidget() is view.card
-    assert (view.name.text(), view.amount.text(), view.amount_due.text()) == ("Dinner", "48.50", "48.50 USD")
+    assert (view.name.text(), view.amount.text(), view.amount_due.text()) == ("Dinner", "48.50", "$48.50")
     qtbot.keyClicks(view.card, VISA)
     qtbot.keyClicks(view.expiry, "12/30")
     qtbot.keyClicks(view.cvc, "123")

@@ -39,7 +39,7 @@ def test_a_typed_card_completes_a_sale_and_is_wiped(qtbot, view, services):
     QTest.keyClick(view.expiry, Qt.Key.Key_Return)
     wait_for_result(qtbot, view, "recorded")
     [order] = stored_orders(services)
-    assert view.result.text() == f"Order {order.id} recorded: 3.50 USD on VISA •••• {number[-4:]}"
+    assert view.result.text() == f"Order {order.id} recorded: $3.50 on VISA •••• {number[-4:]}"
     assert view.card.text() == "" and not view.card.isUndoAvailable()
     assert (view.name.text(), view.amount.text(), view.expiry.text()) == ("", "", "")
     assert services.vault.detokenize(order.token).reveal() == number

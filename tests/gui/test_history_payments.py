@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from posapp.card import Brand
 from posapp.charging import PaymentPending, SaleDeclined
 from posapp.cvc import Cvc
+from posapp.localization import Localization
 from posapp.money import Money
 from posapp.orders import Order
 from posapp.orders.journal import JournalFilter
@@ -107,17 +108,17 @@ def test_a_supervisor_refunds_part_then_the_rest_off_the_gui_thread(qtbot, charg
     dialog.accept()
     status = charging_window.statusBar()
     qtbot.waitUntil(lambda: "refunded" in status.currentMessage(), timeout=20_000)
-    assert status.currentMessage() == f"Order {order.id}: 1.00 USD refunded; it is now partially_refunded."
+    assert status.currentMessage() == f"Order {order.id}: $1.00 refunded; it is now partially_refunded."
     assert threads and threading.main_thread() not in threads
     model = charging_window.history_model
     assert model.data(model.index(0, STATUS)) == "partially_refunded"
-    assert (details._fields["refunded"].text(), details.refund.isEnabled()) == ("1.00 USD", True)
+    assert (details._fields["refunded"].text(), details.refund.isEnabled()) == ("$1.00", True)
     dialog = open_refund(qtbot, charging_window, order.id)
     assert dialog.amount.text() == "2.50"  # what is left
     dialog.reason.setText("the rest")
     dialog.accept()
     qtbot.waitUntil(lambda: model.data(model.index(0, STATUS)) == "refunded", timeout=20_000)
-    assert (details._fields["refunded"].text(), details.refund.isEnabled()) == ("3.50 USD", False)
+    assert (details._fields["refunded"].text(), details.refund.isEnabled()) == ("$3.50", False)
     stored = charging_services.orders.get(order.id)
     assert (stored.status, stored.refunded_minor) == (OrderStatus.REFUNDED, 350)
     reasons = [entry.details_dict().get("reason") for entry in refunds(charging_services) if entry.outcome == "ok"]
@@ -158,10 +159,10 @@ def test_the_refund_dialog_refuses_too_much_and_no_reason_and_sends_nothing(qtbo
     dialog.amount.setText("9.99")
     dialog.reason.setText("too much")
     dialog.accept()
-    assert dialog.isVisible() and dialog.message.text() == "At most 3.50 USD is left to refund on this order."
+    assert dialog.isVisible() and dialog.message.text() == "At most $3.50 is left to refund on this order."
     dialog.amount.setText("1,00")
     dialog.accept()
-    assert dialog.isVisible() and "write the amount with digits only" in dialog.message.text()
+    assert dialog.isVisible() and "write the amount as en_US does" in dialog.message.text()
     dialog.amount.setText("1.00")
     dialog.reason.setText("")
     dialog.accept()
@@ -235,7 +236,7 @@ def test_a_card_on_file_order_is_voided_not_refunded(qtbot, window, services):
     (OrderStatus.PENDING, False, False), (OrderStatus.DECLINED, False, False), (OrderStatus.VOIDED, False, False),
     (None, False, False)])
 def test_each_status_enables_what_it_allows(qtbot, status, voids, refunds):
-    details = OrderDetails()
+    details = OrderDetails(Localization.named("en_US", "UTC"))
     qtbot.addWidget(details)
     details.set_access(refunds=True, voids=True, asks_supervisor=False)
     order = Order(17, "Coffee", None, Money(350, "USD"), None, Brand.VISA, "4242", "till-01",
@@ -243,4 +244,4 @@ def test_each_status_enables_what_it_allows(qtbot, status, voids, refunds):
                   processor="stripe", payment_reference="pi_1", captured_minor=350, refunded_minor=100)
     details.show_order(order)
     assert (details.void.isEnabled(), details.refund.isEnabled()) == (voids, refunds)
-    assert details._fields["refunded"].text() == "1.00 USD"
+    assert details._fields["refunded"].text() == "$1.00"

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from kit import new_order
 from orderstores import store_at, upgrade_to
 
+from posapp.localization import Localization
 from posapp.orders import presentation
 from posapp.orders.status import OrderStatus
 
@@ -39,4 +40,4 @@ def test_a_status_another_program_wrote_reads_as_unknown(backend_url):
         connection.execute(sa.text("UPDATE OrderHistory SET status = 'SETTLED' WHERE UserPaymentAccountID = :id"),
                            {"id": order.id})
     assert store.get(order.id).status is None
-    assert presentation.list_fields(store.get(order.id))["status"] == ""
+    assert presentation.list_fields(store.get(order.id), Localization.named("en_US", "UTC"))["status"] == ""
