@@ -7,6 +7,7 @@ their length, and each run of text is decoded in the code page the last ``ESC t 
 (python-escpos's printer database names the code page of each n); PDFs are read by poppler.
 """
 
+import contextlib
 import re
 import socket
 import subprocess
@@ -54,6 +55,10 @@ class PrinterListener:
             return self.received[:count]
 
     def close(self):
+        # Closing alone does not stop a listener whose accept() another thread is blocked in (Linux): the
+        # port would go on taking connections. shutdown() wakes that accept() first.
+        with contextlib.suppress(OSError):
+            self._socket.shutdown(socket.SHUT_RDWR)
         self._socket.close()
         self._thread.join(5)
 
