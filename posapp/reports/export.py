@@ -43,23 +43,30 @@ COLUMNS = ("order_id", "created_local", "created_utc", "workstation", "operator"
 # other columns hold stored text, which rows other programs wrote can fill with anything.
 _OWN_COLUMNS = frozenset({0, 1, 2, 8, 15, 16})
 PROGRESS_EVERY = 50_000  # orders between two progress calls
-FORMULA_STARTS = frozenset("=+-@\t\r")  # OWASP's list; their full-width forms count too (NFKC)
+# OWASP's list is these, a tab and a carriage return; the full-width forms count too (NFKC).
+FORMULA_STARTS = frozenset("=+-@")
 _QUOTE = "'"
 
 
 def neutralised(cell: str) -> str:
-    """``cell`` as a spreadsheet will show it as text: an apostrophe is put in front where, after
-    any apostrophes, white space and invisible characters, it starts with ``= + - @``, a tab or a
-    carriage return (or their full-width forms: "＝1+1"). Anything else is unchanged.
+    """``cell`` as a spreadsheet will show it as text: an apostrophe is put in front where, after any
+    apostrophes, it starts with a tab or a carriage return, or, after white space and invisible
+    characters too, with ``= + - @`` (or their full-width forms: "＝1+1"). Anything else is unchanged.
 
     The apostrophes are skipped so that the rule can be undone: a cell starting with an apostrophe
     is one with an apostrophe put in front exactly where the rest would be neutralised."""
-    for char in cell.lstrip(_QUOTE):
+    return _QUOTE + cell if _formula_like(cell.lstrip(_QUOTE)) else cell
+
+
+def _formula_like(text: str) -> bool:
+    if text[:1] in ("\t", "\r"):
+        return True
+    for char in text:
         if unicodedata.normalize("NFKC", char) in FORMULA_STARTS:
-            return _QUOTE + cell
+            return True
         if not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf")):
-            return cell
-    return cell
+            return False
+    return False
 
 
 def export_csv(orders: OrderStore, operator: SignedIn, where: OrderFilter, target: Path, *,
