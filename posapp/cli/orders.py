@@ -7,15 +7,16 @@ import sys
 from typing import TextIO
 
 from posapp.access.roles import Permission, SignedIn, require
-from posapp.card import MAX_INPUT, Brand, parse_card_input
+from posapp.card import MAX_INPUT, parse_card_input
 from posapp.charging import PaymentPending, SaleDeclined
 from posapp.checkout import Sale
 from posapp.cvc import Cvc, split_cvc
+from posapp.cli.filters import order_filter, utc_day
 from posapp.cli.input import read_card_input
 from posapp.cli.output import for_terminal, print_json
 from posapp.errors import ExitCode, InvalidInput, PosappError, Unavailable, describe
 from posapp.pan_detect import contains_pan
-from posapp.orders import Order, OrderFilter, presentation
+from posapp.orders import Order, presentation
 from posapp.orders.base import PAGE_MAX
 from posapp.clock import utc_now
 from posapp.voids import void
@@ -99,14 +100,7 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
     limit, date or filter, NotPermitted for another till's orders."""
     if not 1 <= args.limit <= PAGE_MAX:
         raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
-    workstation = args.workstation
-    if not operator.may(Permission.ALL_ORDERS):
-        if workstation not in (None, services.workstation):
-            require(operator, Permission.ALL_ORDERS)
-        workstation = services.workstation
-    where = OrderFilter(text=args.search, since=day(args.since, "--since"),
-                        until=day(args.until, "--until", next_day=True), last4=args.last4,
-                        brand=Brand(args.brand) if args.brand else None, workstation=workstation)
+    where = order_filter(services, args, operator, utc_day)
     page = services.orders.page(before=args.before, limit=args.limit, where=where)
     if args.json:
         print_json(out, {"orders": [presentation.as_json(order) for order in page.orders],
