@@ -26,7 +26,8 @@ def window(qtbot, services, signed_out_window, shop):
     """The window of a back-office operator, at the order history."""
     sign_in(qtbot, signed_out_window, services, "backoffice-1")
     signed_out_window.tabs.setCurrentWidget(signed_out_window.history)
-    qtbot.waitUntil(lambda: signed_out_window.history_model.rowCount() > 0 and not signed_out_window.history_model.loading)
+    model = signed_out_window.history_model
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.loading)
     return signed_out_window
 
 

@@ -124,7 +124,8 @@ def test_without_hard_links_the_file_is_copied_into_place_and_still_never_overwr
     assert sorted(os.listdir(folder)) == ["copied.csv", "late.csv", "linked.csv"]
 
 
-@pytest.mark.parametrize("target, reason", [("missing/orders.csv", "no folder"), ("orders.csv/x.csv", "Not a directory")])
+@pytest.mark.parametrize("target, reason", [("missing/orders.csv", "no folder"),
+                                            ("orders.csv/x.csv", "Not a directory")])
 def test_a_target_that_cannot_be_made_is_exit_2(store, folder, target, reason):
     (folder / "orders.csv").write_text("a file")
     with pytest.raises(Exception, match=reason) as refused:

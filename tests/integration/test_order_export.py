@@ -42,8 +42,8 @@ OTHER_PROGRAMS = [
     dict(OrderName="  @SUM(1)", Description="\u00a0-1"),
     dict(OrderName="no amount", amount_minor=None, currency=None),
     dict(OrderName="no card, no time", card_brand=None, card_last4=None, created_at=None),
-    dict(OrderName="paid", status="paid", processor="stripe", payment_reference="pi_3Nx8a9", authorization_code="123456",
-         captured_minor=1050, amount_minor=1050, currency="EUR"),
+    dict(OrderName="paid", status="paid", processor="stripe", payment_reference="pi_3Nx8a9",
+         authorization_code="123456", captured_minor=1050, amount_minor=1050, currency="EUR"),
     dict(OrderName="partly refunded", status="partially_refunded", processor="stripe", payment_reference="pi_4",
          captured_minor=2000, refunded_minor=750, amount_minor=2000, currency="EUR"),
     dict(OrderName="declined", status="declined", processor="stripe", decline_code="insufficient_funds",
@@ -123,7 +123,8 @@ def test_text_with_a_newline_is_refused_when_an_order_is_recorded():
                  until=datetime.datetime(2026, 1, 1, 3, tzinfo=datetime.timezone.utc)), {"Order 1", "Order 2"}),
 ])
 def test_the_filter_selects_the_orders(order_store, tmp_path, where, names):
-    order_store.add(new_order(name="Crème brûlée", created_at=datetime.datetime(2025, 5, 1, tzinfo=datetime.timezone.utc)))
+    order_store.add(new_order(name="Crème brûlée",
+                              created_at=datetime.datetime(2025, 5, 1, tzinfo=datetime.timezone.utc)))
     write_rows(order_store, [written_row(number) for number in range(1, 4)] + [
         written_row(4, OrderName="mastercard", card_brand="MASTERCARD", card_last4="0005"),
         written_row(5, OrderName="till 2", workstation="till-02")])
