@@ -41,7 +41,7 @@ COLUMNS = ("order_id", "created_local", "created_utc", "workstation", "operator"
            "captured", "refunded", "decline_code")
 # posapp writes these itself (digits, ISO 8601 times, decimals): no formula can start one. The
 # other columns hold stored text, which rows other programs wrote can fill with anything.
-_OWN_COLUMNS = frozenset({0, 1, 2, 8, 15, 16})
+_OWN_COLUMNS = frozenset({"order_id", "created_local", "created_utc", "amount", "captured", "refunded"})
 PROGRESS_EVERY = 50_000  # orders between two progress calls
 # OWASP's list is these, a tab and a carriage return; the full-width forms count too (NFKC).
 FORMULA_STARTS = frozenset("=+-@")
@@ -111,8 +111,8 @@ def _write(file, exported: Iterable[Order], localization: Localization, progress
     writer.writerow(COLUMNS)
     count = 0
     for order in exported:
-        row = [cell if index in _OWN_COLUMNS else neutralised(cell)
-               for index, cell in enumerate(row_cells(order, localization))]
+        row = [cell if column in _OWN_COLUMNS else neutralised(cell)
+               for column, cell in zip(COLUMNS, row_cells(order, localization), strict=True)]
         refuse_card_data(f"export (order {order.id})", zip(COLUMNS, row))
         writer.writerow(row)
         count += 1
