@@ -102,7 +102,7 @@ def test_ctrl_c_mid_export_leaves_no_file(shop, posapp_home, tmp_path):
     done = subprocess.run([sys.executable, "-m", "interrupting", "order", "export", "--format", "csv", "--out",
                            str(folder / "o.csv")], capture_output=True, text=True, encoding="utf-8",
                           env=environment, cwd=ROOT, timeout=60)
-    assert (done.returncode, done.stdout) == (130, "")
+    assert (done.returncode, done.stdout) == (130, ""), done.stderr
     assert done.stderr == "posapp: exported 10 orders…\nposapp: interrupted\n"
     assert list(folder.iterdir()) == []
     journal = shop("audit", "list", "--action", "order-export", "--json")
