@@ -29,6 +29,7 @@ from posapp.audit.chain import ANCHOR_AGE
 from posapp.app import Services
 from posapp.orders import Order
 from posapp.ui.checkout_view import CheckoutView
+from posapp.ui.history_export import HistoryExport
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
             before=before, limit=limit, where=where), runner, services.localization, self)
         self.history = HistoryView(self.history_model, services.localization)
         self.actions = OrderActions(services, runner, lambda: self.operator, self)
+        self.export = HistoryExport(services, runner, lambda: self.operator, self.history)
         self.history.void_requested.connect(self.actions.void)
         self.history.refund_requested.connect(self.actions.refund)
         self.actions.done.connect(self._order_changed)
@@ -171,7 +173,8 @@ class MainWindow(QMainWindow):
         # A till's operators (who sell) may ask a supervisor to approve a void or a refund.
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
                                 voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
-                                asks_supervisor=sells, receipts=operator.may(Permission.PRINT_RECEIPTS))
+                                asks_supervisor=sells, receipts=operator.may(Permission.PRINT_RECEIPTS),
+                                exports=operator.may(Permission.EXPORT))
         self._set_working(True)
         self.pending_payments.signed_in(operator)
         if previous is None or previous.login != operator.login:

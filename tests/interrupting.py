@@ -1,0 +1,31 @@
+"""The posapp command, pressed Ctrl-C on at an exact step of an order export.
+
+``python -m interrupting ARGS...`` runs ``posapp ARGS...``; an export reports its progress every
+10 orders, and the first report raises a real SIGINT in this process (what Ctrl-C sends), handled
+by Python's own handler, so the interruption lands mid-export whatever the machine's speed.
+"""
+
+import signal
+import sys
+
+from posapp.__main__ import main
+from posapp.cli import export as cli_export
+
+EVERY = 10
+real_export_csv = cli_export.export_csv
+
+
+def export_csv(*args, progress, **options):
+    def then_interrupt(count):
+        progress(count)
+        # raise_signal handles the signal before it returns: os.kill's would be handled at the
+        # interpreter's next check, which may fall in a finalizer the garbage collector runs, where
+        # Python drops a KeyboardInterrupt ("Exception ignored in ...") and the export went on.
+        signal.raise_signal(signal.SIGINT)
+
+    return real_export_csv(*args, **{**options, "progress": then_interrupt, "every": EVERY})
+
+
+if __name__ == "__main__":
+    cli_export.export_csv = export_csv
+    sys.exit(main(sys.argv[1:]))
