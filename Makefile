@@ -23,6 +23,7 @@ bench: $(VENV)/.installed-test
 	scripts/system-deps test
 	rm -f "$${BENCH_OUT:-bench/results.json}"
 	$(BIN)/python bench/history_paging.py
+	$(BIN)/python bench/export.py
 	$(BIN)/python bench/sales.py
 	$(BIN)/python bench/paid_sales.py
 	$(BIN)/python bench/audit_verify.py

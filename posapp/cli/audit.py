@@ -8,7 +8,7 @@ from typing import TextIO
 from posapp.access.roles import SignedIn
 from posapp.audit.chain import Entry
 from posapp.cli.journalling import journal
-from posapp.cli.orders import day
+from posapp.cli.filters import day
 from posapp.cli.output import for_terminal, print_json
 from posapp.errors import ExitCode
 

@@ -21,6 +21,7 @@ from posapp import config, hardening, logs
 from posapp.access.roles import Permission, SignedIn
 from posapp.cli.admin import doctor, provision, setup
 from posapp.cli.audit import audit_list, audit_verify
+from posapp.cli.export import order_export
 from posapp.cli.operators import (operator_add, operator_disable, operator_enable, operator_list, operator_reset,
                                   operator_unlock)
 from posapp.cli.orders import order_list, order_new, order_show, order_void
@@ -107,6 +108,7 @@ COMMANDS = {
     ("order", "refund"): order_refund,
     ("order", "capture"): order_capture,
     ("order", "charge"): order_charge,
+    ("order", "export"): order_export,
     ("payments", "recover"): payments_recover,
     ("receipt", None): receipt,
     ("vault", "verify"): vault_verify,
@@ -135,6 +137,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("order", "refund"): Permission.REFUND,
     ("order", "capture"): Permission.SELL,
     ("order", "charge"): Permission.CHARGE_STORED_CARD,
+    ("order", "export"): Permission.EXPORT,
     ("payments", "recover"): Permission.OWN_TILL_ORDERS,
     ("receipt", None): Permission.PRINT_RECEIPTS,  # another till's order needs ALL_ORDERS too
     ("vault", "verify"): Permission.VAULT,

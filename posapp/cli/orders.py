@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import datetime
 import sys
 from typing import TextIO
 
 from posapp.access.roles import Permission, SignedIn, require
-from posapp.card import MAX_INPUT, Brand, parse_card_input
+from posapp.card import MAX_INPUT, parse_card_input
 from posapp.charging import PaymentPending, SaleDeclined
 from posapp.checkout import Sale
 from posapp.cvc import Cvc, split_cvc
+from posapp.cli.filters import order_filter
 from posapp.cli.input import read_card_input
 from posapp.cli.output import for_terminal, print_json
 from posapp.localization import Localization
 from posapp.errors import ExitCode, InvalidInput, PosappError, Unavailable, describe
 from posapp.pan_detect import contains_pan
-from posapp.orders import Order, OrderFilter, presentation
+from posapp.orders import Order, presentation
 from posapp.orders.base import PAGE_MAX
 from posapp.clock import utc_now
 from posapp.voids import void
@@ -97,19 +97,12 @@ class SaleRecordedButNotShown(Unavailable):
 def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
     """Print one page of orders, newest first, times in the merchant's zone, narrowed by the filter
     options (``--since`` and ``--until`` are inclusive business days in that zone), and how to
-    get the next page; an operator who may not see every till's orders sees this till's. Returns ExitCode.OK; raises InvalidInput for a bad
-    limit, date or filter, NotPermitted for another till's orders."""
+    get the next page; an operator who may not see every till's orders sees this till's. Returns
+    ExitCode.OK; raises InvalidInput for a bad limit, date or filter, NotPermitted for another till's orders."""
     if not 1 <= args.limit <= PAGE_MAX:
         raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
-    workstation = args.workstation
-    if not operator.may(Permission.ALL_ORDERS):
-        if workstation not in (None, services.workstation):
-            require(operator, Permission.ALL_ORDERS)
-        workstation = services.workstation
+    where = order_filter(services, args, operator)
     loc = services.localization
-    where = OrderFilter(text=args.search, since=day(args.since, "--since", loc),
-                        until=day(args.until, "--until", loc, next_day=True), last4=args.last4,
-                        brand=Brand(args.brand) if args.brand else None, workstation=workstation)
     page = services.orders.page(before=args.before, limit=args.limit, where=where)
     if args.json:
         print_json(out, {"orders": [presentation.as_json(order) for order in page.orders],
@@ -125,19 +118,6 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
     if page.next_before is not None:
         print(f"More: posapp order list --before {page.next_before}", file=out)
     return ExitCode.OK
-
-
-def day(text: str | None, option: str, loc: Localization, *, next_day: bool = False) -> datetime.datetime | None:
-    """When the merchant's business day ``text`` (YYYY-MM-DD) starts, in UTC, or when it ends, for an
-    inclusive end (``next_day``); None for None. Raises InvalidInput for another form of date."""
-    if text is None:
-        return None
-    try:
-        day = datetime.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{option} takes a date like 2026-11-29") from None
-    start, end = loc.business_day(day)
-    return end if next_day else start
 
 
 def order_show(services, args, out: TextIO, operator: SignedIn) -> int:

@@ -42,6 +42,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(ExitCode.BAD_INPUT, f"posapp: {for_terminal(message)} (see '{self.prog} --help')\n")
 
 
+def _filter_options(command: argparse.ArgumentParser) -> None:
+    """The filters of ``order list`` and ``order export``: --since and --until are business days."""
+    command.add_argument("--search", metavar="TEXT", help="text in the order name or description")
+    command.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this business day on ([merchant] timezone)")
+    command.add_argument("--until", metavar="YYYY-MM-DD", help="orders up to and including this business day ([merchant] timezone)")
+    command.add_argument("--last4", metavar="NNNN", help="cards ending in these 4 digits")
+    command.add_argument("--brand", type=str.upper, choices=[brand.value for brand in Brand], metavar="BRAND",
+                         help="one card brand: " + ", ".join(brand.value for brand in Brand))
+    command.add_argument("--workstation", metavar="ID", help="orders taken at this till")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``posapp`` parser: ``args.command`` and ``args.action`` name the command (None: the window).
 
@@ -71,16 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=whole_number, default=50,
                          help=f"orders per page (1 to {PAGE_MAX}, default 50)")
     listing.add_argument("--before", type=order_id, metavar="ID", help="only orders older than order ID (next page)")
-    listing.add_argument("--search", metavar="TEXT", help="text in the order name or description")
-    listing.add_argument("--since", metavar="YYYY-MM-DD",
-                         help="orders from this business day on ([merchant] timezone)")
-    listing.add_argument("--until", metavar="YYYY-MM-DD",
-                         help="orders up to and including this business day ([merchant] timezone)")
-    listing.add_argument("--last4", metavar="NNNN", help="cards ending in these 4 digits")
-    listing.add_argument("--brand", type=str.upper, choices=[brand.value for brand in Brand], metavar="BRAND",
-                         help="one card brand: " + ", ".join(brand.value for brand in Brand))
-    listing.add_argument("--workstation", metavar="ID", help="orders taken at this till")
+    _filter_options(listing)
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
+    export = order.add_parser("export", help="the orders the filters select, oldest first, as a new CSV file "
+                                             "(back office): cards masked, safe to open in a spreadsheet")
+    export.add_argument("--format", required=True, choices=["csv"], help="csv: RFC 4180, UTF-8 with a byte-order mark")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="the new file (never overwritten)")
+    _filter_options(export)
     show = order.add_parser("show", help="one order, card masked")
     show.add_argument("order_id", type=order_id, metavar="ID")
     show.add_argument("--json", action="store_true", help="print the order as JSON")

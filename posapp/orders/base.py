@@ -17,6 +17,7 @@ from posapp.orders.status import OrderStatus
 from posapp.clock import require_aware
 
 if TYPE_CHECKING:
+    from posapp.orders.export_sql import SqlExport
     from posapp.orders.journal import SqlJournal
     from posapp.orders.operators_sql import SqlOperators
     from posapp.orders.payments_sql import SqlPayments
@@ -219,6 +220,7 @@ class OrderStore(Protocol):
     payments: SqlPayments  # status and payment changes of its orders
     documents: SqlOrderDocuments  # the receipts issued for its orders, from the journal
     reports: SqlDayReports  # day totals and day closes
+    export: SqlExport  # every order matching a filter, streamed (exports)
 
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""

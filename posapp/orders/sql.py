@@ -28,6 +28,7 @@ from posapp.orders.engine import Tls, create_private_file, make_engine
 from posapp.orders.base import (PAGE_MAX, DuplicateSale, JournalSetup, NewOrder, NotProvisioned, Order, OrderFilter,
                                 OrderNotFound, OrderPage, OrderStoreUnavailable)
 from posapp.orders.schema import aware_utc, conditions, identity, order_from_row, order_history, row_of, select_orders
+from posapp.orders.export_sql import SqlExport
 from posapp.orders.operators_sql import SqlOperators
 from posapp.orders.payments_sql import SqlPayments
 from posapp.orders.documents_sql import SqlOrderDocuments
@@ -60,6 +61,7 @@ class SqlOrderStore:
         self.journal = journal_rows.SqlJournal(self)
         self.payments, self.reports = SqlPayments(self), SqlDayReports(self)
         self.documents = SqlOrderDocuments(self)
+        self.export = SqlExport(self)
 
     @property
     def display_url(self) -> str:

@@ -78,6 +78,9 @@ class HistoryView(QWidget):
         self.refresh = QPushButton(self.tr("Refresh (F5)"))
         self.refresh.setAccessibleName(self.tr("Refresh order history"))
         self.refresh.clicked.connect(self.model.refresh)
+        self.export = QPushButton(self.tr("Export…"))  # shown to operators who may export (set_access)
+        self.export.setAccessibleName(self.tr("Export the orders shown as a CSV file"))
+        self.export.hide()
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setAccessibleName(self.tr("Order history status"))
@@ -90,7 +93,7 @@ class HistoryView(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.workstation, 1)
-        for widget in (self.use_since, self.since, self.use_until, self.until, self.brand, self.refresh):
+        for widget in (self.use_since, self.since, self.use_until, self.until, self.brand, self.refresh, self.export):
             filters.addWidget(widget)
 
         self.table = QTableView()
@@ -138,10 +141,12 @@ class HistoryView(QWidget):
                            brand=self.brand.currentData(), workstation=self.workstation.text().strip() or None)
 
     def set_access(self, *, only_workstation: str | None, voids: bool, refunds: bool = False,
-                   asks_supervisor: bool = False, receipts: bool = False) -> None:
+                   asks_supervisor: bool = False, receipts: bool = False, exports: bool = False) -> None:
         """What the signed-in operator may see and do: only the orders of ``only_workstation``
         (None: every till's); Void (``voids``) and Refund… (``refunds``), or ask a supervisor for
-        either (``asks_supervisor``); print and save ``receipts``; a button that is neither is hidden."""
+        either (``asks_supervisor``); print and save ``receipts``; Export… (``exports``); a button
+        that is neither is hidden."""
+        self.export.setVisible(exports)
         self.workstation.setText(only_workstation or "")
         self.workstation.setEnabled(only_workstation is None)
         self.workstation.setClearButtonEnabled(only_workstation is None)

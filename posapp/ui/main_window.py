@@ -1,8 +1,7 @@
-"""The main window: sign-in first, then checkout (F2), order history (F3) and reports (F4) as the
-operator's role allows, with a status bar that says who is signed in, which till this is, where cards
-and orders go, whether those backends answer, and when something is still working. Sign out (Ctrl+L) and
-the idle lock return to the sign-in screen. Where a processor charges, the orders a lost answer
-left pending are settled in the background after the first sign-in (``ui.recovery``)."""
+"""The main window: sign-in first, then checkout (F2), order history (F3) and reports (F4) as the operator's
+role allows; a status bar says who is signed in, the till, where cards and orders go, whether those answer
+and when work is under way. Sign out (Ctrl+L) and the idle lock return to the sign-in screen. Where a
+processor charges, pending orders are settled in the background after the first sign-in (``ui.recovery``)."""
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from posapp.audit.chain import ANCHOR_AGE
 from posapp.app import Services
 from posapp.orders import Order
 from posapp.ui.checkout_view import CheckoutView
+from posapp.ui.history_export import HistoryExport
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.history_view import HistoryView
 from posapp.ui.idle import IdleWatch
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
             before=before, limit=limit, where=where), runner, services.localization, self)
         self.history = HistoryView(self.history_model, services.localization)
         self.actions = OrderActions(services, runner, lambda: self.operator, self)
+        self.export = HistoryExport(services, runner, lambda: self.operator, self.history)
         self.history.void_requested.connect(self.actions.void)
         self.history.refund_requested.connect(self.actions.refund)
         self.actions.done.connect(self._order_changed)
@@ -172,12 +173,12 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.checkout), sells)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history),
                                 every_till or operator.may(Permission.OWN_TILL_ORDERS))
-        self.tabs.setTabVisible(self.tabs.indexOf(self.reports), operator.may(Permission.REPORTS))
-        self.reports.set_access(operator)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.reports), self.reports.set_access(operator))
         # A till's operators (who sell) may ask a supervisor to approve a void or a refund.
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
                                 voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
-                                asks_supervisor=sells, receipts=operator.may(Permission.PRINT_RECEIPTS))
+                                asks_supervisor=sells, receipts=operator.may(Permission.PRINT_RECEIPTS),
+                                exports=operator.may(Permission.EXPORT))
         self._set_working(True)
         self.pending_payments.signed_in(operator)
         if previous is None or previous.login != operator.login:

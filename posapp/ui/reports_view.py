@@ -86,9 +86,10 @@ class ReportsView(QWidget):
 
     # -- what is shown -------------------------------------------------------------------
 
-    def set_access(self, operator: SignedIn) -> None:
+    def set_access(self, operator: SignedIn) -> bool:
         """Offer ``operator``'s tills (this one; every till and the others for the back office) and
-        today (the merchant's business day); the report loads when the screen is shown."""
+        today (the merchant's business day); the report loads when the screen is shown. Whether the
+        operator may run reports at all (else this screen is to be hidden)."""
         self.forget()
         self.till.blockSignals(True)
         self.day.blockSignals(True)
@@ -103,6 +104,7 @@ class ReportsView(QWidget):
         self.till.blockSignals(False)
         if self.isVisible():
             self.load()
+        return operator.may(Permission.REPORTS)
 
     def forget(self) -> None:
         """Drop the report shown (sign-out, another operator)."""

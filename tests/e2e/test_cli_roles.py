@@ -54,6 +54,8 @@ COMMANDS = {
     "order charge": (Permission.CHARGE_STORED_CARD, lambda shop: ["order", "charge", "--token", shop.token(),
                                                                   "--amount", "2", "--name", "Fee"], None,
                      "no card processor is configured"),
+    "order export": (Permission.EXPORT, lambda shop: ["order", "export", "--format", "csv", "--out",
+                                                      str(shop.folder / f"export-{next(_fresh)}.csv")], None),
     "payments recover": (Permission.OWN_TILL_ORDERS, lambda shop: ["payments", "recover"], None),
     "receipt": (Permission.PRINT_RECEIPTS, lambda shop: ["receipt", "1", "--format", "text"], None),
     "report day": (Permission.REPORTS, lambda shop: ["report", "day"], None),
@@ -109,7 +111,8 @@ class Shop:
                                    "FROM posapp_operators ORDER BY login").fetchall()
         with sqlite3.connect(self.folder / "home" / "data" / "vault.db") as db:
             items = db.execute("SELECT COUNT(*) FROM vault_items").fetchone()
-        outputs = sorted(path.name for path in self.folder.glob("tokens-*"))
+        outputs = sorted(path.name for pattern in ("tokens-*", "export-*", ".export-*")
+                         for path in self.folder.glob(pattern))
         return orders, operators, items, outputs
 
 

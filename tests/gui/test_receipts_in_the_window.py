@@ -5,6 +5,9 @@ ESC/POS printer (a TCP listener standing in for it); Save writes a PDF. All of i
 what happened is said in the status bar; the first receipt of an order is the original, the next a
 COPY; an operator who may not print receipts sees no button."""
 
+import atexit
+import socket
+
 import pytest
 from cardgen import random_pan
 from guihelpers import sign_in
@@ -182,14 +185,17 @@ def test_the_history_pane_prints_the_selected_orders_receipt_and_then_a_copy(qtb
     assert "Second" in first and "COPY" not in first and "*** COPY ***" in second
 
 
-def _gone():
-    """A printer's address whose port refuses connections (a listener that was closed)."""
-    listener = PrinterListener()
-    listener.close()
-    return listener.target
+def _refusing():
+    """A printer's address whose port refuses connections for the whole session: bound without
+    listening, so no other process can take it (a port merely closed can be reused by a server
+    another test starts, which would then accept the receipt)."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    atexit.register(held.close)
+    return f"escpos-network:127.0.0.1:{held.getsockname()[1]}"
 
 
-GONE = _gone()
+GONE = _refusing()
 
 
 @pytest.mark.parametrize("printer_setting", [GONE])

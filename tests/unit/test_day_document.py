@@ -53,14 +53,14 @@ def test_a_reading_before_the_close_is_an_x_report_and_says_it_is_not_closed():
     assert "X REPORT — NOT CLOSED" in printed and "NOT CLOSED: a reading of the day so far" in printed
     assert "Z REPORT" not in printed and "REPRINT" not in printed
     assert "Café Krone" in printed and "Tax ID: DE123456789" in printed
-    assert "29.11.2026, 00:00:00 CET" in printed and "30.11.2026, 00:00:00 CET" in printed  # local midnights
+    assert "2026-11-29 00:00:00 CET" in printed and "2026-11-30 00:00:00 CET" in printed  # local midnights
 
 
 def test_the_close_prints_a_z_report_and_a_later_run_a_reprint_naming_who_closed_it_and_when():
     now = text(report((closed(),)))
-    assert "Z REPORT Day" in now and "Closed by ben Closed at 29.11.2026, 22:00:00 CET" in now and "REPRINT" not in now
+    assert "Z REPORT Day" in now and "Closed by ben Closed at 2026-11-29 22:00:00 CET" in now and "REPRINT" not in now
     later = text(report((closed(),), reprint=True))
-    assert "Z REPORT — REPRINT" in later and "REPRINT Closed by ben Closed at 29.11.2026, 22:00:00 CET" in later
+    assert "Z REPORT — REPRINT" in later and "REPRINT Closed by ben Closed at 2026-11-29 22:00:00 CET" in later
     assert "CHANGED SINCE THE CLOSE" not in later
 
 

@@ -15,6 +15,7 @@ import posapp.localization
 from posapp.errors import ConfigError
 from posapp.localization import Localization
 from posapp.money import EXPONENTS, InvalidAmount, Money
+from posapp.pan_detect import contains_pan
 
 LOCALES = ["de_DE", "en_US", "fr_CH", "ja_JP", "fr_FR", "de_CH"]
 
@@ -157,3 +158,12 @@ def test_the_system_default_is_used_where_none_is_set(monkeypatch):
 
 def test_doctests():
     assert doctest.testmod(posapp.localization).failed == 0
+
+
+@given(moment=st.datetimes(min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2099, 12, 31),
+                           timezones=st.just(datetime.timezone.utc)),
+       zone=st.sampled_from(["UTC", "Europe/Berlin", "America/Los_Angeles", "Pacific/Auckland", "Asia/Kolkata"]))
+def test_a_documents_time_never_reads_as_a_card_number(moment, zone):
+    """Receipts and reports are refused when they hold a card-like number: their times must never be one."""
+    written = loc("en_US", zone).long_time(moment)
+    assert not contains_pan(written) and not contains_pan(f"Printed {written}")
