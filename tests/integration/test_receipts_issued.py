@@ -225,3 +225,18 @@ def test_the_receipt_shows_the_order_as_it_is_when_printed(order_store):
     text = printer.delivered[0].data.decode().replace("\u00a0", " ")
     assert "12:00:00 MESZ" in text or "12:00:00 CEST" in text  # summer time in Berlin
     assert "3,50 $" in text and "VISA •••• 4242" in text
+
+
+def test_an_orders_earlier_receipts_are_found_by_index_not_by_reading_the_journal(order_store):
+    """Every receipt asks for its order's earlier ones: with a journal of many entries a sale, a scan
+    would make each receipt slower than the last (migration 0009)."""
+    from posapp.orders.documents_sql import _entries
+
+    with order_store.connection() as connection:
+        compiled = _entries("receipt", 17).compile(connection, compile_kwargs={"literal_binds": True})
+        if connection.dialect.name == "sqlite":
+            plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+            assert "USING INDEX ix_posapp_journal_action_target" in plan, plan
+        else:
+            [row] = connection.exec_driver_sql(f"EXPLAIN {compiled}").mappings().all()
+            assert row["key"] == "ix_posapp_journal_action_target", row
