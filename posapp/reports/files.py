@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from posapp.errors import InvalidInput
+from posapp.errors import InvalidInput, Unavailable
 
 
 class FileExists(InvalidInput):
@@ -15,23 +15,31 @@ class FileExists(InvalidInput):
 
 
 def refuse_existing(path: Path) -> None:
-    """Raise FileExists where ``path`` names anything already (a dangling link too): checked before
+    """Raise FileExists where ``path`` names anything already (a dangling link too), InvalidInput
+    where its folder is missing, as a receipt's and an export's file do (exit 2): checked before
     any work whose result would then have nowhere to go (a day's close)."""
     if path.exists() or path.is_symlink():
         raise FileExists(path)
+    if not path.parent.is_dir():
+        raise InvalidInput(f"{path} cannot be created: there is no folder {path.parent}")
 
 
 def write_new(path: Path, data: bytes) -> None:
     """Write ``data`` to the new file ``path``, private to this user as everything posapp makes (the
     process's umask); created exclusively, so a file that appeared meanwhile is refused too, and a
-    half-written one is removed. Raises FileExists, OSError (a full disk, a missing folder: exit 3)."""
+    half-written one is removed. Raises FileExists, Unavailable (a full disk, a folder gone: exit 3)."""
     try:
         handle = path.open("xb")
     except FileExistsError:
         raise FileExists(path) from None
+    except OSError as error:
+        raise Unavailable(f"{path} cannot be created: {error.strerror or error}") from None
     try:
         with handle:
             handle.write(data)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        raise Unavailable(f"{path} cannot be written: {error.strerror or error}") from None
     except BaseException:
         path.unlink(missing_ok=True)
         raise

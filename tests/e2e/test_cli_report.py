@@ -94,6 +94,15 @@ def test_a_pdf_goes_to_a_new_file_only(shop, tmp_path):
     assert target.read_bytes() == before
 
 
+def test_a_pdf_into_a_missing_folder_is_refused_before_the_close_as_for_receipts_and_exports(shop, tmp_path):
+    run, day = shop
+    target = tmp_path / "nope" / "z.pdf"
+    refused = run("report", "day", "--date", day, "--close", "--pdf", str(target))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == f"posapp: {target} cannot be created: there is no folder {target.parent}\n"
+    assert json.loads(run("report", "day", "--date", day, "--json").stdout)["closes"] == []
+
+
 @pytest.mark.parametrize("args,reason", [
     (["--date", "2026-13-01"], "--date takes a date like 2026-11-29"),
     (["--all-tills", "--close"], "a close is per till: name one with --workstation"),
