@@ -273,6 +273,9 @@ class CheckoutView(QWidget):
     def _fail(self, message: str) -> None:
         self.result.setStyleSheet("color: #b00020;")
         self.result.setText(message)
+        # The buttons were the last sale's, which this message replaces: beside it they would
+        # read as this attempt's (that receipt is in the history's detail pane).
+        self.receipt.show_order(None)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -260,3 +260,13 @@ def test_the_dialogs_do_not_block_and_the_idle_lock_closes_them(qtbot, window, t
     window.lock()
     assert not printing.isVisible()
     assert chosen == [] and receipts_journalled(till) == []
+
+
+def test_a_refused_next_attempt_takes_the_last_sales_receipt_buttons_away(qtbot, window):
+    sell_at_checkout(qtbot, window, random_pan("4"))
+    view = window.checkout
+    assert view.receipt.print_receipt.isVisible()
+    qtbot.keyClicks(view.amount, "10,50")
+    QTest.keyClick(view.amount, Qt.Key.Key_Return)  # no card: refused before anything is sent
+    assert view.result.text() == "Type the card number or swipe the card."
+    assert not view.receipt.print_receipt.isVisible() and not view.receipt.save_receipt.isVisible()
