@@ -53,31 +53,36 @@ def send_escpos(data: bytes, target: str) -> None:
     names, as they are. Raises InvalidInput for a target of another form, PrinterUnavailable when
     the printer cannot be reached or written to."""
     kind, _, where = target.partition(":")
+    if kind not in ("escpos-network", "escpos-usb", "escpos-file"):
+        raise InvalidInput(f"{target!r} is no receipt printer: use escpos-network:HOST:PORT, "
+                           "escpos-usb:VENDOR:PRODUCT or escpos-file:PATH")
     try:
         if kind == "escpos-network":
             _send_tcp(where, data)
-            return
-        if kind == "escpos-usb":
+        elif kind == "escpos-file":
+            with open(where, "wb") as device:  # a printer's device file (/dev/usb/lp0): raw bytes in
+                device.write(data)
+        else:
             vendor, _, product = where.partition(":")
             printer = _printers().Usb(int(vendor, 16), int(product, 16))
-        elif kind == "escpos-file":
-            printer = _printers().File(where)
-        else:
-            raise InvalidInput(f"{target!r} is no receipt printer: use escpos-network:HOST:PORT, "
-                               "escpos-usb:VENDOR:PRODUCT or escpos-file:PATH")
-        printer.open()
-        try:
-            printer._raw(data)  # the bytes rendered and checked above, sent as they are
-        finally:
-            printer.close()
+            printer.open()
+            try:
+                printer._raw(data)  # the bytes rendered and checked above, sent as they are
+            finally:
+                printer.close()
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {reason}") from None
-    except Exception as error:  # python-escpos's own errors (DeviceNotFoundError, USBNotFoundError…)
-        if isinstance(error, InvalidInput):
-            raise
-        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {type(error).__name__}: "
-                                 f"{error}") from None
+    except Exception as error:  # python-escpos's and pyusb's own errors (USBNotFoundError, NoBackendError…)
+        raise PrinterUnavailable(f"the receipt printer {target} cannot be used: {_usb_reason(error)}") from None
+
+
+def _usb_reason(error: Exception) -> str:
+    """What went wrong with a USB printer, in one line: pyusb says "No backend available" when libusb is missing."""
+    text = " ".join(str(error).split())
+    if "No backend available" in text:
+        return "USB printing needs libusb (Debian: sudo apt-get install libusb-1.0-0)"
+    return text or type(error).__name__
 
 
 def _printers():
