@@ -106,6 +106,7 @@ def _send_tcp(where: str, data: bytes) -> None:
 
 
 def _print(printer, document: Document) -> None:
+    printer.hw("INIT")  # ESC @: whatever the last job left set (size, bold, code page) is cleared first
     for line in with_twins(document, PRINTABLE_TWINS).lines:
         rows = text_lines(Document(document.name, [line]), WIDTH)
         printer.set(bold=line.style in (Style.TITLE, Style.BOLD), double_height=line.style is Style.TITLE,

@@ -30,3 +30,14 @@ def test_a_device_file_that_is_not_there_is_one_line_exit_3(tmp_path):
 ])
 def test_usb_troubles_read_as_one_sentence(error, reason):
     assert _usb_reason(error) == reason
+
+
+def test_a_receipt_starts_by_resetting_the_printer_and_ends_with_a_cut():
+    from posapp.reports.document import Document
+    from posapp.reports.escpos import render_escpos
+
+    document = Document("receipt of order 1")
+    document.add("Flat white", "3,50 €")
+    data = render_escpos(document)
+    assert data.startswith(b"\x1b@")  # ESC @: no size, emphasis or code page left from the last job
+    assert data.endswith(b"\x1dV\x00")  # GS V 0: full cut
