@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from posapp.errors import InvalidInput, Unavailable
+from posapp.pan_detect import contains_pan
 
 
 class FileExists(InvalidInput):
@@ -18,6 +19,8 @@ def refuse_existing(path: Path) -> None:
     """Raise FileExists where ``path`` names anything already (a dangling link too), InvalidInput
     where its folder is missing, as a receipt's and an export's file do (exit 2): checked before
     any work whose result would then have nowhere to go (a day's close)."""
+    if contains_pan(str(path)):  # the name is printed and journalled, as a receipt's and an export's are
+        raise InvalidInput("the file name looks like a card number; name the file otherwise")
     if path.exists() or path.is_symlink():
         raise FileExists(path)
     if not path.parent.is_dir():

@@ -8,6 +8,7 @@ import subprocess
 import zoneinfo
 
 import pytest
+from cardgen import random_pan
 from kit import cli_sale
 
 ZONE = zoneinfo.ZoneInfo("Pacific/Auckland")
@@ -122,3 +123,13 @@ def test_every_tills_reading_and_another_tills_day(shop):
     assert (every["workstation"], every["kind"], every["orders"]) == (None, "X", 3)
     other = json.loads(run("report", "day", "--date", day, "--workstation", "till-99", "--json").stdout)
     assert (other["workstation"], other["orders"], other["takings"]) == ("till-99", 0, [])
+
+
+def test_a_pdf_named_like_a_card_is_refused_and_the_name_never_shown(shop, tmp_path):
+    run, day = shop
+    number = random_pan("4", 16)
+    refused = run("report", "day", "--date", day, "--close", "--pdf", str(tmp_path / f"{number}.pdf"))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == "posapp: the file name looks like a card number; name the file otherwise\n"
+    assert list(tmp_path.glob("*.pdf")) == []
+    assert json.loads(run("report", "day", "--date", day, "--json").stdout)["closes"] == []
