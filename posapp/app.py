@@ -19,7 +19,7 @@ from posapp.access.roles import SignedIn
 from posapp.audit.chain import ChainReport, Event
 from posapp.checkout import CheckoutService
 from posapp.clock import utc_now
-from posapp.config import CaptureMethod, Materials, PaymentProcessor, Settings, VaultBackend
+from posapp.config import CaptureMethod, Materials, PaymentProcessor, Settings, VaultBackend, WorkstationRole
 from posapp.config_checks import is_mysql
 from posapp.errors import ConfigError, PosappError
 from posapp.localization import Localization
@@ -268,7 +268,8 @@ def build_vault(settings: Settings) -> Vault:
         clients = AwsClients.connect(region=vault.region, kms_key_id=vault.kms_key_id, endpoint_url=vault.endpoint_url)
         cached = (CachedMaterials(vault.meta_table, float(vault.version_ttl))
                   if vault.materials is Materials.CACHED else None)
-        return DynamoDbVault(vault.table, vault.kms_key_id, clients, workstation=workstation, cached=cached)
+        return DynamoDbVault(vault.table, vault.kms_key_id, clients, workstation=workstation, cached=cached,
+                             till=settings.workstation.role is WorkstationRole.TILL)
     from posapp.vault.local import LocalVault
 
     data = settings.paths.data_dir

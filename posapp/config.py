@@ -34,6 +34,7 @@ from posapp.config_sections import (  # noqa: F401 (re-exported: the settings' t
     ReceiptsSettings,
     VaultBackend,
     VaultSettings,
+    WorkstationRole,
     WorkstationSettings,
 )
 from posapp.errors import ConfigError

@@ -26,6 +26,14 @@ class Materials(enum.Enum):
     CACHED = "cached"  # keys kept in a meta table, wrapped by KMS: about one KMS call per version_ttl
 
 
+class WorkstationRole(enum.Enum):
+    """Which backend role this workstation's AWS credentials hold (packaging/aws/posapp-backend.yaml)."""
+
+    TILL = "till"  # stores cards and deletes its own new ones; cannot read a card back
+    BACKOFFICE = "backoffice"  # reads and verifies cards, bills stored cards
+    ADMIN = "admin"  # provisions, re-keys and purges
+
+
 class PaymentProcessor(enum.Enum):
     """Who charges cards: nobody (a sale is recorded, its card kept on file) or Stripe."""
 
@@ -55,6 +63,8 @@ class WorkstationSettings:
 
     id: str = _setting(default_factory=_default_workstation_id, check=checks.workstation_id,
                        doc="Name of this till in orders, vault items and logs (default: host name).")
+    role: WorkstationRole = _setting(WorkstationRole.TILL, doc="The AWS role this workstation's credentials hold: "
+                                     "till (stores cards, cannot read them back), backoffice or admin.")
 
 
 @dataclass(frozen=True)

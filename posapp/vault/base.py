@@ -58,9 +58,11 @@ class VaultEntry:
     imported: bool = False  # stored by a bulk import, not by a sale: no order refers to it
     import_id: str | None = None  # the import run that stored it
     orders_seen: int | None = None  # the newest order id its sale knew of (None: stored before posapp noted it)
+    expires_at: datetime.datetime | None = None  # timezone-aware; when retention removes it (None: kept)
 
     def __post_init__(self) -> None:
         require_aware("a vault entry's created_at", self.created_at)
+        require_aware("a vault entry's expires_at", self.expires_at)
 
 
 @dataclass(frozen=True)
@@ -190,3 +192,11 @@ class Vault(Protocol):
 
     def checks(self) -> list[Check]:
         """Health checks for ``posapp doctor``, cheapest first."""
+
+    def key_rotation(self) -> bool | None:
+        """Whether the KMS key rotates automatically (PCI DSS 3.7.4); None where no KMS key is used.
+        Raises VaultUnavailable."""
+
+    def excess_permissions(self) -> list[str]:
+        """What this workstation's credentials may do beyond the till policy, found by harmless
+        probes (``["dynamodb:Scan", …]``); [] where there is nothing to probe. Raises VaultUnavailable."""

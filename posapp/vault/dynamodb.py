@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-import boto3
 import botocore.exceptions
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
@@ -32,6 +31,7 @@ from posapp.vault.base import (Check, ImportRecord, TokenNotFound, VaultEntry, V
                                VaultOutcomeUnknown, VaultUnavailable, check_token, is_bookkeeping)
 from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
+from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
 from posapp.clock import utc_now
 
@@ -55,7 +55,7 @@ class DynamoDbVault:
     keys; ``cached`` None means direct materials (a KMS data key per item)."""
 
     def __init__(self, table: str, kms_key_id: str, clients: AwsClients, *, workstation: str,
-                 cached: CachedMaterials | None = None,
+                 cached: CachedMaterials | None = None, till: bool = False,
                  clock: Callable[[], datetime.datetime] = utc_now,
                  new_token: Callable[[], uuid.UUID] = uuid.uuid4):
         self._table = table
@@ -71,6 +71,8 @@ class DynamoDbVault:
         self._bulk = DynamoDbBulk(self._db, self._table, self._errors)
         self._identity = IdentityItem(self._db, self._table, self._errors)
         self._audit = AuditItems(self._db, clients.kms, table, kms_key_id, self._errors)
+        self._health = DynamoDbHealth(clients, table, kms_key_id, errors=self._errors, crypto=self._crypto,
+                                      meta_table=cached.meta_table if cached else None, till=till)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -184,7 +186,7 @@ class DynamoDbVault:
 
     def entries(self) -> Iterator[VaultEntry]:
         pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table, ProjectionExpression="#t, created_at, origin, import_id, orders_seen",
+            TableName=self._table, ProjectionExpression="#t, created_at, origin, import_id, orders_seen, expires_at",
             ExpressionAttributeNames=_TOKEN_NAME)
         with self._errors():
             for page in pages:
@@ -261,39 +263,10 @@ class DynamoDbVault:
                         name, error.response["Error"]["Code"])
 
     def checks(self) -> list[Check]:
-        return [
-            ("AWS credentials", self._check_credentials),
-            ("vault table", self._check_table),
-            ("KMS key", self._check_key),
-            ("encryption round trip", self._check_round_trip),
-        ]
+        return self._health.checks()
 
-    def _check_credentials(self) -> str:
-        credentials = boto3.session.Session().get_credentials()
-        if credentials is None:
-            raise VaultUnavailable("no AWS credentials found: set up a profile, environment variables or SSO")
-        return f"found ({credentials.method})"
+    def key_rotation(self) -> bool | None:
+        return self._health.key_rotation()
 
-    def _check_table(self) -> str:
-        names = [self._table] + ([self._cached.meta_table] if self._cached is not None else [])
-        with self._errors():
-            for name in names:
-                status = self._db.describe_table(TableName=name)["Table"]["TableStatus"]
-                if status != "ACTIVE":
-                    raise VaultUnavailable(f"table {name} is {status}, not ACTIVE")
-        return ", ".join(names) + " ACTIVE"
-
-    def _check_key(self) -> str:
-        with self._errors():
-            key = self._clients.kms.describe_key(KeyId=self._key_id)["KeyMetadata"]
-        if key.get("KeyState") != "Enabled" or key.get("KeyUsage") != "ENCRYPT_DECRYPT":
-            raise VaultUnavailable(f"KMS key {self._key_id} is {key.get('KeyState')}, "
-                                   f"usage {key.get('KeyUsage')}: it must be Enabled for ENCRYPT_DECRYPT")
-        return f"{self._key_id} Enabled"
-
-    def _check_round_trip(self) -> str:
-        config = self._crypto()
-        with self._errors():
-            item_format.round_trip(config)
-        materials = "direct" if self._cached is None else "cached"
-        return f"an item was encrypted, signed and read back ({materials} materials)"
+    def excess_permissions(self) -> list[str]:
+        return self._health.excess_permissions()

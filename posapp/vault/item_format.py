@@ -115,6 +115,15 @@ def created_at(item: Item) -> datetime.datetime | None:
     return moment if moment.utcoffset() is not None else None  # naive: which zone is unknown
 
 
+def expires_at(item: Item) -> datetime.datetime | None:
+    """When retention removes the item (its ``expires_at``, epoch seconds), in UTC; None where
+    it has none or it is unreadable."""
+    try:
+        return datetime.datetime.fromtimestamp(int(item["expires_at"]["N"]), datetime.timezone.utc)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def origin(item: Item) -> Origin:
     """The item's origin as written; items from before origins were recorded came from sales."""
     try:
@@ -125,7 +134,8 @@ def origin(item: Item) -> Origin:
 
 def entry(token: str, item: Item) -> VaultEntry:
     """What bulk work may know of a stored item, as written (unverified): never the card."""
-    return VaultEntry(token, created_at(item), origin(item) is Origin.IMPORT, import_id(item), orders_seen(item))
+    return VaultEntry(token, created_at(item), origin(item) is Origin.IMPORT, import_id(item), orders_seen(item),
+                      expires_at(item))
 
 
 def encrypt(item: Item, config: CryptoConfig) -> Item:

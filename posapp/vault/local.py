@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import logging
-import os
 import sqlite3
 import threading
 import uuid
@@ -21,26 +19,13 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
-from posapp.vault import item_format, local_keys, local_meta
-from posapp.errors import IntegrityFailure
-from posapp.vault.base import (Check, ImportRecord, TamperedItem, TokenNotFound, VaultEntry, VaultError, VaultIdentity,
+from posapp.vault import item_format, local_meta, local_opening
+from posapp.vault.base import (Check, ImportRecord, TokenNotFound, VaultEntry, VaultError, VaultIdentity,
                                VaultUnavailable, check_token, is_token)
 from posapp.clock import utc_now
 
-log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS vault_items (token TEXT PRIMARY KEY, item TEXT NOT NULL);
-"""
 _PRESENT_BATCH = 500  # bound parameters per SELECT … IN (older SQLite builds allow 999)
-
-
-_FINGERPRINT = "key_fingerprint"  # vault_meta row: HMAC of the vault id under the signing key
-
-
-class VaultIdentityLost(VaultError, IntegrityFailure):
-    """vault.db lost or damaged the row naming its vault: its keys cannot be told apart."""
 
 
 class LocalVault:
@@ -63,88 +48,13 @@ class LocalVault:
         with self._open_lock:
             if self._materials is None:
                 try:
-                    keys = self._open()
+                    keys = local_opening.open_keys(self.db_path, self._key_file, self._connection)
                 except OSError as error:
                     raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used "
                                            f"({error.strerror or error}): check the data folder") from None
                 self._materials, self._audit_key = keys.materials_provider(), keys.audit_key()
         # A fresh config per operation: the SDK's configs are not safe to share between threads.
         return item_format.crypto_config(self._materials, item_format.DEFAULT_TABLE)
-
-    def _open(self) -> local_keys.LocalKeys:
-        """The vault's keys, checked against its fingerprint; a new vault gets its keys here.
-
-        Raises VaultUnavailable, VaultIdentityLost, local_keys.KeysLost, local_keys.KeysMismatch,
-        KeyringLocked, KeyringTimeout or OSError."""
-        self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not self.db_path.exists():
-            # A new vault's file is made before its keys: keys without the file mean it was lost.
-            lost = local_keys.key_file_vault(self._key_file)
-            if lost is not None:
-                raise VaultIdentityLost(
-                    f"the card vault {self.db_path} is missing, but the keys of card vault {lost} are in "
-                    f"{self._key_file}: restore vault.db from a backup")
-            os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT, 0o600))
-        with self._connection() as db:
-            db.executescript(_SCHEMA)
-            vault_id, fingerprint = self._identity(db)
-            if vault_id is not None and fingerprint is not None:  # every start but the first: no write lock
-                keys, where = local_keys.load(vault_id, self._key_file)
-                keys.check(fingerprint, vault_id, where)
-                return keys
-            # One writer at a time: a second process starting a new vault waits for its keys.
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                keys = self._settle(db)
-                db.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    db.execute("ROLLBACK")
-                raise
-        return keys
-
-    def _identity(self, db: sqlite3.Connection) -> tuple[str | None, str | None]:
-        """The vault's id and key fingerprint, each None if not recorded; raises VaultIdentityLost."""
-        rows = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', ?)", (_FINGERPRINT,)))
-        vault_id = rows.get("vault_id")
-        if vault_id is not None and not is_token(vault_id):  # a UUID, as tokens are
-            raise VaultIdentityLost(f"the identity of the card vault {self.db_path} is damaged: "
-                                    f"restore vault.db from a backup")
-        return vault_id, rows.get(_FINGERPRINT)
-
-    def _settle(self, db: sqlite3.Connection) -> local_keys.LocalKeys:
-        """Under the write lock: create (or resume creating) a new vault's keys, or record the
-        fingerprint of a vault made before fingerprints were. Raises as ``_open``."""
-        vault_id, fingerprint = self._identity(db)
-        holds_items = db.execute("SELECT EXISTS (SELECT 1 FROM vault_items)").fetchone()[0]
-        if vault_id is None:
-            if holds_items:  # never new keys for stored cards: they could not read them
-                raise VaultIdentityLost(f"the card vault {self.db_path} holds cards but its identity is "
-                                        f"missing: restore vault.db from a backup")
-            vault_id, keys = local_keys.create_or_adopt(self._key_file)
-            db.execute("INSERT INTO vault_meta VALUES ('vault_id', ?)", (vault_id,))
-            log.info("created the local card vault %s at %s", vault_id, self.db_path)
-        else:
-            keys, where = local_keys.load(vault_id, self._key_file)
-            if fingerprint is not None:  # recorded by another process meanwhile
-                keys.check(fingerprint, vault_id, where)
-                return keys
-            if holds_items and not self._reads_items(db, keys):
-                raise local_keys.KeysMismatch(where, vault_id)
-        db.execute("INSERT INTO vault_meta VALUES (?, ?)", (_FINGERPRINT, keys.fingerprint(vault_id)))
-        return keys
-
-    @staticmethod
-    def _reads_items(db: sqlite3.Connection, keys: local_keys.LocalKeys) -> bool:
-        """Whether the keys decrypt one of the first items (a few: one may be tampered with)."""
-        config = item_format.crypto_config(keys.materials_provider(), item_format.DEFAULT_TABLE)
-        for token, stored in db.execute("SELECT token, item FROM vault_items LIMIT 3").fetchall():
-            try:
-                item_format.decrypt(token, item_format.from_json(stored), config)
-            except TamperedItem:
-                continue
-            return True
-        return False
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -197,6 +107,12 @@ class LocalVault:
 
     def checks(self) -> list[Check]:
         return [("local vault keys", self._check_keys), ("encryption round trip", self._check_round_trip)]
+
+    def key_rotation(self) -> None:
+        return None  # no KMS key: 'posapp vault rekey' replaces the local keys
+
+    def excess_permissions(self) -> list[str]:
+        return []  # nothing but this workstation's own files: no role to probe
 
     def _check_keys(self) -> str:
         self._crypto()
