@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,7 +20,7 @@ from posapp.access.roles import SignedIn
 from posapp.audit.chain import ChainReport, Event
 from posapp.checkout import CheckoutService
 from posapp.clock import utc_now
-from posapp.config import CaptureMethod, Materials, PaymentProcessor, Settings, VaultBackend, WorkstationRole
+from posapp.config import CaptureMethod, Materials, Paths, PaymentProcessor, Settings, VaultBackend, WorkstationRole
 from posapp.config_checks import is_mysql
 from posapp.errors import ConfigError, PosappError
 from posapp.localization import Localization
@@ -214,6 +215,13 @@ class Services:
         return is_mysql(self._settings.orders.url)
 
     @property
+    def safeguards(self) -> Safeguards:
+        """What the settings say about how cards are kept, for ``doctor --pci`` (``posapp.pci``)."""
+        settings = self._settings
+        return Safeguards(settings.workstation.role, settings.vault.materials is Materials.CACHED,
+                          getattr(settings.vault, "retention_days", None), settings.orders.ssl_ca, settings.paths)
+
+    @property
     def backends_text(self) -> str:
         """Where cards and orders go, for status lines (no secrets), without building anything."""
         vault = self._settings.vault
@@ -221,6 +229,17 @@ class Services:
                  if vault.backend is VaultBackend.DYNAMODB else f"local vault in {self._settings.paths.data_dir}")
         orders = self._settings.orders.url or f"SQLite in {self._settings.paths.data_dir}"
         return f"cards: {cards} · orders: {orders}"
+
+
+@dataclass(frozen=True)
+class Safeguards:
+    """The settings that protect cards (``[vault] retention_days`` None: not in this posapp)."""
+
+    role: WorkstationRole
+    cached_materials: bool
+    retention_days: int | None
+    orders_ca: str | None
+    paths: Paths
 
 
 def build(settings: Settings) -> Services:
@@ -272,5 +291,4 @@ def build_vault(settings: Settings) -> Vault:
                              till=settings.workstation.role is WorkstationRole.TILL)
     from posapp.vault.local import LocalVault
 
-    data = settings.paths.data_dir
-    return LocalVault(data / "vault.db", data / "keys" / "local-vault.key", workstation=workstation)
+    return LocalVault(settings.paths.data_dir / "vault.db", settings.paths.local_key_file, workstation=workstation)

@@ -40,6 +40,11 @@ class Paths:
         """The user's settings file, ``posapp.toml`` in ``config_dir`` (it may not exist)."""
         return self.config_dir / CONFIG_FILE_NAME
 
+    @property
+    def local_key_file(self) -> Path:
+        """Where the local vault keeps its keys when no system keyring works (a 0600 file)."""
+        return self.data_dir / "keys" / "local-vault.key"
+
 
 def machine_config_file() -> Path:
     """The machine-wide settings file of this platform (it may not exist)."""

@@ -68,7 +68,13 @@ def _read_orders_password(*, from_stdin: bool) -> str:
 
 def doctor(services, args, out: TextIO, operator: None = None) -> int:
     """Print one line per health check (ok or FAIL, never a secret or card); returns the worst
-    check's ExitCode, OK when every check passed."""
+    check's ExitCode, OK when every check passed. ``--pci``: the PCI DSS self-check instead."""
+    if getattr(args, "json", False) and not args.pci:
+        raise InvalidInput("doctor --json goes with --pci: the other checks print lines")
+    if getattr(args, "pci", False):  # setup runs the plain checks
+        from posapp.cli.pci import doctor_pci
+
+        return doctor_pci(services, args, out)
     from posapp import doctor as health
 
     worst = ExitCode.OK

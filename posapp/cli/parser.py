@@ -197,7 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="check every journal chain; exit 4 naming the first broken entry")
 
     commands.add_parser("provision", help="create the vault's keys and tables and the order schema")
-    commands.add_parser("doctor", help="check configuration, credentials and backends; one line per check")
+    doctor = commands.add_parser("doctor", help="check configuration, credentials and backends; one line per check")
+    doctor.add_argument("--pci", action="store_true", help="the PCI DSS self-check, with a search for card numbers "
+                        "in posapp's files and order database; exit 4 when a check FAILs")
+    doctor.add_argument("--json", action="store_true", help="with --pci: print the checks as JSON")
 
     setup = commands.add_parser("setup", help="write this workstation's settings, keep the database password in "
                                               "the system keyring, then run the doctor's checks")

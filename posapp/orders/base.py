@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from posapp.orders.payments_sql import SqlPayments
     from posapp.orders.documents_sql import SqlOrderDocuments
     from posapp.orders.reports_sql import SqlDayReports
+    from posapp.orders.text_cells import SqlTextCells
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
 TEXT_MAX_BYTES = 255
@@ -221,6 +222,7 @@ class OrderStore(Protocol):
     documents: SqlOrderDocuments  # the receipts issued for its orders, from the journal
     reports: SqlDayReports  # day totals and day closes
     export: SqlExport  # every order matching a filter, streamed (exports)
+    text_cells: SqlTextCells  # every text value of every table, batched (cardholder-data discovery)
 
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""

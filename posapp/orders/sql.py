@@ -34,6 +34,7 @@ from posapp.orders.payments_sql import SqlPayments
 from posapp.orders.documents_sql import SqlOrderDocuments
 from posapp.orders.reports_sql import SqlDayReports
 from posapp.orders.search import fill_search_columns
+from posapp.orders.text_cells import SqlTextCells
 
 _id = order_history.c.UserPaymentAccountID
 _EPOCHS = ("reconcile_epoch", "previous_reconcile_epoch")
@@ -62,6 +63,7 @@ class SqlOrderStore:
         self.payments, self.reports = SqlPayments(self), SqlDayReports(self)
         self.documents = SqlOrderDocuments(self)
         self.export = SqlExport(self)
+        self.text_cells = SqlTextCells(self)
 
     @property
     def display_url(self) -> str:

@@ -1,0 +1,86 @@
+"""Checks of the card vault: retention (3.2.1), where its keys live (3.6.1.2), their rotation (3.7.4)
+and what this workstation's AWS credentials may do (7.2.2)."""
+
+from __future__ import annotations
+
+import os
+
+from posapp.app import Services
+from posapp.config import WorkstationRole
+from posapp.pci.base import Status, counted
+
+
+def retention(services: Services) -> tuple[Status, str]:
+    """PASS when ``[vault] retention_days`` limits how long cards are kept and every stored card
+    carries its expiry; WARN with counts when some do not, or where a till may not list the items."""
+    safeguards = services.safeguards
+    days = safeguards.retention_days
+    if days is None:
+        return Status.WARN, "this posapp has no [vault] retention_days: stored cards stay until deleted"
+    if days == 0:
+        return Status.FAIL, "[vault] retention_days = 0: stored cards are kept forever; set how many days they may stay"
+    setting = f"[vault] retention_days = {days}"
+    if services.shared_vault and safeguards.role is WorkstationRole.TILL:
+        return Status.WARN, (f"{setting}; stored cards not counted: the till role may not list the vault's items "
+                             "(run 'posapp doctor --pci' on a back-office workstation)")
+    stored = without = 0
+    for entry in services.vault.entries():
+        stored += 1
+        without += entry.expires_at is None
+    if not stored:
+        return Status.PASS, f"{setting}; no card is stored"
+    if not without:
+        return Status.PASS, f"{setting}; all {counted(stored, 'stored card')} carry their expiry (expires_at)"
+    return Status.WARN, (f"{setting}; {without} of {counted(stored, 'stored card')} carry no expiry (expires_at): "
+                         "they stay until deleted")
+
+
+def key_file(services: Services) -> tuple[Status, str]:
+    """Where the vault keys live: AWS KMS or the system keyring PASS; the local vault's 0600 key file,
+    used where no keyring works, is a WARN, and a FAIL beside a shared order history or when others
+    may read it."""
+    if services.shared_vault:
+        return Status.PASS, "the vault's keys are in AWS KMS (DynamoDB vault): no key file"
+    services.vault.provision()  # the keys are made where they will stay, as the first sale would
+    path = services.safeguards.paths.local_key_file
+    if not path.exists():
+        return Status.PASS, "the local vault's keys are in the system keyring"
+    mode = path.stat().st_mode & 0o777
+    if os.name != "nt" and mode & 0o077:
+        return Status.FAIL, f"the local vault's key file {path} may be read by others (mode {mode:04o}): chmod 600 it"
+    where = f"the local vault's keys are in the file {path} (mode 0600), as no system keyring works here"
+    if services.shared_orders:
+        return Status.FAIL, (f"{where}, while the order history is shared: keep them in a system keyring "
+                             "or use the DynamoDB vault")
+    return Status.WARN, where + ": whoever can read this user's files can read the cards"
+
+
+def rotation(services: Services) -> tuple[Status, str]:
+    """PASS when KMS rotates the vault key automatically, FAIL when it does not; the local vault's
+    keys are rotated by hand (WARN)."""
+    rotates = services.vault.key_rotation()
+    if rotates is None:
+        return Status.WARN, "local keys: rotate with 'posapp vault rekey'"
+    if rotates:
+        return Status.PASS, "automatic rotation of the vault's KMS key is on"
+    return Status.FAIL, "automatic rotation of the vault's KMS key is off: turn it on (aws kms enable-key-rotation)"
+
+
+def permissions(services: Services) -> tuple[Status, str]:
+    """A till's AWS credentials may do nothing beyond the till policy (FAIL listing what more they
+    may do); back office and administrator read cards by design."""
+    if not services.shared_vault:
+        return Status.PASS, "local vault: no AWS role"
+    safeguards = services.safeguards
+    if safeguards.role is not WorkstationRole.TILL:
+        reads = ("reads and bills stored cards" if safeguards.role is WorkstationRole.BACKOFFICE
+                 else "provisions, re-keys and purges the vault")
+        return Status.PASS, (f"[workstation] role = {safeguards.role.value}: its AWS role {reads} by design; "
+                             "keep these credentials off the tills")
+    beyond = services.vault.excess_permissions()
+    if beyond:
+        return Status.FAIL, "these credentials may do more than the till policy allows: " + ", ".join(beyond)
+    if safeguards.cached_materials:
+        return Status.WARN, ("nothing beyond the till policy, but with cached materials a till reads key material "
+                             "that also decrypts cards: use direct materials to keep tills from reading cards")
+    return Status.PASS, "nothing beyond the till policy: reading the vault and decrypting cards were refused"
