@@ -3,11 +3,12 @@ order database is searched with posapp's card-number detector; a hit is reported
 and last 4 digits, never more.
 
 The folders are those posapp writes: its data folder (the local vault, whose items are
-ciphertext, the SQLite order history and its journal files, the key file, temporary key files),
-its log folder, and the settings files with their drafts (``posapp.toml.new``): posapp writes its
-temporary files beside what they become, in these same folders. Files are read in chunks
-(``posapp.pan_scan``), as text and as bytes, never whole; links are not followed. The order
-database is read table by table in batches (``posapp.orders.text_cells``).
+ciphertext, the key file, temporary key files), its log folder, and the settings files with
+their drafts (``posapp.toml.new``): posapp writes its temporary files beside what they become,
+in these same folders. Files are read in chunks (``posapp.pan_scan``), as text and as bytes,
+never whole; links are not followed; a SQLite database (the local vault) value by value
+(``sqlite_files``). The order database is read value by value, table by table in batches
+(``posapp.orders.text_cells``), a local SQLite one through its store, not again as a file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from posapp import pan_scan
 from posapp.app import Services
 from posapp.pan_detect import MASK
+from posapp.pci import sqlite_files
 from posapp.pci.base import Status, counted
 
 LISTED = 10  # places named in the evidence; the rest are counted
@@ -33,10 +35,15 @@ def scan(services: Services) -> tuple[Status, str]:
     files = size = 0
     for path in _files(services):
         try:
-            with path.open("rb") as stream:
-                hits += [f"{path} at byte {offset} ({MASK} {last4})"
-                         for offset, last4 in pan_scan.find_in_bytes(stream)]
-                size += stream.tell()
+            if sqlite_files.companion_of(path) is not None:
+                continue  # read through its database
+            size += path.stat().st_size
+            if sqlite_files.is_database(path):
+                hits += [f"{path}: {place} ({MASK} {last4})" for place, last4 in sqlite_files.find_in_database(path)]
+            else:
+                with path.open("rb") as stream:
+                    hits += [f"{path} at byte {offset} ({MASK} {last4})"
+                             for offset, last4 in pan_scan.find_in_bytes(stream)]
         except OSError as error:
             unreadable.append(f"{path} ({error.strerror or error})")
             continue
@@ -66,8 +73,8 @@ def _folders(services: Services) -> list[Path]:
 def _files(services: Services) -> Iterator[Path]:
     """Every regular file under the data and log folders, and the settings files and their drafts;
     each once, links not followed."""
-    seen: set[Path] = set()
     paths = services.safeguards.paths
+    seen = set(_order_database_files(services))
     settings = [*services.settings_files, *_settings_drafts(paths.config_dir)]
     candidates = (*(path for folder in _folders(services) for path in _walk(folder)), *settings)
     for path in candidates:
@@ -78,6 +85,14 @@ def _files(services: Services) -> Iterator[Path]:
         if regular and path.absolute() not in seen:
             seen.add(path.absolute())
             yield path
+
+
+def _order_database_files(services: Services) -> list[Path]:
+    """The local order database's file and its companions (-wal, -shm, -journal): read by value."""
+    if services.shared_orders:
+        return []
+    database = Path(services.orders.display_url.removeprefix("sqlite:///")).absolute()
+    return [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -1,0 +1,148 @@
+"""Each check of ``posapp doctor --pci`` on a local till: what passes, warns and fails."""
+
+import dataclasses
+import sqlite3
+
+import pytest
+from cardgen import random_pan
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from kit import NOW, sell
+from pan_forms import pans, written
+
+from posapp import app, config, pci
+from posapp.access import credentials
+from posapp.audit.chain import Event
+from posapp.config import AccessSettings
+from posapp.orders.operators import OperatorRecord
+from posapp.pan_detect import find_pans
+from posapp.pci.base import Status
+
+
+def findings(services) -> dict[str, pci.Finding]:
+    return {finding.requirement: finding for finding in pci.run(services)}
+
+
+def check(services, requirement: str) -> tuple[Status, str]:
+    [(name, how)] = [(name, how) for number, name, how in pci.CHECKS if number == requirement]
+    return how(services)
+
+
+def with_settings(**sections):
+    """A till's services with ``sections`` of its settings replaced, unchecked."""
+    return app.build(dataclasses.replace(config.load(), **sections))
+
+
+@pytest.fixture
+def till(services):
+    sell(services)
+    return services
+
+
+def test_a_clean_local_till_fails_nothing(till):
+    found = findings(till)
+    assert list(found) == [number for number, _, _ in pci.CHECKS]
+    assert {finding.status for finding in found.values()} <= {Status.PASS, Status.WARN}
+    assert found["3.7.4"].evidence == "local keys: rotate with 'posapp vault rekey'"
+
+
+def test_the_key_file_warns_and_fails_when_others_may_read_it(till, posapp_home):
+    status, evidence = check(till, "3.6.1.2")
+    key_file = posapp_home / "data" / "keys" / "local-vault.key"
+    assert status is Status.WARN and str(key_file) in evidence
+    key_file.chmod(0o644)
+    assert check(till, "3.6.1.2") == (Status.FAIL, f"the local vault's key file {key_file} may be read by others "
+                                                   "(mode 0644): chmod 600 it")
+
+
+def test_keys_in_the_system_keyring_pass(posapp_home, keyring_counts_as_persistent):
+    services = app.build(config.load())
+    assert check(services, "3.6.1.2") == (Status.PASS, "the local vault's keys are in the system keyring")
+
+
+def test_an_idle_lock_longer_than_15_minutes_fails(till):
+    assert check(till, "8.2.8")[0] is Status.PASS
+    lax = with_settings(access=AccessSettings(idle_lock_minutes=30))
+    assert check(lax, "8.2.8") == (Status.FAIL, "[access] idle_lock_minutes = 30: an idle window must lock within "
+                                                "15 minutes")
+
+
+@pytest.mark.parametrize(("url", "ca", "status"), [
+    ("mysql+pymysql://pos@db.shop.example:3306/pos", False, Status.FAIL),
+    ("mysql+pymysql://pos@10.0.0.5:3306/pos", False, Status.FAIL),
+    ("mysql+pymysql://pos@db.shop.example:3306/pos", True, Status.PASS),
+    ("mysql+pymysql://pos@127.0.0.1:3306/pos", False, Status.PASS),
+    ("mysql+pymysql://pos@localhost/pos", False, Status.PASS),
+])
+def test_a_mysql_server_over_the_network_needs_tls_checked_against_a_ca(services, tmp_path, url, ca, status):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("a CA bundle\n")
+    orders = config.OrdersSettings(url=url, ssl_ca=str(bundle) if ca else None)
+    found, evidence = check(with_settings(orders=orders), "4.2.1")
+    assert found is status, evidence
+    if status is Status.FAIL:
+        assert "set [orders] ssl_ca" in evidence
+
+
+def add_operator(services, login: str, role: str, secret_hash: str, *, disabled: bool = False):
+    record = OperatorRecord(login=login, name=login, role=role, secret_hash=secret_hash, disabled=disabled,
+                            created_at=NOW)
+    services.orders.operators.add(record, Event("operator-add", "ok", None, login, {"role": role}))
+
+
+def test_operators_with_guessable_or_foreign_secrets_fail_and_good_ones_pass(till):
+    add_operator(till, "boss", "admin", credentials.hash_secret("a long 2026 owner secret"))
+    add_operator(till, "ann", "cashier", credentials.hash_secret("730519"))
+    status, evidence = check(till, "8.3.6")
+    assert status is Status.PASS and evidence.startswith("2 operators can sign in;")
+    add_operator(till, "bob", "cashier", credentials.hash_secret("123456"))  # allowed before guessable PINs were refused
+    add_operator(till, "eve", "supervisor", credentials.hash_secret("eve"))
+    add_operator(till, "old", "cashier", "5f4dcc3b5aa765d61d8327deb882cf99")  # another program's hash
+    add_operator(till, "gone", "cashier", credentials.hash_secret("000000"), disabled=True)  # cannot sign in
+    assert check(till, "8.3.6") == (Status.FAIL, "operators with a default or guessable secret: "
+                                                 "bob (a PIN people try first: reset it), "
+                                                 "eve (a password people try first: reset it), "
+                                                 "old (a secret not set by posapp: reset it)")
+
+
+def test_a_changed_journal_entry_fails(till, posapp_home):
+    status, evidence = check(till, "10.3.2")
+    assert (status, evidence) == (Status.PASS, "1 chain, 1 entry verified")
+    with sqlite3.connect(posapp_home / "data" / "orders.db") as db:
+        db.execute("UPDATE posapp_journal SET outcome = 'failed' WHERE seq = 1")
+    assert check(till, "10.3.2") == (Status.FAIL, f"the journal of {till.workstation} is broken at entry 1: "
+                                                  "entry 1 was changed")
+
+
+def test_a_database_file_is_searched_value_by_value(till, posapp_home):
+    # Side by side in the file, "fingerprint" and the hex value after it would read as a card number.
+    number = random_pan("4", 16)
+    with sqlite3.connect(posapp_home / "data" / "other.db") as db:
+        db.execute("CREATE TABLE meta (name TEXT, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", ("4111111111111111" + "abcdef" * 4,))
+        db.commit()
+        assert check(till, "12.5.2")[0] is Status.PASS
+        db.execute("INSERT INTO meta VALUES ('note', ?)", (f"card {number}",))
+    assert check(till, "12.5.2") == (
+        Status.FAIL, f"1 card number found: {posapp_home / 'data' / 'other.db'}: meta.value row 2 (•••• {number[-4:]})")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_card_numbers_planted_in_a_data_file_are_found_as_the_detector_finds_them(till, posapp_home, data):
+    """However a number is written, across the scan's 1 MiB chunks too, and a longer run of digits
+    that holds no card number as the detector reads it is no FAIL."""
+    pan = data.draw(pans())
+    form = data.draw(st.one_of(
+        st.just(pan), st.just(" ".join(pan[i:i + 4] for i in range(0, len(pan), 4))),
+        st.just("-".join(pan[i:i + 4] for i in range(0, len(pan), 4))), written(pan),
+        st.text("0123456789", min_size=20, max_size=40)), label="form")
+    before = data.draw(st.sampled_from([0, 1, (1 << 20) - 8, (1 << 20) - 1, 1 << 20]), label="before")
+    planted = posapp_home / "data" / "planted.txt"
+    planted.write_bytes(b"x" * before + f" {form} ".encode() + b"\n")
+    status, evidence = check(till, "12.5.2")
+    expected = find_pans(f" {form} ")
+    assert (status is Status.FAIL) == bool(expected), evidence
+    for _, _, last4 in expected:
+        assert f"{planted} at byte " in evidence and f"(•••• {last4})" in evidence
+    planted.unlink()
