@@ -10,8 +10,7 @@ one batch whatever the table's size. A table without a primary key is read as on
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 
@@ -21,14 +20,13 @@ if TYPE_CHECKING:
 BATCH = 1000  # rows per query
 
 
-@dataclass(frozen=True)
-class TextCell:
-    """One non-empty text value: its table, column, row (the primary key's values as written, or
-    the row's position in a table without one) and the text itself."""
+class TextCell(NamedTuple):
+    """One non-empty text value: its table, column, row (the primary key's values, or the row's
+    position in a table without one) and the text itself."""
 
     table: str
     column: str
-    row: str
+    row: tuple[object, ...]
     text: str
 
 
@@ -40,7 +38,7 @@ class SqlTextCells:
         self._store = store
 
     def tables(self) -> list[sa.Table]:
-        """Every table holding a text column, with its text and primary key columns only."""
+        """Every table holding a text column, with its primary key columns first, then its text columns."""
         with self._store.connection() as connection:
             inspector = sa.inspect(connection)
             found = []
@@ -59,27 +57,30 @@ class SqlTextCells:
         """Every non-empty text value of every table, table by table, by ascending primary key."""
         for table in self.tables():
             key = list(table.primary_key.columns)
-            texts = [column for column in table.columns if column.info["text"]]
+            columns = list(table.columns)
+            at = {column.name: index for index, column in enumerate(columns)}
+            texts = [(column.name, at[column.name]) for column in columns if column.info["text"]]
+            keys = [at[column.name] for column in key]
             rows = self._by_key(table, key, batch) if key else self._streamed(table)
             for number, row in enumerate(rows, 1):
-                place = ", ".join(str(row[column.name]) for column in key) if key else f"#{number}"
-                for column in texts:
-                    value = row[column.name]
+                place = tuple(row[index] for index in keys) if keys else (number,)
+                for name, index in texts:
+                    value = row[index]
                     if isinstance(value, str) and value:
-                        yield TextCell(table.name, column.name, place, value)
+                        yield TextCell(table.name, name, place, value)
 
-    def _by_key(self, table: sa.Table, key: list[sa.Column], batch: int) -> Iterator[sa.RowMapping]:
+    def _by_key(self, table: sa.Table, key: list[sa.Column], batch: int) -> Iterator[sa.Row]:
         query = sa.select(table).order_by(*key).limit(batch)
         page = query
         while True:
             with self._store.connection() as connection:
-                rows = connection.execute(page).mappings().all()
+                rows = connection.execute(page).all()
             yield from rows
             if len(rows) < batch:
                 return
-            last = [rows[-1][column.name] for column in key]
+            last = rows[-1][:len(key)]  # the key's columns come first (see tables())
             page = query.where(key[0] > last[0] if len(key) == 1 else sa.tuple_(*key) > sa.tuple_(*last))
 
-    def _streamed(self, table: sa.Table) -> Iterator[sa.RowMapping]:
+    def _streamed(self, table: sa.Table) -> Iterator[sa.Row]:
         with self._store.connection() as connection:
-            yield from connection.execution_options(yield_per=BATCH).execute(sa.select(table)).mappings()
+            yield from connection.execution_options(yield_per=BATCH).execute(sa.select(table))

@@ -53,7 +53,7 @@ def scan(services: Services) -> tuple[Status, str]:
     cells = 0
     for cell in services.orders.text_cells.cells():
         cells += 1
-        hits += [f"{cell.table}.{cell.column} row {cell.row} ({MASK} {last4})"
+        hits += [f"{cell.table}.{cell.column} row {', '.join(map(str, cell.row))} ({MASK} {last4})"
                  for _, _, last4 in pan_scan.find_in_text(cell.text)]
     searched = (f"{counted(files, 'file')} ({size / 1e6:.1f} MB) in {', '.join(map(str, _folders(services)))} "
                 f"and {counted(cells, 'text value')} of the order database ({services.orders.display_url})")

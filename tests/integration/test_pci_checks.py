@@ -127,6 +127,22 @@ def test_a_database_file_is_searched_value_by_value(till, posapp_home):
         Status.FAIL, f"1 card number found: {posapp_home / 'data' / 'other.db'}: meta.value row 2 (•••• {number[-4:]})")
 
 
+def test_every_text_column_of_every_table_is_searched_with_its_row(till, posapp_home):
+    first, second = random_pan("4", 16), random_pan("6", 16)
+    with sqlite3.connect(posapp_home / "data" / "orders.db") as db:
+        db.execute("CREATE TABLE notes (body TEXT)")  # no primary key: rows are counted
+        db.executemany("INSERT INTO notes VALUES (?)", [("nothing",), (f"card {first}",)])
+        db.execute("CREATE TABLE extras (till TEXT, day TEXT, memo VARCHAR(80), PRIMARY KEY (till, day))")
+        db.executemany("INSERT INTO extras VALUES (?, ?, ?)", [("t1", "d1", "-"), ("t1", "d2", second)])
+    status, evidence = check(till, "12.5.2")
+    assert (status, evidence) == (Status.FAIL, f"2 card numbers found: extras.memo row t1, d2 (•••• {second[-4:]}); "
+                                               f"notes.body row 2 (•••• {first[-4:]})")
+    # Read a row at a time, by the composite key: every row once, in order.
+    memos = [(cell.row, cell.text) for cell in till.orders.text_cells.cells(batch=1)
+             if (cell.table, cell.column) == ("extras", "memo")]
+    assert memos == [(("t1", "d1"), "-"), (("t1", "d2"), second)]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_card_numbers_planted_in_a_data_file_are_found_as_the_detector_finds_them(till, posapp_home, data):
