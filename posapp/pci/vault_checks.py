@@ -30,7 +30,7 @@ def retention(services: Services) -> tuple[Status, str]:
     if not stored:
         return Status.PASS, f"{setting}; no card is stored"
     if not without:
-        return Status.PASS, f"{setting}; all {counted(stored, 'stored card')} carry their expiry (expires_at)"
+        return Status.PASS, f"{setting}; every stored card carries its expiry (expires_at): {counted(stored, 'card')}"
     return Status.WARN, (f"{setting}; {without} of {counted(stored, 'stored card')} carry no expiry (expires_at): "
                          "they stay until deleted")
 
