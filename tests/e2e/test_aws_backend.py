@@ -15,6 +15,7 @@ from awstest import AWS_ENV, aws_client
 from cardgen import random_pan
 from iam_policy import TEMPLATE, Policy, Stack, hook_environment
 from kit import cli_sale
+from leakscan import find_leaks
 from mariadbtest import POS_PASSWORD
 
 from posapp.__main__ import main
@@ -75,7 +76,7 @@ def test_the_stack_creates_the_key_tables_and_policies(stack, moto_endpoint):
     assert statements["TillsStoreCards"]["Action"] == ["kms:GenerateDataKey", "kms:DescribeKey",
                                                        "kms:GetKeyRotationStatus"]
     assert statements["TillsReadOnlyTheAuditJournalKey"]["Condition"] == {
-        "StringEquals": {"kms:EncryptionContext:posapp": "audit journal key"}}
+        "StringEquals": {"kms:EncryptionContext:posapp": "audit journal key", "kms:EncryptionContext:table": table}}
     dynamodb = aws_client("dynamodb", moto_endpoint)
     vault = dynamodb.describe_table(TableName=table)["Table"]
     assert vault["KeySchema"] == [{"AttributeName": "token", "KeyType": "HASH"}]
@@ -109,7 +110,7 @@ def configure(path, stack, endpoint, orders_url, role, monkeypatch, capsys):
 
 
 def test_workstations_set_up_from_the_outputs_do_what_their_role_allows(stack, moto_endpoint, mysql_db, posapp,
-                                                                       tmp_path, monkeypatch, capsys):
+                                                                       posapp_home, tmp_path, monkeypatch, capsys):
     where = Stack(stack["VaultTable"], stack["KmsKeyArn"])
     configs = {role: configure(tmp_path / f"{role}.toml", stack, moto_endpoint, mysql_db.url, role, monkeypatch,
                                capsys) for role in POLICIES}
@@ -141,4 +142,5 @@ def test_workstations_set_up_from_the_outputs_do_what_their_role_allows(stack, m
     assert (verified.returncode, verified.stdout) == (0, "Checked 1 vault item and 1 order: all intact.\n")
     reconciled = run("backoffice", "vault", "reconcile")
     assert reconciled.returncode == 0, reconciled.stderr
-    assert number not in sold.stdout + doctor.stdout + verified.stdout
+    printed = "".join(done.stdout + done.stderr for done in (doctor, sold, verified, reconciled))
+    assert find_leaks([number], [posapp_home, tmp_path], printed) == []

@@ -50,6 +50,8 @@ def test_a_till_decrypts_only_the_audit_journal_key():
     assert allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x", EncryptionContext=AUDIT)
     assert allowed(TILL, "kms", "Decrypt", CiphertextBlob=b"x", EncryptionContext=AUDIT)  # the blob names the key
     assert not allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x")
+    assert not allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x",  # another vault's audit key
+                       EncryptionContext={**AUDIT, "table": "another-vault"})
     assert not allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x",
                        EncryptionContext={"*aws-kms-table*": "shop-vault", "token": str(uuid.uuid4())})
     assert not allowed(TILL, "kms", "GenerateDataKey", KeyId=KEY.replace("111122223333", "444455556666"))
