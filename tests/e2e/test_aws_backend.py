@@ -97,6 +97,23 @@ def test_the_stack_creates_the_key_tables_and_policies(stack, moto_endpoint):
         assert deployed["Statement"] == Policy([resource], Stack(table, key)).statements
 
 
+def test_tills_with_cached_materials_are_named_in_a_key_policy_statement_of_their_own(moto_endpoint):
+    table, till = f"shop-{uuid.uuid4().hex[:10]}", "arn:aws:iam::123456789012:role/cached-till"
+    cloudformation = aws_client("cloudformation", moto_endpoint)
+    cloudformation.create_stack(
+        StackName=table, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_NAMED_IAM"], Parameters=[
+            {"ParameterKey": "TableName", "ParameterValue": table},
+            {"ParameterKey": "CachedMaterialsTillPrincipals", "ParameterValue": till},
+            *({"ParameterKey": name, "ParameterValue": f"arn:aws:iam::123456789012:role/{name}"}
+              for name in ("TillPrincipals", "BackOfficePrincipals", "AdministratorPrincipals"))])
+    [described] = cloudformation.describe_stacks(StackName=table)["Stacks"]
+    key = next(output["OutputValue"] for output in described["Outputs"] if output["OutputKey"] == "KmsKeyArn")
+    policy = aws_client("kms", moto_endpoint).get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    statements = (json.loads(policy) if isinstance(policy, str) else policy)["Statement"]
+    [cached] = [statement for statement in statements if statement and statement["Sid"].startswith("CachedMaterials")]
+    assert (cached["Principal"]["AWS"], cached["Action"][0], "Condition" in cached) == ([till], "kms:Decrypt", False)
+
+
 def configure(path, stack, endpoint, orders_url, role, monkeypatch, capsys):
     """``posapp setup`` from the stack's outputs, in this process (its keyring takes the password)."""
     monkeypatch.setattr("sys.stdin", io.StringIO(POS_PASSWORD + "\n"))
@@ -142,5 +159,9 @@ def test_workstations_set_up_from_the_outputs_do_what_their_role_allows(stack, m
     assert (verified.returncode, verified.stdout) == (0, "Checked 1 vault item and 1 order: all intact.\n")
     reconciled = run("backoffice", "vault", "reconcile")
     assert reconciled.returncode == 0, reconciled.stderr
+    for role in ("backoffice", "admin"):  # their round trip reads the item back
+        checked = run(role, "doctor")
+        assert checked.returncode == 0, checked.stdout
+        assert "ok    encryption round trip: an item was encrypted, signed and read back" in checked.stdout
     printed = "".join(done.stdout + done.stderr for done in (doctor, sold, verified, reconciled))
     assert find_leaks([number], [posapp_home, tmp_path], printed) == []
