@@ -207,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--system", action="store_true",
                        help="write the machine-wide file for every user of this till (administrator rights)")
     setup.add_argument("--workstation-id", required=True, metavar="ID", help="name of this till, e.g. till-01")
+    setup.add_argument("--workstation-role", choices=[role.value for role in config.WorkstationRole],
+                       help="the AWS role this workstation's credentials hold (default: till)")
     setup.add_argument("--vault-backend", choices=[backend.value for backend in config.VaultBackend])
     setup.add_argument("--vault-table", metavar="NAME")
     setup.add_argument("--vault-region", metavar="REGION")

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
-from posapp.errors import IntegrityFailure, NotFound, PosappError, Unavailable
+from posapp.errors import ExitCode, IntegrityFailure, NotFound, NotPermitted, PosappError, Unavailable
 from posapp.clock import require_aware
 
 
@@ -22,6 +22,13 @@ class VaultError(PosappError):
 
 class VaultUnavailable(VaultError, Unavailable):
     """The vault or its keys cannot be reached or used."""
+
+
+class VaultNotPermitted(VaultUnavailable, NotPermitted):
+    """AWS refused this workstation's role the call (exit 5): nothing was done. Still a
+    VaultUnavailable, so a sale's callers treat it as a vault they cannot use now."""
+
+    exit_code = ExitCode.NOT_PERMITTED
 
 
 class VaultOutcomeUnknown(VaultUnavailable):

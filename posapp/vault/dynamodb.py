@@ -64,6 +64,7 @@ class DynamoDbVault:
         self._clients = clients
         self._db = clients.dynamodb
         self._workstation = workstation
+        self._till = till
         self._clock = clock
         self._new_token = new_token
         self._materials: CryptographicMaterialsProvider | None = None
@@ -80,7 +81,7 @@ class DynamoDbVault:
             yield
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             log.info("vault request failed: %r", error)
-            raise translate(error, table=self._table, key_arn=self._key_id) from None
+            raise translate(error, table=self._table, key_arn=self._key_id, till=self._till) from None
 
     def _crypto(self) -> CryptoConfig:
         """A fresh config per operation: the SDK's configs are not safe to share between threads."""
