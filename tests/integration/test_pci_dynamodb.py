@@ -1,12 +1,12 @@
 """``doctor --pci`` on a till with the DynamoDB vault (KMS and DynamoDB in moto, in process) and
-its order history in MariaDB: held to the till policy it fails nothing; wider credentials and a
-key that does not rotate fail."""
+its order history in MariaDB: held to the template's till policy (tests/iam_policy.py) it fails
+nothing; wider credentials and a key that does not rotate fail."""
 
 import uuid
 
-import botocore.exceptions
 import pytest
 from awstest import aws_client
+from iam_policy import Policy, Refusals, Stack
 from kit import sell
 from mariadbtest import POS_PASSWORD
 
@@ -14,36 +14,15 @@ from posapp import app, config, pci
 from posapp.__main__ import main
 from posapp.pci.base import Status
 from posapp.vault.aws import AwsClients
-from posapp.vault.base import is_token
-
-
-def refuse(operation: str):
-    raise botocore.exceptions.ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}},
-                                          operation)
-
-
-def till_policy(clients: AwsClients) -> None:
-    """Refuse what the till policy does not allow, as AWS would: listing the vault, reading a card
-    item, and decrypting anything but the audit journal's key."""
-    def scan(params, **_):
-        refuse("Scan")
-
-    def get_item(params, **_):
-        if is_token(params["Key"].get("token", {}).get("S")):
-            refuse("GetItem")
-
-    def decrypt(params, **_):
-        if params.get("EncryptionContext", {}).get("posapp") != "audit journal key":
-            refuse("Decrypt")
-
-    events = clients.dynamodb.meta.events
-    events.register("before-parameter-build.dynamodb.Scan", scan)
-    events.register("before-parameter-build.dynamodb.GetItem", get_item)
-    clients.kms.meta.events.register("before-parameter-build.kms.Decrypt", decrypt)
 
 
 @pytest.fixture
-def aws_settings(key_arn, mysql_db, tmp_path, posapp_home, monkeypatch):
+def table():
+    return f"vault-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def aws_settings(key_arn, table, mysql_db, tmp_path, posapp_home, monkeypatch):
     monkeypatch.setenv("POSAPP_ORDERS_PASSWORD", POS_PASSWORD)
 
     def write(role: str = "till", *, path_only: bool = False):
@@ -53,21 +32,23 @@ def aws_settings(key_arn, mysql_db, tmp_path, posapp_home, monkeypatch):
                         f'table = "{table}"\n\n[orders]\nurl = "{mysql_db.url}"\n')
         return path if path_only else config.load(path)
 
-    table = f"vault-{uuid.uuid4().hex[:12]}"
     app.build(write("admin")).provision()
     return write
 
 
 @pytest.fixture
-def held_to_the_till_policy(monkeypatch):
-    connect = AwsClients.connect
+def held_to_the_till_policy(monkeypatch, key_arn, table):
+    """Every vault client posapp makes refuses what the template's till policy does not allow."""
+    refusals = Refusals(Policy(["TillPolicy"], Stack(table, key_arn)))
+    connect = AwsClients.connect.__func__
 
-    def connect_held(**options):
-        clients = connect(**options)
-        till_policy(clients)
+    def connect_refusing(cls, **options):
+        clients = connect(cls, **options)
+        refusals.install(clients.dynamodb, clients.kms, clients.dynamodb_resource.meta.client)
         return clients
 
-    monkeypatch.setattr(AwsClients, "connect", connect_held)
+    monkeypatch.setattr(AwsClients, "connect", classmethod(connect_refusing))
+    return refusals
 
 
 def findings(services):
@@ -85,6 +66,7 @@ def test_a_till_held_to_its_policy_with_a_rotating_key_fails_nothing(aws_setting
     assert found["3.7.4"].evidence == "automatic rotation of the vault's KMS key is on"
     assert found["3.6.1.2"].status is Status.PASS
     assert found["12.5.2"].status is Status.PASS
+    assert {"dynamodb:Scan", "dynamodb:GetItem", "kms:Decrypt"} <= set(held_to_the_till_policy.refused)  # the probes
     config_file = aws_settings("till", path_only=True)
     assert main(["--config", str(config_file), "doctor", "--pci"]) == 0
     assert "7.2.2    AWS permissions within the role   PASS" in capsys.readouterr().out
