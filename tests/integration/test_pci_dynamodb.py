@@ -25,21 +25,20 @@ def table():
 def aws_settings(key_arn, table, mysql_db, tmp_path, posapp_home, monkeypatch):
     monkeypatch.setenv("POSAPP_ORDERS_PASSWORD", POS_PASSWORD)
 
-    def write(role: str = "till", *, path_only: bool = False):
-        path = tmp_path / f"{role}.toml"
+    def write(role: str = "till", *, materials: str = "direct", path_only: bool = False):
+        path = tmp_path / f"{role}-{materials}.toml"
         path.write_text(f'[workstation]\nid = "till-09"\nrole = "{role}"\n\n'
                         f'[vault]\nbackend = "dynamodb"\nregion = "us-east-1"\nkms_key_id = "{key_arn}"\n'
-                        f'table = "{table}"\n\n[orders]\nurl = "{mysql_db.url}"\n')
+                        f'table = "{table}"\nmaterials = "{materials}"\n\n[orders]\nurl = "{mysql_db.url}"\n')
         return path if path_only else config.load(path)
 
-    app.build(write("admin")).provision()
+    app.build(write("admin", materials="cached")).provision()  # the meta table of cached materials too
     return write
 
 
-@pytest.fixture
-def held_to_the_till_policy(monkeypatch, key_arn, table):
-    """Every vault client posapp makes refuses what the template's till policy does not allow."""
-    refusals = Refusals(Policy(["TillPolicy"], Stack(table, key_arn)))
+def hold_to(monkeypatch, policies: list[str], key_arn: str, table: str) -> Refusals:
+    """Every vault client posapp makes from now on refuses what ``policies`` of the template do not allow."""
+    refusals = Refusals(Policy(policies, Stack(table, key_arn)))
     connect = AwsClients.connect.__func__
 
     def connect_refusing(cls, **options):
@@ -49,6 +48,11 @@ def held_to_the_till_policy(monkeypatch, key_arn, table):
 
     monkeypatch.setattr(AwsClients, "connect", classmethod(connect_refusing))
     return refusals
+
+
+@pytest.fixture
+def held_to_the_till_policy(monkeypatch, key_arn, table):
+    return hold_to(monkeypatch, ["TillPolicy"], key_arn, table)
 
 
 def findings(services):
@@ -85,3 +89,11 @@ def test_credentials_wider_than_the_till_policy_and_a_key_that_does_not_rotate_f
 def test_the_back_office_reads_cards_by_design(aws_settings):
     status, evidence = pci.vault_checks.permissions(app.build(aws_settings("backoffice")))
     assert status is Status.PASS and "reads and bills stored cards by design" in evidence
+
+
+def test_a_till_with_cached_materials_is_warned_that_it_can_decrypt_cards(aws_settings, key_arn, table, monkeypatch):
+    hold_to(monkeypatch, ["TillPolicy", "TillCachedMaterialsPolicy"], key_arn, table)
+    till = app.build(aws_settings("till", materials="cached"))
+    sell(till)
+    status, evidence = pci.vault_checks.permissions(till)
+    assert status is Status.WARN and "decrypt key material that also decrypts every card" in evidence
