@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from posapp import pan_scan
@@ -27,11 +27,30 @@ from posapp.pci.base import Status, counted
 LISTED = 10  # places named in the evidence; the rest are counted
 
 
+class _Places:
+    """The first LISTED places of something found, and how many there were in all (a file full of
+    card numbers must not fill memory)."""
+
+    def __init__(self) -> None:
+        self.listed: list[str] = []
+        self.count = 0
+
+    def __iadd__(self, places: Iterable[str]) -> _Places:
+        for place in places:
+            self.count += 1
+            if len(self.listed) < LISTED:
+                self.listed.append(place)
+        return self
+
+    def __str__(self) -> str:
+        more = f" and {self.count - LISTED} more" if self.count > LISTED else ""
+        return "; ".join(self.listed) + more
+
+
 def scan(services: Services) -> tuple[Status, str]:
     """FAIL listing where card numbers were found (``path at byte N``, ``table.column row K``),
     each with its last 4; PASS saying how much was searched."""
-    hits: list[str] = []
-    unreadable: list[str] = []
+    hits, unreadable = _Places(), _Places()
     files = size = 0
     for path in _files(services):
         try:
@@ -39,29 +58,28 @@ def scan(services: Services) -> tuple[Status, str]:
                 continue  # read through its database
             size += path.stat().st_size
             if sqlite_files.is_database(path):
-                hits += [f"{path}: {place} ({MASK} {last4})" for place, last4 in sqlite_files.find_in_database(path)]
+                hits += (f"{path}: {place} ({MASK} {last4})" for place, last4 in sqlite_files.find_in_database(path))
             else:
                 with path.open("rb") as stream:
-                    hits += [f"{path} at byte {offset} ({MASK} {last4})"
-                             for offset, last4 in pan_scan.find_in_bytes(stream)]
+                    hits += (f"{path} at byte {offset} ({MASK} {last4})"
+                             for offset, last4 in pan_scan.find_in_bytes(stream))
         except OSError as error:
-            unreadable.append(f"{path} ({error.strerror or error})")
+            unreadable += [f"{path} ({error.strerror or error})"]
             continue
-        hits += [f"the name of a file in {path.parent} ({MASK} {last4})"
-                 for _, _, last4 in pan_scan.find_in_text(path.name)]
+        hits += (f"the name of a file in {path.parent} ({MASK} {last4})"
+                 for _, _, last4 in pan_scan.find_in_text(path.name))
         files += 1
     cells = 0
     for cell in services.orders.text_cells.cells():
         cells += 1
-        hits += [f"{cell.table}.{cell.column} row {', '.join(map(str, cell.row))} ({MASK} {last4})"
-                 for _, _, last4 in pan_scan.find_in_text(cell.text)]
+        hits += (f"{cell.table}.{cell.column} row {', '.join(map(str, cell.row))} ({MASK} {last4})"
+                 for _, _, last4 in pan_scan.find_in_text(cell.text))
     searched = (f"{counted(files, 'file')} ({size / 1e6:.1f} MB) in {', '.join(map(str, _folders(services)))} "
                 f"and {counted(cells, 'text value')} of the order database ({services.orders.display_url})")
-    if hits:
-        more = f" and {len(hits) - LISTED} more" if len(hits) > LISTED else ""
-        return Status.FAIL, f"{counted(len(hits), 'card number')} found: {'; '.join(hits[:LISTED])}{more}"
-    if unreadable:
-        return Status.FAIL, f"cannot read {'; '.join(unreadable[:LISTED])}; no card number in {searched}"
+    if hits.count:
+        return Status.FAIL, f"{counted(hits.count, 'card number')} found: {hits}"
+    if unreadable.count:
+        return Status.FAIL, f"cannot read {unreadable}; no card number in {searched}"
     return Status.PASS, f"no card number in {searched}"
 
 

@@ -162,3 +162,13 @@ def test_card_numbers_planted_in_a_data_file_are_found_as_the_detector_finds_the
     for _, _, last4 in expected:
         assert f"{planted} at byte " in evidence and f"(•••• {last4})" in evidence
     planted.unlink()
+
+
+def test_a_file_full_of_card_numbers_lists_ten_places_and_counts_the_rest(till, posapp_home):
+    numbers = [random_pan("4", 16) for _ in range(12)]
+    dump = posapp_home / "data" / "dump.csv"
+    dump.write_text("".join(f"{number},\n" for number in numbers))
+    status, evidence = check(till, "12.5.2")
+    assert status is Status.FAIL and evidence.startswith("12 card numbers found: ")
+    assert evidence.count(str(dump)) == 10 and evidence.endswith(" and 2 more")
+    assert f"{dump} at byte 17 (•••• {numbers[1][-4:]})" in evidence
