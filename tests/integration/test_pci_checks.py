@@ -171,4 +171,4 @@ def test_a_file_full_of_card_numbers_lists_ten_places_and_counts_the_rest(till, 
     status, evidence = check(till, "12.5.2")
     assert status is Status.FAIL and evidence.startswith("12 card numbers found: ")
     assert evidence.count(str(dump)) == 10 and evidence.endswith(" and 2 more")
-    assert f"{dump} at byte 17 (•••• {numbers[1][-4:]})" in evidence
+    assert f"{dump} at byte 18 (•••• {numbers[1][-4:]})" in evidence
