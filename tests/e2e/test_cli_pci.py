@@ -8,6 +8,7 @@ import pytest
 from cardgen import random_pan
 from kit import cli_sale
 from leakscan import find_leaks
+from awstest import free_port
 from mariadbtest import POS_PASSWORD
 
 REQUIREMENTS = ["3.2.1", "3.6.1.2", "3.7.4", "4.2.1", "7.2.2", "8.2.8", "8.3.6", "10.3.2", "12.5.2"]
@@ -113,3 +114,15 @@ def test_a_card_number_written_into_mariadb_with_sql_is_found(mysql_till, mariad
     assert discovery["status"] == "FAIL"
     assert discovery["evidence"] == f"1 card number found: OrderHistory.Description row {order} (•••• {number[-4:]})"
     assert find_leaks([number], [posapp_home / "logs"], done.stdout + done.stderr) == []
+
+
+def test_a_backend_that_cannot_be_asked_fails_its_checks_with_the_reason(posapp, tmp_path):
+    config = tmp_path / "dead.toml"
+    config.write_text(f'[orders]\nurl = "mysql+pymysql://pos@127.0.0.1:{free_port()}/posapp_gone"\n')
+    done = posapp("--config", str(config), "doctor", "--pci", env={"POSAPP_ORDERS_PASSWORD": "x"}, sign_in=False)
+    assert done.returncode == 4 and "Traceback" not in done.stdout + done.stderr
+    found = {line["requirement"]: line for line in lines(done)}
+    assert list(found) == REQUIREMENTS
+    for requirement in ("8.3.6", "10.3.2", "12.5.2"):
+        assert found[requirement]["status"] == "FAIL"
+        assert "cannot be reached" in found[requirement]["evidence"], found[requirement]
