@@ -5,10 +5,10 @@ import re
 import sqlite3
 
 import pytest
+from awstest import free_port
 from cardgen import random_pan
 from kit import cli_sale
 from leakscan import find_leaks
-from awstest import free_port
 from mariadbtest import POS_PASSWORD
 
 REQUIREMENTS = ["3.2.1", "3.6.1.2", "3.7.4", "4.2.1", "7.2.2", "8.2.8", "8.3.6", "10.3.2", "12.5.2"]
