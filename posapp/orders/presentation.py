@@ -68,11 +68,12 @@ def card_text(order: Order, now: datetime.datetime | None = None) -> str:
     return order.card_masked
 
 
-def list_fields(order: Order, loc: Localization) -> dict[str, str]:
-    """One row of an order list, keyed: id, created (minutes), name, amount, card, workstation, and
-    status, empty for a sale recorded or paid (the usual cases) and for rows without one."""
+def list_fields(order: Order, loc: Localization, now: datetime.datetime | None = None) -> dict[str, str]:
+    """One row of an order list, keyed: id, created (minutes), name, amount, card (as :func:`card_text`
+    at ``now``), workstation, and status, empty for a sale recorded or paid (the usual cases) and for
+    rows without one."""
     return {"id": str(order.id), "created": list_time(order, loc), "name": order.name or "",
-            "amount": amount_text(order, loc), "card": card_text(order), "workstation": order.workstation or "",
+            "amount": amount_text(order, loc), "card": card_text(order, now), "workstation": order.workstation or "",
             "status": "" if order.status in _USUAL else order.status}
 
 
@@ -92,21 +93,22 @@ def payment_text(order: Order, loc: Localization) -> str:
     return text
 
 
-def detail_fields(order: Order, loc: Localization) -> dict[str, str]:
-    """Every field of ``DETAIL_LABELS`` as text, in that order; the time to the second."""
+def detail_fields(order: Order, loc: Localization, now: datetime.datetime | None = None) -> dict[str, str]:
+    """Every field of ``DETAIL_LABELS`` as text, in that order; the time to the second, the card as
+    :func:`card_text` at ``now``."""
     refunded = loc.amount(Money(order.refunded_minor, order.amount.currency)) if order.refunded_minor else ""
     values = {"id": str(order.id), "name": order.name, "description": order.description,
-              "amount": amount_text(order, loc), "card": card_text(order), "token": order.token,
+              "amount": amount_text(order, loc), "card": card_text(order, now), "token": order.token,
               "created": detail_time(order, loc), "workstation": order.workstation,
               "operator": order.operator, "status": order.status, "payment": payment_text(order, loc),
               "refunded": refunded}
     return {key: values[key] or "" for key in DETAIL_LABELS}
 
 
-def as_json(order: Order) -> dict[str, object]:
+def as_json(order: Order, now: datetime.datetime | None = None) -> dict[str, object]:
     """The order as ``--json`` prints it: amount as decimal text and in minor units, card as
-    brand and last 4 (``card_stored`` false once its retention ended), ``created_at`` and
-    ``card_expires_at`` as ISO 8601 UTC with "Z"; missing fields are None."""
+    brand and last 4 (``card_stored`` false once its retention ended at ``now``; None: the clock's
+    now), ``created_at`` and ``card_expires_at`` as ISO 8601 UTC with "Z"; missing fields are None."""
     card = None if order.card_brand is None else {"brand": order.card_brand.value, "last4": order.card_last4}
     expires = order.card_expires_at
     return {
@@ -118,7 +120,7 @@ def as_json(order: Order) -> dict[str, object]:
         "currency": order.amount.currency if order.amount else None,
         "card": card,
         # False once the card's retention ended ("card no longer stored"); None for an order without a card.
-        "card_stored": None if card is None else not order.card_gone(clock.utc_now()),
+        "card_stored": None if card is None else not order.card_gone(now or clock.utc_now()),
         "card_expires_at": expires.isoformat().replace("+00:00", "Z") if expires else None,
         "token": order.token,
         "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
