@@ -26,8 +26,9 @@ def vault_purge(services, args, out: TextIO, operator: SignedIn) -> int:
         summary = (f"Would remove {count(report.removed, 'card')} past their retention; {report.kept} kept; "
                    f"{count(report.orders, 'order')} would show 'card no longer stored'. Nothing was changed.")
     else:
+        show = "shows" if report.orders == 1 else "show"
         summary = (f"Removed {count(report.removed, 'card')} past their retention; {report.kept} kept; "
-                   f"{count(report.orders, 'order')} now show 'card no longer stored'.")
+                   f"{count(report.orders, 'order')} now {show} 'card no longer stored'.")
     try:
         print(summary, file=out)
         out.flush()
