@@ -14,7 +14,7 @@ from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from kit import ADMIN, BACKOFFICE, CASHIER, card, journal_setup, local_vault, sale
+from kit import ADMIN, BACKOFFICE, CASHIER, journal_setup, local_vault, sale
 
 from posapp import pairing, purge as purge_module, retention
 from posapp.card import Expiry

@@ -44,7 +44,8 @@ def test_items_carry_the_ttl_attribute_their_orders_agree_with(till):
     order = till.checkout.checkout(sale(expiry=Expiry(1, 2027)))
     stored = till.raw_items()[order.token]
     assert stored["expires_at"] == {"N": str(int(datetime.datetime(2027, 5, 2, tzinfo=UTC).timestamp()))}
-    assert till.vault.entry(order.token).expires_at == order.card_expires_at == till.orders.get(order.id).card_expires_at
+    assert till.vault.entry(order.token).expires_at == order.card_expires_at \
+        == till.orders.get(order.id).card_expires_at
     ttl = till.clients.dynamodb.describe_time_to_live(TableName=till.place.table)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
 
