@@ -14,16 +14,20 @@ from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from kit import ADMIN, BACKOFFICE, CASHIER, journal_setup, local_vault, sale
+from localstripetest import API_KEY, adds_cvc_client
+from kit import ADMIN, BACKOFFICE, CASHIER, SUPERVISOR, journal_setup, local_vault, sale
 
 from posapp import pairing, purge as purge_module, retention
-from posapp.card import Expiry
+from posapp.card import Brand, Expiry
 from posapp.card_import import import_cards
 from posapp.checkout import CheckoutService
+from posapp.cvc import Cvc
 from posapp.errors import ExitCode, describe
 from posapp.localization import Localization
 from posapp.money import Money
 from posapp.orders import OrderStoreUnavailable, presentation
+from posapp.orders.status import OrderStatus
+from posapp.payment_actions import refund
 from posapp.orders.sql import SqlOrderStore
 from posapp.payments.stripe_processor import StripeProcessor
 from posapp.purge import purge
@@ -37,6 +41,7 @@ UTC = datetime.timezone.utc
 START = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 DAYS = 400
 DAY = datetime.timedelta(days=1)
+VISA = "4242424242424242"  # a card localstripe charges
 SOON = Expiry(1, 2027)  # good through January 2027: it may go on 2 May 2027, before 400 days
 
 
@@ -51,11 +56,12 @@ class Till:
         pairing.open_local(self.vault, self.orders)
         self.retention_days = retention_days
 
-    def sell(self, expiry: Expiry | None = Expiry(12, 2099), *, retention_days: int | None = None):
+    def sell(self, expiry: Expiry | None = Expiry(12, 2099), *, retention_days: int | None = None, **charged):
         days = self.retention_days if retention_days is None else retention_days
         checkout = CheckoutService(self.vault, self.orders, workstation="till-01", operator=CASHIER,
-                                   clock=lambda: self.now, retention_days=days)
-        return checkout.checkout(sale(expiry=expiry))
+                                   clock=lambda: self.now, retention_days=days, **charged)
+        return checkout.checkout(sale(expiry=expiry, **({"number": VISA, "cvc": Cvc.parse("123", Brand.VISA)}
+                                                          if charged else {})))
 
     def purge(self, **options):
         return purge(self.vault, self.orders, retention_days=self.retention_days, now=self.now, **options)
@@ -229,6 +235,21 @@ def test_a_removed_card_is_never_billed_again(till):
     with pytest.raises(TokenNotFound):  # a token no order knows stays what it was
         charge_stored_card(processor, till.orders, till.vault, ADMIN, token="0f8fad5b-d9cb-469f-a165-70867728950e",
                            amount=Money(100, "USD"), name="Fee", reason=None, workstation="till-01", now=till.now)
+
+
+def test_a_stored_card_billed_again_keeps_its_expiry_and_refunds_work_after_it_is_gone(till, stripe_processor,
+                                                                                      localstripe):
+    sold = till.sell(processor=stripe_processor)
+    till.now += 10 * DAY
+    billing = StripeProcessor(API_KEY, api_base=localstripe.url, http_client=adds_cvc_client())
+    again = charge_stored_card(billing, till.orders, till.vault, BACKOFFICE, token=sold.token,
+                               amount=Money(100, "USD"), name="Instalment", reason=None, workstation="till-01",
+                               now=till.now, retention_days=DAYS)
+    assert again.status is OrderStatus.PAID and again.card_expires_at == sold.card_expires_at == START + DAYS * DAY
+    till.now = START + DAYS * DAY
+    assert (till.purge().orders, till.tokens()) == (2, set())
+    refunded = refund(stripe_processor, till.orders, SUPERVISOR, sold.id, None, reason=None, workstation="till-01")
+    assert refunded.status is OrderStatus.REFUNDED  # the processor's reference is all a refund needs
 
 
 class _Kept:
