@@ -140,6 +140,17 @@ def test_a_forged_expiry_fails_verification_with_exit_4(till):
     assert describe(forged.value)[1] == ExitCode.INTEGRITY
 
 
+def test_a_card_removed_on_a_forged_expiry_is_missing_to_verify(till):
+    order = till.sell()
+    item = till.raw_item(order.token)
+    item["expires_at"] = {"N": str(int(START.timestamp()))}
+    till.store_raw(order.token, item)
+    till.now += DAY
+    assert till.purge().removed == 1  # as DynamoDB's TTL would: the attribute is what both read
+    assert till.missing() == [order.id]  # its order knows the card's own time: exit 4 for verify --all
+    assert not till.orders.get(order.id).card_gone(till.now)
+
+
 def test_purge_removes_expired_cards_and_their_orders_say_so(till):
     old = till.sell()  # expires 400 days on
     soon = till.sell(SOON)  # expires on 2 May 2027
