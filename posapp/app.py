@@ -92,7 +92,13 @@ class Services:
         self.paired()
         return self._once(f"checkout:{operator}", lambda: CheckoutService(
             self.vault, self.orders, workstation=self._settings.workstation.id, operator=operator,
-            processor=self.processor, capture=self._settings.payments.capture is CaptureMethod.AUTOMATIC))
+            processor=self.processor, capture=self._settings.payments.capture is CaptureMethod.AUTOMATIC,
+            retention_days=self.retention_days))
+
+    @property
+    def retention_days(self) -> int:
+        """Days a card is kept in the vault (``[vault] retention_days``; 0: kept), PCI DSS 3.2.1."""
+        return self._settings.vault.retention_days
 
     @property
     def processor(self) -> Processor:
@@ -145,7 +151,8 @@ class Services:
         from posapp.verification import OrderCards
 
         return OrderCards(self.vault, self.orders,
-                          workstation=self.workstation if self.vault_is_this_tills_own else None)
+                          workstation=self.workstation if self.vault_is_this_tills_own else None,
+                          now=utc_now(), retention_days=self.retention_days)
 
     def provision(self) -> None:
         """Create or upgrade the vault and the order history, and pair them."""
@@ -219,7 +226,7 @@ class Services:
         """What the settings say about how cards are kept, for ``doctor --pci`` (``posapp.pci``)."""
         settings = self._settings
         return Safeguards(settings.workstation.role, settings.vault.materials is Materials.CACHED,
-                          getattr(settings.vault, "retention_days", None), settings.orders.ssl_ca, settings.paths)
+                          settings.orders.ssl_ca, settings.paths)
 
     @property
     def backends_text(self) -> str:
@@ -233,11 +240,10 @@ class Services:
 
 @dataclass(frozen=True)
 class Safeguards:
-    """The settings that protect cards (``[vault] retention_days`` None: not in this posapp)."""
+    """The settings that protect cards, beside those :class:`Services` names anyway."""
 
     role: WorkstationRole
     cached_materials: bool
-    retention_days: int | None
     orders_ca: str | None
     paths: Paths
 

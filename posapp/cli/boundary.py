@@ -32,6 +32,7 @@ from posapp.cli.parser import build_parser
 from posapp.cli.reports import report_day
 from posapp.cli.signin import refused_if, sign_in
 from posapp.cli.vault import vault_import, vault_reconcile, vault_verify
+from posapp.cli.purge import vault_purge
 from posapp.config import Settings
 from posapp.errors import ExitCode, describe
 
@@ -114,6 +115,7 @@ COMMANDS = {
     ("vault", "verify"): vault_verify,
     ("vault", "reconcile"): vault_reconcile,
     ("vault", "import"): vault_import,
+    ("vault", "purge"): vault_purge,
     ("operator", "add"): operator_add,
     ("operator", "list"): operator_list,
     ("operator", "disable"): operator_disable,
@@ -143,6 +145,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("vault", "verify"): Permission.VAULT,
     ("vault", "reconcile"): Permission.VAULT,
     ("vault", "import"): Permission.VAULT,
+    ("vault", "purge"): Permission.VAULT,
     ("operator", "add"): Permission.OPERATORS,
     ("operator", "list"): Permission.OPERATORS,
     ("operator", "disable"): Permission.OPERATORS,

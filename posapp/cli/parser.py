@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--out", type=Path, required=True, metavar="TOKENS.csv",
                            help="new file for line,token,brand,last4 in input order (never overwritten)")
 
+    purging = vault.add_parser("purge", help="remove the cards whose retention ended ([vault] retention_days)")
+    purging.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
+
     operator = commands.add_parser("operator", help="the operators who sign in (administrators)").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     secret_help = " (the secret is typed twice at a hidden prompt, or read from POSAPP_NEW_SECRET)"

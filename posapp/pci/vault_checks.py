@@ -14,9 +14,7 @@ def retention(services: Services) -> tuple[Status, str]:
     """PASS when ``[vault] retention_days`` limits how long cards are kept and every stored card
     carries its expiry; WARN with counts when some do not, or where a till may not list the items."""
     safeguards = services.safeguards
-    days = safeguards.retention_days
-    if days is None:
-        return Status.WARN, "this posapp has no [vault] retention_days: stored cards stay until deleted"
+    days = services.retention_days
     if days == 0:
         return Status.FAIL, "[vault] retention_days = 0: stored cards are kept forever; set how many days they may stay"
     setting = f"[vault] retention_days = {days}"

@@ -102,11 +102,12 @@ class DynamoDbVault:
         return CachingMostRecentProvider(provider_store=store, material_name=self._table,
                                          version_ttl=float(self._cached.version_ttl))
 
-    def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
+    def tokenize(self, card: Card, *, orders_seen: int | None = None,
+                 expires_at: datetime.datetime | None = None) -> str:
         config = self._crypto()
         token = str(self._new_token())
         item = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
-                                          orders_seen=orders_seen)
+                                          orders_seen=orders_seen, expires_at=expires_at)
         with self._errors():
             stored = item_format.encrypt(item, config)
             try:
@@ -142,14 +143,19 @@ class DynamoDbVault:
                                    "this card was not stored: try again") from None
         raise error
 
-    def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
+    def tokenize_many(self, cards: Sequence[Card], import_id: str, *,
+                      expires_at: Sequence[datetime.datetime | None] | None = None) -> list[str]:
+        if expires_at is not None and len(expires_at) != len(cards):
+            raise ValueError(f"{len(expires_at)} expiry times for {len(cards)} cards")
         config = self._crypto()
         created_at = self._clock()
         pairs = [(str(self._new_token()), card) for card in cards]
+        expiries = dict(zip((token for token, _ in pairs), expires_at or ()))
 
         def encrypt(token: str, card: Card) -> item_format.Item:
             plain = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=created_at,
-                                               origin=item_format.Origin.IMPORT, import_id=import_id)
+                                               origin=item_format.Origin.IMPORT, import_id=import_id,
+                                               expires_at=expiries.get(token))
             return item_format.encrypt(plain, config)
 
         self._bulk.store(pairs, encrypt)
@@ -173,6 +179,15 @@ class DynamoDbVault:
 
     def verify(self, token: str) -> None:
         self.detokenize(token)
+
+    def entry(self, token: str) -> VaultEntry:
+        check_token(token)
+        with self._errors():
+            found = self._db.get_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
+                                      ConsistentRead=True).get("Item")
+        if found is None:
+            raise TokenNotFound(token)
+        return item_format.entry(token, found)
 
     def delete(self, token: str) -> None:
         check_token(token)

@@ -172,3 +172,23 @@ def test_a_file_full_of_card_numbers_lists_ten_places_and_counts_the_rest(till, 
     assert status is Status.FAIL and evidence.startswith("12 card numbers found: ")
     assert evidence.count(str(dump)) == 10 and evidence.endswith(" and 2 more")
     assert f"{dump} at byte 18 (•••• {numbers[1][-4:]})" in evidence
+
+
+def test_retention_passes_when_every_card_expires_warns_with_counts_and_fails_when_kept_forever(posapp_home):
+    settings = posapp_home / "posapp.toml"
+    posapp_home.mkdir(parents=True, exist_ok=True)
+    settings.write_text("[vault]\nretention_days = 0\n")
+    kept = app.build(config.load())
+    sell(kept)
+    assert check(kept, "3.2.1") == (Status.FAIL, "[vault] retention_days = 0: stored cards are kept forever; set how "
+                                                 "many days they may stay")
+    settings.write_text("[vault]\nretention_days = 400\n")
+    limited = app.build(config.load())
+    sell(limited)
+    assert check(limited, "3.2.1") == (Status.WARN, "[vault] retention_days = 400; 1 of 2 stored cards carry no "
+                                                    "expiry (expires_at): they stay until deleted")
+    for entry in limited.vault.entries():
+        if entry.expires_at is None:
+            limited.vault.delete(entry.token)
+    assert check(limited, "3.2.1") == (Status.PASS, "[vault] retention_days = 400; every stored card carries its "
+                                                    "expiry (expires_at): 1 card")

@@ -70,6 +70,8 @@ def test_a_till_held_to_its_policy_with_a_rotating_key_fails_nothing(aws_setting
     assert found["3.7.4"].evidence == "automatic rotation of the vault's KMS key is on"
     assert found["3.6.1.2"].status is Status.PASS
     assert found["12.5.2"].status is Status.PASS
+    assert found["3.2.1"].evidence == ("[vault] retention_days = 400; stored cards not counted: the till role may not "
+                                       "list the vault's items (run 'posapp doctor --pci' on a back-office workstation)")
     assert {"dynamodb:Scan", "dynamodb:GetItem", "kms:Decrypt"} <= set(held_to_the_till_policy.refused)  # the probes
     config_file = aws_settings("till", path_only=True)
     assert main(["--config", str(config_file), "doctor", "--pci"]) == 0
@@ -86,9 +88,14 @@ def test_credentials_wider_than_the_till_policy_and_a_key_that_does_not_rotate_f
         Status.FAIL, "automatic rotation of the vault's KMS key is off: turn it on (aws kms enable-key-rotation)")
 
 
-def test_the_back_office_reads_cards_by_design(aws_settings):
-    status, evidence = pci.vault_checks.permissions(app.build(aws_settings("backoffice")))
+def test_the_back_office_reads_cards_by_design_and_counts_their_expiry(aws_settings):
+    till = app.build(aws_settings("till"))
+    sell(till)
+    back_office = app.build(aws_settings("backoffice"))
+    status, evidence = pci.vault_checks.permissions(back_office)
     assert status is Status.PASS and "reads and bills stored cards by design" in evidence
+    assert pci.vault_checks.retention(back_office) == (
+        Status.PASS, "[vault] retention_days = 400; every stored card carries its expiry (expires_at): 1 card")
 
 
 def test_a_till_with_cached_materials_is_warned_that_it_can_decrypt_cards(aws_settings, key_arn, table, monkeypatch):
