@@ -28,6 +28,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/paid_sales.py
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/day_report.py
+	$(BIN)/python bench/pci_scan.py
 	$(BIN)/python bench/gui_start.py
 
 # Renders both screens with demo data under Xvfb into docs/screenshots/ (for the README).
