@@ -1,8 +1,8 @@
 """SQLite databases among posapp's files (the local vault), searched value by value.
 
 In a database file values lie side by side with nothing between them: read as bytes, a hex key
-beside a name or a card's last 4 beside a time ("VISA42422026-12-07 18:58:23") would read as a
-long number that may pass the check. A file that starts as a SQLite database does is opened
+beside a name or a card's last 4 beside a time (``VISA`` then ``4242`` then ``2026-12-07 18:58``,
+with nothing between) would read as one long number that may pass the check. A file that starts as a SQLite database does is opened
 read only instead, and each text and binary value of each table is searched on its own; its
 write-ahead log and shared-memory files are read through it.
 """
