@@ -3,10 +3,12 @@
 import json
 import re
 import sqlite3
+import uuid
 
 import pytest
-from awstest import free_port
+from awstest import AWS_ENV, REGION, aws_client, free_port
 from cardgen import random_pan
+from iam_policy import Stack, hook_environment
 from kit import cli_sale
 from leakscan import find_leaks
 from mariadbtest import POS_PASSWORD
@@ -126,3 +128,37 @@ def test_a_backend_that_cannot_be_asked_fails_its_checks_with_the_reason(posapp,
     for requirement in ("8.3.6", "10.3.2", "12.5.2"):
         assert found[requirement]["status"] == "FAIL"
         assert "cannot be reached" in found[requirement]["evidence"], found[requirement]
+
+
+def test_a_dynamodb_till_held_to_the_till_policy_passes_and_finds_a_card_in_mariadb(
+        posapp, tmp_path, moto_endpoint, kms_key_arn, mysql_db, mariadb, posapp_home):
+    table = f"vault-{uuid.uuid4().hex[:12]}"
+    configs = {}
+    for role in ("admin", "till"):
+        configs[role] = tmp_path / f"{role}.toml"
+        configs[role].write_text(
+            f'[workstation]\nid = "till-31"\nrole = "{role}"\n\n[orders]\nurl = "{mysql_db.url}"\n\n'
+            f'[vault]\nbackend = "dynamodb"\ntable = "{table}"\nregion = "{REGION}"\n'
+            f'endpoint_url = "{moto_endpoint}"\nkms_key_id = "{kms_key_arn}"\n')
+
+    def run(role, *args, **options):
+        held = hook_environment(["TillPolicy"], Stack(table, kms_key_arn)) if role == "till" else {}
+        return posapp("--config", str(configs[role]), *args,
+                      env={**AWS_ENV, "POSAPP_ORDERS_PASSWORD": POS_PASSWORD, **held}, **options)
+
+    assert run("admin", "provision").returncode == 0
+    aws_client("kms", moto_endpoint).enable_key_rotation(KeyId=kms_key_arn)
+    assert cli_sale(lambda *args, **options: run("till", *args, **options)).returncode == 0
+    done = run("till", "doctor", "--pci", sign_in=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = {line["requirement"]: line for line in lines(done)}
+    assert found["7.2.2"]["status"] == found["3.7.4"]["status"] == found["12.5.2"]["status"] == "PASS"
+
+    number = random_pan("4", 19)
+    mariadb.execute("UPDATE OrderHistory SET OrderName = %s", f"paid with {number}", database=mysql_db.name)
+    done = run("till", "doctor", "--pci", "--json", sign_in=False)
+    assert done.returncode == 4
+    [discovery] = [check for check in json.loads(done.stdout)["checks"] if check["requirement"] == "12.5.2"]
+    assert discovery["evidence"].startswith("1 card number found: OrderHistory.OrderName row ")
+    assert discovery["evidence"].endswith(f"(•••• {number[-4:]})")
+    assert find_leaks([number], [posapp_home / "logs"], done.stdout + done.stderr) == []
