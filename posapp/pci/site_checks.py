@@ -7,9 +7,8 @@ import ipaddress
 import urllib.parse
 
 from posapp.app import Services
+from posapp.config_checks import IDLE_LOCK_MAX_MINUTES
 from posapp.pci.base import Status, counted
-
-IDLE_LOCK_MAX = 15  # minutes (PCI DSS 8.2.8)
 
 
 def orders_tls(services: Services) -> tuple[Status, str]:
@@ -41,8 +40,8 @@ def idle_lock(services: Services) -> tuple[Status, str]:
     """PASS when the window locks after at most 15 idle minutes (``[access] idle_lock_minutes``)."""
     minutes = services.idle_lock_minutes
     setting = f"[access] idle_lock_minutes = {minutes}"
-    if minutes > IDLE_LOCK_MAX:
-        return Status.FAIL, f"{setting}: an idle window must lock within {IDLE_LOCK_MAX} minutes"
+    if minutes > IDLE_LOCK_MAX_MINUTES:
+        return Status.FAIL, f"{setting}: an idle window must lock within {IDLE_LOCK_MAX_MINUTES} minutes"
     return Status.PASS, f"{setting}: the window locks after {counted(minutes, 'idle minute')}"
 
 
