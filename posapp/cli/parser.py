@@ -152,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--out", type=Path, required=True, metavar="TOKENS.csv",
                            help="new file for line,token,brand,last4 in input order (never overwritten)")
 
+    rekey = vault.add_parser("rekey", help="re-encrypt every card under a new key, same tokens (administrators; "
+                                           "resumes an interrupted run)")
+    rekey.add_argument("--to-key", metavar="ARN", help="the new KMS key (DynamoDB vault); the local vault makes new "
+                                                      "local keys without it")
+    vault.add_parser("rotate-materials", help="start a new cached-material version in the meta store (DynamoDB "
+                                              "vault with cached materials)")
+
     operator = commands.add_parser("operator", help="the operators who sign in (administrators)").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     secret_help = " (the secret is typed twice at a hidden prompt, or read from POSAPP_NEW_SECRET)"
