@@ -74,7 +74,8 @@ class DynamoDbVault:
         self._bulk = DynamoDbBulk(self._db, self._table, self._errors)
         self._identity = IdentityItem(self._db, self._table, self._errors)
         self._audit = AuditItems(self._db, clients.kms, table, kms_key_id, self._errors)
-        self._keys = KeyLifecycle(clients, table, kms_key_id, cached, errors=self._errors, source=self._crypto)
+        self._keys = KeyLifecycle(clients, table, kms_key_id, cached, errors=self._errors, source=self._crypto,
+                                  audit=self._audit)
         self._health = DynamoDbHealth(clients, table, kms_key_id, errors=self._errors, crypto=self._crypto,
                                       meta_table=cached.meta_table if cached else None, till=till)
 

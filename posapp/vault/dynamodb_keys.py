@@ -19,6 +19,7 @@ from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore
 from posapp.errors import InvalidInput
 from posapp.vault import item_format
 from posapp.vault.aws import AwsClients, key_region, translate
+from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.dynamodb_rekey import CHECKPOINT, DynamoDbRekey
 from posapp.vault.rekeying import Progress, RekeyReport
@@ -34,19 +35,21 @@ class KeyLifecycle:
     configs; ``kms_key_id`` is the configured key, ``cached`` the cached materials or None."""
 
     def __init__(self, clients: AwsClients, table: str, kms_key_id: str, cached: CachedMaterials | None, *,
-                 errors: Errors, source: Callable[[], CryptoConfig]):
+                 errors: Errors, source: Callable[[], CryptoConfig], audit: AuditItems):
         self._clients = clients
         self._table = table
         self._key_id = kms_key_id
         self._cached = cached
         self._errors = errors
         self._source = source
+        self._audit = audit
 
     def rekey(self, to_key: str | None, progress: Progress) -> RekeyReport:
         """Re-encrypt every card item under the KMS key ``to_key`` (an ARN in the configured key's
         region), resuming an interrupted run to it (see :mod:`posapp.vault.dynamodb_rekey`).
         Raises InvalidInput (no or another kind of key) and VaultUnavailable."""
         self._check_key(to_key)
+        self._audit.wrap_for(to_key)  # first: a till pointed at the new key early can sign in
         kms = self._provider(to_key)
         if self._cached is None:
             def target() -> CryptoConfig:

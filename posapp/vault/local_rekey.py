@@ -42,11 +42,12 @@ def rekey(connection: Connection, key_file: Path, vault_id: str, keys: local_key
     with connection() as db:
         kept = db.execute("SELECT value FROM vault_meta WHERE key = ?", (CHECKPOINT,)).fetchone()
     checkpoint = json.loads(kept[0]) if kept else None
-    if checkpoint is None and not keys.previous:
+    resumed = checkpoint is not None or bool(keys.previous)
+    if not resumed:
         keys = keys.rotated()
         local_keys.save(vault_id, key_file, keys)  # step 1: before anything names or uses them
         log.info("local vault %s: new keys, version %d", vault_id, keys.version)
-    report = RekeyReport(keys.key_version, passes=1, resumed=checkpoint is not None or bool(keys.previous))
+    report = RekeyReport(keys.key_version, passes=1, resumed=resumed)
     if checkpoint is not None and checkpoint.get("target") == keys.key_version:
         for name in _COUNTS:
             setattr(report, name, int(checkpoint.get(name, getattr(report, name))))

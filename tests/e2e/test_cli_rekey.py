@@ -1,0 +1,121 @@
+"""``posapp vault rekey`` and ``vault rotate-materials`` as an administrator runs them: local and DynamoDB."""
+
+import json
+import uuid
+
+import pytest
+from awstest import aws_client, create_kms_key
+from kit import cli_sale
+from test_cli_dynamodb import TILL_ENV, vault_config
+
+
+def sell(run):
+    result = cli_sale(run, None, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["token"]
+
+
+def journalled(run, action):
+    listed = run("audit", "list", "--json", "--action", action)
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)["entries"]
+
+
+def test_local_rekey_keeps_every_card_and_the_audit_journal(posapp):
+    tokens = [sell(posapp) for _ in range(3)]
+
+    result = posapp("vault", "rekey")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Re-keyed 3 vault items to local-2 in 2 passes: 0 already under it, ")
+    assert "rekey pass 1: 3 re-keyed" in result.stderr
+    assert posapp("vault", "verify", *tokens).returncode == 0
+    assert posapp("vault", "verify", "--all").returncode == 0
+    assert posapp("audit", "verify").returncode == 0
+    [entry] = journalled(posapp, "vault-rekey")
+    assert entry["outcome"] == "ok"
+    assert {key: entry["details"][key] for key in ("target", "rekeyed", "remaining", "tampered")} == {
+        "target": "local-2", "rekeyed": 3, "remaining": 0, "tampered": 0}
+
+
+@pytest.mark.parametrize("args", [["vault", "rekey", "--to-key", "arn:aws:kms:us-east-1:1:key/x"],
+                                  ["vault", "rotate-materials"]])
+def test_local_vault_refuses_kms_key_commands_with_one_line(posapp, args):
+    sell(posapp)
+    result = posapp(*args)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "local vault" in result.stderr
+
+
+@pytest.fixture(params=["direct", "cached"])
+def shop(request, posapp, tmp_path, moto_endpoint, kms_key_arn, mysql_db):
+    """An administrator's command on a DynamoDB vault (moto server); ``shop.on(key)`` uses another key."""
+    table = f"vault-{uuid.uuid4().hex[:12]}"
+
+    def on(key_arn):
+        config = vault_config(tmp_path / f"{key_arn.rsplit('/', 1)[1]}.toml", table=table, endpoint=moto_endpoint,
+                              key_arn=key_arn, orders_url=mysql_db.url, materials=request.param)
+        return lambda *args, stdin=None: posapp("--config", str(config), *args, stdin=stdin, env=TILL_ENV)
+
+    run = on(kms_key_arn)
+    run.on, run.table, run.materials = on, table, request.param
+    assert run("provision").returncode == 0
+    return run
+
+
+def test_dynamodb_rekey_moves_every_card_to_the_new_key(shop, moto_endpoint):
+    tokens = [sell(shop) for _ in range(3)]
+    new_key = create_kms_key(moto_endpoint)
+
+    result = shop("vault", "rekey", "--to-key", new_key)
+
+    assert result.returncode == 0, result.stderr
+    assert "Re-keyed 3 vault items to " in result.stdout and "Point every till" not in result.stdout
+    assert "the old key may be disabled" in result.stdout
+    items = aws_client("dynamodb", moto_endpoint).scan(TableName=shop.table)["Items"]
+    versions = {item["key_version"]["S"] for item in items if item["token"]["S"] in tokens}
+    assert versions == ({new_key} if shop.materials == "direct" else {f"{shop.table}#1"})
+    on_new_key = shop.on(new_key)
+    assert on_new_key("vault", "verify", "--all").returncode == 0
+    assert sell(on_new_key)
+    [entry] = journalled(shop, "vault-rekey")
+    assert (entry["outcome"], entry["details"]["rekeyed"], entry["details"]["target"]) == (
+        "ok", 3, new_key if shop.materials == "direct" else f"{shop.table}#1")
+
+
+def test_dynamodb_rekey_reports_a_tampered_item_with_exit_4_and_leaves_it(shop, moto_endpoint):
+    tokens = [sell(shop) for _ in range(2)]
+    dynamodb = aws_client("dynamodb", moto_endpoint)
+    item = dynamodb.get_item(TableName=shop.table, Key={"token": {"S": tokens[0]}})["Item"]
+    item["brand"] = {"S": "AMEX"}
+    dynamodb.put_item(TableName=shop.table, Item=item)
+
+    result = shop("vault", "rekey", "--to-key", create_kms_key(moto_endpoint))
+
+    assert result.returncode == 4
+    assert (f"posapp: vault item {tokens[0]} failed its integrity check (tampered or unreadable): not re-keyed\n"
+            in result.stderr)
+    assert dynamodb.get_item(TableName=shop.table, Key={"token": {"S": tokens[0]}})["Item"] == item
+    assert journalled(shop, "vault-rekey")[0]["outcome"] == "failed"
+
+
+def test_dynamodb_rekey_needs_a_usable_key(shop, moto_endpoint):
+    sell(shop)
+    assert shop("vault", "rekey").returncode == 2
+    wrong_region = shop("vault", "rekey", "--to-key", "arn:aws:kms:eu-west-1:123456789012:key/" + str(uuid.uuid4()))
+    assert (wrong_region.returncode, wrong_region.stderr.count("\n")) == (2, 1)
+    disabled = create_kms_key(moto_endpoint)
+    aws_client("kms", moto_endpoint).disable_key(KeyId=disabled.rsplit("/", 1)[1])  # moto: an id, not an ARN
+    refused = shop("vault", "rekey", "--to-key", disabled)
+    assert refused.returncode in (2, 3) and refused.stderr.count("\n") == 1 and disabled in refused.stderr
+
+
+def test_rotate_materials_starts_a_version_in_cached_mode_only(shop):
+    token = sell(shop)
+    result = shop("vault", "rotate-materials")
+    if shop.materials == "direct":
+        assert result.returncode == 2 and "cached materials" in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"New material version {shop.table}#1:")
+    assert shop("vault", "verify", token).returncode == 0
+    assert journalled(shop, "vault-rotate-materials")[0]["details"]["version"] == f"{shop.table}#1"
