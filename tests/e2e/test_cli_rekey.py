@@ -5,12 +5,14 @@ import uuid
 
 import pytest
 from awstest import aws_client, create_kms_key
+from cardgen import random_pan
 from kit import cli_sale
+from leakscan import find_leaks
 from test_cli_dynamodb import TILL_ENV, vault_config
 
 
-def sell(run):
-    result = cli_sale(run, None, "--json")
+def sell(run, number=None):
+    result = cli_sale(run, number, "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["token"]
 
@@ -21,8 +23,9 @@ def journalled(run, action):
     return json.loads(listed.stdout)["entries"]
 
 
-def test_local_rekey_keeps_every_card_and_the_audit_journal(posapp):
-    tokens = [sell(posapp) for _ in range(3)]
+def test_local_rekey_keeps_every_card_and_the_audit_journal(posapp, posapp_home):
+    numbers = [random_pan("4", 16) for _ in range(3)]
+    tokens = [sell(posapp, number) for number in numbers]
 
     result = posapp("vault", "rekey")
 
@@ -36,6 +39,7 @@ def test_local_rekey_keeps_every_card_and_the_audit_journal(posapp):
     assert entry["outcome"] == "ok"
     assert {key: entry["details"][key] for key in ("target", "rekeyed", "remaining", "tampered")} == {
         "target": "local-2", "rekeyed": 3, "remaining": 0, "tampered": 0}
+    assert find_leaks(numbers, [posapp_home], result.stdout + result.stderr) == []
 
 
 @pytest.mark.parametrize("args", [["vault", "rekey", "--to-key", "arn:aws:kms:us-east-1:1:key/x"],

@@ -48,15 +48,20 @@ def test_rekey_while_tills_sell_and_read_leaves_every_card_under_the_new_key(pla
     stop_selling, rekey_done = threading.Event(), threading.Event()
     failures, reads = [], collections.Counter()
 
+    lock = threading.Lock()
+
     def sell():  # a till still on the old key and one already on the new one
         while not stop_selling.is_set():
             for till in (old_till, new_till):
                 one = card()
-                sold[till.tokenize(one)] = one
+                token = till.tokenize(one)
+                with lock:
+                    sold[token] = one
 
     def read():
         while not rekey_done.is_set():
-            token, expected = random.choice(list(sold.items()))
+            with lock:
+                token, expected = random.choice(list(sold.items()))
             for name, till in (("old", old_till), ("new", new_till)):
                 try:
                     assert till.card(token) == expected
