@@ -91,7 +91,13 @@ class Services:
         self.paired()
         return self._once(f"checkout:{operator}", lambda: CheckoutService(
             self.vault, self.orders, workstation=self._settings.workstation.id, operator=operator,
-            processor=self.processor, capture=self._settings.payments.capture is CaptureMethod.AUTOMATIC))
+            processor=self.processor, capture=self._settings.payments.capture is CaptureMethod.AUTOMATIC,
+            retention_days=self.retention_days))
+
+    @property
+    def retention_days(self) -> int:
+        """Days a card is kept in the vault (``[vault] retention_days``; 0: kept), PCI DSS 3.2.1."""
+        return self._settings.vault.retention_days
 
     @property
     def processor(self) -> Processor:
@@ -144,7 +150,8 @@ class Services:
         from posapp.verification import OrderCards
 
         return OrderCards(self.vault, self.orders,
-                          workstation=self.workstation if self.vault_is_this_tills_own else None)
+                          workstation=self.workstation if self.vault_is_this_tills_own else None,
+                          now=utc_now(), retention_days=self.retention_days)
 
     def provision(self) -> None:
         """Create or upgrade the vault and the order history, and pair them."""

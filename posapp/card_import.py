@@ -13,14 +13,16 @@ import codecs
 import datetime
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from posapp.card import Brand, Card
 from posapp.card_file import MAX_LINE, CardFileLines
+from posapp.clock import utc_now
 from posapp.errors import InvalidInput, describe
+from posapp.retention import expires_at
 from posapp.vault import Vault
 
 BATCH = 400  # cards per bulk call: four DynamoDB transactions of 100 in parallel
@@ -82,12 +84,14 @@ def bounded_lines(file: TextIO, limit: int = MAX_LINE) -> Iterator[str]:
         yield line
 
 
-def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date,
-                 import_id: str) -> Iterator[Imported | Refused]:
+def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date, import_id: str,
+                 retention_days: int = 0,
+                 clock: Callable[[], datetime.datetime] = utc_now) -> Iterator[Imported | Refused]:
     """Store the cards of ``lines`` for the import run ``import_id``; a result per line, in order.
 
-    ``today`` is the UTC date expiries are checked against. A refused line is a Refused, never an
-    error; the vault's errors (VaultError) stop the run, with the batches before it stored."""
+    ``today`` is the UTC date expiries are checked against. Each card is kept ``retention_days``
+    from its batch's storage time (``clock``; ``posapp.retention``; 0: kept). A refused line is a
+    Refused, never an error; the vault's errors (VaultError) stop the run, with the batches before it stored."""
     batch: list[tuple[int, Card]] = []
     refused: list[Refused] = []
     reader = CardFileLines(today)
@@ -98,13 +102,15 @@ def import_cards(vault: Vault, lines: Iterable[str], *, today: datetime.date,
         except ValueError as error:
             refused.append(Refused(number, describe(error)[0]))
         if len(batch) + len(refused) >= BATCH:  # refusals count too: a file of bad lines is no bigger a batch
-            yield from _store(vault, batch, refused, import_id)
+            yield from _store(vault, batch, refused, import_id, retention_days, clock)
             batch, refused = [], []
-    yield from _store(vault, batch, refused, import_id)
+    yield from _store(vault, batch, refused, import_id, retention_days, clock)
 
 
-def _store(vault: Vault, batch: list[tuple[int, Card]], refused: list[Refused],
-           import_id: str) -> Iterator[Imported | Refused]:
-    tokens = vault.tokenize_many([card for _, card in batch], import_id) if batch else []
+def _store(vault: Vault, batch: list[tuple[int, Card]], refused: list[Refused], import_id: str,
+           retention_days: int, clock: Callable[[], datetime.datetime]) -> Iterator[Imported | Refused]:
+    stored_at = clock()
+    expiries = [expires_at(stored_at, retention_days, card.expiry) for _, card in batch]
+    tokens = vault.tokenize_many([card for _, card in batch], import_id, expires_at=expiries) if batch else []
     done = [Imported(number, token, card.pan.brand, card.pan.last4) for (number, card), token in zip(batch, tokens)]
     yield from sorted([*done, *refused], key=lambda result: result.line)

@@ -37,6 +37,7 @@ from posapp.orders.base import checked_text
 from posapp.orders.status import OrderStatus
 from posapp.payments import Processor
 from posapp.payments.none import NoProcessor
+from posapp.retention import expires_at
 from posapp.vault import Vault
 from posapp.clock import require_aware, utc_now
 
@@ -88,11 +89,12 @@ class CheckoutService:
     call it at once. ``orders`` must journal (a sale's order and its journal entry are one
     transaction). ``clock`` returns the sale's time, timezone-aware; a naive one raises ValueError
     before anything is stored. ``processor`` charges the sale (``posapp.charging``), capturing at once
-    unless ``capture`` is False; the ``none`` processor records it as card on file."""
+    unless ``capture`` is False; the ``none`` processor records it as card on file. The card is kept
+    ``retention_days`` after the sale (``posapp.retention``; 0: kept)."""
 
     def __init__(self, vault: Vault, orders: OrderStore, *, workstation: str, operator: SignedIn,
                  clock: Callable[[], datetime.datetime] = utc_now, processor: Processor = NoProcessor(),
-                 capture: bool = True):
+                 capture: bool = True, retention_days: int = 0):
         self._vault = vault
         self._orders = orders
         self._processor = processor
@@ -100,6 +102,7 @@ class CheckoutService:
         self._workstation = workstation
         self._operator = operator
         self._clock = clock
+        self._retention_days = retention_days
         self._orders_seen, self._orders_seen_at = 0, -ORDERS_SEEN_FRESH  # read on the first sale
 
     def checkout(self, sale: Sale) -> Order:
@@ -120,15 +123,19 @@ class CheckoutService:
                                "or swipe the card")
         # No look-up before the card is stored: the idempotency key's unique index decides,
         # and a retry's extra vault item is removed again (a retry is rare, every sale is not).
+        # One value for the vault item's expires_at and the order's card_expires_at: they agree.
+        card_expires_at = expires_at(now, self._retention_days, sale.card.expiry)
         try:
-            token = self._vault.tokenize(sale.card, orders_seen=self._newest_order_seen())
+            token = self._vault.tokenize(sale.card, orders_seen=self._newest_order_seen(),
+                                         expires_at=card_expires_at)
         except PosappError as error:
             self._journal_failure(sale, "refused", {"by": "vault", "reason": type(error).__name__})
             raise
         order = NewOrder(name=name, description=description, amount=sale.amount, token=token,
                          card_brand=sale.card.pan.brand, card_last4=sale.card.pan.last4,
                          workstation=self._workstation, created_at=now, operator=self._operator.login,
-                         idempotency_key=sale.idempotency_key, **self._payment_columns())
+                         idempotency_key=sale.idempotency_key, card_expires_at=card_expires_at,
+                         **self._payment_columns())
         details = {"amount_minor": sale.amount.minor, "currency": sale.amount.currency,
                    "brand": sale.card.pan.brand.value, "last4": sale.card.pan.last4, "token": token,
                    "idempotency_key": sale.idempotency_key, **self._operator.approval}

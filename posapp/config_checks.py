@@ -9,7 +9,7 @@ import re
 import urllib.parse
 from pathlib import Path
 
-from posapp import money
+from posapp import money, retention
 
 
 def _matching(pattern: str, value: str, reason: str) -> str:
@@ -116,6 +116,14 @@ def idle_lock_minutes(value: int) -> int:
     if not 1 <= value <= IDLE_LOCK_MAX_MINUTES:
         raise ValueError(f"must be 1 to {IDLE_LOCK_MAX_MINUTES} minutes (PCI DSS 8.2.8 allows an idle session "
                          f"at most {IDLE_LOCK_MAX_MINUTES} minutes), not {value}")
+    return value
+
+
+def retention_days(value: int) -> int:
+    """Days a stored card is kept: 0 (kept) to ``retention.MAX_DAYS``."""
+    if not 0 <= value <= retention.MAX_DAYS:
+        raise ValueError(f"must be 0 (keep cards) to {retention.MAX_DAYS} days (PCI DSS 3.2.1: keep a card "
+                         f"no longer than needed), not {value}")
     return value
 
 

@@ -80,6 +80,8 @@ class VaultSettings:
     kms_key_id: str | None = _setting(None, check=checks.kms_key_arn, doc="ARN of the KMS key protecting item keys.")
     materials: Materials = _setting(Materials.DIRECT, doc="How item keys are obtained from KMS.")
     version_ttl: int = _setting(300, check=checks.positive, doc="Seconds cached materials are used before a check.")
+    retention_days: int = _setting(400, check=checks.retention_days, doc="Days a card is kept after its sale or "
+                                   "import (sooner 90 days after it expires); 0 keeps cards (PCI DSS 3.2.1).")
 
     @property
     def meta_table(self) -> str:

@@ -22,7 +22,11 @@ def aws_client(service: str, endpoint: str | None = None):
                         aws_secret_access_key="testing", aws_session_token="testing")
 
 
-def create_kms_key(endpoint: str | None = None) -> str:
+def create_kms_key(endpoint: str | None = None, *, rotation: bool = True) -> str:
+    """A symmetric key, rotating automatically as packaging/aws/posapp-backend.yaml makes it unless told."""
     kms = aws_client("kms", endpoint)
-    return kms.create_key(Description="posapp test", KeyUsage="ENCRYPT_DECRYPT",
-                          KeySpec="SYMMETRIC_DEFAULT")["KeyMetadata"]["Arn"]
+    arn = kms.create_key(Description="posapp test", KeyUsage="ENCRYPT_DECRYPT",
+                         KeySpec="SYMMETRIC_DEFAULT")["KeyMetadata"]["Arn"]
+    if rotation:
+        kms.enable_key_rotation(KeyId=arn)
+    return arn

@@ -170,6 +170,22 @@ class AwsTill:
                  f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{message}'")
 
 
+def lose_first_answer(client, operation, *, times=1):
+    """The first ``times`` attempts of ``operation`` reach moto and are applied; their answers are lost."""
+    import botocore.exceptions
+    from moto.core.models import botocore_stubber
+
+    lost = []
+
+    def forward_then_time_out(request, event_name, **kwargs):
+        if len(lost) < times:
+            lost.append(botocore_stubber(event_name=event_name, request=request))
+            raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
+
+    client.meta.events.register(f"before-send.dynamodb.{operation}", forward_then_time_out)
+    return lost
+
+
 def _deny(**_request):
     from botocore.awsrequest import AWSResponse
 

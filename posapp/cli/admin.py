@@ -32,7 +32,7 @@ def setup(args: argparse.Namespace, out: TextIO) -> int:
     paths = config.Paths.from_env(os.environ)
     target = args.config or (config.machine_config_file() if args.system else paths.user_config_file)
     values = {
-        "workstation": {"id": args.workstation_id},
+        "workstation": {"id": args.workstation_id, "role": args.workstation_role},
         "vault": {"backend": args.vault_backend, "table": args.vault_table, "region": args.vault_region,
                   "endpoint_url": args.vault_endpoint_url, "kms_key_id": args.kms_key_id,
                   "materials": args.vault_materials},

@@ -33,6 +33,7 @@ from posapp.cli.reports import report_day
 from posapp.cli.signin import refused_if, sign_in
 from posapp.cli.vault import vault_import, vault_reconcile, vault_verify
 from posapp.cli.vault_keys import vault_rekey, vault_rotate_materials
+from posapp.cli.purge import vault_purge
 from posapp.config import Settings
 from posapp.errors import ExitCode, describe
 
@@ -117,6 +118,7 @@ COMMANDS = {
     ("vault", "import"): vault_import,
     ("vault", "rekey"): vault_rekey,
     ("vault", "rotate-materials"): vault_rotate_materials,
+    ("vault", "purge"): vault_purge,
     ("operator", "add"): operator_add,
     ("operator", "list"): operator_list,
     ("operator", "disable"): operator_disable,
@@ -148,6 +150,7 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("vault", "import"): Permission.VAULT,
     ("vault", "rekey"): Permission.VAULT,
     ("vault", "rotate-materials"): Permission.VAULT,
+    ("vault", "purge"): Permission.VAULT,
     ("operator", "add"): Permission.OPERATORS,
     ("operator", "list"): Permission.OPERATORS,
     ("operator", "disable"): Permission.OPERATORS,

@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "local keys without it")
     vault.add_parser("rotate-materials", help="start a new cached-material version in the meta store (DynamoDB "
                                               "vault with cached materials)")
+    purging = vault.add_parser("purge", help="remove the cards whose retention ended ([vault] retention_days)")
+    purging.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
 
     operator = commands.add_parser("operator", help="the operators who sign in (administrators)").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -211,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--system", action="store_true",
                        help="write the machine-wide file for every user of this till (administrator rights)")
     setup.add_argument("--workstation-id", required=True, metavar="ID", help="name of this till, e.g. till-01")
+    setup.add_argument("--workstation-role", choices=[role.value for role in config.WorkstationRole],
+                       help="the AWS role this workstation's credentials hold (default: till)")
     setup.add_argument("--vault-backend", choices=[backend.value for backend in config.VaultBackend])
     setup.add_argument("--vault-table", metavar="NAME")
     setup.add_argument("--vault-region", metavar="REGION")

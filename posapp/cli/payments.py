@@ -89,7 +89,8 @@ def order_charge(services, args, out: TextIO, operator: SignedIn) -> int:
     try:
         order = charge_stored_card(services.processor, services.orders, services.vault, operator, token=args.token,
                                    amount=amount, name=args.name, reason=args.reason,
-                                   workstation=services.workstation, now=utc_now())
+                                   workstation=services.workstation, now=utc_now(),
+                                   retention_days=services.retention_days)
     except SaleDeclined as declined:
         if args.json:
             print_json(out, presentation.as_json(declined.order))

@@ -136,7 +136,7 @@ def vault_import(services, args, out: TextIO, operator: SignedIn) -> int:
             rows.writerow(["line", "token", "brand", "last4"])
             today = utc_now().date()
             for result in import_cards(services.vault, bounded_lines(cards), today=today,
-                                       import_id=run.record.import_id):
+                                       import_id=run.record.import_id, retention_days=services.retention_days):
                 if isinstance(result, Imported):
                     run.tokens.append(result.token)
                     rows.writerow([result.line, result.token, result.brand.value, result.last4])

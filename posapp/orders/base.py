@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from posapp.orders.payments_sql import SqlPayments
     from posapp.orders.documents_sql import SqlOrderDocuments
     from posapp.orders.reports_sql import SqlDayReports
+    from posapp.orders.retention_sql import SqlRetention
 
 # OrderName and Description are TINYTEXT in the reference schema: 255 bytes, not characters.
 TEXT_MAX_BYTES = 255
@@ -120,9 +121,11 @@ class NewOrder:
     operator: str | None = None
     status: OrderStatus = OrderStatus.RECORDED  # PENDING when a processor is to be asked
     processor: str | None = None  # the processor's name ("stripe") when one is to be asked
+    card_expires_at: datetime.datetime | None = None  # timezone-aware; the vault item's expires_at (None: kept)
 
     def __post_init__(self) -> None:
         require_aware("created_at", self.created_at)
+        require_aware("card_expires_at", self.card_expires_at)
         object.__setattr__(self, "name", checked_text("order name", self.name, required=True))
         object.__setattr__(self, "description", checked_text("description", self.description, required=False))
         for label, value in (("idempotency key", self.idempotency_key), ("workstation", self.workstation),
@@ -152,9 +155,11 @@ class Order:
     captured_minor: int = 0  # minor units of ``amount``'s currency
     refunded_minor: int = 0  # minor units; never more than captured
     decline_code: str | None = None  # the processor's code, for a declined order
+    card_expires_at: datetime.datetime | None = None  # timezone-aware; when retention removes its card
 
     def __post_init__(self) -> None:
         require_aware("created_at", self.created_at)
+        require_aware("card_expires_at", self.card_expires_at)
         # Rows posapp did not write (adopted from a legacy system, edited with SQL) may hold
         # card numbers in any text column: every row leaves the store masked.
         for field in ("name", "description", "token", "workstation", "operator", "idempotency_key", "processor",
@@ -169,6 +174,11 @@ class Order:
         if self.card_brand is None or self.card_last4 is None:
             return "card unknown"
         return f"{self.card_brand.value} {MASK} {self.card_last4}"  # as Pan.masked shows a card
+
+    def card_gone(self, now: datetime.datetime) -> bool:
+        """Whether the order's card is past its retention at ``now`` (timezone-aware): removed from
+        the vault, or about to be (DynamoDB's TTL, ``posapp vault purge``), and never billed again."""
+        return self.card_expires_at is not None and self.card_expires_at <= now
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,7 @@ class OrderStore(Protocol):
     documents: SqlOrderDocuments  # the receipts issued for its orders, from the journal
     reports: SqlDayReports  # day totals and day closes
     export: SqlExport  # every order matching a filter, streamed (exports)
+    retention: SqlRetention  # when each order's card leaves the vault
 
     def provision(self) -> None:
         """Create or upgrade the schema; harmless when it is current."""

@@ -4,11 +4,15 @@ of ``--json``, and the labelled fields of one order's details. Pure: no I/O, no 
 Text is for people: times in the merchant's zone and amounts as the merchant's locale writes
 them (``loc``, a Localization). JSON is for programs: UTC ISO 8601 times and decimal amounts.
 A field an order lacks (rows adopted from older systems may have no amount, card or time)
-reads as "" in text and as null in JSON. Cards are only ever masked.
+reads as "" in text and as null in JSON. Cards are only ever masked. An order whose card is
+past its retention (``Order.card_gone``, by the clock of ``posapp.clock``) says "card no longer stored".
 """
 
 from __future__ import annotations
 
+import datetime
+
+from posapp import clock
 from posapp.localization import Localization
 from posapp.money import Money
 from posapp.orders.base import Order
@@ -53,16 +57,23 @@ def amount_text(order: Order, loc: Localization) -> str:
     return loc.amount(order.amount) if order.amount else ""
 
 
-def card_text(order: Order) -> str:
-    """The masked card ("BRAND •••• last 4"), or "card unknown"."""
+CARD_GONE = "card no longer stored"
+
+
+def card_text(order: Order, now: datetime.datetime | None = None) -> str:
+    """The masked card ("BRAND •••• last 4"), or "card unknown"; "VISA •••• 4242, card no longer
+    stored" once its retention ended at ``now`` (UTC-aware; None: the clock's now)."""
+    if order.card_gone(now or clock.utc_now()):
+        return f"{order.card_masked}, {CARD_GONE}"
     return order.card_masked
 
 
-def list_fields(order: Order, loc: Localization) -> dict[str, str]:
-    """One row of an order list, keyed: id, created (minutes), name, amount, card, workstation, and
-    status, empty for a sale recorded or paid (the usual cases) and for rows without one."""
+def list_fields(order: Order, loc: Localization, now: datetime.datetime | None = None) -> dict[str, str]:
+    """One row of an order list, keyed: id, created (minutes), name, amount, card (as :func:`card_text`
+    at ``now``), workstation, and status, empty for a sale recorded or paid (the usual cases) and for
+    rows without one."""
     return {"id": str(order.id), "created": list_time(order, loc), "name": order.name or "",
-            "amount": amount_text(order, loc), "card": card_text(order), "workstation": order.workstation or "",
+            "amount": amount_text(order, loc), "card": card_text(order, now), "workstation": order.workstation or "",
             "status": "" if order.status in _USUAL else order.status}
 
 
@@ -82,21 +93,24 @@ def payment_text(order: Order, loc: Localization) -> str:
     return text
 
 
-def detail_fields(order: Order, loc: Localization) -> dict[str, str]:
-    """Every field of ``DETAIL_LABELS`` as text, in that order; the time to the second."""
+def detail_fields(order: Order, loc: Localization, now: datetime.datetime | None = None) -> dict[str, str]:
+    """Every field of ``DETAIL_LABELS`` as text, in that order; the time to the second, the card as
+    :func:`card_text` at ``now``."""
     refunded = loc.amount(Money(order.refunded_minor, order.amount.currency)) if order.refunded_minor else ""
     values = {"id": str(order.id), "name": order.name, "description": order.description,
-              "amount": amount_text(order, loc), "card": card_text(order), "token": order.token,
+              "amount": amount_text(order, loc), "card": card_text(order, now), "token": order.token,
               "created": detail_time(order, loc), "workstation": order.workstation,
               "operator": order.operator, "status": order.status, "payment": payment_text(order, loc),
               "refunded": refunded}
     return {key: values[key] or "" for key in DETAIL_LABELS}
 
 
-def as_json(order: Order) -> dict[str, object]:
+def as_json(order: Order, now: datetime.datetime | None = None) -> dict[str, object]:
     """The order as ``--json`` prints it: amount as decimal text and in minor units, card as
-    brand and last 4, ``created_at`` as ISO 8601 UTC with "Z"; missing fields are None."""
+    brand and last 4 (``card_stored`` false once its retention ended at ``now``; None: the clock's
+    now), ``created_at`` and ``card_expires_at`` as ISO 8601 UTC with "Z"; missing fields are None."""
     card = None if order.card_brand is None else {"brand": order.card_brand.value, "last4": order.card_last4}
+    expires = order.card_expires_at
     return {
         "order_id": order.id,
         "name": order.name,
@@ -105,6 +119,9 @@ def as_json(order: Order) -> dict[str, object]:
         "amount_minor": order.amount.minor if order.amount else None,
         "currency": order.amount.currency if order.amount else None,
         "card": card,
+        # False once the card's retention ended ("card no longer stored"); None for an order without a card.
+        "card_stored": None if card is None else not order.card_gone(now or clock.utc_now()),
+        "card_expires_at": expires.isoformat().replace("+00:00", "Z") if expires else None,
         "token": order.token,
         "created_at": order.created_at.isoformat().replace("+00:00", "Z") if order.created_at else None,
         "workstation": order.workstation,

@@ -7,7 +7,8 @@ idempotency key, and the name and description folded for search (``posapp.orders
 ``posapp_identity`` names the order history; ``posapp_orphans`` holds reconciliation's notes
 (migration 0003 says why). ``posapp_operators`` and ``posapp_journal`` hold the operators and
 the audit journal (migrations 0005 and 0006). Migration 0007 added what a payment needs;
-``posapp_day_closes`` records each closed business day and till (migration 0008).
+``posapp_day_closes`` records each closed business day and till (migration 0008); migration
+0010 when each order's card leaves the vault.
 
 Every column but the free text and the numbers holds an identifier or a code (token,
 idempotency key, workstation, operator, currency, brand...): those compare byte for byte on
@@ -57,6 +58,7 @@ order_history = sa.Table(
     sa.Column("captured_minor", sa.BigInteger, nullable=False),
     sa.Column("refunded_minor", sa.BigInteger, nullable=False),
     sa.Column("decline_code", sa.String(64)),
+    sa.Column("card_expires_at", sa.DateTime),  # UTC; when retention removes the card (migration 0010)
 )
 _SEARCH_COLUMNS = {"name_search", "description_search"}
 identity = sa.Table(
@@ -175,6 +177,7 @@ def row_of(order: NewOrder) -> dict[str, object]:
         "captured_minor": 0,
         "refunded_minor": 0,
         "decline_code": None,
+        "card_expires_at": naive_utc(order.card_expires_at) if order.card_expires_at else None,
         "idempotency_key": order.idempotency_key,
         **search_columns(order.name, order.description),
     }
@@ -199,4 +202,5 @@ def order_from_row(row: sa.Row) -> Order:
                  status=status_of(row.status), idempotency_key=row.idempotency_key,
                  processor=row.processor, payment_reference=row.payment_reference,
                  authorization_code=row.authorization_code, captured_minor=row.captured_minor or 0,
-                 refunded_minor=row.refunded_minor or 0, decline_code=row.decline_code)
+                 refunded_minor=row.refunded_minor or 0, decline_code=row.decline_code,
+                 card_expires_at=aware_utc(row.card_expires_at))

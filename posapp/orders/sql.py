@@ -33,6 +33,7 @@ from posapp.orders.operators_sql import SqlOperators
 from posapp.orders.payments_sql import SqlPayments
 from posapp.orders.documents_sql import SqlOrderDocuments
 from posapp.orders.reports_sql import SqlDayReports
+from posapp.orders.retention_sql import SqlRetention
 from posapp.orders.search import fill_search_columns
 
 _id = order_history.c.UserPaymentAccountID
@@ -59,7 +60,7 @@ class SqlOrderStore:
         self._heads = journal_rows.HeadGuesses()
         self.operators = SqlOperators(self)
         self.journal = journal_rows.SqlJournal(self)
-        self.payments, self.reports = SqlPayments(self), SqlDayReports(self)
+        self.payments, self.reports, self.retention = SqlPayments(self), SqlDayReports(self), SqlRetention(self)
         self.documents = SqlOrderDocuments(self)
         self.export = SqlExport(self)
 

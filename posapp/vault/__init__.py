@@ -7,9 +7,10 @@ from posapp.vault.base import (
     Vault,
     VaultEntry,
     VaultError,
+    VaultNotPermitted,
     VaultOutcomeUnknown,
     VaultUnavailable,
 )
 
-__all__ = ["ImportRecord", "TamperedItem", "TokenNotFound", "Vault", "VaultEntry", "VaultError", "VaultOutcomeUnknown",
-           "VaultUnavailable"]
+__all__ = ["ImportRecord", "TamperedItem", "TokenNotFound", "Vault", "VaultEntry", "VaultError", "VaultNotPermitted",
+           "VaultOutcomeUnknown", "VaultUnavailable"]

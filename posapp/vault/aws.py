@@ -9,7 +9,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from posapp.vault.base import VaultError, VaultUnavailable
+from posapp.vault.base import VaultError, VaultNotPermitted, VaultUnavailable
 
 # A dead endpoint must fail a sale in seconds, not minutes.
 CLIENT_CONFIG = botocore.config.Config(
@@ -19,7 +19,9 @@ CLIENT_CONFIG = botocore.config.Config(
     user_agent_extra="posapp",
 )
 
-KMS_OPERATIONS = frozenset({"GenerateDataKey", "Decrypt", "Encrypt", "DescribeKey"})
+KMS_OPERATIONS = frozenset({"GenerateDataKey", "Decrypt", "Encrypt", "DescribeKey", "GetKeyRotationStatus"})
+# What reads a card back: the till policy (packaging/aws/posapp-backend.yaml) refuses these on cards.
+CARD_READS = frozenset({"Decrypt", "GetItem", "BatchGetItem", "Scan", "Query"})
 _BUSY = frozenset({"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
                    "LimitExceededException", "KMSInternalException", "InternalServerError",
                    "ServiceUnavailable", "DependencyTimeoutException", "TransactionConflictException"})
@@ -59,8 +61,9 @@ def key_region(key_arn: str | None) -> str | None:
     return match[1] if match else None
 
 
-def translate(error: Exception, *, table: str, key_arn: str) -> VaultError:
-    """One sentence a manager can act on, for any botocore error."""
+def translate(error: Exception, *, table: str, key_arn: str, till: bool = False) -> VaultError:
+    """One sentence a manager can act on, for any botocore error; ``till``: this workstation's
+    credentials hold the till role ([workstation] role), which may not read cards back."""
     if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
         return VaultUnavailable("no AWS credentials found for the card vault: set up a profile, "
                                 "environment variables or SSO for this workstation")
@@ -71,11 +74,13 @@ def translate(error: Exception, *, table: str, key_arn: str) -> VaultError:
     code = error.response.get("Error", {}).get("Code", "")
     operation = error.operation_name
     if code in ("AccessDeniedException", "AccessDenied"):
+        action = f"kms:{operation}" if operation in KMS_OPERATIONS else f"dynamodb:{operation}"
+        if till and operation in CARD_READS:
+            return VaultNotPermitted(f"this till's AWS role may not read cards ({action} is refused): "
+                                     "run this on a back-office workstation")
         if operation in KMS_OPERATIONS:
-            return VaultUnavailable(f"this workstation may not use KMS key {key_arn}: "
-                                    f"its AWS role needs kms:{operation}")
-        return VaultUnavailable(f"this workstation may not use vault table {table}: "
-                                f"its AWS role needs dynamodb:{operation}")
+            return VaultNotPermitted(f"this workstation may not use KMS key {key_arn}: its AWS role needs {action}")
+        return VaultNotPermitted(f"this workstation may not use vault table {table}: its AWS role needs {action}")
     if code == "DisabledException":
         return VaultUnavailable(f"KMS key {key_arn} is disabled: enable it or configure another key")
     if code == "NotFoundException":

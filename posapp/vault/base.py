@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
-from posapp.errors import IntegrityFailure, NotFound, PosappError, Unavailable
+from posapp.errors import ExitCode, IntegrityFailure, NotFound, NotPermitted, PosappError, Unavailable
 from posapp.clock import require_aware
 
 if TYPE_CHECKING:
@@ -25,6 +25,13 @@ class VaultError(PosappError):
 
 class VaultUnavailable(VaultError, Unavailable):
     """The vault or its keys cannot be reached or used."""
+
+
+class VaultNotPermitted(VaultUnavailable, NotPermitted):
+    """AWS refused this workstation's role the call (exit 5): nothing was done. Still a
+    VaultUnavailable, so a sale's callers treat it as a vault they cannot use now."""
+
+    exit_code = ExitCode.NOT_PERMITTED
 
 
 class VaultOutcomeUnknown(VaultUnavailable):
@@ -146,14 +153,18 @@ class Vault(Protocol):
     def advance_reconcile_epoch(self, expected: str | None, new: str) -> bool:
         """Set the epoch if it is still ``expected``; False if another run changed it."""
 
-    def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
+    def tokenize(self, card: Card, *, orders_seen: int | None = None,
+                 expires_at: datetime.datetime | None = None) -> str:
         """Store the card; return its new token. Never overwrites an item.
 
-        ``orders_seen``: the newest order id the selling till knows of, kept with the item."""
+        ``orders_seen``: the newest order id the selling till knows of, kept with the item;
+        ``expires_at``: when retention removes it (``posapp.retention``; None: kept)."""
 
-    def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
+    def tokenize_many(self, cards: Sequence[Card], import_id: str, *,
+                      expires_at: Sequence[datetime.datetime | None] | None = None) -> list[str]:
         """Store many cards at once for the import run ``import_id``; their tokens, in order. All or none.
 
+        ``expires_at``: each card's removal time, in the order of ``cards`` (None: all kept).
         Imported items belong to no order, and reconciliation leaves them alone."""
 
     def begin_import(self, record: ImportRecord) -> None:
@@ -174,6 +185,10 @@ class Vault(Protocol):
 
     def verify(self, token: str) -> None:
         """Check the item's signature without returning the card number."""
+
+    def entry(self, token: str) -> VaultEntry:
+        """What bulk work knows of the item under ``token`` (its ``expires_at`` among others), as
+        stored: unverified, so read it beside :meth:`card`, which checks it. Raises TokenNotFound."""
 
     def delete(self, token: str) -> None:
         """Remove the item; raises TokenNotFound if there is none."""

@@ -33,8 +33,7 @@ from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
-from posapp.vault.dynamodb_keys import KeyLifecycle
-from posapp.vault.pinned import meta_version, pin
+from posapp.vault.dynamodb_keys import KeyLifecycle, seal
 from posapp.vault.rekeying import Progress, RekeyReport
 from posapp.clock import utc_now
 
@@ -67,6 +66,7 @@ class DynamoDbVault:
         self._clients = clients
         self._db = clients.dynamodb
         self._workstation = workstation
+        self._till = till
         self._clock = clock
         self._new_token = new_token
         self._materials: CryptographicMaterialsProvider | None = None
@@ -85,7 +85,7 @@ class DynamoDbVault:
             yield
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             log.info("vault request failed: %r", error)
-            raise translate(error, table=self._table, key_arn=self._key_id) from None
+            raise translate(error, table=self._table, key_arn=self._key_id, till=self._till) from None
 
     def _crypto(self) -> CryptoConfig:
         """A fresh config per operation: the SDK's configs are not safe to share between threads."""
@@ -106,20 +106,14 @@ class DynamoDbVault:
         return CachingMostRecentProvider(provider_store=store, material_name=self._table,
                                          version_ttl=float(self._cached.version_ttl))
 
-    def _seal(self, item: item_format.Item, config: CryptoConfig) -> item_format.Item:
-        """Encrypt and sign ``item``, naming the key version that protects it (see item_format.KEY_VERSION)."""
-        pinned, description = pin(item, config)
-        version = meta_version(description)
-        item[item_format.KEY_VERSION] = {"S": self._key_id if version is None else f"{self._table}#{version}"}
-        return item_format.encrypt(item, pinned)
-
-    def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
+    def tokenize(self, card: Card, *, orders_seen: int | None = None,
+                 expires_at: datetime.datetime | None = None) -> str:
         config = self._crypto()
         token = str(self._new_token())
         item = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
-                                          orders_seen=orders_seen)
+                                          orders_seen=orders_seen, expires_at=expires_at)
         with self._errors():
-            stored = self._seal(item, config)
+            stored = seal(item, config, key_id=self._key_id, table=self._table)
             try:
                 self._db.put_item(TableName=self._table, Item=stored, ExpressionAttributeNames=_TOKEN_NAME,
                                   ConditionExpression="attribute_not_exists(#t)")
@@ -153,15 +147,20 @@ class DynamoDbVault:
                                    "this card was not stored: try again") from None
         raise error
 
-    def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
+    def tokenize_many(self, cards: Sequence[Card], import_id: str, *,
+                      expires_at: Sequence[datetime.datetime | None] | None = None) -> list[str]:
+        if expires_at is not None and len(expires_at) != len(cards):
+            raise ValueError(f"{len(expires_at)} expiry times for {len(cards)} cards")
         config = self._crypto()
         created_at = self._clock()
         pairs = [(str(self._new_token()), card) for card in cards]
+        expiries = dict(zip((token for token, _ in pairs), expires_at or ()))
 
         def encrypt(token: str, card: Card) -> item_format.Item:
             plain = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=created_at,
-                                               origin=item_format.Origin.IMPORT, import_id=import_id)
-            return self._seal(plain, config)
+                                               origin=item_format.Origin.IMPORT, import_id=import_id,
+                                               expires_at=expiries.get(token))
+            return seal(plain, config, key_id=self._key_id, table=self._table)
 
         self._bulk.store(pairs, encrypt)
         return [token for token, _ in pairs]
@@ -184,6 +183,15 @@ class DynamoDbVault:
 
     def verify(self, token: str) -> None:
         self.detokenize(token)
+
+    def entry(self, token: str) -> VaultEntry:
+        check_token(token)
+        with self._errors():
+            found = self._db.get_item(TableName=self._table, Key={item_format.PARTITION_KEY: {"S": token}},
+                                      ConsistentRead=True).get("Item")
+        if found is None:
+            raise TokenNotFound(token)
+        return item_format.entry(token, found)
 
     def delete(self, token: str) -> None:
         check_token(token)

@@ -39,13 +39,20 @@ class DynamoDbHealth:
         self._meta_table, self._till = meta_table, till
 
     def checks(self) -> list[Check]:
-        """Credentials, tables, key, rotation and an encryption round trip, cheapest first."""
-        return [
+        """Credentials, tables, key, its rotation and an encryption round trip, cheapest first; with
+        cached materials, a line saying what they let this workstation read."""
+        checks = [
             ("AWS credentials", self._check_credentials),
             ("vault table", self._check_table),
             ("KMS key", self._check_key),
+            ("KMS key rotation", self._check_rotation),
             ("encryption round trip", self._check_round_trip),
         ]
+        if self._meta_table is not None:
+            checks.append(("cached materials", lambda: (
+                f"this workstation holds key material from {self._meta_table} that also decrypts every card "
+                "in the vault; direct materials keep a till from reading cards")))
+        return checks
 
     def _check_credentials(self) -> str:
         credentials = boto3.session.Session().get_credentials()
@@ -69,6 +76,12 @@ class DynamoDbHealth:
             raise VaultUnavailable(f"KMS key {self._key_id} is {key.get('KeyState')}, "
                                    f"usage {key.get('KeyUsage')}: it must be Enabled for ENCRYPT_DECRYPT")
         return f"{self._key_id} Enabled"
+
+    def _check_rotation(self) -> str:
+        if not self.key_rotation():
+            raise VaultUnavailable(f"KMS key {self._key_id} does not rotate automatically: turn rotation on "
+                                   f"(aws kms enable-key-rotation --key-id {self._key_id})")
+        return "automatic rotation on"
 
     def _check_round_trip(self) -> str:
         config = self._crypto()

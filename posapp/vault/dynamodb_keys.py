@@ -22,12 +22,22 @@ from posapp.vault.aws import AwsClients, key_region, translate
 from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.dynamodb_rekey import CHECKPOINT, DynamoDbRekey
+from posapp.vault.pinned import meta_version, pin
 from posapp.vault.rekeying import Progress, RekeyReport
 
 if TYPE_CHECKING:
     from posapp.vault.dynamodb import CachedMaterials
 
 log = logging.getLogger(__name__)
+
+
+def seal(item: item_format.Item, config: CryptoConfig, *, key_id: str, table: str) -> item_format.Item:
+    """Encrypt and sign a new ``item`` of ``table`` with ``config`` (materials of KMS key ``key_id``),
+    naming the key version that protects it (see item_format.KEY_VERSION)."""
+    pinned, description = pin(item, config)
+    version = meta_version(description)
+    item[item_format.KEY_VERSION] = {"S": key_id if version is None else f"{table}#{version}"}
+    return item_format.encrypt(item, pinned)
 
 
 class KeyLifecycle:

@@ -32,7 +32,7 @@ DEFAULT_TABLE = "posapp-pan-vault"
 
 Item = dict[str, dict[str, object]]  # DynamoDB-JSON attribute map
 # Which key protects the item (SIGN_ONLY, like the other metadata): the KMS key ARN (direct
-# materials), the ARN and "#" the meta store's material version (cached), "local-N" (local keys).
+# materials), "TABLE#N" (cached: the meta store's material and version), "local-N" (local keys).
 KEY_VERSION = "key_version"
 
 
@@ -66,11 +66,14 @@ def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) ->
 
 def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime,
                    origin: Origin = Origin.SALE, import_id: str | None = None,
-                   orders_seen: int | None = None, key_version: str | None = None) -> Item:
+                   orders_seen: int | None = None, expires_at: datetime.datetime | None = None,
+                   key_version: str | None = None) -> Item:
     """The item to encrypt for ``card`` under ``token``, holding the card number in clear.
     ``created_at`` (timezone-aware, else ValueError) is stored in UTC; ``import_id``,
-    ``orders_seen`` and ``key_version`` (see :data:`KEY_VERSION`) only when given."""
+    ``orders_seen``, ``expires_at`` (timezone-aware, kept as whole epoch seconds) and
+    ``key_version`` (see :data:`KEY_VERSION`) only when given."""
     require_aware("a vault item's created_at", created_at)  # astimezone would take it for local time
+    require_aware("a vault item's expires_at", expires_at)
     item: Item = {
         PARTITION_KEY: {"S": token},
         "pan": {"S": card.pan.reveal()},
@@ -89,6 +92,9 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
         # The newest order id the selling till knew of: an order history that does not reach
         # it is older than this card (reconciliation keeps the card, and says so).
         item["orders_seen"] = {"N": str(orders_seen)}
+    if expires_at is not None:
+        # Retention (PCI DSS 3.2.1): DynamoDB's TTL removes the item then, posapp vault purge locally.
+        item["expires_at"] = {"N": str(int(expires_at.timestamp()))}
     if key_version is not None:
         item[KEY_VERSION] = {"S": key_version}
     return item

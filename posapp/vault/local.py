@@ -126,11 +126,13 @@ class LocalVault:
         item_format.round_trip(self._crypto())
         return "an item was encrypted, signed and read back"
 
-    def tokenize(self, card: Card, *, orders_seen: int | None = None) -> str:
-        return self._store([card], item_format.Origin.SALE, orders_seen=orders_seen)[0]
+    def tokenize(self, card: Card, *, orders_seen: int | None = None,
+                 expires_at: datetime.datetime | None = None) -> str:
+        return self._store([card], [expires_at], item_format.Origin.SALE, orders_seen=orders_seen)[0]
 
-    def tokenize_many(self, cards: Sequence[Card], import_id: str) -> list[str]:
-        return self._store(cards, item_format.Origin.IMPORT, import_id)
+    def tokenize_many(self, cards: Sequence[Card], import_id: str, *,
+                      expires_at: Sequence[datetime.datetime | None] | None = None) -> list[str]:
+        return self._store(cards, expires_at or [None] * len(cards), item_format.Origin.IMPORT, import_id)
 
     def begin_import(self, record: ImportRecord) -> None:
         self._crypto()
@@ -146,16 +148,18 @@ class LocalVault:
         with self._connection() as db:
             local_meta.end_import(db, import_id)
 
-    def _store(self, cards: Sequence[Card], origin: item_format.Origin, import_id: str | None = None, *,
-               orders_seen: int | None = None) -> list[str]:
+    def _store(self, cards: Sequence[Card], expiries: Sequence[datetime.datetime | None], origin: item_format.Origin,
+               import_id: str | None = None, *, orders_seen: int | None = None) -> list[str]:
+        if len(expiries) != len(cards):
+            raise ValueError(f"{len(expiries)} expiry times for {len(cards)} cards")
         config = self._crypto()
         created_at = self._clock()
         tokens = [str(self._new_token()) for _ in cards]
         rows = [(token, item_format.to_json(item_format.encrypt(item_format.plaintext_item(
             token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id,
-            orders_seen=orders_seen, key_version=self._keys.key_version),
+            orders_seen=orders_seen, expires_at=expires, key_version=self._keys.key_version),
             config)))
-            for token, card in zip(tokens, cards)]
+            for token, card, expires in zip(tokens, cards, expiries)]
         with self._connection() as db:
             try:
                 with db:  # one transaction: all the cards or none
@@ -163,7 +167,7 @@ class LocalVault:
                     if not self._keys_current(db):  # a rekey replaced the keys: store under the new ones
                         db.rollback()
                         self._materials = None
-                        return self._store(cards, origin, import_id, orders_seen=orders_seen)
+                        return self._store(cards, expiries, origin, import_id, orders_seen=orders_seen)
                     db.executemany("INSERT INTO vault_items (token, item) VALUES (?, ?)", rows)
             except sqlite3.IntegrityError:
                 # Never overwrite: a clash of random tokens means the token source is broken.
@@ -219,6 +223,9 @@ class LocalVault:
 
     def verify(self, token: str) -> None:
         self.detokenize(token)
+
+    def entry(self, token: str) -> VaultEntry:
+        return item_format.entry(token, self._stored(token))
 
     def delete(self, token: str) -> None:
         check_token(token)

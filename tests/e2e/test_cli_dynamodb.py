@@ -44,7 +44,7 @@ def aws_cli(request, posapp, tmp_path, moto_endpoint, kms_key_arn, mysql_db):
     def run(*args, stdin=None, config=config):
         return posapp("--config", str(config), *args, stdin=stdin, env=TILL_ENV)
 
-    run.table = table
+    run.table, run.materials = table, request.param
     assert run("provision").returncode == 0
     return run
 
@@ -85,8 +85,9 @@ def test_doctor_passes_on_a_provisioned_vault(aws_cli):
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [
         "ok    configuration", "ok    locale and time zone", "ok    card safety", "ok    AWS credentials",
-        "ok    vault table", "ok    KMS key",
-        "ok    encryption round trip", "ok    order history", "ok    vault and order history"]
+        "ok    vault table", "ok    KMS key", "ok    KMS key rotation",
+        "ok    encryption round trip", *(["ok    cached materials"] if aws_cli.materials == "cached" else []),
+        "ok    order history", "ok    vault and order history"]
 
 
 def test_an_unreachable_vault_fails_the_sale_fast_with_exit_3(aws_cli, posapp, tmp_path, kms_key_arn, mysql_db):

@@ -40,6 +40,7 @@ COMMANDS = {
     "order void": (Permission.VOID, lambda shop: ["order", "void", str(shop.sell())], None),
     "vault verify": (Permission.VAULT, lambda shop: ["vault", "verify", "--all"], None),
     "vault reconcile": (Permission.VAULT, lambda shop: ["vault", "reconcile", "--dry-run"], None),
+    "vault purge": (Permission.VAULT, lambda shop: ["vault", "purge", "--dry-run"], None),
     "vault import": (Permission.VAULT, lambda shop: ["vault", "import", str(shop.cards),
                                                      "--out", str(shop.folder / f"tokens-{next(_fresh)}.csv")], None),
     "operator add": (Permission.OPERATORS, lambda shop: ["operator", "add", f"new{next(_fresh)}", "--role", "cashier"],

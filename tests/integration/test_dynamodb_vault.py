@@ -10,7 +10,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 from awstest import REGION
 from cardgen import random_pan
-from kit import card
+from kit import card, lose_first_answer
 
 from posapp.card import Pan
 from posapp.orders.sql import SqlOrderStore
@@ -254,6 +254,7 @@ def test_missing_table_says_to_provision(key_arn):
 
 def test_doctor_checks_pass_on_a_provisioned_vault(aws):
     results = {name: check() for name, check in aws.vault.checks()}
+    assert ("cached materials" in results) == (aws.cached is not None)  # a till with them can read every card
     assert results["KMS key"] == f"{aws.key_arn} Enabled"
     assert "ACTIVE" in results["vault table"]
     assert aws.raw_items() == []  # the round trip wrote nothing
@@ -268,6 +269,20 @@ def test_doctor_reports_a_disabled_key(direct):
             checks["KMS key"]()
     finally:
         kms.enable_key(KeyId=key_id)
+
+
+def test_doctor_fails_a_key_that_does_not_rotate_and_says_how_to_turn_rotation_on(direct):
+    kms = boto3.client("kms", region_name=REGION)
+    kms.disable_key_rotation(KeyId=direct.key_arn)
+    try:
+        checks = dict(direct.vault.checks())
+        with pytest.raises(VaultUnavailable) as failed:
+            checks["KMS key rotation"]()
+        assert str(failed.value) == (f"KMS key {direct.key_arn} does not rotate automatically: turn rotation on "
+                                     f"(aws kms enable-key-rotation --key-id {direct.key_arn})")
+    finally:
+        kms.enable_key_rotation(KeyId=direct.key_arn)
+    assert checks["KMS key rotation"]() == "automatic rotation on"
 
 
 def test_bulk_tokenization_stores_all_in_order_and_is_kept_by_reconcile(key_arn, tmp_path):
@@ -312,21 +327,6 @@ def test_a_failed_bulk_write_takes_back_the_others(direct):
     with pytest.raises(VaultUnavailable):
         direct.vault.tokenize_many([card() for _ in range(300)], "import-test")
     assert direct.raw_items() == []
-
-
-def lose_first_answer(client, operation, *, times=1):
-    """The first ``times`` attempts of ``operation`` reach moto and are applied; their answers are lost."""
-    from moto.core.models import botocore_stubber
-
-    lost = []
-
-    def forward_then_time_out(request, event_name, **kwargs):
-        if len(lost) < times:
-            lost.append(botocore_stubber(event_name=event_name, request=request))
-            raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
-
-    client.meta.events.register(f"before-send.dynamodb.{operation}", forward_then_time_out)
-    return lost
 
 
 def test_a_retried_put_whose_first_attempt_landed_returns_the_token(direct):

@@ -10,10 +10,9 @@ import re
 from unittest import mock
 
 import pytest
-import stripe
 from kit import BACKOFFICE, CASHIER, journal_setup, local_vault, sale
 from leakscan import find_leaks, sqlite_rows
-from localstripetest import API_KEY
+from localstripetest import API_KEY, adds_cvc_client
 
 from posapp import pairing
 from posapp.card import Brand
@@ -172,20 +171,10 @@ def test_a_sale_stopped_after_any_step_is_settled_by_recovery_exactly_as_the_pro
     assert re.findall(r"(?<![0-9A-Za-z])123(?![0-9A-Za-z])", logged) == []  # the CVC
 
 
-class AddsCvcForLocalstripe(stripe.RequestsClient):
-    """localstripe refuses a card without a CVC, which Stripe takes for a merchant-initiated charge
-    of a stored card: this client adds one to such a request, and changes nothing else."""
-
-    def request(self, method, url, headers, post_data=None):
-        if url.endswith("/v1/payment_methods") and post_data and "cvc" not in post_data:
-            post_data += "&card[cvc]=000"
-        return super().request(method, url, headers, post_data)
-
-
 @pytest.fixture
 def billing(till, localstripe):
     checkout, vault, orders, _ = till
-    processor = StripeProcessor(API_KEY, api_base=localstripe.url, http_client=AddsCvcForLocalstripe(timeout=(3, 15)))
+    processor = StripeProcessor(API_KEY, api_base=localstripe.url, http_client=adds_cvc_client())
     return checkout, vault, orders, processor
 
 

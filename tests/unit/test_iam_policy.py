@@ -1,0 +1,82 @@
+"""tests/iam_policy.py reads the template's policies as IAM would: the refusals the till-policy
+tests rely on are only as good as this evaluator."""
+
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from iam_policy import Policy, Stack, request
+
+KEY = "arn:aws:kms:eu-west-1:111122223333:key/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab"
+STACK = Stack("shop-vault", KEY)
+TILL = Policy(["TillPolicy"], STACK)
+AUDIT = {"posapp": "audit journal key", "table": "shop-vault"}
+
+
+def allowed(policy, service, operation, **params):
+    return all(policy.allows(f"{service}:{operation}", resource, context)
+               for resource, context in request(policy.stack, service, operation, params))
+
+
+@given(st.uuids(version=4))
+def test_a_till_may_store_and_delete_a_card_but_never_read_or_update_it(token):
+    key = {"token": {"S": str(token)}}
+    assert allowed(TILL, "dynamodb", "PutItem", TableName="shop-vault", Item={**key, "pan": {"B": b"sealed"}})
+    assert allowed(TILL, "dynamodb", "DeleteItem", TableName="shop-vault", Key=key)
+    assert not allowed(TILL, "dynamodb", "GetItem", TableName="shop-vault", Key=key)
+    assert not allowed(TILL, "dynamodb", "UpdateItem", TableName="shop-vault", Key=key)
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_a_till_reads_and_updates_only_posapps_bookkeeping_items(name):
+    for operation in ("GetItem", "UpdateItem"):
+        assert allowed(TILL, "dynamodb", operation, TableName="shop-vault", Key={"token": {"S": f"posapp:{name}"}})
+        assert allowed(TILL, "dynamodb", operation, TableName="shop-vault",
+                       Key={"token": {"S": name}}) == name.startswith("posapp:")
+
+
+def test_a_till_may_not_scan_batch_read_or_touch_another_table():
+    assert not allowed(TILL, "dynamodb", "Scan", TableName="shop-vault")
+    assert not allowed(TILL, "dynamodb", "BatchGetItem", RequestItems={"shop-vault": {"Keys": [
+        {"token": {"S": "posapp:vault-identity"}}]}})
+    assert allowed(TILL, "dynamodb", "DescribeTable", TableName="shop-vault")
+    assert not allowed(TILL, "dynamodb", "DescribeTable", TableName="another-vault")
+    assert not allowed(TILL, "dynamodb", "PutItem", TableName="shop-vault-meta", Item={"N": {"S": "x"}})
+
+
+def test_a_till_decrypts_only_the_audit_journal_key():
+    assert allowed(TILL, "kms", "GenerateDataKey", KeyId=KEY, EncryptionContext={"*aws-kms-table*": "shop-vault"})
+    assert allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x", EncryptionContext=AUDIT)
+    assert allowed(TILL, "kms", "Decrypt", CiphertextBlob=b"x", EncryptionContext=AUDIT)  # the blob names the key
+    assert not allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x")
+    assert not allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x",  # another vault's audit key
+                       EncryptionContext={**AUDIT, "table": "another-vault"})
+    assert not allowed(TILL, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x",
+                       EncryptionContext={"*aws-kms-table*": "shop-vault", "token": str(uuid.uuid4())})
+    assert not allowed(TILL, "kms", "GenerateDataKey", KeyId=KEY.replace("111122223333", "444455556666"))
+
+
+def test_wildcards_and_several_policies():
+    admin = Policy(["AdministratorPolicy"], STACK)
+    other_key = KEY.replace("0b1c2d3e", "99999999")  # another key of the account: re-keying moves to it
+    assert allowed(admin, "kms", "ReEncryptFrom", KeyId=other_key)
+    assert not allowed(admin, "kms", "ScheduleKeyDeletion", KeyId=KEY)
+    cached = Policy(["TillPolicy", "TillCachedMaterialsPolicy"], STACK)
+    assert allowed(cached, "kms", "Decrypt", KeyId=KEY, CiphertextBlob=b"x")
+    assert allowed(cached, "dynamodb", "Query", TableName="shop-vault-meta")
+    assert not allowed(cached, "dynamodb", "GetItem", TableName="shop-vault", Key={"token": {"S": str(uuid.uuid4())}})
+
+
+def test_an_element_the_evaluator_does_not_know_fails_loudly(tmp_path):
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+                        "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+                        "            Action: kms:Decrypt\n            Resource: '*'\n"
+                        "            Condition:\n              StringNotEquals:\n                kms:ViaService: x\n")
+    policy = Policy(["P"], STACK, template)
+    with pytest.raises(ValueError, match="StringNotEquals"):
+        allowed(policy, "kms", "Decrypt", KeyId=KEY)
+    template.write_text(template.read_text().replace("Effect: Allow", "Effect: Deny"))
+    with pytest.raises(ValueError, match="only Allow"):
+        Policy(["P"], STACK, template)
