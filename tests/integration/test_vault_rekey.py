@@ -1,6 +1,7 @@
 """Re-keying the DynamoDB vault (moto in process): under sales and reads, after a crash, past tampering."""
 
 import collections
+import datetime
 import random
 import threading
 
@@ -175,3 +176,19 @@ def test_rotate_materials_makes_a_new_version_and_old_items_still_read(key_arn):
     assert {entry.token: entry.key_version for entry in till.entries()}[token] == f"{place.table}#1"
     assert all(till.card(t) == c for t, c in {**before, token: one}.items())
     assert all(vault.card(t) == c for t, c in {**before, token: one}.items())
+
+
+def test_rekey_keeps_every_other_attribute_of_an_item(key_arn):
+    place = DynamoDbPlace(key_arn)
+    vault, clients = dynamodb_vault(place)
+    expires = datetime.datetime(2027, 12, 1, tzinfo=datetime.timezone.utc)
+    token = vault.tokenize(card(), orders_seen=41, expires_at=expires)
+    before = clients.dynamodb.get_item(TableName=place.table, Key={"token": {"S": token}})["Item"]
+
+    vault.rekey(create_kms_key(), lambda report: None)
+
+    after = clients.dynamodb.get_item(TableName=place.table, Key={"token": {"S": token}})["Item"]
+    kept = ("brand", "last4", "exp_month", "exp_year", "created_at", "workstation", "origin", "orders_seen",
+            "expires_at")
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
+    assert vault.entries().__next__().expires_at == expires
