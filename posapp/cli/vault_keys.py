@@ -50,6 +50,9 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
         print(f"{count(report.remaining, 'card')} still under another key: tills still on the old key stored "
               f"{'it' if report.remaining == 1 else 'them'}. Point every till's [vault] kms_key_id at "
               f"{report.target}, then run 'posapp vault rekey --to-key {report.target}' again.", file=out)
+    elif report.tampered:
+        print("The items that failed their check are still under the old key: restore them from a backup, and "
+              "keep the old key until they are re-keyed.", file=out)
     elif services.shared_vault:
         print(f"Every card is under {report.target}. Once every till's [vault] kms_key_id names it, the old key "
               "may be disabled; keep it until then.", file=out)

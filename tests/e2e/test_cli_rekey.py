@@ -99,6 +99,7 @@ def test_dynamodb_rekey_reports_a_tampered_item_with_exit_4_and_leaves_it(shop, 
     assert (f"posapp: vault item {tokens[0]} failed its integrity check (tampered or unreadable): not re-keyed\n"
             in result.stderr)
     assert dynamodb.get_item(TableName=shop.table, Key={"token": {"S": tokens[0]}})["Item"] == item
+    assert "keep the old key" in result.stdout and "may be disabled" not in result.stdout
     assert journalled(shop, "vault-rekey")[0]["outcome"] == "failed"
 
 
