@@ -65,10 +65,11 @@ class KeyLifecycle:
             def target() -> CryptoConfig:
                 return item_format.crypto_config(kms, self._table)
             key_version = to_key
-        else:  # a new material version wrapped by the new key, kept by an interrupted run
+        else:  # a new material version wrapped by the new key, or the one an interrupted run made
             store = self._store(kms)
             version = self._pending_version() or self._new_version(store)
-            provider = store.get_or_create_provider(self._table, version)
+            with self._errors():
+                provider = store.get_or_create_provider(self._table, version)
 
             def target() -> CryptoConfig:
                 return item_format.crypto_config(provider, self._table)
