@@ -1,13 +1,19 @@
 """``posapp vault rekey`` and ``vault rotate-materials`` as an administrator runs them: local and DynamoDB."""
 
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from awstest import aws_client, create_kms_key
 from cardgen import random_pan
 from kit import cli_sale
 from leakscan import find_leaks
+from rekeycrash import KILLED
+from signin import add_admin
 from test_cli_dynamodb import TILL_ENV, vault_config
 
 
@@ -58,7 +64,9 @@ def shop(request, posapp, tmp_path, moto_endpoint, kms_key_arn, mysql_db):
     def on(key_arn):
         config = vault_config(tmp_path / f"{key_arn.rsplit('/', 1)[1]}.toml", table=table, endpoint=moto_endpoint,
                               key_arn=key_arn, orders_url=mysql_db.url, materials=request.param)
-        return lambda *args, stdin=None: posapp("--config", str(config), *args, stdin=stdin, env=TILL_ENV)
+        run = lambda *args, stdin=None: posapp("--config", str(config), *args, stdin=stdin, env=TILL_ENV)  # noqa: E731
+        run.config = config
+        return run
 
     run = on(kms_key_arn)
     run.on, run.table, run.materials = on, table, request.param
@@ -124,3 +132,49 @@ def test_rotate_materials_starts_a_version_in_cached_mode_only(shop):
     assert result.stdout.startswith(f"New material version {shop.table}#1:")
     assert shop("vault", "verify", token).returncode == 0
     assert journalled(shop, "vault-rotate-materials")[0]["details"]["version"] == f"{shop.table}#1"
+
+
+def killed_rekey(home, after, *args, env=None):
+    """``posapp ARGS`` killed once ``after`` items are re-keyed (tests/rekeycrash.py), signed in as ADMIN."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("POSAPP_")}
+    environment.update(POSAPP_HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+                       PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1]), *sys.path]), **(env or {}))
+    options = list(args[:2]) if args[:1] == ("--config",) else []
+    environment = add_admin(environment, *options)
+    return subprocess.run([sys.executable, "-m", "rekeycrash", str(after), *args], capture_output=True, text=True,
+                          env=environment, timeout=120)
+
+
+def test_a_killed_local_rekey_finishes_when_run_again(posapp, posapp_home):
+    tokens = [sell(posapp) for _ in range(9)]
+
+    killed = killed_rekey(posapp_home, 4, "vault", "rekey")
+
+    assert killed.returncode == KILLED, killed.stderr
+    assert posapp("vault", "verify", *tokens).returncode == 0  # every card reads, half re-keyed
+    again = posapp("vault", "rekey")
+    assert again.returncode == 0, again.stderr
+    assert "(resumed)" in again.stderr and "to local-2" in again.stdout  # the saved keys, not a third set
+    assert posapp("vault", "verify", "--all").returncode == 0 and posapp("audit", "verify").returncode == 0
+
+
+def test_a_killed_dynamodb_rekey_finishes_when_run_again(shop, moto_endpoint, posapp_home):
+    tokens = [sell(shop) for _ in range(9)]
+    new_key = create_kms_key(moto_endpoint)
+    dynamodb = aws_client("dynamodb", moto_endpoint)
+
+    def rekeyed():
+        items = dynamodb.scan(TableName=shop.table)["Items"]
+        return sum(item["key_version"]["S"] in (new_key, f"{shop.table}#1") for item in items
+                   if item["token"]["S"] in tokens)
+
+    killed = killed_rekey(posapp_home, 5, "--config", str(shop.config), "vault", "rekey", "--to-key", new_key,
+                          env=TILL_ENV)
+
+    assert killed.returncode == KILLED, killed.stderr
+    assert 5 <= rekeyed() < 9  # a page of 4, then the put that died, and those beside it in flight
+    again = shop("vault", "rekey", "--to-key", new_key)
+    assert again.returncode == 0, again.stderr
+    assert "(resumed)" in again.stderr and "Every card is under" in again.stdout
+    assert rekeyed() == 9
+    assert shop.on(new_key)("vault", "verify", "--all").returncode == 0
