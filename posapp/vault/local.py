@@ -210,7 +210,7 @@ class LocalVault:
         with self._connection() as db:
             vault_id = local_meta.identity(db).vault_id
         try:
-            return local_rekey.rekey(self._connection, self._key_file, vault_id, self._keys, progress)
+            return local_rekey.rekey(self._connection, self._key_file, vault_id, progress)
         finally:
             self._materials = None
 

@@ -35,26 +35,27 @@ _COUNTS = ("rekeyed", "already", "gone", "passes")
 Connection = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 
-def rekey(connection: Connection, key_file: Path, vault_id: str, keys: local_keys.LocalKeys,
-          progress: Progress) -> RekeyReport:
-    """Re-key the vault whose current keys are ``keys`` (as just loaded), as the module says; the
-    report. Raises VaultUnavailable, KeyringLocked or KeyringTimeout (the vault stays readable)."""
-    with connection() as db:
-        kept = db.execute("SELECT value FROM vault_meta WHERE key = ?", (CHECKPOINT,)).fetchone()
-    checkpoint = json.loads(kept[0]) if kept else None
-    resumed = checkpoint is not None or bool(keys.previous)
-    if not resumed:
-        keys = keys.rotated()
-        local_keys.save(vault_id, key_file, keys)  # step 1: before anything names or uses them
-        log.info("local vault %s: new keys, version %d", vault_id, keys.version)
-    report = RekeyReport(keys.key_version, passes=1, resumed=resumed)
-    if checkpoint is not None and checkpoint.get("target") == keys.key_version:
-        for name in _COUNTS:
-            setattr(report, name, int(checkpoint.get(name, getattr(report, name))))
-    with connection() as db, db:  # step 2
+def rekey(connection: Connection, key_file: Path, vault_id: str, progress: Progress) -> RekeyReport:
+    """Re-key the vault ``vault_id`` (opened and checked already) as the module says; the report.
+    Raises VaultUnavailable, KeysLost, KeyringLocked or KeyringTimeout (the vault stays readable)."""
+    with connection() as db, db:
+        # Steps 1 and 2 under the write lock: a second rekey started meanwhile finds these keys
+        # saved and carries on with them, never saving other new keys over them.
         db.execute("BEGIN IMMEDIATE")
+        keys = local_keys.load(vault_id, key_file)[0]
+        kept = db.execute("SELECT value FROM vault_meta WHERE key = ?", (CHECKPOINT,)).fetchone()
+        checkpoint = json.loads(kept[0]) if kept else None
+        resumed = checkpoint is not None or bool(keys.previous)
+        if not resumed:
+            keys = keys.rotated()
+            local_keys.save(vault_id, key_file, keys)  # step 1: before anything names or uses them
+            log.info("local vault %s: new keys, version %d", vault_id, keys.version)
+        report = RekeyReport(keys.key_version, passes=1, resumed=resumed)
+        if checkpoint is not None and checkpoint.get("target") == keys.key_version:
+            for name in _COUNTS:
+                setattr(report, name, int(checkpoint.get(name, getattr(report, name))))
         db.execute("INSERT OR REPLACE INTO vault_meta VALUES (?, ?)", (FINGERPRINT, keys.fingerprint(vault_id)))
-        _save(db, report)
+        _save(db, report)  # step 2
     config = item_format.crypto_config(keys.materials_provider(), item_format.DEFAULT_TABLE)
     while True:  # step 3
         needing = _pass(connection, config, report, progress)

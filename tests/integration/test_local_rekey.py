@@ -3,6 +3,7 @@
 import collections
 import json
 import sqlite3
+import threading
 
 import pytest
 from kit import CASHIER, card, local_vault, sell
@@ -152,3 +153,24 @@ def test_orders_of_a_local_till_keep_their_cards_after_a_rekey(services):
     order = sell(services.checkout(CASHIER))
     services.vault.rekey(None, lambda report: None)
     assert services.vault.card(order.token).pan.last4 == order.card_last4
+
+
+def test_two_rekeys_at_once_share_one_set_of_new_keys(tmp_path):
+    first = local_vault(tmp_path)
+    cards = {first.tokenize(c): c for c in (card() for _ in range(30))}
+    second = local_vault(tmp_path)
+    second.card(next(iter(cards)))  # both hold the first keys before either starts
+    reports = []
+    threads = [threading.Thread(target=lambda vault=vault: reports.append(vault.rekey(None, lambda report: None)))
+               for vault in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Overlapping, the second carries on with the first's keys; one after the other, it makes its own.
+    last = max(report.target for report in reports)
+    assert {report.target for report in reports} in ({"local-2"}, {"local-2", "local-3"})
+    assert versions(first) == {last: 30} and stored_keys(first).key_version == last
+    assert stored_keys(first).previous == ()
+    assert {token: local_vault(tmp_path).card(token) for token in cards} == cards
