@@ -93,7 +93,7 @@ class KeyLifecycle:
             raise InvalidInput("the DynamoDB vault is re-keyed to a KMS key: give --to-key ARN")
         region = key_region(to_key)
         if region is None or ":key/" not in to_key:
-            raise InvalidInput(f"--to-key must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not {to_key!r}")
+            raise InvalidInput("--to-key must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/ID")
         if region != self._clients.kms_region:
             raise InvalidInput(f"--to-key must be a key in {self._clients.kms_region}, the region of "
                                f"[vault] kms_key_id; {to_key} is in {region}")
