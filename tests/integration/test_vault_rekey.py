@@ -7,8 +7,10 @@ import threading
 
 import pytest
 from awstest import create_kms_key
+from cardgen import random_pan
 from kit import DynamoDbPlace, card, dynamodb_vault
 
+from posapp.errors import InvalidInput
 from posapp.vault import dynamodb_rekey, item_format
 
 
@@ -192,3 +194,18 @@ def test_rekey_keeps_every_other_attribute_of_an_item(key_arn):
             "expires_at")
     assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
     assert vault.entries().__next__().expires_at == expires
+
+
+@pytest.mark.parametrize("to_key", [None, "", "alias/posapp", "arn:aws:kms:us-east-1:123456789012:alias/posapp"])
+def test_a_rekey_needs_a_kms_key_arn(key_arn, to_key):
+    vault, _ = dynamodb_vault(DynamoDbPlace(key_arn))
+    with pytest.raises(InvalidInput):
+        vault.rekey(to_key, lambda report: None)
+
+
+def test_a_card_number_given_as_the_new_key_is_not_repeated(key_arn):
+    vault, _ = dynamodb_vault(DynamoDbPlace(key_arn))
+    number = random_pan("4", 16)
+    with pytest.raises(InvalidInput) as refused:
+        vault.rekey(number, lambda report: None)
+    assert number[-8:] not in str(refused.value)
