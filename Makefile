@@ -26,6 +26,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/sales.py
 	$(BIN)/python bench/paid_sales.py
+	$(BIN)/python bench/rekey.py
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/day_report.py
 	$(BIN)/python bench/pci_scan.py

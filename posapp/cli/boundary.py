@@ -32,6 +32,7 @@ from posapp.cli.parser import build_parser
 from posapp.cli.reports import report_day
 from posapp.cli.signin import refused_if, sign_in
 from posapp.cli.vault import vault_import, vault_reconcile, vault_verify
+from posapp.cli.vault_keys import vault_rekey, vault_rotate_materials
 from posapp.cli.purge import vault_purge
 from posapp.config import Settings
 from posapp.errors import ExitCode, describe
@@ -115,6 +116,8 @@ COMMANDS = {
     ("vault", "verify"): vault_verify,
     ("vault", "reconcile"): vault_reconcile,
     ("vault", "import"): vault_import,
+    ("vault", "rekey"): vault_rekey,
+    ("vault", "rotate-materials"): vault_rotate_materials,
     ("vault", "purge"): vault_purge,
     ("operator", "add"): operator_add,
     ("operator", "list"): operator_list,
@@ -145,6 +148,8 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("vault", "verify"): Permission.VAULT,
     ("vault", "reconcile"): Permission.VAULT,
     ("vault", "import"): Permission.VAULT,
+    ("vault", "rekey"): Permission.VAULT,
+    ("vault", "rotate-materials"): Permission.VAULT,
     ("vault", "purge"): Permission.VAULT,
     ("operator", "add"): Permission.OPERATORS,
     ("operator", "list"): Permission.OPERATORS,

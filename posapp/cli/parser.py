@@ -152,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--out", type=Path, required=True, metavar="TOKENS.csv",
                            help="new file for line,token,brand,last4 in input order (never overwritten)")
 
+    rekey = vault.add_parser("rekey", help="re-encrypt every card under a new key, same tokens (administrators; "
+                                           "resumes an interrupted run)")
+    rekey.add_argument("--to-key", metavar="ARN", help="the new KMS key (DynamoDB vault); the local vault makes new "
+                                                      "local keys without it")
+    vault.add_parser("rotate-materials", help="start a new cached-material version in the meta store (DynamoDB "
+                                              "vault with cached materials)")
     purging = vault.add_parser("purge", help="remove the cards whose retention ended ([vault] retention_days)")
     purging.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
 

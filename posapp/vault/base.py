@@ -8,12 +8,15 @@ import json
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
 from posapp.errors import ExitCode, IntegrityFailure, NotFound, NotPermitted, PosappError, Unavailable
 from posapp.clock import require_aware
+
+if TYPE_CHECKING:
+    from posapp.vault.rekeying import RekeyReport
 
 
 class VaultError(PosappError):
@@ -66,6 +69,7 @@ class VaultEntry:
     import_id: str | None = None  # the import run that stored it
     orders_seen: int | None = None  # the newest order id its sale knew of (None: stored before posapp noted it)
     expires_at: datetime.datetime | None = None  # timezone-aware; when retention removes it (None: kept)
+    key_version: str | None = None  # which key protects it, as written (None: stored before versions were)
 
     def __post_init__(self) -> None:
         require_aware("a vault entry's created_at", self.created_at)
@@ -211,6 +215,16 @@ class Vault(Protocol):
     def key_rotation(self) -> bool | None:
         """Whether the KMS key rotates automatically (PCI DSS 3.7.4); None where no KMS key is used.
         Raises VaultUnavailable."""
+
+    def rekey(self, to_key: str | None, progress: Callable[[RekeyReport], None]) -> RekeyReport:
+        """Re-encrypt every card item under a new key with the same token, checking each before it is
+        replaced; resumes an interrupted run. ``to_key``: the new KMS key ARN (DynamoDB), None for new
+        local keys; ``progress`` is told the counts as they grow. Tampered items are reported, not
+        replaced. Raises InvalidInput and VaultUnavailable."""
+
+    def rotate_materials(self) -> str:
+        """Start a new cached-material version; its name. Raises InvalidInput where there are no
+        cached materials."""
 
     def excess_permissions(self) -> list[str]:
         """What this workstation's credentials may do beyond the till policy, found by harmless

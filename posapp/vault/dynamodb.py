@@ -33,6 +33,8 @@ from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
+from posapp.vault.dynamodb_keys import KeyLifecycle, seal
+from posapp.vault.rekeying import Progress, RekeyReport
 from posapp.clock import utc_now
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ class DynamoDbVault:
         self._bulk = DynamoDbBulk(self._db, self._table, self._errors)
         self._identity = IdentityItem(self._db, self._table, self._errors)
         self._audit = AuditItems(self._db, clients.kms, table, kms_key_id, self._errors)
+        self._keys = KeyLifecycle(clients, table, kms_key_id, cached, errors=self._errors, source=self._crypto,
+                                  audit=self._audit)
         self._health = DynamoDbHealth(clients, table, kms_key_id, errors=self._errors, crypto=self._crypto,
                                       meta_table=cached.meta_table if cached else None, till=till)
 
@@ -109,7 +113,7 @@ class DynamoDbVault:
         item = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=self._clock(),
                                           orders_seen=orders_seen, expires_at=expires_at)
         with self._errors():
-            stored = item_format.encrypt(item, config)
+            stored = seal(item, config, key_id=self._key_id, table=self._table)
             try:
                 self._db.put_item(TableName=self._table, Item=stored, ExpressionAttributeNames=_TOKEN_NAME,
                                   ConditionExpression="attribute_not_exists(#t)")
@@ -156,7 +160,7 @@ class DynamoDbVault:
             plain = item_format.plaintext_item(token, card, workstation=self._workstation, created_at=created_at,
                                                origin=item_format.Origin.IMPORT, import_id=import_id,
                                                expires_at=expiries.get(token))
-            return item_format.encrypt(plain, config)
+            return seal(plain, config, key_id=self._key_id, table=self._table)
 
         self._bulk.store(pairs, encrypt)
         return [token for token, _ in pairs]
@@ -202,7 +206,8 @@ class DynamoDbVault:
 
     def entries(self) -> Iterator[VaultEntry]:
         pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table, ProjectionExpression="#t, created_at, origin, import_id, orders_seen, expires_at",
+            TableName=self._table,
+            ProjectionExpression="#t, created_at, origin, import_id, orders_seen, expires_at, key_version",
             ExpressionAttributeNames=_TOKEN_NAME)
         with self._errors():
             for page in pages:
@@ -283,6 +288,12 @@ class DynamoDbVault:
 
     def key_rotation(self) -> bool | None:
         return self._health.key_rotation()
+
+    def rekey(self, to_key: str | None, progress: Progress) -> RekeyReport:
+        return self._keys.rekey(to_key, progress)
+
+    def rotate_materials(self) -> str:
+        return self._keys.rotate_materials()
 
     def excess_permissions(self) -> list[str]:
         return self._health.excess_permissions()

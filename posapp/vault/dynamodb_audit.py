@@ -41,8 +41,10 @@ class AuditItems:
                 item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
                 if item is None:
                     item = self._create()
+                # A rekey wraps it for the new key too: tills on either key read it.
+                wrapped = item.get(f"wrapped:{self._key_id}", item["wrapped"])
                 try:
-                    plain = self._kms.decrypt(CiphertextBlob=item["wrapped"]["B"], KeyId=self._key_id,
+                    plain = self._kms.decrypt(CiphertextBlob=wrapped["B"], KeyId=self._key_id,
                                               EncryptionContext=self._context())["Plaintext"]
                 except botocore.exceptions.ClientError as error:
                     if error.response["Error"]["Code"] != "InvalidCiphertextException":
@@ -65,6 +67,17 @@ class AuditItems:
             # Another till made it first: use its key, never a second one.
             return self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True)["Item"]
         return item
+
+    def wrap_for(self, key_id: str) -> None:
+        """Keep the audit key wrapped by KMS key ``key_id`` as well (a rekey to it), beside the
+        wrapping tills on the configured key read; the key itself never changes."""
+        plain = self.key()
+        with self._errors():
+            wrapped = self._kms.encrypt(KeyId=key_id, Plaintext=plain, EncryptionContext=self._context())
+            self._db.update_item(TableName=self._table, Key=_KEY_ITEM, UpdateExpression="SET #w = :w",
+                                 ConditionExpression="attribute_exists(#o)",  # "wrapped" is a reserved word
+                                 ExpressionAttributeNames={"#w": f"wrapped:{key_id}", "#o": "wrapped"},
+                                 ExpressionAttributeValues={":w": {"B": wrapped["CiphertextBlob"]}})
 
     def anchors(self) -> dict[str, Anchor]:
         """Every workstation's anchor."""

@@ -31,6 +31,9 @@ PARTITION_KEY = "token"
 DEFAULT_TABLE = "posapp-pan-vault"
 
 Item = dict[str, dict[str, object]]  # DynamoDB-JSON attribute map
+# Which key protects the item (SIGN_ONLY, like the other metadata): the KMS key ARN (direct
+# materials), "TABLE#N" (cached: the meta store's material and version), "local-N" (local keys).
+KEY_VERSION = "key_version"
 
 
 class Origin(enum.Enum):
@@ -63,10 +66,12 @@ def crypto_config(materials: CryptographicMaterialsProvider, table_name: str) ->
 
 def plaintext_item(token: str, card: Card, *, workstation: str, created_at: datetime.datetime,
                    origin: Origin = Origin.SALE, import_id: str | None = None,
-                   orders_seen: int | None = None, expires_at: datetime.datetime | None = None) -> Item:
+                   orders_seen: int | None = None, expires_at: datetime.datetime | None = None,
+                   key_version: str | None = None) -> Item:
     """The item to encrypt for ``card`` under ``token``, holding the card number in clear.
     ``created_at`` (timezone-aware, else ValueError) is stored in UTC; ``import_id``,
-    ``orders_seen`` and ``expires_at`` (timezone-aware, kept as whole epoch seconds) only when given."""
+    ``orders_seen``, ``expires_at`` (timezone-aware, kept as whole epoch seconds) and
+    ``key_version`` (see :data:`KEY_VERSION`) only when given."""
     require_aware("a vault item's created_at", created_at)  # astimezone would take it for local time
     require_aware("a vault item's expires_at", expires_at)
     item: Item = {
@@ -90,7 +95,18 @@ def plaintext_item(token: str, card: Card, *, workstation: str, created_at: date
     if expires_at is not None:
         # Retention (PCI DSS 3.2.1): DynamoDB's TTL removes the item then, posapp vault purge locally.
         item["expires_at"] = {"N": str(int(expires_at.timestamp()))}
+    if key_version is not None:
+        item[KEY_VERSION] = {"S": key_version}
     return item
+
+
+def key_version(item: Item) -> str | None:
+    """The key version the item names, as written (unverified: enough to pick the items a rekey
+    must do); None for items stored before key versions were recorded."""
+    try:
+        return str(item[KEY_VERSION]["S"])
+    except (KeyError, TypeError):
+        return None
 
 
 def orders_seen(item: Item) -> int | None:
@@ -139,7 +155,7 @@ def origin(item: Item) -> Origin:
 def entry(token: str, item: Item) -> VaultEntry:
     """What bulk work may know of a stored item, as written (unverified): never the card."""
     return VaultEntry(token, created_at(item), origin(item) is Origin.IMPORT, import_id(item), orders_seen(item),
-                      expires_at(item))
+                      expires_at(item), key_version(item))
 
 
 def encrypt(item: Item, config: CryptoConfig) -> Item:
@@ -167,6 +183,12 @@ def decrypt(token: str, stored: Item, config: CryptoConfig) -> Card:
     A backend's refusal is raised as its botocore error (see :func:`backend_cause`); an error
     not caused by the item, such as a ``config`` that is not a CryptoConfig, propagates as is.
     """
+    return card_of(token, open_item(token, stored, config))
+
+
+def open_item(token: str, stored: Item, config: CryptoConfig) -> Item:
+    """Check and decrypt a stored item: the whole plaintext item (the card number in clear, for
+    re-encryption alone). Raises as :func:`decrypt`."""
     if not isinstance(config, CryptoConfig):
         raise TypeError(f"decrypt needs a CryptoConfig, not {type(config).__name__}")
     item_config = config.with_item(stored)
@@ -183,6 +205,11 @@ def decrypt(token: str, stored: Item, config: CryptoConfig) -> Card:
     # A signed item of ours with another token, or no readable card, is as unusable as a forged one.
     if plain.get(PARTITION_KEY) != {"S": token}:
         raise TamperedItem(token)
+    return plain
+
+
+def card_of(token: str, plain: Item) -> Card:
+    """The card of a checked plaintext item; TamperedItem where it holds none."""
     try:
         expiry = Expiry.of(int(plain["exp_month"]["N"]), int(plain["exp_year"]["N"])) if "exp_month" in plain else None
         return Card(Pan.parse(plain["pan"]["S"]), expiry)

@@ -19,9 +19,11 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
-from posapp.vault import item_format, local_meta, local_opening
-from posapp.vault.base import (Check, ImportRecord, TokenNotFound, VaultEntry, VaultError, VaultIdentity,
-                               VaultUnavailable, check_token, is_token)
+from posapp.errors import InvalidInput
+from posapp.vault import item_format, local_keys, local_meta, local_opening, local_rekey
+from posapp.vault.base import (Check, ImportRecord, TamperedItem, TokenNotFound, VaultEntry, VaultError,
+                               VaultIdentity, VaultUnavailable, check_token, is_token)
+from posapp.vault.rekeying import Progress, RekeyReport
 from posapp.clock import utc_now
 
 
@@ -40,6 +42,7 @@ class LocalVault:
         self._clock = clock
         self._new_token = new_token
         self._materials: CryptographicMaterialsProvider | None = None
+        self._keys: local_keys.LocalKeys | None = None
         self._audit_key = b""
         self._open_lock = threading.Lock()
 
@@ -52,7 +55,7 @@ class LocalVault:
                 except OSError as error:
                     raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used "
                                            f"({error.strerror or error}): check the data folder") from None
-                self._materials, self._audit_key = keys.materials_provider(), keys.audit_key()
+                self._keys, self._materials, self._audit_key = keys, keys.materials_provider(), keys.audit_key()
         # A fresh config per operation: the SDK's configs are not safe to share between threads.
         return item_format.crypto_config(self._materials, item_format.DEFAULT_TABLE)
 
@@ -154,13 +157,17 @@ class LocalVault:
         tokens = [str(self._new_token()) for _ in cards]
         rows = [(token, item_format.to_json(item_format.encrypt(item_format.plaintext_item(
             token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id,
-            orders_seen=orders_seen, expires_at=expires),
+            orders_seen=orders_seen, expires_at=expires, key_version=self._keys.key_version),
             config)))
             for token, card, expires in zip(tokens, cards, expiries)]
         with self._connection() as db:
             try:
                 with db:  # one transaction: all the cards or none
-                    db.execute("BEGIN")
+                    db.execute("BEGIN IMMEDIATE")
+                    if not self._keys_current(db):  # a rekey replaced the keys: store under the new ones
+                        db.rollback()
+                        self._materials = None
+                        return self._store(cards, expiries, origin, import_id, orders_seen=orders_seen)
                     db.executemany("INSERT INTO vault_items (token, item) VALUES (?, ?)", rows)
             except sqlite3.IntegrityError:
                 # Never overwrite: a clash of random tokens means the token source is broken.
@@ -179,7 +186,37 @@ class LocalVault:
         return item_format.from_json(row[0])
 
     def card(self, token: str) -> Card:
-        return item_format.decrypt(token, self._stored(token), self._crypto())
+        config = self._crypto()
+        try:
+            return item_format.decrypt(token, self._stored(token), config)
+        except TamperedItem:
+            with self._connection() as db:
+                if self._keys_current(db):
+                    raise
+            self._materials = None  # re-keyed by another process since this one loaded its keys
+            return item_format.decrypt(token, self._stored(token), self._crypto())
+
+    def _keys_current(self, db: sqlite3.Connection) -> bool:
+        """Whether vault.db still records the fingerprint of the keys this process holds."""
+        rows = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', ?)",
+                               (local_opening.FINGERPRINT,)))
+        return self._keys.matches(rows.get(local_opening.FINGERPRINT, ""), rows.get("vault_id", ""))
+
+    def rekey(self, to_key: str | None, progress: Progress) -> RekeyReport:
+        if to_key is not None:
+            raise InvalidInput("the local vault uses no KMS key: re-key it without --to-key (it makes new local keys)")
+        self._materials = None  # the keys as stored now, checked against vault.db
+        self._crypto()
+        with self._connection() as db:
+            vault_id = local_meta.identity(db).vault_id
+        try:
+            return local_rekey.rekey(self._connection, self._key_file, vault_id, progress)
+        finally:
+            self._materials = None
+
+    def rotate_materials(self) -> str:
+        raise InvalidInput("rotate-materials is for the DynamoDB vault's cached materials: "
+                           "the local vault is re-keyed with 'posapp vault rekey'")
 
     def detokenize(self, token: str) -> Pan:
         return self.card(token).pan

@@ -24,12 +24,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from dynamodb_encryption_sdk.delegated_keys.jce import JceNameLocalDelegatedKey
-from dynamodb_encryption_sdk.identifiers import EncryptionKeyType, KeyEncodingType
-from dynamodb_encryption_sdk.material_providers.wrapped import WrappedCryptographicMaterialsProvider
+from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 
 from posapp.errors import IntegrityFailure
 from posapp.secrets import KeyringUnavailable, keeps_secrets, keyring_name, read_secret, write_secret
+from posapp.vault import local_generations
 from posapp.vault.base import VaultError, VaultUnavailable
 
 log = logging.getLogger(__name__)
@@ -53,21 +52,50 @@ class KeysMismatch(VaultError, IntegrityFailure):
 
 @dataclass(frozen=True, repr=False)
 class LocalKeys:
-    """The local vault's two 32-byte keys; ``repr`` is off so that no log shows them."""
+    """The local vault's two 32-byte keys; ``repr`` is off so that no log shows them.
+
+    ``version`` counts the keys a rekey made (1: the vault's first keys); ``previous`` holds the
+    older keys a rekey still needs to read items, until no item needs them; ``audit`` is the audit
+    journal's key once the signing key it was derived from is replaced (it never changes)."""
 
     wrapping: bytes
     signing: bytes
+    version: int = 1
+    audit: bytes | None = None
+    previous: tuple[LocalKeys, ...] = ()
 
     @classmethod
     def generate(cls) -> LocalKeys:
         """New random keys from the OS's secure random source."""
         return cls(secrets.token_bytes(32), secrets.token_bytes(32))
 
+    @property
+    def key_version(self) -> str:
+        """What items encrypted with these keys name as their key version ("local-2")."""
+        return f"local-{self.version}"
+
+    def rotated(self) -> LocalKeys:
+        """New random keys, one version on, keeping these (to read the items they protect) and the audit key."""
+        fresh = LocalKeys.generate()
+        return LocalKeys(fresh.wrapping, fresh.signing, self.version + 1, self.audit_key(),
+                         (LocalKeys(self.wrapping, self.signing, self.version), *self.previous))
+
+    def without_previous(self) -> LocalKeys:
+        """These keys alone, once no item needs the older ones."""
+        return LocalKeys(self.wrapping, self.signing, self.version, self.audit)
+
     def encode(self, vault_id: str) -> str:
         """The keys as the JSON text kept in the keyring or the key file, naming ``vault_id``."""
-        return json.dumps({"vault_id": vault_id,
-                           "wrapping": base64.b64encode(self.wrapping).decode(),
-                           "signing": base64.b64encode(self.signing).decode()})
+        data: dict[str, object] = {"vault_id": vault_id, **self._fields()}
+        if self.audit is not None:
+            data["audit"] = base64.b64encode(self.audit).decode()
+        if self.previous:
+            data["previous"] = [older._fields() for older in self.previous]
+        return json.dumps(data)
+
+    def _fields(self) -> dict[str, object]:
+        return {"wrapping": base64.b64encode(self.wrapping).decode(), "signing": base64.b64encode(self.signing).decode(),
+                **({"version": self.version} if self.version != 1 else {})}
 
     @classmethod
     def decode(cls, text: str) -> tuple[LocalKeys, str | None]:
@@ -75,10 +103,10 @@ class LocalKeys:
 
         Raises ValueError, KeyError or TypeError for anything but whole, well-formed keys."""
         data = json.loads(text)
-        keys = cls(base64.b64decode(data["wrapping"], validate=True),
-                   base64.b64decode(data["signing"], validate=True))
-        if len(keys.wrapping) != 32 or len(keys.signing) != 32:
-            raise ValueError("wrong key length")
+        audit = _key(data["audit"]) if "audit" in data else None
+        keys = cls(_key(data["wrapping"]), _key(data["signing"]), _version(data), audit,
+                   tuple(cls(_key(older["wrapping"]), _key(older["signing"]), _version(older))
+                         for older in data.get("previous", [])))
         vault_id = data.get("vault_id")
         if vault_id is not None and (not isinstance(vault_id, str) or str(uuid.UUID(vault_id)) != vault_id):
             raise ValueError("not a vault id")
@@ -89,25 +117,37 @@ class LocalKeys:
         return hmac.new(self.signing, _FINGERPRINT_LABEL + vault_id.encode(), hashlib.sha256).hexdigest()
 
     def audit_key(self) -> bytes:
-        """The audit journal's 32-byte chain key, derived from the signing key under its own label:
-        it lives wherever the vault keys live, never in the order database."""
-        return hmac.new(self.signing, _AUDIT_KEY_LABEL, hashlib.sha256).digest()
+        """The audit journal's 32-byte chain key, derived from the first signing key under its own label
+        (and kept as it was when that key is replaced): it lives wherever the vault keys live, never in
+        the order database."""
+        return self.audit or hmac.new(self.signing, _AUDIT_KEY_LABEL, hashlib.sha256).digest()
 
-    def check(self, fingerprint: str, vault_id: str, where: str) -> None:
-        """Raises KeysMismatch unless these are the keys ``fingerprint`` was made from."""
-        if not hmac.compare_digest(self.fingerprint(vault_id), fingerprint):
+    def matches(self, fingerprint: str, vault_id: str) -> bool:
+        """Whether these keys, or the older ones they keep (a rekey was interrupted before vault.db
+        recorded the new ones), are the keys ``fingerprint`` was made from."""
+        return any(hmac.compare_digest(keys.fingerprint(vault_id), fingerprint) for keys in (self, *self.previous))
+
+    def check(self, fingerprint: str, vault_id: str, where: str) -> None:  # raises KeysMismatch unless matches
+        if not self.matches(fingerprint, vault_id):
             raise KeysMismatch(where, vault_id)
 
-    def materials_provider(self) -> WrappedCryptographicMaterialsProvider:
-        """SDK materials: item keys wrapped with AES (``wrapping``), items signed with HMAC-SHA256."""
-        wrapping = JceNameLocalDelegatedKey(key=self.wrapping, algorithm="AES",
-                                            key_type=EncryptionKeyType.SYMMETRIC,
-                                            key_encoding=KeyEncodingType.RAW)
-        signing = JceNameLocalDelegatedKey(key=self.signing, algorithm="HmacSHA256",
-                                           key_type=EncryptionKeyType.SYMMETRIC,
-                                           key_encoding=KeyEncodingType.RAW)
-        return WrappedCryptographicMaterialsProvider(wrapping_key=wrapping, unwrapping_key=wrapping,
-                                                     signing_key=signing)
+    def materials_provider(self) -> CryptographicMaterialsProvider:
+        """SDK materials: item keys wrapped with AES (``wrapping``), items signed with HMAC-SHA256;
+        items of older keys still kept are read with those (see ``local_generations``)."""
+        return local_generations.provider(self)
+
+
+def _key(text: object) -> bytes:
+    key = base64.b64decode(text, validate=True)  # TypeError for what is not text
+    if len(key) != 32:
+        raise ValueError("wrong key length")
+    return key
+
+
+def _version(data: dict) -> int:
+    if type(version := data.get("version", 1)) is not int or version < 1:
+        raise ValueError("not a key version")
+    return version
 
 
 def _secret_name(vault_id: str) -> str:
@@ -177,6 +217,16 @@ def load(vault_id: str, key_file: Path) -> tuple[LocalKeys, str]:
     except (ValueError, KeyError, TypeError):
         raise KeysLost(f"the keys of card vault {vault_id} in the system keyring are damaged: "
                        f"restore them from a backup") from None
+
+
+def save(vault_id: str, key_file: Path, keys: LocalKeys) -> None:
+    """Replace the vault's keys whole where they are kept: the key file if there is one, else the keyring.
+    Raises VaultUnavailable (nothing was replaced), KeyringLocked or KeyringTimeout."""
+    if key_file.exists():
+        return _write_key_file(key_file, keys, vault_id)
+    write_secret(_secret_name(vault_id), keys.encode(vault_id))
+    if read_secret(_secret_name(vault_id)) != keys.encode(vault_id):
+        raise VaultUnavailable("the system keyring did not keep the local vault's new keys: try again")
 
 
 def key_file_vault(path: Path) -> str | None:

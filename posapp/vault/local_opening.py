@@ -23,7 +23,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vault_items (token TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
-_FINGERPRINT = "key_fingerprint"  # vault_meta row: HMAC of the vault id under the signing key
+FINGERPRINT = "key_fingerprint"  # vault_meta row: HMAC of the vault id under the signing key
 
 
 class VaultIdentityLost(VaultError, IntegrityFailure):
@@ -64,12 +64,12 @@ def open_keys(db_path: Path, key_file: Path, connection: Connection) -> local_ke
 
 def _identity(db_path: Path, db: sqlite3.Connection) -> tuple[str | None, str | None]:
     """The vault's id and key fingerprint, each None if not recorded; raises VaultIdentityLost."""
-    rows = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', ?)", (_FINGERPRINT,)))
+    rows = dict(db.execute("SELECT key, value FROM vault_meta WHERE key IN ('vault_id', ?)", (FINGERPRINT,)))
     vault_id = rows.get("vault_id")
     if vault_id is not None and not is_token(vault_id):  # a UUID, as tokens are
         raise VaultIdentityLost(f"the identity of the card vault {db_path} is damaged: "
                                 f"restore vault.db from a backup")
-    return vault_id, rows.get(_FINGERPRINT)
+    return vault_id, rows.get(FINGERPRINT)
 
 def _settle(db_path: Path, key_file: Path, db: sqlite3.Connection) -> local_keys.LocalKeys:
     """Under the write lock: create (or resume creating) a new vault's keys, or record the
@@ -90,7 +90,7 @@ def _settle(db_path: Path, key_file: Path, db: sqlite3.Connection) -> local_keys
             return keys
         if holds_items and not _reads_items(db, keys):
             raise local_keys.KeysMismatch(where, vault_id)
-    db.execute("INSERT INTO vault_meta VALUES (?, ?)", (_FINGERPRINT, keys.fingerprint(vault_id)))
+    db.execute("INSERT INTO vault_meta VALUES (?, ?)", (FINGERPRINT, keys.fingerprint(vault_id)))
     return keys
 
 def _reads_items(db: sqlite3.Connection, keys: local_keys.LocalKeys) -> bool:

@@ -53,7 +53,8 @@ def test_stored_item_holds_ciphertext_signature_and_masked_metadata_only(vault):
     item = raw_items(vault)[token]
     assert number not in vault.db_path.read_bytes().decode("latin-1")
     assert set(item) == {"token", "pan", "brand", "last4", "exp_month", "exp_year", "created_at", "workstation", "origin",
-                         "*amzn-ddb-map-sig*", "*amzn-ddb-map-desc*"}
+                         "key_version", "*amzn-ddb-map-sig*", "*amzn-ddb-map-desc*"}
+    assert item["key_version"] == {"S": "local-1"}
     assert list(item["pan"]) == ["B"]
     assert item["brand"] == {"S": "MASTERCARD"} and item["last4"] == {"S": number[-4:]}
     assert item["workstation"] == {"S": "till-01"}

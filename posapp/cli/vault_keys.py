@@ -1,0 +1,69 @@
+"""``posapp vault rekey`` and ``vault rotate-materials``: the card vault's key lifecycle (administrators)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from posapp.access.roles import SignedIn
+from posapp.cli.journalling import journal
+from posapp.cli.vault import count
+from posapp.errors import ExitCode, InvalidInput
+
+REKEY_PROGRESS_EVERY = 1000  # items looked at between two progress lines
+
+
+def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
+    """``vault rekey [--to-key ARN]``: re-encrypt every card item under a new key, same tokens.
+
+    Progress goes to stderr, each tampered item too (not re-keyed), the counts to ``out``.
+    Returns OK, or INTEGRITY if an item failed its check. Raises InvalidInput (--to-key given to
+    a local vault, missing for DynamoDB, not a usable key) and the vault's errors; a run cut
+    short carries on from its checkpoint when started again."""
+    if services.shared_vault and not args.to_key:
+        raise InvalidInput("the DynamoDB vault is re-keyed to a new KMS key: give --to-key ARN")
+    if not services.shared_vault and args.to_key:
+        raise InvalidInput("the local vault uses no KMS key: run 'posapp vault rekey' without --to-key "
+                           "(it makes new local keys)")
+    shown = {"pass": 0, "seen": 0}
+
+    def progress(report) -> None:
+        seen = report.rekeyed + report.already + report.gone + len(report.tampered)
+        if report.passes != shown["pass"] or seen // REKEY_PROGRESS_EVERY != shown["seen"] // REKEY_PROGRESS_EVERY:
+            resumed = " (resumed)" if report.resumed and report.passes == 1 else ""
+            print(f"posapp: rekey pass {report.passes}{resumed}: {report.rekeyed} re-keyed, {report.already} "
+                  f"already under the new key, {report.gone} gone meanwhile…", file=sys.stderr, flush=True)
+        shown.update({"pass": report.passes, "seen": seen})
+
+    report = services.vault.rekey(args.to_key, progress)
+    for token in report.tampered:
+        print(f"posapp: vault item {token} failed its integrity check (tampered or unreadable): not re-keyed",
+              file=sys.stderr)
+    outcome = "failed" if report.tampered else "ok" if report.done else "incomplete"
+    journal(services, operator, "vault-rekey", outcome, target=report.target, rekeyed=report.rekeyed,
+            already=report.already, gone=report.gone, passes=report.passes, remaining=report.remaining,
+            tampered=len(report.tampered), resumed=report.resumed)
+    passes = f"{report.passes} pass{'' if report.passes == 1 else 'es'}"
+    print(f"Re-keyed {count(report.rekeyed, 'vault item')} to {report.target} in {passes}: {report.already} already "
+          f"under it, {report.gone} deleted meanwhile, {len(report.tampered)} failed their check.", file=out)
+    if report.remaining:
+        print(f"{count(report.remaining, 'card')} still under another key: tills still on the old key stored "
+              f"{'it' if report.remaining == 1 else 'them'}. Point every till's [vault] kms_key_id at "
+              f"{report.target}, then run 'posapp vault rekey --to-key {report.target}' again.", file=out)
+    elif report.tampered:
+        print("The items that failed their check are still under the old key: restore them from a backup, and "
+              "keep the old key until they are re-keyed.", file=out)
+    elif services.shared_vault:
+        print(f"Every card is under {report.target}. Once every till's [vault] kms_key_id names it, the old key "
+              "may be disabled; keep it until then.", file=out)
+    return ExitCode.INTEGRITY if report.tampered else ExitCode.OK
+
+
+def vault_rotate_materials(services, args, out: TextIO, operator: SignedIn) -> int:
+    """``vault rotate-materials``: a new cached-material version in the meta store. Raises
+    InvalidInput for direct materials and the local vault, and the vault's errors."""
+    version = services.vault.rotate_materials()
+    journal(services, operator, "vault-rotate-materials", version=version)
+    print(f"New material version {version}: sales take it up within [vault] version_ttl seconds; "
+          "cards of older versions stay readable ('posapp vault rekey' moves them to it).", file=out)
+    return ExitCode.OK

@@ -1,0 +1,44 @@
+"""``posapp vault rekey`` killed part-way, as after a kill or a power cut.
+
+``python -m rekeycrash N ARGS...`` runs ``posapp ARGS...`` with pages (DynamoDB) and batches
+(local) of 4 items, and ends the process with ``os._exit`` (no cleanup runs) once N items are
+re-keyed: on DynamoDB right after the Nth conditional put, in the local vault right after the
+transaction that took the count to N or more.
+"""
+
+import os
+import sys
+import threading
+
+from posapp.__main__ import main
+from posapp.vault import dynamodb_rekey, local_rekey
+
+KILLED = 70
+
+after = int(sys.argv[1]) if __name__ == "__main__" else 0
+real_rekey_one, real_save = dynamodb_rekey.DynamoDbRekey._rekey_one, local_rekey._save
+lock = threading.Lock()
+put = 0
+
+
+def rekey_one(self, stored):
+    global put
+    outcome = real_rekey_one(self, stored)
+    with lock:
+        put += outcome == "rekeyed"
+        if put >= after:
+            os._exit(KILLED)
+    return outcome
+
+
+def save(db, report):
+    real_save(db, report)
+    if report.rekeyed >= after:
+        db.execute("COMMIT")  # the batch's transaction, as a run that died just after it
+        os._exit(KILLED)
+
+
+if __name__ == "__main__":
+    dynamodb_rekey.DynamoDbRekey._rekey_one, local_rekey._save = rekey_one, save
+    dynamodb_rekey.PAGE_ITEMS = local_rekey.BATCH = 4
+    sys.exit(main(sys.argv[2:]))
