@@ -14,14 +14,11 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
 
 import botocore.exceptions
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
-from dynamodb_encryption_sdk.material_providers.aws_kms import AwsKmsCryptographicMaterialsProvider
-from dynamodb_encryption_sdk.material_providers.most_recent import CachingMostRecentProvider
-from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore, MetaStoreAttributeNames
+from dynamodb_encryption_sdk.material_providers.store.meta import MetaStoreAttributeNames
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
@@ -31,6 +28,7 @@ from posapp.vault.base import (Check, ImportRecord, TokenNotFound, VaultEntry, V
                                VaultOutcomeUnknown, VaultUnavailable, check_token, is_bookkeeping)
 from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
+from posapp.vault.dynamodb_materials import CachedMaterials, materials_provider
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
 from posapp.vault.dynamodb_keys import KeyLifecycle, seal
@@ -40,14 +38,6 @@ from posapp.clock import utc_now
 log = logging.getLogger(__name__)
 
 _TOKEN_NAME = {"#t": item_format.PARTITION_KEY}
-
-
-@dataclass(frozen=True)
-class CachedMaterials:
-    """Item keys kept in ``meta_table``, wrapped by KMS, each version used for ``version_ttl`` seconds."""
-
-    meta_table: str
-    version_ttl: float
 
 
 class DynamoDbVault:
@@ -92,19 +82,8 @@ class DynamoDbVault:
         with self._config_lock:
             if self._materials is None:
                 with self._errors():
-                    self._materials = self._materials_provider()
+                    self._materials = materials_provider(self._clients, self._table, self._key_id, self._cached)
         return item_format.crypto_config(self._materials, self._table)
-
-    def _materials_provider(self) -> CryptographicMaterialsProvider:
-        kms = AwsKmsCryptographicMaterialsProvider(
-            key_id=self._key_id, regional_clients={self._clients.kms_region: self._clients.kms})
-        if self._cached is None:
-            return kms
-        # MetaStore describes its table when built: one reason materials load lazily.
-        store = MetaStore(table=self._clients.dynamodb_resource.Table(self._cached.meta_table),
-                          materials_provider=kms)
-        return CachingMostRecentProvider(provider_store=store, material_name=self._table,
-                                         version_ttl=float(self._cached.version_ttl))
 
     def tokenize(self, card: Card, *, orders_seen: int | None = None,
                  expires_at: datetime.datetime | None = None) -> str:
