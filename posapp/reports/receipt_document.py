@@ -50,15 +50,21 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def kind(order: Order) -> str:
-    """What the receipt is for, as its heading says: "SALE", "REFUND", "VOID", "CARD ON FILE"…"""
+def kind(order: Order, *, card_gone: bool = False) -> str:
+    """What the receipt is for, as its heading says: "SALE", "REFUND", "VOID", "CARD ON FILE"…;
+    a recorded sale whose card is past its retention (``card_gone``) is a "RECORDED SALE"."""
+    if card_gone and order.status is OrderStatus.RECORDED:
+        return "RECORDED SALE"
     return _KINDS.get(order.status, "RECEIPT")
 
 
-def status_words(order: Order, localization: Localization) -> str:
+def status_words(order: Order, localization: Localization, *, card_gone: bool = False) -> str:
     """The order's status in words: "PAID", "RECORDED (card on file)", "DECLINED (insufficient_funds)",
-    "REFUNDED 4,00 €, 6,50 € left"…; "STATUS UNKNOWN" for one another program wrote."""
+    "REFUNDED 4,00 €, 6,50 € left"…; "STATUS UNKNOWN" for one another program wrote. A recorded sale
+    whose card is past its retention (``card_gone``) is "RECORDED (card no longer stored)"."""
     status = order.status
+    if card_gone and status is OrderStatus.RECORDED:
+        return "RECORDED (card no longer stored)"
     if status is OrderStatus.DECLINED:
         return f"DECLINED ({shown(order.decline_code)})" if order.decline_code else "DECLINED"
     if status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED) and order.amount and order.refunded_minor > 0:
@@ -79,7 +85,8 @@ def receipt(order: Order, *, merchant: Merchant, localization: Localization, ope
     document.rule()
     if copy:
         document.add(COPY_BANNER, style=Style.TITLE)
-    document.add(kind(order), style=Style.TITLE)
+    card_gone = order.card_gone(printed_at)  # a receipt never says a removed card is on file
+    document.add(kind(order, card_gone=card_gone), style=Style.TITLE)
     _field(document, "Order", str(order.id))
     if order.created_at is not None:
         # Date and time on lines of their own: en_US writes "Jul 17, 2025, 11:14:58 AM", whose
@@ -97,7 +104,7 @@ def receipt(order: Order, *, merchant: Merchant, localization: Localization, ope
         document.add(shown(order.description), label="description")
     document.rule()
     _amounts(document, order, localization)
-    _field(document, "Status", status_words(order, localization), "status")
+    _field(document, "Status", status_words(order, localization, card_gone=card_gone), "status")
     _field(document, "Card", order.card_masked, "card")
     if order.payment_reference:
         _field(document, "Reference", shown(order.payment_reference), "processor reference")

@@ -221,3 +221,16 @@ def test_no_line_a_receipt_makes_itself_is_taken_for_a_card_number(sold, printed
     the_order = order(id=order_id, created_at=sold.replace(microsecond=0), amount=amount, captured_minor=amount.minor,
                       authorization_code=None, payment_reference=None)
     document(the_order, localization=Localization.named(*place), copy=True, printed_at=printed).check()
+
+
+@pytest.mark.parametrize("form", ["text", "pdf", "escpos"])
+def test_a_recorded_sale_whose_card_left_the_vault_never_says_card_on_file(form):
+    kept_until = SOLD + datetime.timedelta(days=400)
+    recorded = order(status=OrderStatus.RECORDED, processor=None, payment_reference=None, authorization_code=None,
+                     captured_minor=0, card_expires_at=kept_until)
+    before = formats(document(recorded, printed_at=kept_until - datetime.timedelta(seconds=1)))[form]
+    after = formats(document(recorded, printed_at=kept_until))[form]
+    assert "CARD ON FILE" in before and field(before, "Status") == "RECORDED (card on file)"
+    assert "on file" not in after.lower() and "RECORDED SALE" in after
+    assert field(after, "Status") == "RECORDED (card no longer stored)"
+    assert field(after, "Card") == "VISA •••• 4242"
