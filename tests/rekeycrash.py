@@ -3,10 +3,12 @@
 ``python -m rekeycrash N ARGS...`` runs ``posapp ARGS...`` with pages (DynamoDB) and batches
 (local) of 4 items, and ends the process with ``os._exit`` (no cleanup runs) once N items are
 re-keyed: on DynamoDB right after the Nth conditional put, in the local vault right after the
-transaction that took the count to N or more.
+transaction that took the count to N or more. With REKEYCRASH_INTERRUPT set, the local rekey is
+interrupted there instead, as by Ctrl-C (Python's own SIGINT handler raises KeyboardInterrupt).
 """
 
 import os
+import signal
 import sys
 import threading
 
@@ -35,6 +37,8 @@ def save(db, report):
     real_save(db, report)
     if report.rekeyed >= after:
         db.execute("COMMIT")  # the batch's transaction, as a run that died just after it
+        if os.environ.get("REKEYCRASH_INTERRUPT"):
+            signal.default_int_handler(signal.SIGINT, None)
         os._exit(KILLED)
 
 

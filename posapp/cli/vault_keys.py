@@ -8,7 +8,8 @@ from typing import TextIO
 from posapp.access.roles import SignedIn
 from posapp.cli.journalling import journal
 from posapp.cli.vault import count
-from posapp.errors import ExitCode, InvalidInput
+from posapp.errors import ExitCode, InvalidInput, PosappError, describe
+from posapp.pan_detect import redact
 
 REKEY_PROGRESS_EVERY = 1000  # items looked at between two progress lines
 
@@ -25,17 +26,30 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
     if not services.shared_vault and args.to_key:
         raise InvalidInput("the local vault uses no KMS key: run 'posapp vault rekey' without --to-key "
                            "(it makes new local keys)")
-    shown = {"pass": 0, "seen": 0}
+    latest, shown = None, {"pass": 0, "seen": 0}
+    names = ("rekeyed", "already", "gone")
+    counted = dict.fromkeys(names, 0)  # the counts at the last report: they run over every pass
+    start_of_pass = dict(counted)
 
     def progress(report) -> None:
+        nonlocal latest
+        latest = report
+        if report.passes != shown["pass"]:  # a new pass: show its own counts
+            start_of_pass.update(counted)
+        counted.update({name: getattr(report, name) for name in names})
         seen = report.rekeyed + report.already + report.gone + len(report.tampered)
         if report.passes != shown["pass"] or seen // REKEY_PROGRESS_EVERY != shown["seen"] // REKEY_PROGRESS_EVERY:
             resumed = " (resumed)" if report.resumed and report.passes == 1 else ""
-            print(f"posapp: rekey pass {report.passes}{resumed}: {report.rekeyed} re-keyed, {report.already} "
-                  f"already under the new key, {report.gone} gone meanwhile…", file=sys.stderr, flush=True)
+            rekeyed, already, gone = (counted[name] - start_of_pass[name] for name in names)
+            print(f"posapp: rekey pass {report.passes}{resumed}: {rekeyed} re-keyed, {already} "
+                  f"already under the new key, {gone} gone meanwhile…", file=sys.stderr, flush=True)
         shown.update({"pass": report.passes, "seen": seen})
 
-    report = services.vault.rekey(args.to_key, progress)
+    try:
+        report = services.vault.rekey(args.to_key, progress)
+    except BaseException as error:  # an interrupted or failed run is journalled too, with what it did
+        _journal_cut_short(services, operator, error, latest)
+        raise
     for token in report.tampered:
         print(f"posapp: vault item {token} failed its integrity check (tampered or unreadable): not re-keyed",
               file=sys.stderr)
@@ -54,9 +68,25 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
         print("The items that failed their check are still under the old key: restore them from a backup, and "
               "keep the old key until they are re-keyed.", file=out)
     elif services.shared_vault:
-        print(f"Every card is under {report.target}. Once every till's [vault] kms_key_id names it, the old key "
-              "may be disabled; keep it until then.", file=out)
+        print(f"Every card stored when the last pass ended is under {report.target}. Once every till's [vault] "
+              f"kms_key_id names it, run this again for what tills on the old key sold meanwhile; then the old "
+              "key may be disabled.", file=out)
     return ExitCode.INTEGRITY if report.tampered else ExitCode.OK
+
+
+def _journal_cut_short(services, operator: SignedIn, error: BaseException, report) -> None:
+    """Journal a rekey that stopped before its end: interrupted (Ctrl-C, a signal) or failed,
+    with the counts it reached (a resumed run carries on from its checkpoint)."""
+    if isinstance(error, PosappError):
+        outcome, reason = "failed", redact(describe(error)[0])
+    elif isinstance(error, KeyboardInterrupt):
+        outcome, reason = "interrupted", "interrupted"
+    else:
+        outcome, reason = "failed", type(error).__name__
+    counts = {} if report is None else dict(target=report.target, rekeyed=report.rekeyed, already=report.already,
+                                            gone=report.gone, passes=report.passes,
+                                            tampered=len(report.tampered), resumed=report.resumed)
+    journal(services, operator, "vault-rekey", outcome, reason=reason, **counts)
 
 
 def vault_rotate_materials(services, args, out: TextIO, operator: SignedIn) -> int:

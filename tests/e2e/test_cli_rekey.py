@@ -120,6 +120,10 @@ def test_dynamodb_rekey_needs_a_usable_key(shop, moto_endpoint):
     aws_client("kms", moto_endpoint).disable_key(KeyId=disabled.rsplit("/", 1)[1])  # moto: an id, not an ARN
     refused = shop("vault", "rekey", "--to-key", disabled)
     assert refused.returncode in (2, 3) and refused.stderr.count("\n") == 1 and disabled in refused.stderr
+    # Each key refused is in the journal, with the reason (a missing --to-key is a usage error, as argparse's).
+    entries = journalled(shop, "vault-rekey")
+    assert [entry["outcome"] for entry in entries] == ["failed"] * 2
+    assert all(entry["details"]["reason"] for entry in entries)
 
 
 def test_rotate_materials_starts_a_version_in_cached_mode_only(shop):
@@ -175,6 +179,21 @@ def test_a_killed_dynamodb_rekey_finishes_when_run_again(shop, moto_endpoint, po
     assert 5 <= rekeyed() < 9  # a page of 4, then the put that died, and those beside it in flight
     again = shop("vault", "rekey", "--to-key", new_key)
     assert again.returncode == 0, again.stderr
-    assert "(resumed)" in again.stderr and "Every card is under" in again.stdout
+    assert "(resumed)" in again.stderr and "Every card stored when the last pass ended is under" in again.stdout
     assert rekeyed() == 9
     assert shop.on(new_key)("vault", "verify", "--all").returncode == 0
+
+
+def test_an_interrupted_rekey_is_journalled_with_what_it_did_and_finishes_when_run_again(posapp, posapp_home):
+    tokens = [sell(posapp) for _ in range(9)]
+
+    # Interrupted in the second batch of 4: the first one's progress was reported.
+    interrupted = killed_rekey(posapp_home, 8, "vault", "rekey", env={"REKEYCRASH_INTERRUPT": "1"})
+
+    assert interrupted.returncode == 130, interrupted.stderr
+    [entry] = journalled(posapp, "vault-rekey")
+    assert entry["outcome"] == "interrupted" and entry["details"]["rekeyed"] >= 4
+    again = posapp("vault", "rekey")
+    assert again.returncode == 0, again.stderr
+    assert [entry["outcome"] for entry in journalled(posapp, "vault-rekey")] == ["interrupted", "ok"]
+    assert posapp("vault", "verify", *tokens).returncode == 0
