@@ -159,8 +159,8 @@ class DynamoDbRekey:
             batch = [pair for pair, code in zip(batch, codes) if code != _SETTLED]
             stalls = 0 if _SETTLED in codes else stalls + 1
             if stalls >= STALLS:
-                others = sorted(set(codes) - {"None"})
-                raise VaultUnavailable(f"the card vault kept cancelling the rekey's writes: {', '.join(others) or 'no reason given'}")
+                others = ", ".join(sorted(set(codes) - {"None"})) or "no reason given"
+                raise VaultUnavailable(f"the card vault kept cancelling the rekey's writes: {others}")
             if stalls:
                 time.sleep(0.05 * 2 ** stalls)
         return outcomes
