@@ -1,4 +1,4 @@
-"""A private moto server process (DynamoDB and KMS over HTTP) for benchmarks."""
+"""A private moto server process (DynamoDB and KMS over HTTP) for benchmarks (see moto_once.py)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ FAKE_AWS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS
 
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
-    """Start ``moto_server`` on 127.0.0.1 and a free port; yield its URL; stop it."""
+    """Start ``moto_server`` (moto_once.py) on 127.0.0.1 and a free port; yield its URL; stop it."""
     os.environ.update(FAKE_AWS)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    server = subprocess.Popen([sys.executable, str(Path(__file__).parent / "moto_once.py"),
+                               "-H", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

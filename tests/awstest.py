@@ -1,7 +1,11 @@
 """Fake AWS credentials and clients for moto, kept away from a developer's real AWS setup."""
 
+import contextlib
+import functools
 import os
 import socket
+import threading
+from unittest import mock
 
 import boto3
 
@@ -15,6 +19,25 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def one_dynamodb_request_at_a_time():
+    """moto (in this process) answers DynamoDB requests one at a time, as DynamoDB isolates
+    each write. moto's TransactWriteItems deep-copies the whole table first, to roll back to
+    it: a write from another thread meanwhile breaks the copy ("dictionary changed size during
+    iteration") or is undone by the roll-back."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock, answer = threading.Lock(), DynamoHandler.call_action
+
+    @functools.wraps(answer)
+    def one_at_a_time(self):
+        with lock:
+            return answer(self)
+
+    with mock.patch.object(DynamoHandler, "call_action", one_at_a_time):
+        yield
 
 
 def aws_client(service: str, endpoint: str | None = None):

@@ -87,10 +87,10 @@ def key_arn():
     Never in the same process as a moto server (tests/e2e's ``kms_key_arn``): they share state."""
     from unittest import mock
 
-    from awstest import AWS_ENV, create_kms_key
+    from awstest import AWS_ENV, create_kms_key, one_dynamodb_request_at_a_time
     from moto import mock_aws
 
-    with mock.patch.dict(os.environ, AWS_ENV), mock_aws():
+    with mock.patch.dict(os.environ, AWS_ENV), mock_aws(), one_dynamodb_request_at_a_time():
         yield create_kms_key()
 
 

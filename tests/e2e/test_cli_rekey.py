@@ -176,7 +176,7 @@ def test_a_killed_dynamodb_rekey_finishes_when_run_again(shop, moto_endpoint, po
                           env=TILL_ENV)
 
     assert killed.returncode == KILLED, killed.stderr
-    assert 5 <= rekeyed() < 9  # a page of 4, then the put that died, and those beside it in flight
+    assert 5 <= rekeyed() < 9  # a page of 4, then the transaction that died, and the one beside it in flight
     again = shop("vault", "rekey", "--to-key", new_key)
     assert again.returncode == 0, again.stderr
     assert "(resumed)" in again.stderr and "Every card stored when the last pass ended is under" in again.stdout

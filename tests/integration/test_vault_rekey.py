@@ -29,16 +29,21 @@ def on_key(place, key_arn, workstation="till-01", clients=None):
     return other.vault(clients or other.clients(), workstation=workstation)
 
 
+def card_puts(params):
+    """The tokens of the card items a PutItem or TransactWriteItems puts (bookkeeping left out)."""
+    items = [params["Item"]] if "Item" in params else [one["Put"]["Item"] for one in params["TransactItems"]]
+    return [item["token"]["S"] for item in items if not item["token"]["S"].startswith("posapp:")]
+
+
 def count_puts(clients):
-    """Counts the PutItems of card items (bookkeeping left out), by token."""
+    """Counts the puts of card items sent, by token."""
     puts = collections.Counter()
 
     def count(params, **_):
-        token = params["Item"]["token"]["S"]
-        if not token.startswith("posapp:"):
-            puts[token] += 1
+        puts.update(card_puts(params))
 
-    clients.dynamodb.meta.events.register("before-parameter-build.dynamodb.PutItem", count)
+    for operation in ("PutItem", "TransactWriteItems"):
+        clients.dynamodb.meta.events.register(f"before-parameter-build.dynamodb.{operation}", count)
     return puts
 
 
@@ -100,20 +105,22 @@ def test_rekey_while_tills_sell_and_read_leaves_every_card_under_the_new_key(pla
 
 def test_a_killed_rekey_resumes_and_puts_every_item_exactly_once(place, key_arn, monkeypatch):
     monkeypatch.setattr(dynamodb_rekey, "PAGE_ITEMS", 10)
+    monkeypatch.setattr(dynamodb_rekey, "BATCH_ITEMS", 4)  # several transactions a page: it dies inside one
     vault, clients = dynamodb_vault(place)
     tokens = [vault.tokenize(card()) for _ in range(45)]
     new_key = create_kms_key()
     puts = count_puts(clients)
+    event = "before-parameter-build.dynamodb.TransactWriteItems"
 
-    def die_after_17(params, **_):
-        if not params["Item"]["token"]["S"].startswith("posapp:") and sum(puts.values()) >= 17:
+    def die_after_17(params, **_):  # no transaction is sent once 17 puts were
+        if sum(puts.values()) >= 17:
             raise Killed()
 
-    clients.dynamodb.meta.events.register_first("before-parameter-build.dynamodb.PutItem", die_after_17)
+    clients.dynamodb.meta.events.register_first(event, die_after_17)
     with pytest.raises(Killed):
         vault.rekey(new_key, lambda report: None)
-    clients.dynamodb.meta.events.unregister("before-parameter-build.dynamodb.PutItem", die_after_17)
-    assert sum(puts.values()) == 17
+    clients.dynamodb.meta.events.unregister(event, die_after_17)
+    assert 17 <= sum(puts.values()) < len(tokens)
 
     resumed = on_key(place, key_arn, clients=clients)  # a new vault object (a new process), counted puts
     report = resumed.rekey(new_key, lambda report: None)
@@ -140,20 +147,32 @@ def test_a_tampered_item_is_reported_and_left_as_it_was(key_arn):
     assert clients.dynamodb.get_item(TableName=place.table, Key={"token": {"S": tokens[2]}})["Item"] == forged
 
 
-def test_an_item_deleted_while_being_rekeyed_stays_deleted(key_arn):
+@pytest.mark.parametrize("deleted", [slice(0, 1), slice(2, 4), slice(-1, None), slice(None)],
+                         ids=["first", "two-inside", "last", "whole-batch"])
+def test_items_deleted_inside_a_batch_stay_deleted_and_the_rest_is_rekeyed(key_arn, monkeypatch, deleted):
+    monkeypatch.setattr(dynamodb_rekey, "BATCH_ITEMS", 5)
     place = DynamoDbPlace(key_arn)
     vault, clients = dynamodb_vault(place)
-    tokens = [vault.tokenize(card()) for _ in range(3)]
+    sold = {vault.tokenize(c): c for c in (card() for _ in range(12))}
+    new_key = create_kms_key()
+    gone = []
 
-    def delete_first(params, **_):  # a compensation lands between the rekey's read and its put
-        if params["Item"]["token"]["S"] == tokens[0]:
-            clients.dynamodb.delete_item(TableName=place.table, Key={"token": {"S": tokens[0]}})
+    def delete_inside_first_batch(params, **_):  # compensations land between the rekey's read and its write
+        if not gone:
+            gone.extend(card_puts(params)[deleted])
+            for token in gone:
+                clients.dynamodb.delete_item(TableName=place.table, Key={"token": {"S": token}})
 
-    clients.dynamodb.meta.events.register("before-parameter-build.dynamodb.PutItem", delete_first)
-    report = vault.rekey(create_kms_key(), lambda report: None)
+    clients.dynamodb.meta.events.register("before-parameter-build.dynamodb.TransactWriteItems",
+                                          delete_inside_first_batch)
+    report = vault.rekey(new_key, lambda report: None)
 
-    assert (report.rekeyed, report.gone) == (2, 1)
-    assert sorted(entry.token for entry in vault.entries()) == sorted(tokens[1:])
+    assert (report.rekeyed, report.gone) == (len(sold) - len(gone), len(gone)) and report.done
+    entries = list(vault.entries())
+    assert sorted(entry.token for entry in entries) == sorted(set(sold) - set(gone))
+    assert {entry.key_version for entry in entries} == {new_key}
+    new_till = on_key(place, new_key, "till-new")
+    assert all(new_till.card(token) == one for token, one in sold.items() if token not in gone)
 
 
 def test_new_items_name_their_key_version(place, key_arn):
