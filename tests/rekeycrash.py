@@ -3,8 +3,9 @@
 ``python -m rekeycrash N ARGS...`` runs ``posapp ARGS...`` with pages (DynamoDB) and batches
 (local) of 4 items, and ends the process with ``os._exit`` (no cleanup runs) once N items are
 re-keyed: on DynamoDB right after the transaction (of 2 conditional puts) that took the count
-to N or more, in the local vault right after the transaction that took the count to N or more. With REKEYCRASH_INTERRUPT set, the local rekey
-is interrupted there instead, as by Ctrl-C (Python's own SIGINT handler raises KeyboardInterrupt).
+to N or more, in the local vault right after the transaction that took the count to N or more.
+With REKEYCRASH_INTERRUPT set, the local rekey is interrupted there instead, as by Ctrl-C
+(Python's own SIGINT handler raises KeyboardInterrupt).
 """
 
 import os
