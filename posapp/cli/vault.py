@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import errno
@@ -35,11 +36,13 @@ def vault_verify(services, args, out: TextIO, operator: SignedIn) -> int:
     from posapp.reconcile import OrderHistoryBehind, check_history_reaches, check_same_history
 
     newest_seen = 0  # the newest order id any stored sale knew of
+    under_key: collections.Counter[str | None] = collections.Counter()  # items by the key they name
 
     def every_token():
         nonlocal newest_seen
         for entry in services.vault.entries():
             newest_seen = max(newest_seen, entry.orders_seen or 0)
+            under_key[entry.key_version] += 1
             yield entry.token
 
     if args.all:
@@ -71,11 +74,11 @@ def vault_verify(services, args, out: TextIO, operator: SignedIn) -> int:
         what += f" and {count(orders.checked, 'order')}"
     journal(services, operator, "vault-verify", "failed" if failures else "ok", all=args.all, items=checked,
             orders=orders_checked, failed=len(failures))
-    if not failures:
-        print(f"Checked {what}: all intact.", file=out)
-        return ExitCode.OK
-    print(f"Checked {what}: {len(failures)} failed.", file=out)
-    return max(describe(error)[1] for error in failures)
+    print(f"Checked {what}: all intact." if not failures else f"Checked {what}: {len(failures)} failed.", file=out)
+    if under_key:  # which keys protect the cards: what an administrator checks after a rekey
+        print("Keys: " + "; ".join(f"{count(items, 'item')} under {version or 'a key from before posapp named keys'}"
+                                   for version, items in under_key.most_common()) + ".", file=out)
+    return max(describe(error)[1] for error in failures) if failures else ExitCode.OK
 
 
 def vault_reconcile(services, args, out: TextIO, operator: SignedIn) -> int:

@@ -39,7 +39,8 @@ def test_local_rekey_keeps_every_card_and_the_audit_journal(posapp, posapp_home)
     assert result.stdout.startswith("Re-keyed 3 vault items to local-2 in 2 passes: 0 already under it, ")
     assert "rekey pass 1: 3 re-keyed" in result.stderr
     assert posapp("vault", "verify", *tokens).returncode == 0
-    assert posapp("vault", "verify", "--all").returncode == 0
+    verified = posapp("vault", "verify", "--all")
+    assert verified.returncode == 0 and verified.stdout.splitlines()[1] == "Keys: 3 items under local-2."
     assert posapp("audit", "verify").returncode == 0
     [entry] = journalled(posapp, "vault-rekey")
     assert entry["outcome"] == "ok"
@@ -87,7 +88,8 @@ def test_dynamodb_rekey_moves_every_card_to_the_new_key(shop, moto_endpoint):
     versions = {item["key_version"]["S"] for item in items if item["token"]["S"] in tokens}
     assert versions == ({new_key} if shop.materials == "direct" else {f"{shop.table}#1"})
     on_new_key = shop.on(new_key)
-    assert on_new_key("vault", "verify", "--all").returncode == 0
+    verified = on_new_key("vault", "verify", "--all")
+    assert verified.returncode == 0 and verified.stdout.splitlines()[1] == f"Keys: 3 items under {versions.pop()}."
     assert sell(on_new_key)
     [entry] = journalled(shop, "vault-rekey")
     assert (entry["outcome"], entry["details"]["rekeyed"], entry["details"]["target"]) == (
