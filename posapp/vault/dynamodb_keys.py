@@ -100,6 +100,9 @@ class KeyLifecycle:
         try:
             key = self._clients.kms.describe_key(KeyId=to_key)["KeyMetadata"]
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            if isinstance(error, botocore.exceptions.ClientError) and \
+                    error.response.get("Error", {}).get("Code") == "NotFoundException":  # a mistyped ARN
+                raise InvalidInput(f"--to-key {to_key} names no KMS key in {region}: check the ARN") from None
             raise translate(error, table=self._table, key_arn=to_key) from None
         if key.get("KeyUsage", "ENCRYPT_DECRYPT") != "ENCRYPT_DECRYPT" or key.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
             raise InvalidInput(f"KMS key {to_key} is not a symmetric encryption key")

@@ -118,13 +118,16 @@ def test_dynamodb_rekey_needs_a_usable_key(shop, moto_endpoint):
     assert shop("vault", "rekey").returncode == 2
     wrong_region = shop("vault", "rekey", "--to-key", "arn:aws:kms:eu-west-1:123456789012:key/" + str(uuid.uuid4()))
     assert (wrong_region.returncode, wrong_region.stderr.count("\n")) == (2, 1)
+    no_such_key = shop("vault", "rekey", "--to-key", "arn:aws:kms:us-east-1:123456789012:key/" + str(uuid.uuid4()))
+    assert (no_such_key.returncode, no_such_key.stderr.count("\n")) == (2, 1)
+    assert "names no KMS key" in no_such_key.stderr and "kms_key_id" not in no_such_key.stderr
     disabled = create_kms_key(moto_endpoint)
     aws_client("kms", moto_endpoint).disable_key(KeyId=disabled.rsplit("/", 1)[1])  # moto: an id, not an ARN
     refused = shop("vault", "rekey", "--to-key", disabled)
     assert refused.returncode in (2, 3) and refused.stderr.count("\n") == 1 and disabled in refused.stderr
     # Each key refused is in the journal, with the reason (a missing --to-key is a usage error, as argparse's).
     entries = journalled(shop, "vault-rekey")
-    assert [entry["outcome"] for entry in entries] == ["failed"] * 2
+    assert [entry["outcome"] for entry in entries] == ["failed"] * 3
     assert all(entry["details"]["reason"] for entry in entries)
 
 
