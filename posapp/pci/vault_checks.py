@@ -61,7 +61,8 @@ def rotation(services: Services) -> tuple[Status, str]:
         return Status.WARN, "local keys: rotate with 'posapp vault rekey'"
     if rotates:
         return Status.PASS, "automatic rotation of the vault's KMS key is on"
-    return Status.FAIL, "automatic rotation of the vault's KMS key is off: turn it on (aws kms enable-key-rotation)"
+    return Status.FAIL, ("automatic rotation of the vault's KMS key is off: turn it on ('posapp doctor' prints "
+                         "the aws kms enable-key-rotation command for this key)")
 
 
 def permissions(services: Services) -> tuple[Status, str]:

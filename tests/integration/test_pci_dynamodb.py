@@ -85,7 +85,8 @@ def test_credentials_wider_than_the_till_policy_and_a_key_that_does_not_rotate_f
         Status.FAIL, "these credentials may do more than the till policy allows: dynamodb:Scan, "
                      "dynamodb:GetItem on cards, kms:Decrypt beyond the audit key")
     assert (found["3.7.4"].status, found["3.7.4"].evidence) == (
-        Status.FAIL, "automatic rotation of the vault's KMS key is off: turn it on (aws kms enable-key-rotation)")
+        Status.FAIL, "automatic rotation of the vault's KMS key is off: turn it on ('posapp doctor' prints the aws "
+                     "kms enable-key-rotation command for this key)")
 
 
 def test_the_back_office_reads_cards_by_design_and_counts_their_expiry(aws_settings):
