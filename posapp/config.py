@@ -10,6 +10,7 @@ and no secret ever goes in a file: secrets live in the OS keyring (``posapp.secr
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 import json
 import os
@@ -182,7 +183,7 @@ def _convert(raw: object, hint: object) -> object:
         raise ValueError("looks like a card number; settings never hold card data")
     if typing.get_origin(hint) is tuple:  # a list of text, like the lines of an address
         if not isinstance(raw, list):
-            raise ValueError(f'must be a list of text, like ["first line", "second line"], not {type(raw).__name__}')
+            raise ValueError(f'must be a list of text, like ["first line", "second line"], not {_kind(raw)}')
         return tuple(_convert(item, str) for item in raw)
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for option in options:
@@ -190,10 +191,23 @@ def _convert(raw: object, hint: object) -> object:
             names = [member.value for member in option]
             if raw in names:
                 return option(raw)
-            raise ValueError(f"must be one of {', '.join(map(repr, names))}, not {raw!r}")
+            raise ValueError(f"must be one of {', '.join(map(repr, names))}, "
+                             f"not {repr(raw) if isinstance(raw, str) else _kind(raw)}")
         if option is str and isinstance(raw, str):
             return raw
         if option is int and isinstance(raw, int) and not isinstance(raw, bool):
             return raw
     expected = "a whole number" if int in options else "text"
-    raise ValueError(f"must be {expected}, not {type(raw).__name__}")
+    raise ValueError(f"must be {expected}, not {_kind(raw)}")
+
+
+# What a TOML value is, in a settings file's words rather than Python's type names; bool before
+# int and datetime before date, as each is a kind of the other in Python.
+_KINDS = ((str, "text"), (bool, "true or false"), (int, "a whole number"), (float, "a decimal number"),
+          (list, "a list"), (dict, "a table"), (datetime.datetime, "a date and time"), (datetime.date, "a date"),
+          (datetime.time, "a time of day"))
+
+
+def _kind(raw: object) -> str:
+    """The kind of TOML value ``raw`` is ("a whole number"), for a message."""
+    return next(word for kind, word in _KINDS if isinstance(raw, kind))

@@ -4,8 +4,9 @@ moto enforces neither IAM policies nor key policies: these tests make the policy
 answering every call the policy does not allow with AWS's own refusal (AccessDeniedException,
 raised by botocore as a real ClientError) before it is sent. The evaluator knows what the
 template uses and no more: Allow statements, Action and Resource with wildcards, Ref, Fn::GetAtt
-and Fn::Sub resolved to a test's table and key, and the conditions StringEquals, StringLike and
-ForAllValues:StringLike; any other element fails loudly, so a template change cannot slip by.
+and Fn::Sub resolved to a test's table and key, and the conditions StringEquals and StringLike, and
+ForAllValues: with StringEquals, StringLike or StringNotLike; any other element fails loudly, so a
+template change cannot slip by.
 """
 
 from __future__ import annotations
@@ -90,20 +91,29 @@ def _matches(value: str, patterns: list[str], *, fold: bool = False) -> bool:
 
 def _conditions_hold(conditions: Mapping, context: Mapping[str, list[str]]) -> bool:
     for operator, tests in conditions.items():
+        qualifier, _, test = operator.rpartition(":")
+        if operator not in _OPERATORS:
+            raise ValueError(f"the evaluator does not know the condition operator {operator}")
         for key, expected in tests.items():
             values, expected = context.get(key), _list(expected)
-            if operator == "StringEquals":
-                held = values is not None and any(value in expected for value in values)
-            elif operator == "StringLike":
-                held = values is not None and any(_matches(value, expected) for value in values)
-            elif operator == "ForAllValues:StringLike":
+            if qualifier == "ForAllValues":
                 # IAM's rule, surprising as it is: no values at all satisfy "for all values".
-                held = all(_matches(value, expected) for value in values or [])
-            else:
-                raise ValueError(f"the evaluator does not know the condition operator {operator}")
+                held = all(_STRING_TESTS[test](value, expected) for value in values or [])
+            else:  # a single-valued key: absent, the (positive) test fails
+                held = values is not None and any(_STRING_TESTS[test](value, expected) for value in values)
             if not held:
                 return False
     return True
+
+
+# What one value of a condition key must satisfy against the condition's values.
+_STRING_TESTS = {
+    "StringEquals": lambda value, expected: value in expected,
+    "StringLike": lambda value, expected: _matches(value, expected),
+    "StringNotLike": lambda value, expected: not _matches(value, expected),
+}
+# A plain negated test holds where the key is absent, IAM says; the template uses none, so none is known.
+_OPERATORS = {"StringEquals", "StringLike", *(f"ForAllValues:{test}" for test in _STRING_TESTS)}
 
 
 def _resolve(node, stack: Stack):

@@ -93,6 +93,10 @@ def translate(error: Exception, *, table: str, key_arn: str, till: bool = False)
         return VaultUnavailable(f"the card vault is busy ({code}); try again in a moment")
     if code in _CREDENTIALS_REFUSED:
         return VaultUnavailable(f"AWS refused this workstation's credentials ({code})")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    if status >= 500:  # the server failed; it refused nothing
+        return VaultUnavailable(f"the card vault's server failed {operation} (HTTP {status}); try again, "
+                                "or check the endpoint")
     return VaultUnavailable(f"the card vault refused {operation}: {code}")
 
 

@@ -224,10 +224,11 @@ class DynamoDbVault:
         self._identity.end_import(import_id)
 
     def provision(self) -> None:
-        """Create the vault table (and the meta table in cached mode); running it twice is harmless."""
+        """Create the vault table (the meta table too in cached mode), its identity and audit key; harmless twice."""
         with self._errors():
             self._create_table(self._table, [(item_format.PARTITION_KEY, "S", "HASH")])
             self._identity.create()
+            self._audit.key()  # made here, by the administrator: a till may not write bookkeeping items
             ttl = self._db.describe_time_to_live(TableName=self._table)["TimeToLiveDescription"]
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
                 self._db.update_time_to_live(TableName=self._table, TimeToLiveSpecification={

@@ -3,8 +3,9 @@
 The key is a KMS data key: the table keeps only its ciphertext, bound by an encryption
 context to this table and purpose, so KMS refuses a blob that was changed or moved; every
 till and back office with the vault's key reads the same audit key and can verify every
-workstation's chain. Anchors are attributes of one item, each moved only forward by a
-conditional update. Both items are bookkeeping: no token can name them.
+workstation's chain; ``posapp provision`` makes it, as tills may not write it. Anchors are
+attributes of one item, each moved only forward by a conditional update. Both items are
+bookkeeping: no token can name them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import botocore.exceptions
 
 from posapp.audit.chain import KEY_BYTES, Anchor
-from posapp.vault.base import VaultError
+from posapp.vault.base import VaultError, VaultNotPermitted
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.item_format import PARTITION_KEY
 
@@ -35,7 +36,9 @@ class AuditItems:
         return {"posapp": "audit journal key", "table": self._table}
 
     def key(self) -> bytes:
-        """The audit key, made and stored on first use by whichever till comes first."""
+        """The audit key; ``posapp provision`` makes it (a vault provisioned before that: whichever
+        workstation comes first, if its role may). Raises VaultNotPermitted where it is missing and
+        this workstation's role may not store it."""
         if self._key is None:
             with self._errors():
                 item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
@@ -62,6 +65,10 @@ class AuditItems:
             self._db.put_item(TableName=self._table, Item=item, ExpressionAttributeNames={"#t": PARTITION_KEY},
                               ConditionExpression="attribute_not_exists(#t)")
         except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] in ("AccessDeniedException", "AccessDenied"):  # a till's role
+                raise VaultNotPermitted(f"vault table {self._table} has no audit journal key yet, and this "
+                                        "workstation may not make it: run 'posapp provision' as an administrator"
+                                        ) from None
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             # Another till made it first: use its key, never a second one.

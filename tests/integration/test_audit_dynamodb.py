@@ -28,10 +28,18 @@ def test_the_audit_key_is_made_once_and_shared_by_every_till(place):
     assert key not in item["wrapped"]["B"]  # only KMS's ciphertext is stored
 
 
+def test_provision_makes_the_audit_key(place):
+    vault, clients = dynamodb_vault(place)
+    item = clients.dynamodb.get_item(TableName=place.table, Key=KEY_ITEM)["Item"]
+    vault.provision()  # again: the key is kept
+    assert clients.dynamodb.get_item(TableName=place.table, Key=KEY_ITEM)["Item"] == item
+
+
 def test_two_tills_asking_first_at_once_get_one_key(place):
     import threading
 
-    dynamodb_vault(place)
+    _, clients = dynamodb_vault(place)
+    clients.dynamodb.delete_item(TableName=place.table, Key=KEY_ITEM)  # a vault provisioned before provision made it
     tills = [place.vault(place.clients(), workstation=f"till-0{n}") for n in range(1, 5)]
     keys, start = [], threading.Barrier(len(tills))
 

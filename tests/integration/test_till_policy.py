@@ -5,6 +5,9 @@ policy does not allow, as AWS would. The vault is provisioned first with every r
 administrator provisions it.
 """
 
+import datetime
+
+import botocore.exceptions
 import pytest
 from awstest import aws_client
 from cardgen import random_pan
@@ -12,6 +15,7 @@ from iam_policy import Policy, Refusals, Stack
 from kit import CASHIER, DynamoDbPlace, card, dynamodb_vault, lose_first_answer, order_store, sale
 
 from posapp import pairing
+from posapp.audit.chain import KEY_BYTES, Anchor
 from posapp.card import Pan
 from posapp.checkout import CheckoutService
 from posapp.errors import ExitCode, describe
@@ -114,3 +118,42 @@ def test_cached_materials_need_the_policy_that_also_decrypts_cards(key_arn, mysq
     stored = aws_client("dynamodb").get_item(TableName=till.place.table, Key={"token": {"S": token}})["Item"]
     assert item_format.decrypt(token, stored, vault._crypto()).pan == Pan.parse(number)
     assert refusals.refused == ["dynamodb:DescribeTable"]  # of the meta table, under the till policy alone
+
+
+BOOKKEEPING_WRITES = {
+    "PutItem": lambda db, table, key: db.put_item(TableName=table, Item={**key, "vault_id": {"S": "forged"}}),
+    "UpdateItem": lambda db, table, key: db.update_item(TableName=table, Key=key, UpdateExpression="SET forged = :f",
+                                                        ExpressionAttributeValues={":f": {"S": "forged"}}),
+    "DeleteItem": lambda db, table, key: db.delete_item(TableName=table, Key=key),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(BOOKKEEPING_WRITES))
+@pytest.mark.parametrize("name", ["posapp:vault-identity", "posapp:audit-key", "posapp:rekey"])
+def test_a_till_may_not_write_posapps_bookkeeping_items(till, operation, name):
+    key = {"token": {"S": name}}
+    kept = aws_client("dynamodb").get_item(TableName=till.place.table, Key=key).get("Item")
+    refusals = till.restrict("TillPolicy")
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        BOOKKEEPING_WRITES[operation](till.clients.dynamodb, till.place.table, key)
+    assert refusals.refused == [f"dynamodb:{operation}"]
+    assert aws_client("dynamodb").get_item(TableName=till.place.table, Key=key).get("Item") == kept
+
+
+def test_a_till_moves_its_journal_anchor_and_reads_the_audit_key_provision_made(till):
+    till.restrict("TillPolicy")
+    anchor = Anchor("till-01", 3, "ab" * 32, datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.timezone.utc))
+    till.vault.record_anchor(anchor)
+    assert till.vault.anchors() == {"till-01": anchor}
+    assert len(till.vault.audit_key()) == KEY_BYTES
+
+
+def test_a_till_on_a_vault_without_an_audit_key_is_told_to_provision(till):
+    aws_client("dynamodb").delete_item(TableName=till.place.table, Key={"token": {"S": "posapp:audit-key"}})
+    refusals = till.restrict("TillPolicy")
+    with pytest.raises(VaultNotPermitted) as refused:
+        till.vault.audit_key()
+    assert refusals.refused == ["dynamodb:PutItem"]
+    assert describe(refused.value) == (f"vault table {till.place.table} has no audit journal key yet, and this "
+                                       "workstation may not make it: run 'posapp provision' as an administrator",
+                                       ExitCode.NOT_PERMITTED)

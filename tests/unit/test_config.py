@@ -1,9 +1,15 @@
 """Settings: defaults to local mode, layered files, one clear line for a bad file or key."""
 
+import dataclasses
+import re
+import typing
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from posapp import config, secrets
-from posapp.config import ConfigError, VaultBackend
+from posapp.config import SECTIONS, ConfigError, VaultBackend
 
 
 @pytest.fixture
@@ -44,13 +50,13 @@ def test_posapp_config_variable_names_the_explicit_file(env, tmp_path):
     ('[vault]\nbackend = "cloud"\n', "[vault] backend: must be one of 'local', 'dynamodb', not 'cloud'"),
     ('[vault]\nmaterials = "fast"\n', "[vault] materials: must be one of 'direct', 'cached', not 'fast'"),
     ('[vault]\nkms_key_id = "alias/pos"\n', "[vault] kms_key_id: use the full key ARN"),
-    ('[vault]\nversion_ttl = "300"\n', "[vault] version_ttl: must be a whole number, not str"),
+    ('[vault]\nversion_ttl = "300"\n', "[vault] version_ttl: must be a whole number, not text"),
     ('[vault]\nversion_ttl = 0\n', "[vault] version_ttl: must be at least 1"),
     ('[vault]\nbackend = "dynamodb"\nkms_key_id = "arn:aws:kms:us-east-1:123456789012:key/k"\n',
      '[vault] region: required with backend = "dynamodb"'),
     ('[vault]\ntabel = "x"\n', "unknown setting [vault] tabel"),
     ('[valut]\n', "unknown section [valut]"),
-    ('[workstation]\nid = 7\n', "[workstation] id: must be text, not int"),
+    ('[workstation]\nid = 7\n', "[workstation] id: must be text, not a whole number"),
     ('[workstation]\nid = "till 01"\n', "[workstation] id: use 1 to 64 letters"),
     ('[orders]\nurl = "postgres://x"\n', '[orders] url: use "mysql+pymysql://USER@HOST:PORT/DATABASE"'),
     ('[orders]\nurl = "mysql+pymysql://pos:hunter2@db/pos"\n', "[orders] url: no password in the file"),
@@ -204,3 +210,49 @@ def test_aws_settings_are_checked_when_read(env, tmp_path, key, value, reason):
     with pytest.raises(ConfigError, match=f"^{path}: \\[vault\\] {key}: ") as refused:
         config.load(path, env=env)
     assert reason in str(refused.value)
+
+
+# TOML values of each kind, as written in a file, with the words a message uses for that kind.
+TOML_VALUES = {
+    "text": st.text(alphabet="abcxyz -", max_size=8).map(lambda text: f'"{text}"'),
+    "a whole number": st.integers(-2**63, 2**63 - 1).map(str),
+    "a decimal number": st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    "true or false": st.sampled_from(["true", "false"]),
+    "a list": st.sampled_from(["[]", "[1, 2]", '["a", "b"]']),
+    "a table": st.sampled_from(["{}", "{ a = 1 }"]),
+    "a date and time": st.just("1979-05-27T07:32:00Z"),
+    "a date": st.just("1979-05-27"),
+    "a time of day": st.just("07:32:00"),
+}
+
+
+def _accepted(hint):
+    """The kind of TOML value a setting of type ``hint`` takes (an enumeration's values are text)."""
+    if typing.get_origin(hint) is tuple:
+        return "a list"
+    options = typing.get_args(hint) or (hint,)
+    return "a whole number" if int in options else "text"
+
+
+TYPED_SETTINGS = [(section, name, _accepted(hint)) for section, kind in SECTIONS.items()
+                  for name, hint in typing.get_type_hints(kind).items()
+                  if name in {field.name for field in dataclasses.fields(kind)}]
+
+
+@st.composite
+def wrong_typed(draw):
+    section, key, accepted = draw(st.sampled_from(TYPED_SETTINGS))
+    kind = draw(st.sampled_from(sorted(set(TOML_VALUES) - {accepted})))
+    return section, key, kind, draw(TOML_VALUES[kind])
+
+
+@given(wrong_typed())
+def test_a_value_of_the_wrong_kind_is_named_in_the_files_words(tmp_path_factory, setting):
+    section, key, kind, value = setting
+    path = write(tmp_path_factory.mktemp("config") / "bad.toml", f"[{section}]\n{key} = {value}\n")
+    with pytest.raises(ConfigError) as error:
+        config.load(path, env={"POSAPP_HOME": str(path.parent / "home")})
+    message = str(error.value)
+    assert message.startswith(f"{path}: [{section}] {key}: must be ")
+    assert message.endswith(f", not {kind}")
+    assert not re.search(r"\b(str|int|float|bool|dict|tuple|NoneType|datetime)\b", message)

@@ -28,12 +28,26 @@ def test_a_till_may_store_and_delete_a_card_but_never_read_or_update_it(token):
     assert not allowed(TILL, "dynamodb", "UpdateItem", TableName="shop-vault", Key=key)
 
 
+BOOKKEEPING = ["posapp:vault-identity", "posapp:audit-key", "posapp:audit-anchors", "posapp:rekey"]
+
+
 @given(st.text(min_size=1, max_size=40))
-def test_a_till_reads_and_updates_only_posapps_bookkeeping_items(name):
-    for operation in ("GetItem", "UpdateItem"):
-        assert allowed(TILL, "dynamodb", operation, TableName="shop-vault", Key={"token": {"S": f"posapp:{name}"}})
+def test_a_till_reads_only_posapps_bookkeeping_items_and_stores_only_cards(name):
+    key = {"token": {"S": name}}
+    assert allowed(TILL, "dynamodb", "GetItem", TableName="shop-vault", Key=key) == name.startswith("posapp:")
+    for operation in ("PutItem", "DeleteItem"):
         assert allowed(TILL, "dynamodb", operation, TableName="shop-vault",
-                       Key={"token": {"S": name}}) == name.startswith("posapp:")
+                       **({"Item": key} if operation == "PutItem" else {"Key": key})) != name.startswith("posapp:")
+
+
+@pytest.mark.parametrize("name", BOOKKEEPING)
+def test_a_till_updates_only_the_journal_anchors_and_never_writes_bookkeeping(name):
+    key = {"token": {"S": name}}
+    assert allowed(TILL, "dynamodb", "GetItem", TableName="shop-vault", Key=key)
+    assert allowed(TILL, "dynamodb", "UpdateItem", TableName="shop-vault",
+                   Key=key) == (name == "posapp:audit-anchors")
+    assert not allowed(TILL, "dynamodb", "PutItem", TableName="shop-vault", Item={**key, "vault_id": {"S": "x"}})
+    assert not allowed(TILL, "dynamodb", "DeleteItem", TableName="shop-vault", Key=key)
 
 
 def test_a_till_may_not_scan_batch_read_or_touch_another_table():
@@ -68,6 +82,35 @@ def test_wildcards_and_several_policies():
     assert not allowed(cached, "dynamodb", "GetItem", TableName="shop-vault", Key={"token": {"S": str(uuid.uuid4())}})
 
 
+def condition_policy(tmp_path, operator, expected):
+    """A one-statement policy allowing dynamodb:GetItem under ``operator`` on dynamodb:LeadingKeys."""
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+                        "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+                        "            Action: dynamodb:GetItem\n            Resource: '*'\n"
+                        f"            Condition:\n              {operator}:\n"
+                        f"                dynamodb:LeadingKeys: {expected!r}\n")
+    return Policy(["P"], STACK, template)
+
+
+@pytest.mark.parametrize(("operator", "expected", "holds_for"), [
+    ("StringEquals", "posapp:rekey", ["posapp:rekey"]),
+    ("StringLike", "posapp:*", ["posapp:rekey", "posapp:"]),
+    ("ForAllValues:StringEquals", "posapp:rekey", ["posapp:rekey"]),
+    ("ForAllValues:StringLike", "posapp:*", ["posapp:rekey", "posapp:"]),
+    ("ForAllValues:StringNotLike", "posapp:*", ["Posapp:rekey", "c0ffee", "x-posapp:1"]),
+])
+def test_the_condition_operators_test_each_leading_key(tmp_path, operator, expected, holds_for):
+    policy = condition_policy(tmp_path, operator, expected)
+    for name in ["posapp:rekey", "posapp:", "Posapp:rekey", "c0ffee", "x-posapp:1"]:
+        assert policy.allows("dynamodb:GetItem", "t", {"dynamodb:LeadingKeys": [name]}) == (name in holds_for)
+    # Several keys (a batch): ForAllValues needs every one to pass, a plain operator any one.
+    mixed = {"dynamodb:LeadingKeys": ["posapp:rekey", "c0ffee"]}
+    assert policy.allows("dynamodb:GetItem", "t", mixed) == (not operator.startswith("ForAllValues"))
+    # No key at all: "for all values" holds vacuously, as in IAM; a plain operator fails.
+    assert policy.allows("dynamodb:GetItem", "t", {}) == operator.startswith("ForAllValues")
+
+
 def test_an_element_the_evaluator_does_not_know_fails_loudly(tmp_path):
     template = tmp_path / "t.yaml"
     template.write_text("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
@@ -77,6 +120,8 @@ def test_an_element_the_evaluator_does_not_know_fails_loudly(tmp_path):
     policy = Policy(["P"], STACK, template)
     with pytest.raises(ValueError, match="StringNotEquals"):
         allowed(policy, "kms", "Decrypt", KeyId=KEY)
+    with pytest.raises(ValueError, match="StringNotLike"):  # a plain negated test: IAM's absent-key rule
+        condition_policy(tmp_path, "StringNotLike", "posapp:*").allows("dynamodb:GetItem", "t", {})
     template.write_text(template.read_text().replace("Effect: Allow", "Effect: Deny"))
     with pytest.raises(ValueError, match="only Allow"):
         Policy(["P"], STACK, template)

@@ -26,7 +26,7 @@ def test_the_setting_names_the_tills_currency(tmp_path):
     ('"EGX"', "unknown currency 'EGX': use an ISO 4217 code such as USD or EUR"),
     ('"eur"', "unknown currency 'eur': use an ISO 4217 code such as USD or EUR"),
     ('"4111 1111 1111 1111"', "looks like a card number; settings never hold card data"),
-    ("978", "must be text, not int"),
+    ("978", "must be text, not a whole number"),
 ])
 def test_a_bad_currency_is_refused_in_one_line_naming_file_and_key(tmp_path, value, reason):
     with pytest.raises(ConfigError) as refused:
@@ -57,10 +57,10 @@ def test_unset_locale_and_zone_are_the_systems(tmp_path):
     ('name = ""', "use 1 to 64 printable characters on one line"),
     ('name = "' + "x" * 65 + '"', "use 1 to 64 printable characters on one line"),
     ('receipt_footer = "two\\nlines"', "use 1 to 64 printable characters on one line"),
-    ('address = "1 Main Street"', 'must be a list of text, like ["first line", "second line"], not str'),
+    ('address = "1 Main Street"', 'must be a list of text, like ["first line", "second line"], not text'),
     ('address = ["a", "b", "c", "d", "e"]', "at most 4 lines"),
     ('address = ["4111 1111 1111 1111"]', "looks like a card number; settings never hold card data"),
-    ('tax_id = 12345', "must be text, not int"),
+    ('tax_id = 12345', "must be text, not a whole number"),
 ])
 def test_bad_merchant_settings_are_refused_in_one_line(tmp_path, line, reason):
     with pytest.raises(ConfigError) as refused:
