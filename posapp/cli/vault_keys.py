@@ -58,18 +58,21 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
             already=report.already, gone=report.gone, passes=report.passes, remaining=report.remaining,
             tampered=len(report.tampered), resumed=report.resumed)
     passes = f"{report.passes} pass{'' if report.passes == 1 else 'es'}"
-    print(f"Re-keyed {count(report.rekeyed, 'vault item')} to {report.target} in {passes}: {report.already} already "
+    # Cached materials name a material version, wrapped by the KMS key a till's settings name.
+    target = report.target if report.target == args.to_key or not args.to_key else \
+        f"{report.target} (wrapped by {args.to_key})"
+    print(f"Re-keyed {count(report.rekeyed, 'vault item')} to {target} in {passes}: {report.already} already "
           f"under it, {report.gone} deleted meanwhile, {len(report.tampered)} failed their check.", file=out)
     if report.remaining:
         print(f"{count(report.remaining, 'card')} still under another key: tills still on the old key stored "
               f"{'it' if report.remaining == 1 else 'them'}. Point every till's [vault] kms_key_id at "
-              f"{report.target}, then run 'posapp vault rekey --to-key {report.target}' again.", file=out)
+              f"{args.to_key}, then run 'posapp vault rekey --to-key {args.to_key}' again.", file=out)
     elif report.tampered:
         print("The items that failed their check are still under the old key: restore them from a backup, and "
               "keep the old key until they are re-keyed.", file=out)
     elif services.shared_vault:
-        print(f"Every card stored when the last pass ended is under {report.target}. Once every till's [vault] "
-              f"kms_key_id names it, run this again for what tills on the old key sold meanwhile; then the old "
+        print(f"Every card stored when the last pass ended is under {target}. Once every till's [vault] "
+              f"kms_key_id names {args.to_key}, run this again for what tills on the old key sold meanwhile; then the old "
               "key may be disabled.", file=out)
     return ExitCode.INTEGRITY if report.tampered else ExitCode.OK
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import botocore.exceptions
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from dynamodb_encryption_sdk.material_providers.aws_kms import AwsKmsCryptographicMaterialsProvider
+from dynamodb_encryption_sdk.exceptions import NoKnownVersionError
 from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore
 
 from posapp.errors import InvalidInput
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from posapp.vault.dynamodb import CachedMaterials
 
 log = logging.getLogger(__name__)
+
+# A bookkeeping item: which KMS key wraps each material version posapp made (version -> key ARN).
+MATERIAL_KEYS = {item_format.PARTITION_KEY: {"S": "posapp:material-keys"}}
 
 
 def seal(item: item_format.Item, config: CryptoConfig, *, key_id: str, table: str) -> item_format.Item:
@@ -65,9 +69,9 @@ class KeyLifecycle:
             def target() -> CryptoConfig:
                 return item_format.crypto_config(kms, self._table)
             key_version = to_key
-        else:  # a new material version wrapped by the new key, or the one an interrupted run made
+        else:  # the version an interrupted or earlier run made for this key, else a new one wrapped by it
             store = self._store(kms)
-            version = self._pending_version() or self._new_version(store)
+            version = self._pending_version() or self._newest_version_of(to_key, store) or self._new_version(store, to_key)
             with self._errors():
                 provider = store.get_or_create_provider(self._table, version)
 
@@ -85,7 +89,7 @@ class KeyLifecycle:
         if self._cached is None:
             raise InvalidInput("rotate-materials is for cached materials: direct materials take a new KMS data "
                                "key for every card (rotate the KMS key, or re-key with 'posapp vault rekey')")
-        version = self._new_version(self._store(self._provider(self._key_id)))
+        version = self._new_version(self._store(self._provider(self._key_id)), self._key_id)
         return f"{self._table}#{version}"
 
     def _check_key(self, to_key: str | None) -> None:
@@ -118,12 +122,28 @@ class KeyLifecycle:
             return MetaStore(table=self._clients.dynamodb_resource.Table(self._cached.meta_table),
                              materials_provider=kms)
 
-    def _new_version(self, store: MetaStore) -> int:
+    def _new_version(self, store: MetaStore, key_id: str) -> int:
+        """A new material version wrapped by KMS key ``key_id``, noted in ``posapp:material-keys``."""
         with self._errors():
             store.new_provider(self._table)
             version = store.max_version(self._table)
+            self._clients.dynamodb.update_item(
+                TableName=self._table, Key=MATERIAL_KEYS, UpdateExpression="SET #v = :key",
+                ExpressionAttributeNames={"#v": str(version)}, ExpressionAttributeValues={":key": {"S": key_id}})
         log.info("vault table %s: new material version %d", self._table, version)
         return version
+
+    def _newest_version_of(self, key_id: str, store: MetaStore) -> int | None:
+        """The newest material version, if a rekey or rotation made it for ``key_id``: running a
+        rekey again (after tills moved to the new key) then moves only what is not under it yet."""
+        with self._errors():
+            try:
+                newest = store.max_version(self._table)
+            except NoKnownVersionError:  # no sale made a version yet
+                return None
+            noted = self._clients.dynamodb.get_item(TableName=self._table, Key=MATERIAL_KEYS,
+                                                    ConsistentRead=True).get("Item", {})
+        return newest if noted.get(str(newest), {}).get("S") == key_id else None
 
     def _pending_version(self) -> int | None:
         """The material version an interrupted rekey of this table was moving items to."""

@@ -228,3 +228,19 @@ def test_a_card_number_given_as_the_new_key_is_not_repeated(key_arn):
     with pytest.raises(InvalidInput) as refused:
         vault.rekey(number, lambda report: None)
     assert number[-8:] not in str(refused.value)
+
+
+def test_a_cached_rekey_run_again_moves_only_what_tills_stored_meanwhile(key_arn):
+    place = DynamoDbPlace(key_arn, "cached")
+    vault, _ = dynamodb_vault(place)
+    for _ in range(3):
+        vault.tokenize(card())
+    new_key = create_kms_key()
+    first = vault.rekey(new_key, lambda report: None)
+    vault.tokenize(card())  # a till still on its cached version of the old key
+
+    again = vault.rekey(new_key, lambda report: None)  # step 4 of the README, after tills moved
+
+    assert (again.target, again.rekeyed, again.already) == (first.target, 1, 3)
+    vault.rotate_materials()  # a newer version, wrapped by the configured key: the next rekey makes its own
+    assert vault.rekey(new_key, lambda report: None).target != first.target
