@@ -83,7 +83,12 @@ class SqlPayments:
         return self._change(order_id, REFUNDABLE, values, event, after <= _captured)
 
     def release_refund(self, order_id: int, amount_minor: int, event: Event) -> Order:
-        """Give back ``amount_minor`` counted by ``reserve_refund`` for a refund the processor refused."""
+        """Give back ``amount_minor`` counted by ``reserve_refund`` for a refund the processor refused.
+
+        Raises AmountRefused (nothing changed) for an amount that is not more than zero: giving back a
+        negative amount would count more refunded than was ever captured."""
+        if amount_minor <= 0:
+            raise AmountRefused("a refund given back must be more than zero")
         after = _refunded - amount_minor
         values = [(_status, sa.case((after == 0, OrderStatus.PAID.value),
                                     else_=OrderStatus.PARTIALLY_REFUNDED.value)), (_refunded, after)]

@@ -51,9 +51,11 @@ class EitherMaterials(CryptographicMaterialsProvider):
         self._lock = threading.Lock()
 
     def encryption_materials(self, encryption_context):
+        """The configured materials' keys for a new item."""
         return self._writing.encryption_materials(encryption_context)
 
     def decryption_materials(self, encryption_context):
+        """The keys of the materials that wrote the item ``encryption_context`` describes."""
         if META_ID not in encryption_context.material_description:
             return self._direct.decryption_materials(encryption_context)
         with self._lock:
@@ -62,6 +64,7 @@ class EitherMaterials(CryptographicMaterialsProvider):
         return self._cached.decryption_materials(encryption_context)
 
     def refresh(self) -> None:
+        """Forget the configured materials' cached keys (the SDK's provider interface)."""
         self._writing.refresh()
 
 

@@ -55,7 +55,7 @@ def test_a_bad_settings_file_stops_the_smoke_run_with_one_line(posapp, tmp_path)
     bad.write_text("[vault]\nbackend = 3\n")
     result = posapp("--config", str(bad), "gui", "--smoke", env={"QT_QPA_PLATFORM": "offscreen"})
     assert (result.returncode, result.stderr) == (2, f"posapp: {bad}: [vault] backend: must be one of 'local', "
-                                                     "'dynamodb', not 3\n")
+                                                     "'dynamodb', not a whole number\n")
 
 
 def test_about_names_the_version_from_the_package_metadata(qtbot, window):
@@ -82,6 +82,6 @@ def test_without_a_screen_posapp_says_so_in_one_line_before_qt_starts(posapp_hom
                   "desktop session, or on a machine without a screen as 'xvfb-run .venv/bin/posapp'\n")
     if args and args[0] == "--config":  # the settings are read first; their problem is the one line
         assert (done.returncode, done.stderr) == (2, f"posapp: {bad}: [vault] backend: must be one of 'local', "
-                                                     "'dynamodb', not 3\n")
+                                                     "'dynamodb', not a whole number\n")
     else:
         assert (done.returncode, done.stderr) == (3, no_display)

@@ -53,7 +53,7 @@ def test_fresh_install_has_the_reference_columns_and_posapps(mariadb, mysql_db, 
         "UserPaymentAccountID", "OrderName", "Description", "AWS_PA_Token", "amount_minor", "currency",
         "card_brand", "card_last4", "created_at", "workstation", "operator", "status", "idempotency_key",
         "name_search", "description_search", "processor", "payment_reference", "authorization_code",
-        "decline_code", "captured_minor", "refunded_minor"]
+        "decline_code", "captured_minor", "refunded_minor", "card_expires_at"]
     assert {c[0]: c[1] for c in columns}["OrderName"] == "tinytext"
     assert {c[0]: c[2] for c in columns}["OrderName"] == "utf8mb4"
     assert ("uq_OrderHistory_idempotency_key", 0, "idempotency_key") in indexes
