@@ -18,6 +18,7 @@ from dynamodb_encryption_sdk.exceptions import NoKnownVersionError
 from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore
 
 from posapp.errors import InvalidInput
+from posapp.pan_detect import contains_pan
 from posapp.vault import item_format
 from posapp.vault.aws import AwsClients, key_region, translate
 from posapp.vault.dynamodb_audit import AuditItems
@@ -95,6 +96,8 @@ class KeyLifecycle:
     def _check_key(self, to_key: str | None) -> None:
         if not to_key:
             raise InvalidInput("the DynamoDB vault is re-keyed to a KMS key: give --to-key ARN")
+        if contains_pan(to_key):  # every sentence below repeats the ARN: never one that holds a card number
+            raise InvalidInput("--to-key holds what looks like a card number: give the new key's ARN")
         region = key_region(to_key)
         if region is None or ":key/" not in to_key:
             raise InvalidInput("--to-key must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/ID")

@@ -248,3 +248,13 @@ def test_a_cached_rekey_run_again_moves_only_what_tills_stored_meanwhile(key_arn
     assert (again.target, again.rekeyed, again.already) == (first.target, 1, 3)
     vault.rotate_materials()  # a newer version, wrapped by the configured key: the next rekey makes its own
     assert vault.rekey(new_key, lambda report: None).target != first.target
+
+
+@pytest.mark.parametrize("shape", ["arn:aws:kms:us-east-1:{pan}:key/1", "arn:aws:kms:us-east-1:123456789012:key/{pan}",
+                                   "arn:aws:kms:eu-west-1:{pan}:key/1", "{pan}"])
+def test_a_card_number_inside_the_new_key_arn_is_never_repeated(key_arn, shape):
+    vault, _ = dynamodb_vault(DynamoDbPlace(key_arn))
+    number = random_pan("4", 16)
+    with pytest.raises(InvalidInput) as refused:
+        vault.rekey(shape.format(pan=number), lambda report: None)
+    assert number[-8:] not in str(refused.value)
