@@ -70,7 +70,7 @@ def test_a_signed_in_local_sale_is_journalled_and_leaves_no_card_or_secret_behin
     assert receipt["operator"] == "boss"
     listed = run("order", "list", "--json", env=signed_in)
     verified = run("vault", "verify", "--all", env=signed_in)
-    assert verified.stdout == "Checked 1 vault item and 1 order: all intact.\n"
+    assert verified.stdout == "Checked 1 vault item and 1 order: all intact.\nKeys: 1 item under local-1.\n"
     journal = run("audit", "verify", env=signed_in)
     assert journal.returncode == 0, journal.stderr
     printed = "".join(part for result in (admin, sold, listed, verified, journal)
