@@ -44,11 +44,20 @@ class VaultOutcomeUnknown(VaultUnavailable):
 
 
 class TamperedItem(VaultError, IntegrityFailure):
-    """A stored item failed its signature or decryption: one error for every cause."""
+    """A stored item failed its signature or decryption: one error for every cause, except that
+    sealed materials name the till an item claims (``reason``: "signed by till T, which is revoked")."""
 
-    def __init__(self, token: str):
+    def __init__(self, token: str, reason: str | None = None):
         self.token = token
-        super().__init__(f"vault item {token} failed its integrity check (tampered or unreadable)")
+        super().__init__(f"vault item {token} failed its integrity check ({reason or 'tampered or unreadable'})")
+
+
+class CannotOpenItems(VaultNotPermitted):
+    """This workstation writes sealed items and holds no key that opens one (exit 5)."""
+
+    def __init__(self) -> None:
+        super().__init__("this till stores cards sealed for back office and cannot read them back: "
+                         "run this on a back-office workstation")
 
 
 class TokenNotFound(VaultError, NotFound):

@@ -14,6 +14,7 @@ import enum
 import json
 import struct
 import uuid
+from typing import TypeVar
 
 import botocore.exceptions
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
@@ -24,13 +25,15 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 from dynamodb_encryption_sdk.structures import AttributeActions, EncryptionContext
 
 from posapp.card import Card, Expiry, InvalidCard, Pan
-from posapp.vault.base import TamperedItem, VaultEntry
+from posapp.vault.base import CannotOpenItems, TamperedItem, VaultEntry
+from posapp.vault.sealing import NoOpeningKey, UntrustedSigner
 from posapp.clock import require_aware
 
 PARTITION_KEY = "token"
 DEFAULT_TABLE = "posapp-pan-vault"
 
 Item = dict[str, dict[str, object]]  # DynamoDB-JSON attribute map
+E = TypeVar("E", bound=BaseException)
 # Which key protects the item (SIGN_ONLY, like the other metadata): the KMS key ARN (direct
 # materials), "TABLE#N" (cached: the meta store's material and version), "local-N" (local keys).
 KEY_VERSION = "key_version"
@@ -201,7 +204,10 @@ def open_item(token: str, stored: Item, config: CryptoConfig) -> Item:
         cause = backend_cause(error)
         if cause is not None:
             raise cause from None
-        raise TamperedItem(token) from None
+        if _caused_by(error, NoOpeningKey):
+            raise CannotOpenItems() from None
+        untrusted = _caused_by(error, UntrustedSigner)
+        raise TamperedItem(token, untrusted.reason if untrusted else None) from None
     # A signed item of ours with another token, or no readable card, is as unusable as a forged one.
     if plain.get(PARTITION_KEY) != {"S": token}:
         raise TamperedItem(token)
@@ -215,6 +221,16 @@ def card_of(token: str, plain: Item) -> Card:
         return Card(Pan.parse(plain["pan"]["S"]), expiry)
     except (KeyError, TypeError, ValueError, InvalidCard):
         raise TamperedItem(token) from None
+
+
+def _caused_by(error: BaseException, kind: type[E]) -> E | None:
+    """The first error of ``kind`` in ``error``'s chain of causes, or None."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _item_fault(error: Exception) -> bool:
