@@ -7,7 +7,8 @@ transaction's item twice a put's write units, whatever the table's size). Here t
 taken once per table and transaction: the same answers, the same roll-back. DynamoDB
 requests are answered one at a time, as moto's copy and roll-back need (a write landing
 meanwhile would break the copy or be rolled back with it); moto's CPU work is serial under
-the GIL anyway.
+the GIL anyway. KMS Decrypt opens RSA-OAEP blobs for asymmetric keys, as KMS does (the tests'
+patch, tests/kms_rsa.py, which says why).
 
 Run as ``python moto_once.py ARGS...`` with ``moto_server``'s arguments.
 """
@@ -19,10 +20,15 @@ import functools
 import sys
 import threading
 import types
+from pathlib import Path
 
 from moto.dynamodb import models
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import main
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from kms_rsa import patch_moto_kms_rsa  # noqa: E402
 
 _requests = threading.Lock()
 _copies = threading.local()  # id of a table → its copy, within one transaction
@@ -60,4 +66,5 @@ if __name__ == "__main__":
     models.copy = types.SimpleNamespace(deepcopy=_deepcopy_once)
     models.DynamoDBBackend.transact_write_items = _transact_write_items(models.DynamoDBBackend.transact_write_items)
     DynamoHandler.call_action = _one_at_a_time(DynamoHandler.call_action)
+    patch_moto_kms_rsa()
     main(sys.argv[1:])

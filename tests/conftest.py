@@ -14,6 +14,7 @@ import keyring  # noqa: E402
 import keyring.backend  # noqa: E402
 import keyring.errors  # noqa: E402
 import pytest  # noqa: E402
+from kms_rsa import patch_moto_kms_rsa  # noqa: E402
 from mariadbtest import POS_PASSWORD, POS_USER, Database, MariaDB  # noqa: E402
 from pytest_mysql import factories  # noqa: E402
 
@@ -38,6 +39,10 @@ def harden_but_keep_the_hard_core_limit() -> None:
 
 hardening.harden = harden_but_keep_the_hard_core_limit
 hardening.harden()
+
+# moto's KMS Decrypt opens RSA-OAEP blobs for every test, in mock_aws and in a ThreadedMotoServer
+# alike: both answer from this process's moto (tests/kms_rsa.py says why).
+patch_moto_kms_rsa()
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

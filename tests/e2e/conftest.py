@@ -1,5 +1,6 @@
 """A moto server process for end-to-end runs of the posapp command against AWS APIs."""
 
+import os
 import subprocess
 import sys
 import time
@@ -15,9 +16,13 @@ def moto_endpoint():
     """``moto_server`` on 127.0.0.1 and a free port, for the whole session; stopped whatever
     happens (a failed start, an error, Ctrl-C) and, should the test process die, by the kernel."""
     port = free_port()
+    # tests/moto_site's sitecustomize makes the server's KMS Decrypt open RSA-OAEP blobs (tests/kms_rsa.py).
+    tests = Path(__file__).resolve().parents[1]
+    path = os.pathsep.join(filter(None, [str(tests / "moto_site"), str(tests), os.environ.get("PYTHONPATH")]))
     # setpriv: the kernel sends it SIGTERM when this process ends, as the tests' MariaDB.
     server = subprocess.Popen(["setpriv", "--pdeathsig", "TERM", str(Path(sys.executable).parent / "moto_server"),
-                               "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "PYTHONPATH": path})
     try:
         endpoint = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
