@@ -31,6 +31,7 @@ from posapp.reports.merchant import Merchant
 from posapp.reports.receipts import Receipts
 from posapp.secrets import orders_password
 from posapp.vault import Vault
+from posapp.vault_wiring import build_vault
 
 if TYPE_CHECKING:
     from posapp.reports.day import DayReports
@@ -278,23 +279,3 @@ def build_processor(settings: Settings) -> Processor:
     if not key:
         raise ConfigError(f"[payments] processor is stripe, but no Stripe API key was found in {KEY_SOURCES}")
     return StripeProcessor(key, api_base=settings.payments.api_base)
-
-
-def build_vault(settings: Settings) -> Vault:
-    """The DynamoDB vault (direct or cached KMS materials) or the local vault in the data
-    folder, as ``[vault]`` says; builds clients only, with no network call or file read."""
-    # Each adapter is imported only when chosen: boto3 stays off the local-mode start-up path.
-    workstation = settings.workstation.id
-    if settings.vault.backend is VaultBackend.DYNAMODB:
-        from posapp.vault.aws import AwsClients
-        from posapp.vault.dynamodb import CachedMaterials, DynamoDbVault
-
-        vault = settings.vault
-        clients = AwsClients.connect(region=vault.region, kms_key_id=vault.kms_key_id, endpoint_url=vault.endpoint_url)
-        cached = (CachedMaterials(vault.meta_table, float(vault.version_ttl))
-                  if vault.materials is Materials.CACHED else None)
-        return DynamoDbVault(vault.table, vault.kms_key_id, clients, workstation=workstation, cached=cached,
-                             till=settings.workstation.role is WorkstationRole.TILL)
-    from posapp.vault.local import LocalVault
-
-    return LocalVault(settings.paths.data_dir / "vault.db", settings.paths.local_key_file, workstation=workstation)

@@ -139,6 +139,10 @@ def _check_together(settings: Settings, set_in: dict[tuple[str, str], Path]) -> 
         for key, what in (("region", "the AWS region of the vault table"), ("kms_key_id", "the KMS key ARN")):
             if getattr(vault, key) is None:
                 raise ConfigError(f'{source}: [vault] {key}: required with backend = "dynamodb" ({what})')
+        if vault.materials is Materials.SEALED and vault.back_office_key is None:
+            where = set_in.get(("vault", "materials"), source)
+            raise ConfigError(f'{where}: [vault] back_office_key: required with materials = "sealed" (posapp setup '
+                              'fetches it from kms_key_id)')
         url = settings.orders.url
         if not checks.is_mysql(url):
             where = set_in.get(("orders", "url"), source)

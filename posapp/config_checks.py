@@ -5,6 +5,8 @@ The loader (``posapp.config``) puts the file and the key in front of the reason.
 
 from __future__ import annotations
 
+import base64
+
 import re
 import urllib.parse
 from pathlib import Path
@@ -39,6 +41,21 @@ def kms_key_arn(value: str) -> str:
     """A KMS key's full ARN (``arn:aws…:kms:REGION:ACCOUNT:key/ID``); an alias or bare id is refused."""
     return _matching(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+", value,
                      "use the full key ARN, like arn:aws:kms:us-east-1:123456789012:key/…")
+
+
+def back_office_key(value: str) -> str:
+    """An RSA public key of at least 3072 bits, as base64 DER SubjectPublicKeyInfo (what KMS
+    GetPublicKey answers, base64-encoded)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    try:
+        key = serialization.load_der_public_key(base64.b64decode(value, validate=True))
+    except ValueError:
+        key = None
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < 3072:
+        raise ValueError("use the base64 public key of an RSA_3072 KMS key, as posapp setup writes it")
+    return value
 
 
 def aws_region(value: str) -> str:

@@ -24,6 +24,7 @@ class Materials(enum.Enum):
 
     DIRECT = "direct"  # one KMS data key per item: a CloudTrail record for every card access
     CACHED = "cached"  # keys kept in a meta table, wrapped by KMS: about one KMS call per version_ttl
+    SEALED = "sealed"  # wrapped for back office's RSA key, signed by the till's own: no KMS call per sale
 
 
 class WorkstationRole(enum.Enum):
@@ -79,6 +80,9 @@ class VaultSettings:
                                         doc="Other DynamoDB and KMS endpoint (moto, DynamoDB Local).")
     kms_key_id: str | None = _setting(None, check=checks.kms_key_arn, doc="ARN of the KMS key protecting item keys.")
     materials: Materials = _setting(Materials.DIRECT, doc="How item keys are obtained from KMS.")
+    back_office_key: str | None = _setting(None, check=checks.back_office_key,
+                                           doc="Sealed materials: the RSA public key of kms_key_id (base64 DER), "
+                                               "pinned by posapp setup.")
     version_ttl: int = _setting(300, check=checks.positive, doc="Seconds cached materials are used before a check.")
     retention_days: int = _setting(400, check=checks.retention_days, doc="Days a card is kept after its sale or "
                                    "import (sooner 90 days after it expires); 0 keeps cards (PCI DSS 3.2.1).")

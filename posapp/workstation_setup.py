@@ -8,13 +8,16 @@ no file behind. Front ends differ only in how they ask (a terminal, a dialog's f
 
 from __future__ import annotations
 
+import base64
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from posapp import config
+from posapp import config_checks as checks
 from posapp.config_checks import is_mysql
-from posapp.errors import InvalidInput
+from posapp.errors import ConfigError, InvalidInput
 from posapp.secrets import ORDERS_PASSWORD_ENV, KeyringUnavailable, orders_password_name, write_secret
 
 Values = Mapping[str, Mapping[str, object]]  # section -> key -> value, as config.save takes them
@@ -47,7 +50,11 @@ class Setup:
 def prepare(target: Path, values: Values, *, shared: bool, password: Callable[[], str]) -> Setup:
     """Check ``values`` as ``config.load`` will read them from ``target``; then, only if the
     order history is on MySQL, call ``password()``. Writes nothing. Raises ConfigError, or
-    InvalidInput for an empty password (and whatever ``password`` raises when it cannot ask)."""
+    InvalidInput for an empty password (and whatever ``password`` raises when it cannot ask).
+    Sealed materials on DynamoDB: fetches the back office's public key (KMS GetPublicKey) and pins
+    it; raises ConfigError where the key is not one sealed materials use or is not the one pinned
+    before at ``target``, and VaultError where KMS cannot be asked."""
+    values = _with_back_office_key(target, values)
     config.check(target, values)
     setup = Setup(target, values, shared)
     if not is_mysql(setup.orders_url):  # SQLite takes no password
@@ -64,6 +71,44 @@ def set_up(target: Path, values: Values, *, shared: bool, password: Callable[[],
     setup = prepare(target, values, shared=shared, password=password)
     setup.apply(saved)
     return setup
+
+
+def _with_back_office_key(target: Path, values: Values) -> Values:
+    """``values`` with ``[vault] back_office_key`` fetched from ``kms_key_id``, where sealed
+    materials on DynamoDB need it and none is given."""
+    vault = values.get("vault", {})
+    if vault.get("backend") != "dynamodb" or vault.get("materials") != "sealed" or vault.get("back_office_key"):
+        return values
+    try:  # checked here as well: the key is fetched before the whole file is checked
+        region, key_id = checks.aws_region(str(vault.get("region"))), checks.kms_key_arn(str(vault.get("kms_key_id")))
+        endpoint = checks.endpoint_url(str(vault["endpoint_url"])) if vault.get("endpoint_url") else None
+    except ValueError as error:
+        raise ConfigError(f"{target}: [vault]: sealed materials fetch the key of kms_key_id: {error}") from None
+    from posapp.vault.aws import AwsClients, translate
+    from posapp.vault.dynamodb_sealing import fetch_public_key
+
+    kms = AwsClients.connect(region=region, kms_key_id=key_id, endpoint_url=endpoint).kms
+    try:
+        der = fetch_public_key(kms, key_id)
+    except InvalidInput as error:
+        raise ConfigError(f"{target}: [vault] kms_key_id: {error}") from None
+    except Exception as error:  # botocore's, turned into the vault's one sentence
+        raise translate(error, table=str(vault.get("table") or "posapp-pan-vault"), key_arn=key_id) from None
+    pinned, fetched = _pinned_key(target), base64.b64encode(der).decode()
+    if pinned is not None and pinned != fetched:
+        raise ConfigError(f"{target}: [vault] back_office_key: KMS key {key_id} answers another public key than the "
+                          "one this till pinned; if back office really has a new key, an administrator re-keys the "
+                          "vault to it and removes back_office_key from this file first")
+    return {**values, "vault": {**vault, "back_office_key": fetched}}
+
+
+def _pinned_key(target: Path) -> str | None:
+    """The back office key already pinned in the settings file ``target``, if any."""
+    try:
+        with target.open("rb") as stream:
+            return tomllib.load(stream).get("vault", {}).get("back_office_key")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return None
 
 
 def _store_orders_password(url: str, password: str) -> None:

@@ -29,6 +29,8 @@ from posapp.vault.base import (Check, ImportRecord, TokenNotFound, VaultEntry, V
 from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_materials import CachedMaterials, materials_provider
+from posapp.vault.dynamodb_sealed_health import SealedHealth
+from posapp.vault.dynamodb_sealing import SealedMaterials, till_audit_key
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
 from posapp.vault.dynamodb_keys import KeyLifecycle, seal
@@ -44,15 +46,16 @@ class DynamoDbVault:
     """Thread-safe; building it makes no network call (materials load on first use).
 
     ``table`` holds the items, ``kms_key_id`` is the ARN of the KMS key that protects their
-    keys; ``cached`` None means direct materials (a KMS data key per item)."""
+    keys; ``cached`` and ``sealed`` None mean direct materials (a KMS data key per item)."""
 
     def __init__(self, table: str, kms_key_id: str, clients: AwsClients, *, workstation: str,
-                 cached: CachedMaterials | None = None, till: bool = False,
+                 cached: CachedMaterials | None = None, sealed: SealedMaterials | None = None, till: bool = False,
                  clock: Callable[[], datetime.datetime] = utc_now,
                  new_token: Callable[[], uuid.UUID] = uuid.uuid4):
         self._table = table
         self._key_id = kms_key_id
         self._cached = cached
+        self._sealed = sealed
         self._clients = clients
         self._db = clients.dynamodb
         self._workstation = workstation
@@ -63,11 +66,16 @@ class DynamoDbVault:
         self._config_lock = threading.Lock()
         self._bulk = DynamoDbBulk(self._db, self._table, self._errors)
         self._identity = IdentityItem(self._db, self._table, self._errors)
-        self._audit = AuditItems(self._db, clients.kms, table, kms_key_id, self._errors)
+        self._audit = AuditItems(self._db, clients.kms, table, kms_key_id, self._errors,
+                                 sealing_key=sealed.back_office_key if sealed else None,
+                                 till_copy=till_audit_key(sealed) if sealed and till else None)
         self._keys = KeyLifecycle(clients, table, kms_key_id, cached, errors=self._errors, source=self._crypto,
                                   audit=self._audit)
+        sealed_health = (SealedHealth(clients, kms_key_id, sealed.back_office_key, errors=self._errors,
+                                      writing=self._writing_crypto, till=till) if sealed else None)
         self._health = DynamoDbHealth(clients, table, kms_key_id, errors=self._errors, crypto=self._crypto,
-                                      meta_table=cached.meta_table if cached else None, till=till)
+                                      meta_table=cached.meta_table if cached else None, till=till,
+                                      sealed=sealed_health)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -82,8 +90,13 @@ class DynamoDbVault:
         with self._config_lock:
             if self._materials is None:
                 with self._errors():
-                    self._materials = materials_provider(self._clients, self._table, self._key_id, self._cached)
+                    self._materials = materials_provider(self._clients, self._table, self._key_id, self._cached,
+                                                         self._sealed, lambda: self.till_registry())
         return item_format.crypto_config(self._materials, self._table)
+
+    def _writing_crypto(self) -> CryptoConfig:
+        """A config of the configured materials alone: what this workstation writes with."""
+        return item_format.crypto_config(self._crypto().materials_provider.writing(), self._table)
 
     def tokenize(self, card: Card, *, orders_seen: int | None = None,
                  expires_at: datetime.datetime | None = None) -> str:

@@ -3,13 +3,17 @@
 The key is a KMS data key: the table keeps only its ciphertext, bound by an encryption
 context to this table and purpose, so KMS refuses a blob that was changed or moved; every
 till and back office with the vault's key reads the same audit key and can verify every
-workstation's chain; ``posapp provision`` makes it, as tills may not write it. Anchors are
+workstation's chain; ``posapp provision`` makes it, as tills may not write it. With sealed
+materials the key is wrapped by the back office's RSA key, and each till keeps a copy that
+``posapp till register`` gives it. Anchors are
 attributes of one item, each moved only forward by a conditional update. Both items are
 bookkeeping: no token can name them.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 
 import botocore.exceptions
 
@@ -17,6 +21,7 @@ from posapp.audit.chain import KEY_BYTES, Anchor
 from posapp.vault.base import VaultError, VaultNotPermitted
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.item_format import PARTITION_KEY
+from posapp.vault.sealing import OAEP, WRAPPING_ALGORITHM, load_back_office_key
 
 _KEY_ITEM = {PARTITION_KEY: {"S": "posapp:audit-key"}}
 _ANCHORS_ITEM = {PARTITION_KEY: {"S": "posapp:audit-anchors"}}
@@ -24,12 +29,18 @@ _ANCHORS_ITEM = {PARTITION_KEY: {"S": "posapp:audit-anchors"}}
 
 class AuditItems:
     """The audit items of ``table`` through the boto3 clients ``db`` and ``kms``, the key wrapped by
-    KMS key ``key_id``; ``errors`` turns botocore errors into VaultErrors."""
+    KMS key ``key_id``; ``errors`` turns botocore errors into VaultErrors.
 
-    def __init__(self, db: object, kms: object, table: str, key_id: str, errors: Errors):
+    Sealed materials: ``sealing_key`` is the public key (DER) of ``key_id``, an RSA key, which wraps
+    the audit key with RSA-OAEP (no encryption context: RSA keys take none); a sealed till reads
+    its own copy through ``till_copy`` instead, as it may not decrypt with that key."""
+
+    def __init__(self, db: object, kms: object, table: str, key_id: str, errors: Errors, *,
+                 sealing_key: bytes | None = None, till_copy: Callable[[], bytes] | None = None):
         self._db, self._kms = db, kms
         self._table, self._key_id = table, key_id
         self._errors = errors
+        self._sealing_key, self._till_copy = sealing_key, till_copy
         self._key: bytes | None = None
 
     def _context(self) -> dict[str, str]:
@@ -39,6 +50,8 @@ class AuditItems:
         """The audit key; ``posapp provision`` makes it (a vault provisioned before that: whichever
         workstation comes first, if its role may). Raises VaultNotPermitted where it is missing and
         this workstation's role may not store it."""
+        if self._key is None and self._till_copy is not None:
+            self._key = self._till_copy()
         if self._key is None:
             with self._errors():
                 item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
@@ -47,8 +60,7 @@ class AuditItems:
                 # A rekey wraps it for the new key too: tills on either key read it.
                 wrapped = item.get(f"wrapped:{self._key_id}", item["wrapped"])
                 try:
-                    plain = self._kms.decrypt(CiphertextBlob=wrapped["B"], KeyId=self._key_id,
-                                              EncryptionContext=self._context())["Plaintext"]
+                    plain = self._unwrap(wrapped["B"])
                 except botocore.exceptions.ClientError as error:
                     if error.response["Error"]["Code"] != "InvalidCiphertextException":
                         raise
@@ -57,9 +69,19 @@ class AuditItems:
             self._key = plain
         return self._key
 
+    def _unwrap(self, wrapped: bytes) -> bytes:
+        if self._sealing_key is not None:
+            return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
+                                     EncryptionAlgorithm=WRAPPING_ALGORITHM)["Plaintext"]
+        return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
+                                 EncryptionContext=self._context())["Plaintext"]
+
     def _create(self) -> dict:
-        wrapped = self._kms.generate_data_key(KeyId=self._key_id, NumberOfBytes=KEY_BYTES,
-                                              EncryptionContext=self._context())["CiphertextBlob"]
+        if self._sealing_key is not None:  # wrapped here: no KMS call, and any role can
+            wrapped = load_back_office_key(self._sealing_key).encrypt(secrets.token_bytes(KEY_BYTES), OAEP)
+        else:
+            wrapped = self._kms.generate_data_key(KeyId=self._key_id, NumberOfBytes=KEY_BYTES,
+                                                  EncryptionContext=self._context())["CiphertextBlob"]
         item = {**_KEY_ITEM, "wrapped": {"B": wrapped}}
         try:
             self._db.put_item(TableName=self._table, Item=item, ExpressionAttributeNames={"#t": PARTITION_KEY},
@@ -75,16 +97,21 @@ class AuditItems:
             return self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True)["Item"]
         return item
 
-    def wrap_for(self, key_id: str) -> None:
+    def wrap_for(self, key_id: str, sealing_key: bytes | None = None) -> None:
         """Keep the audit key wrapped by KMS key ``key_id`` as well (a rekey to it), beside the
-        wrapping tills on the configured key read; the key itself never changes."""
+        wrapping tills on the configured key read; the key itself never changes. ``sealing_key``:
+        the public key (DER) where ``key_id`` is an RSA key of sealed materials."""
         plain = self.key()
         with self._errors():
-            wrapped = self._kms.encrypt(KeyId=key_id, Plaintext=plain, EncryptionContext=self._context())
+            if sealing_key is not None:
+                wrapped = load_back_office_key(sealing_key).encrypt(plain, OAEP)
+            else:
+                wrapped = self._kms.encrypt(KeyId=key_id, Plaintext=plain,
+                                            EncryptionContext=self._context())["CiphertextBlob"]
             self._db.update_item(TableName=self._table, Key=_KEY_ITEM, UpdateExpression="SET #w = :w",
                                  ConditionExpression="attribute_exists(#o)",  # "wrapped" is a reserved word
                                  ExpressionAttributeNames={"#w": f"wrapped:{key_id}", "#o": "wrapped"},
-                                 ExpressionAttributeValues={":w": {"B": wrapped["CiphertextBlob"]}})
+                                 ExpressionAttributeValues={":w": {"B": wrapped}})
 
     def anchors(self) -> dict[str, Anchor]:
         """Every workstation's anchor."""

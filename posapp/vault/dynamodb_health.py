@@ -14,6 +14,7 @@ from posapp.vault import item_format
 from posapp.vault.aws import AwsClients
 from posapp.vault.base import Check, VaultUnavailable
 from posapp.vault.dynamodb_bulk import Errors
+from posapp.vault.dynamodb_sealed_health import SealedHealth
 
 _DENIED = frozenset({"AccessDeniedException", "AccessDenied"})
 # The till policy lets a till decrypt the audit journal's key and nothing else (packaging/aws).
@@ -33,10 +34,11 @@ class DynamoDbHealth:
     means the credentials hold the till role, which may not read a card back."""
 
     def __init__(self, clients: AwsClients, table: str, key_id: str, *, errors: Errors,
-                 crypto: Callable[[], CryptoConfig], meta_table: str | None, till: bool):
+                 crypto: Callable[[], CryptoConfig], meta_table: str | None, till: bool,
+                 sealed: SealedHealth | None = None):
         self._clients, self._table, self._key_id = clients, table, key_id
         self._errors, self._crypto = errors, crypto
-        self._meta_table, self._till = meta_table, till
+        self._meta_table, self._till, self._sealed = meta_table, till, sealed
 
     def checks(self) -> list[Check]:
         """Credentials, tables, key, its rotation and an encryption round trip, cheapest first; with
@@ -48,6 +50,11 @@ class DynamoDbHealth:
             ("KMS key rotation", self._check_rotation),
             ("encryption round trip", self._check_round_trip),
         ]
+        if self._sealed is not None:  # an RSA key: KMS rotates none, and a sale never calls KMS
+            checks[3:] = [("back office key", self._sealed.check_pinned_key),
+                          ("KMS key rotation", lambda: "KMS does not rotate RSA keys: rotate by re-keying the vault "
+                                                       "to a new key (posapp vault rekey --to-key)"),
+                          ("encryption round trip", self._sealed.check_round_trip)]
         if self._meta_table is not None:
             checks.append(("cached materials", lambda: (
                 f"this workstation holds key material from {self._meta_table} that also decrypts every card "
@@ -96,8 +103,11 @@ class DynamoDbHealth:
                         "as the till role intends")
         return f"an item was encrypted, signed and read back ({materials} materials)"
 
-    def key_rotation(self) -> bool:
-        """Whether KMS rotates the key automatically; raises VaultUnavailable."""
+    def key_rotation(self) -> bool | None:
+        """Whether KMS rotates the key automatically; None for sealed materials' RSA key, which KMS
+        never rotates. Raises VaultUnavailable."""
+        if self._sealed is not None:
+            return None
         with self._errors():
             return bool(self._clients.kms.get_key_rotation_status(KeyId=self._key_id)["KeyRotationEnabled"])
 
@@ -129,6 +139,9 @@ class DynamoDbHealth:
 
     def _decrypt_probe(self) -> None:
         kms = self._clients.kms
+        if self._sealed is not None:
+            self._sealed.unseal_probe()
+            return
         blob = kms.generate_data_key(KeyId=self._key_id, NumberOfBytes=32,
                                      EncryptionContext=PROBE_CONTEXT)["CiphertextBlob"]
         kms.decrypt(KeyId=self._key_id, CiphertextBlob=blob, EncryptionContext=PROBE_CONTEXT)

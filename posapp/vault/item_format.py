@@ -223,6 +223,11 @@ def card_of(token: str, plain: Item) -> Card:
         raise TamperedItem(token) from None
 
 
+def opens_nothing(error: BaseException) -> bool:
+    """Whether ``error`` is materials that hold no key that opens an item (a sealed till's)."""
+    return _caused_by(error, NoOpeningKey) is not None
+
+
 def _caused_by(error: BaseException, kind: type[E]) -> E | None:
     """The first error of ``kind`` in ``error``'s chain of causes, or None."""
     seen: BaseException | None = error

@@ -31,12 +31,14 @@ from dynamodb_encryption_sdk.materials.wrapped import WrappedCryptographicMateri
 
 TILL_ID = "posapp-till"  # material description: the till that signed the item
 TILL_KEY_ID = "posapp-till-key"  # material description: which of its keys (see key_id)
+SEALED_FOR = "posapp-sealed-for"  # material description: the back-office key (KMS key ARN, or "local")
 SIGNATURE_ALGORITHM = "SHA256withECDSA"
 WRAPPING_ALGORITHM = "RSAES_OAEP_SHA_256"  # KMS's name, written in each item's description
-_OAEP = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+OAEP = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
-# Unwraps a content key wrapped with the back office's public key: KMS Decrypt, or the private key.
-Unseal = Callable[[bytes], bytes]
+# Unwraps a content key wrapped with a back-office public key, given the key's name (an item's
+# SEALED_FOR) and the wrapped key: KMS Decrypt, or the local private key.
+Unseal = Callable[[str, bytes], bytes]
 
 
 class UntrustedSigner(SignatureVerificationError):
@@ -81,8 +83,8 @@ def load_till_public_key(der: bytes) -> ec.EllipticCurvePublicKey:
 class _SealingKey(DelegatedKey):
     """Wraps content keys with the back office's RSA public key; unwraps through ``unseal``, if any."""
 
-    def __init__(self, public_key: rsa.RSAPublicKey | None, unseal: Unseal | None):
-        self._public_key, self._unseal = public_key, unseal
+    def __init__(self, public_key: rsa.RSAPublicKey | None, unseal: Unseal | None, sealed_for: str = ""):
+        self._public_key, self._unseal, self._sealed_for = public_key, unseal, sealed_for
 
     @property
     def algorithm(self) -> str:
@@ -91,7 +93,7 @@ class _SealingKey(DelegatedKey):
     def wrap(self, algorithm, content_key, additional_associated_data=None):
         if self._public_key is None or algorithm != WRAPPING_ALGORITHM:
             raise WrappingError("no sealing key for this algorithm")
-        return self._public_key.encrypt(content_key, _OAEP)
+        return self._public_key.encrypt(content_key, OAEP)
 
     def unwrap(self, algorithm, wrapped_key, wrapped_key_algorithm, wrapped_key_type,
                additional_associated_data=None):
@@ -99,7 +101,7 @@ class _SealingKey(DelegatedKey):
             raise NoOpeningKey("sealed materials: this workstation holds no key that opens items")
         if algorithm != WRAPPING_ALGORITHM or wrapped_key_type is not EncryptionKeyType.SYMMETRIC:
             raise UnwrappingError("not a sealed item key")
-        return JceNameLocalDelegatedKey(key=self._unseal(wrapped_key), algorithm=wrapped_key_algorithm,
+        return JceNameLocalDelegatedKey(key=self._unseal(self._sealed_for, wrapped_key), algorithm=wrapped_key_algorithm,
                                         key_type=EncryptionKeyType.SYMMETRIC, key_encoding=KeyEncodingType.RAW)
 
 
@@ -131,12 +133,13 @@ class _TillKey(DelegatedKey):
             raise UntrustedSigner(f"its signature is not that of till {self._till_id}'s key") from None
 
 
-def till_materials(till_id: str, till_key: ec.EllipticCurvePrivateKey,
-                   back_office_key: rsa.RSAPublicKey) -> CryptographicMaterialsProvider:
-    """What a till writes items with: each item's content key wrapped for ``back_office_key``, the
-    item signed with ``till_key`` and naming ``till_id`` and the key. Reading with it raises
-    NoOpeningKey: the till holds no key that opens an item."""
-    description = {TILL_ID: till_id, TILL_KEY_ID: key_id(till_key.public_key())}
+def till_materials(till_id: str, till_key: ec.EllipticCurvePrivateKey, back_office_key: rsa.RSAPublicKey,
+                   sealed_for: str) -> CryptographicMaterialsProvider:
+    """What a till writes items with: each item's content key wrapped for ``back_office_key`` (named
+    ``sealed_for``: its KMS key ARN, or "local"), the item signed with ``till_key`` and naming
+    ``till_id`` and the key. Reading with it raises NoOpeningKey: the till holds no key that opens
+    an item."""
+    description = {TILL_ID: till_id, TILL_KEY_ID: key_id(till_key.public_key()), SEALED_FOR: sealed_for}
     return WrappedCryptographicMaterialsProvider(signing_key=_TillKey(till_key, till_key.public_key(), till_id),
                                                  wrapping_key=_SealingKey(back_office_key, None),
                                                  unwrapping_key=_SealingKey(None, None),
@@ -156,16 +159,19 @@ class BackOfficeMaterials(CryptographicMaterialsProvider):
         self._till_keys, self._unseal = till_keys, unseal
 
     def encryption_materials(self, encryption_context):
+        """Refused: back office reads sealed items and writes none (WrappingError)."""
         raise WrappingError("back office does not write sealed items")
 
     def decryption_materials(self, encryption_context):
+        """The keys of the item ``encryption_context`` describes; UntrustedSigner where the till it
+        names is not trusted, before any key is unwrapped."""
         description = encryption_context.material_description
-        till, till_key = description.get(TILL_ID), description.get(TILL_KEY_ID)
-        if not till or not till_key:
+        till, till_key, sealed_for = (description.get(name) for name in (TILL_ID, TILL_KEY_ID, SEALED_FOR))
+        if not till or not till_key or not sealed_for:
             raise UntrustedSigner("it names no till")
         # The till is checked before the key is unwrapped: an untrusted item costs no KMS call.
         verifying = _TillKey(None, self._till_keys(till, till_key), till)
-        return WrappedCryptographicMaterials(signing_key=verifying, unwrapping_key=_SealingKey(None, self._unseal),
+        return WrappedCryptographicMaterials(signing_key=verifying, unwrapping_key=_SealingKey(None, self._unseal, sealed_for),
                                              material_description=dict(description))
 
     def refresh(self) -> None:

@@ -48,7 +48,7 @@ def test_posapp_config_variable_names_the_explicit_file(env, tmp_path):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('[vault]\nbackend = "cloud"\n', "[vault] backend: must be one of 'local', 'dynamodb', not 'cloud'"),
-    ('[vault]\nmaterials = "fast"\n', "[vault] materials: must be one of 'direct', 'cached', not 'fast'"),
+    ('[vault]\nmaterials = "fast"\n', "[vault] materials: must be one of 'direct', 'cached', 'sealed', not 'fast'"),
     ('[vault]\nkms_key_id = "alias/pos"\n', "[vault] kms_key_id: use the full key ARN"),
     ('[vault]\nversion_ttl = "300"\n', "[vault] version_ttl: must be a whole number, not text"),
     ('[vault]\nversion_ttl = 0\n', "[vault] version_ttl: must be at least 1"),
