@@ -25,7 +25,8 @@ def build_vault(settings: Settings) -> Vault:
         sealed = (SealedMaterials(base64.b64decode(vault.back_office_key), lambda: till_secrets(settings))
                   if vault.materials is Materials.SEALED else None)
         return DynamoDbVault(vault.table, vault.kms_key_id, clients, workstation=workstation, cached=cached,
-                             sealed=sealed, till=settings.workstation.role is WorkstationRole.TILL)
+                             sealed=sealed, signer=lambda: till_secrets(settings),
+                             till=settings.workstation.role is WorkstationRole.TILL)
     from posapp.vault.local import LocalVault
 
     return LocalVault(settings.paths.data_dir / "vault.db", settings.paths.local_key_file, workstation=workstation)

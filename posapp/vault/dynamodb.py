@@ -14,6 +14,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import botocore.exceptions
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
@@ -30,12 +31,15 @@ from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_materials import CachedMaterials, materials_provider
 from posapp.vault.dynamodb_sealed_health import SealedHealth
-from posapp.vault.dynamodb_sealing import SealedMaterials, till_audit_key
+from posapp.vault.dynamodb_sealing import SealedMaterials, no_till_key, till_audit_key
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
 from posapp.vault.dynamodb_keys import KeyLifecycle, seal
 from posapp.vault.rekeying import Progress, RekeyReport
 from posapp.clock import utc_now
+
+if TYPE_CHECKING:
+    from posapp.vault.till_secrets import TillSecrets
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,8 @@ class DynamoDbVault:
     keys; ``cached`` and ``sealed`` None mean direct materials (a KMS data key per item)."""
 
     def __init__(self, table: str, kms_key_id: str, clients: AwsClients, *, workstation: str,
-                 cached: CachedMaterials | None = None, sealed: SealedMaterials | None = None, till: bool = False,
+                 cached: CachedMaterials | None = None, sealed: SealedMaterials | None = None,
+                 signer: Callable[[], TillSecrets] = no_till_key, till: bool = False,
                  clock: Callable[[], datetime.datetime] = utc_now,
                  new_token: Callable[[], uuid.UUID] = uuid.uuid4):
         self._table = table
@@ -70,7 +75,7 @@ class DynamoDbVault:
                                  sealing_key=sealed.back_office_key if sealed else None,
                                  till_copy=till_audit_key(sealed) if sealed and till else None)
         self._keys = KeyLifecycle(clients, table, kms_key_id, cached, errors=self._errors, source=self._crypto,
-                                  audit=self._audit)
+                                  audit=self._audit, signer=signer)
         sealed_health = (SealedHealth(clients, kms_key_id, sealed.back_office_key, errors=self._errors,
                                       writing=self._writing_crypto, till=till) if sealed else None)
         self._health = DynamoDbHealth(clients, table, kms_key_id, errors=self._errors, crypto=self._crypto,

@@ -24,11 +24,14 @@ from posapp.vault.aws import AwsClients, key_region, translate
 from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.dynamodb_rekey import CHECKPOINT, DynamoDbRekey
+from posapp.vault.dynamodb_sealing import fetch_public_key, is_sealing_key
+from posapp.vault.sealing import load_back_office_key, till_materials
 from posapp.vault.pinned import meta_version, pin
 from posapp.vault.rekeying import Progress, RekeyReport
 
 if TYPE_CHECKING:
     from posapp.vault.dynamodb import CachedMaterials
+    from posapp.vault.till_secrets import TillSecrets
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,9 @@ class KeyLifecycle:
     configs; ``kms_key_id`` is the configured key, ``cached`` the cached materials or None."""
 
     def __init__(self, clients: AwsClients, table: str, kms_key_id: str, cached: CachedMaterials | None, *,
-                 errors: Errors, source: Callable[[], CryptoConfig], audit: AuditItems):
+                 errors: Errors, source: Callable[[], CryptoConfig], audit: AuditItems,
+                 signer: Callable[[], TillSecrets]):
+        self._signer = signer  # this workstation's till key: a rekey to sealed materials signs with it
         self._clients = clients
         self._table = table
         self._key_id = kms_key_id
@@ -61,12 +66,20 @@ class KeyLifecycle:
 
     def rekey(self, to_key: str | None, progress: Progress) -> RekeyReport:
         """Re-encrypt every card item under the KMS key ``to_key`` (an ARN in the configured key's
-        region), resuming an interrupted run to it (see :mod:`posapp.vault.dynamodb_rekey`).
+        region), resuming an interrupted run to it (see :mod:`posapp.vault.dynamodb_rekey`). An RSA
+        key moves items to sealed materials, signed by this workstation's registered till key.
         Raises InvalidInput (no or another kind of key) and VaultUnavailable."""
-        self._check_key(to_key)
-        self._audit.wrap_for(to_key)  # first: a till pointed at the new key early can sign in
+        sealing_key = self._check_key(to_key)
+        self._audit.wrap_for(to_key, sealing_key)  # first: a till pointed at the new key early can sign in
         kms = self._provider(to_key)
-        if self._cached is None:
+        if sealing_key is not None:
+            signer = self._signer()
+            sealed = till_materials(signer.till_id, signer.signing_key, load_back_office_key(sealing_key), to_key)
+
+            def target() -> CryptoConfig:
+                return item_format.crypto_config(sealed, self._table)
+            key_version = to_key
+        elif self._cached is None:
             def target() -> CryptoConfig:
                 return item_format.crypto_config(kms, self._table)
             key_version = to_key
@@ -93,7 +106,9 @@ class KeyLifecycle:
         version = self._new_version(self._store(self._provider(self._key_id)), self._key_id)
         return f"{self._table}#{version}"
 
-    def _check_key(self, to_key: str | None) -> None:
+    def _check_key(self, to_key: str | None) -> bytes | None:
+        """Refuse a ``to_key`` that is not a usable key; its public key (DER) where it is sealed
+        materials' RSA key, else None."""
         if not to_key:
             raise InvalidInput("the DynamoDB vault is re-keyed to a KMS key: give --to-key ARN")
         if contains_pan(to_key):  # every sentence below repeats the ARN: never one that holds a card number
@@ -111,10 +126,20 @@ class KeyLifecycle:
                     error.response.get("Error", {}).get("Code") == "NotFoundException":  # a mistyped ARN
                 raise InvalidInput(f"--to-key {to_key} names no KMS key in {region}: check the ARN") from None
             raise translate(error, table=self._table, key_arn=to_key) from None
-        if key.get("KeyUsage", "ENCRYPT_DECRYPT") != "ENCRYPT_DECRYPT" or key.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
-            raise InvalidInput(f"KMS key {to_key} is not a symmetric encryption key")
+        sealing = is_sealing_key(key)
+        if not sealing and (key.get("KeyUsage", "ENCRYPT_DECRYPT") != "ENCRYPT_DECRYPT"
+                            or key.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT"):
+            raise InvalidInput(f"KMS key {to_key} is neither a symmetric encryption key nor an RSA_3072 "
+                               "encryption key (sealed materials)")
         if key.get("KeyState", "Enabled") != "Enabled":
             raise InvalidInput(f"KMS key {to_key} is {key['KeyState']}: enable it before re-keying")
+        if not sealing:
+            return None
+        if self._cached is not None:
+            raise InvalidInput("a rekey to sealed materials runs with direct materials configured: cached "
+                               "materials would re-encrypt under a new meta store version instead")
+        with self._errors():
+            return fetch_public_key(self._clients.kms, to_key)
 
     def _provider(self, key_id: str) -> AwsKmsCryptographicMaterialsProvider:
         return AwsKmsCryptographicMaterialsProvider(

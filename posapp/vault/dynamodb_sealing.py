@@ -34,6 +34,12 @@ class SealedMaterials:
     till: Callable[[], TillSecrets]
 
 
+def no_till_key() -> TillSecrets:
+    """For a vault built without a till key: VaultUnavailable, saying how to get one."""
+    raise VaultUnavailable("this workstation holds no till signing key: an administrator runs "
+                           "'posapp till register' on it")
+
+
 def fetch_public_key(kms: object, key_id: str) -> bytes:
     """The public key (DER SubjectPublicKeyInfo) of the asymmetric KMS key ``key_id``, from
     ``GetPublicKey``. Raises InvalidInput where ``key_id`` is not an enabled RSA encryption key of
