@@ -4,7 +4,8 @@ moto enforces neither IAM policies nor key policies: these tests make the policy
 answering every call the policy does not allow with AWS's own refusal (AccessDeniedException,
 raised by botocore as a real ClientError) before it is sent. The evaluator knows what the
 template uses and no more: Allow statements, Action and Resource with wildcards, Ref, Fn::GetAtt
-and Fn::Sub resolved to a test's table and key, and the conditions StringEquals and StringLike, and
+and Fn::Sub resolved to a test's table and keys, Fn::If on the template's conditions (AWS::NoValue
+dropped, as CloudFormation drops it), and the conditions StringEquals and StringLike, and
 ForAllValues: with StringEquals, StringLike or StringNotLike; any other element fails loudly, so a
 template change cannot slip by.
 """
@@ -30,10 +31,12 @@ PARTITION_KEYS = {"vault": "token", "meta": "N"}  # the partition key attribute 
 @dataclass(frozen=True)
 class Stack:
     """Where a test's backend lives: the vault table's name, and the KMS key's ARN (it names the
-    region and account; the tables' ARNs are built from it)."""
+    region and account; the tables' ARNs are built from it); ``sealing_key_arn``: the back office's
+    RSA key, made where the stack has tills with sealed materials, else None."""
 
     table: str
     key_arn: str
+    sealing_key_arn: str | None = None
 
     @property
     def region(self) -> str:
@@ -50,8 +53,13 @@ class Stack:
         """The partition key attribute of ``table``, None for a table not of this stack."""
         return {self.table: PARTITION_KEYS["vault"], f"{self.table}-meta": PARTITION_KEYS["meta"]}.get(table)
 
+    @property
+    def conditions(self) -> dict[str, bool]:
+        """The template's conditions that its policies use, as this stack answers them."""
+        return {"HasSealedMaterialsTills": self.sealing_key_arn is not None}
+
     def to_json(self) -> dict:
-        return {"table": self.table, "key_arn": self.key_arn}
+        return {"table": self.table, "key_arn": self.key_arn, "sealing_key_arn": self.sealing_key_arn}
 
 
 class Policy:
@@ -63,6 +71,9 @@ class Policy:
         self.names, self.stack = names, stack
         self.statements = []
         for name in names:
+            condition = resources[name].get("Condition")
+            if condition is not None and not stack.conditions[condition]:
+                raise ValueError(f"{name} is made only where {condition}: give the stack its key")
             document = _resolve(resources[name]["Properties"]["PolicyDocument"], stack)
             for statement in document["Statement"]:
                 if statement["Effect"] != "Allow" or set(statement) - {"Sid", "Effect", "Action", "Resource",
@@ -116,16 +127,24 @@ _STRING_TESTS = {
 _OPERATORS = {"StringEquals", "StringLike", *(f"ForAllValues:{test}" for test in _STRING_TESTS)}
 
 
+_NO_VALUE = object()  # AWS::NoValue: CloudFormation drops the list item or property it is
+
+
 def _resolve(node, stack: Stack):
-    """Ref, Fn::GetAtt and Fn::Sub of the template replaced by the test's names and ARNs."""
+    """Ref, Fn::GetAtt, Fn::Sub and Fn::If of the template replaced by the test's names and ARNs."""
     names = {"AWS::Partition": "aws", "AWS::Region": stack.region, "AWS::AccountId": stack.account,
-             "TableName": stack.table, "VaultTable": stack.table, "MetaTable": f"{stack.table}-meta",
-             "VaultTable.Arn": stack.table_arn(stack.table), "MetaTable.Arn": stack.table_arn(f"{stack.table}-meta"),
-             "VaultKey.Arn": stack.key_arn}
+             "AWS::NoValue": _NO_VALUE, "TableName": stack.table, "VaultTable": stack.table,
+             "MetaTable": f"{stack.table}-meta", "VaultTable.Arn": stack.table_arn(stack.table),
+             "MetaTable.Arn": stack.table_arn(f"{stack.table}-meta"), "VaultKey.Arn": stack.key_arn}
+    if stack.sealing_key_arn is not None:
+        names["BackOfficeKey.Arn"] = stack.sealing_key_arn
     if isinstance(node, list):
-        return [_resolve(each, stack) for each in node]
+        return [each for each in (_resolve(each, stack) for each in node) if each is not _NO_VALUE]
     if not isinstance(node, Mapping):
         return node
+    if set(node) == {"Fn::If"}:
+        condition, when_true, when_false = node["Fn::If"]
+        return _resolve(when_true if stack.conditions[condition] else when_false, stack)
     if set(node) == {"Ref"}:
         return names[node["Ref"]]
     if set(node) == {"Fn::GetAtt"}:
@@ -134,7 +153,8 @@ def _resolve(node, stack: Stack):
         return re.sub(r"\$\{([^}]+)\}", lambda match: names[match[1]], node["Fn::Sub"])
     if any(key.startswith("Fn::") for key in node):
         raise ValueError(f"the evaluator does not resolve {sorted(node)}")
-    return {key: _resolve(value, stack) for key, value in node.items()}
+    resolved = {key: _resolve(value, stack) for key, value in node.items()}
+    return {key: value for key, value in resolved.items() if value is not _NO_VALUE}
 
 
 def request(stack: Stack, service: str, operation: str, params: Mapping) -> list[tuple[str, dict[str, list[str]]]]:
@@ -205,7 +225,16 @@ def install_from_environment(environ: Mapping[str, str]) -> None:
     """In a posapp subprocess (tests/iam_site/sitecustomize.py): refuse, on every vault client
     ``AwsClients.connect`` makes, what the policies named in ``environ[HOOK_ENV]`` do not allow."""
     settings = json.loads(environ[HOOK_ENV])
-    refusals = Refusals(Policy(settings["policies"], Stack(settings["table"], settings["key_arn"])))
+    refusals = Refusals(Policy(settings["policies"], Stack(settings["table"], settings["key_arn"],
+                                                           settings.get("sealing_key_arn"))))
+    from posapp.vault.aws import AwsClients
+
+    AwsClients.connect = refusing_connect(refusals)
+
+
+def refusing_connect(refusals: Refusals) -> classmethod:
+    """``AwsClients.connect`` as it is now, installing ``refusals`` on every vault client it makes:
+    set it on AwsClients in a posapp subprocess, or with monkeypatch in a test's own process."""
     from posapp.vault.aws import AwsClients
 
     connect = AwsClients.connect.__func__
@@ -215,7 +244,7 @@ def install_from_environment(environ: Mapping[str, str]) -> None:
         refusals.install(clients.dynamodb, clients.kms, clients.dynamodb_resource.meta.client)
         return clients
 
-    AwsClients.connect = classmethod(connect_refusing)
+    return classmethod(connect_refusing)
 
 
 def hook_environment(policies: list[str], stack: Stack) -> dict[str, str]:
