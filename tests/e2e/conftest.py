@@ -16,7 +16,8 @@ def moto_endpoint():
     """``moto_server`` on 127.0.0.1 and a free port, for the whole session; stopped whatever
     happens (a failed start, an error, Ctrl-C) and, should the test process die, by the kernel."""
     port = free_port()
-    # tests/moto_site's sitecustomize makes the server's KMS Decrypt open RSA-OAEP blobs (tests/kms_rsa.py).
+    # tests/moto_site's sitecustomize makes the server's KMS Decrypt open RSA-OAEP blobs (tests/kms_rsa.py),
+    # and its CloudFormation makes keys and policies as AWS does (tests/moto_cfn.py).
     tests = Path(__file__).resolve().parents[1]
     path = os.pathsep.join(filter(None, [str(tests / "moto_site"), str(tests), os.environ.get("PYTHONPATH")]))
     # setpriv: the kernel sends it SIGTERM when this process ends, as the tests' MariaDB.

@@ -29,31 +29,37 @@ def test_cfn_lint_passes_on_the_template():
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
-@pytest.fixture
-def stack(moto_endpoint):
-    """The template deployed into moto as an administrator would: its outputs, by name."""
+def deploy(moto_endpoint, **principals):
+    """The template deployed into the moto server at ``moto_endpoint`` as an administrator would, with
+    these ``...Principals`` parameters (``till="ARN"`` for TillPrincipals, ``backoffice``, ``admin``,
+    ``cached``, ``sealed``; the first three made up where not given): its outputs by name, and
+    "principals" by role. moto's CloudFormation is patched to make keys as AWS does (tests/moto_cfn.py)."""
     table = f"shop-{uuid.uuid4().hex[:10]}"
-    principals = {name: f"arn:aws:iam::123456789012:role/{table}-{name}" for name in POLICIES}
+    principals = {**{role: f"arn:aws:iam::123456789012:role/{table}-{role}" for role in POLICIES}, **principals}
+    parameters = {"till": "TillPrincipals", "backoffice": "BackOfficePrincipals", "admin": "AdministratorPrincipals",
+                  "cached": "CachedMaterialsTillPrincipals", "sealed": "SealedMaterialsTillPrincipals"}
     cloudformation = aws_client("cloudformation", moto_endpoint)
     cloudformation.create_stack(
         StackName=table, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_NAMED_IAM"], Parameters=[
             {"ParameterKey": "TableName", "ParameterValue": table},
-            {"ParameterKey": "TillPrincipals", "ParameterValue": principals["till"]},
-            {"ParameterKey": "BackOfficePrincipals", "ParameterValue": principals["backoffice"]},
-            {"ParameterKey": "AdministratorPrincipals", "ParameterValue": principals["admin"]}])
+            *({"ParameterKey": parameters[role], "ParameterValue": arn} for role, arn in principals.items())])
     cloudformation.get_waiter("stack_create_complete").wait(StackName=table,
                                                             WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     [described] = cloudformation.describe_stacks(StackName=table)["Stacks"]
-    outputs = {output["OutputKey"]: output["OutputValue"] for output in described["Outputs"]}
-    # moto 5.2 keeps a key policy from CloudFormation as an object, not as JSON text, and leaves an
-    # AWS::NoValue in its statements as null where CloudFormation drops it; then every DescribeKey
-    # fails with a 500. Give it the policy CloudFormation would have made, as text.
-    kms = aws_client("kms", moto_endpoint)
-    policy = kms.get_key_policy(KeyId=outputs["KmsKeyArn"], PolicyName="default")["Policy"]
-    if not isinstance(policy, str):
-        policy["Statement"] = [statement for statement in policy["Statement"] if statement is not None]
-        kms.put_key_policy(KeyId=outputs["KmsKeyArn"], PolicyName="default", Policy=json.dumps(policy))
-    return {**outputs, "principals": principals}
+    return {**{output["OutputKey"]: output["OutputValue"] for output in described["Outputs"]},
+            "principals": principals}
+
+
+def key_policy(moto_endpoint, key_arn):
+    """The statements of ``key_arn``'s key policy, by Sid."""
+    policy = aws_client("kms", moto_endpoint).get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
+    return {statement["Sid"]: statement for statement in json.loads(policy)["Statement"]}
+
+
+@pytest.fixture
+def stack(moto_endpoint):
+    """The template deployed with tills, back office and administrators only."""
+    return deploy(moto_endpoint)
 
 
 def test_the_stack_creates_the_key_tables_and_policies(stack, moto_endpoint):
@@ -66,13 +72,13 @@ def test_the_stack_creates_the_key_tables_and_policies(stack, moto_endpoint):
     assert (metadata["KeyState"], metadata["KeySpec"], metadata["KeyUsage"]) == ("Enabled", "SYMMETRIC_DEFAULT",
                                                                                   "ENCRYPT_DECRYPT")
     assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
-    statements = {statement["Sid"]: statement for statement in json.loads(
-        kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])["Statement"]}
+    statements = key_policy(moto_endpoint, key)
     principals = {sid: statement["Principal"]["AWS"] for sid, statement in statements.items()}
     roles = stack["principals"]
     assert principals == {"KeyAdministration": [roles["admin"]], "AdministratorsUseTheKey": [roles["admin"]],
                           "TillsStoreCards": [roles["till"]], "TillsReadOnlyTheAuditJournalKey": [roles["till"]],
                           "BackOfficeReadsCards": [roles["backoffice"]]}  # no cached-materials tills asked for
+    assert {"BackOfficeKeyArn", "SealedSetupArguments", "TillSealedMaterialsPolicyArn"}.isdisjoint(stack)
     assert statements["TillsStoreCards"]["Action"] == ["kms:GenerateDataKey", "kms:DescribeKey",
                                                        "kms:GetKeyRotationStatus"]
     assert statements["TillsReadOnlyTheAuditJournalKey"]["Condition"] == {
@@ -98,29 +104,20 @@ def test_the_stack_creates_the_key_tables_and_policies(stack, moto_endpoint):
 
 
 def test_tills_with_cached_materials_are_named_in_a_key_policy_statement_of_their_own(moto_endpoint):
-    table, till = f"shop-{uuid.uuid4().hex[:10]}", "arn:aws:iam::123456789012:role/cached-till"
-    cloudformation = aws_client("cloudformation", moto_endpoint)
-    cloudformation.create_stack(
-        StackName=table, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_NAMED_IAM"], Parameters=[
-            {"ParameterKey": "TableName", "ParameterValue": table},
-            {"ParameterKey": "CachedMaterialsTillPrincipals", "ParameterValue": till},
-            *({"ParameterKey": name, "ParameterValue": f"arn:aws:iam::123456789012:role/{name}"}
-              for name in ("TillPrincipals", "BackOfficePrincipals", "AdministratorPrincipals"))])
-    [described] = cloudformation.describe_stacks(StackName=table)["Stacks"]
-    key = next(output["OutputValue"] for output in described["Outputs"] if output["OutputKey"] == "KmsKeyArn")
-    policy = aws_client("kms", moto_endpoint).get_key_policy(KeyId=key, PolicyName="default")["Policy"]
-    statements = (json.loads(policy) if isinstance(policy, str) else policy)["Statement"]
-    [cached] = [statement for statement in statements if statement and statement["Sid"].startswith("CachedMaterials")]
+    till = "arn:aws:iam::123456789012:role/cached-till"
+    statements = key_policy(moto_endpoint, deploy(moto_endpoint, cached=till)["KmsKeyArn"])
+    cached = statements["CachedMaterialsTillsDecryptEverything"]
     assert (cached["Principal"]["AWS"], cached["Action"][0], "Condition" in cached) == ([till], "kms:Decrypt", False)
 
 
-def configure(path, stack, endpoint, orders_url, role, monkeypatch, capsys):
-    """``posapp setup`` from the stack's outputs, in this process (its keyring takes the password)."""
+def configure(path, stack, endpoint, orders_url, role, monkeypatch, capsys, arguments="SetupArguments"):
+    """``posapp setup`` from the stack's outputs (``arguments`` names the one with the vault's
+    options), in this process (its keyring takes the password)."""
     monkeypatch.setattr("sys.stdin", io.StringIO(POS_PASSWORD + "\n"))
     for name, value in AWS_ENV.items():
         monkeypatch.setenv(name, value)
     main(["--config", str(path), "setup", "--workstation-id", f"{role}-01", "--workstation-role", role,
-          *stack["SetupArguments"].split(), "--vault-endpoint-url", endpoint, "--orders-url", orders_url,
+          *stack[arguments].split(), "--vault-endpoint-url", endpoint, "--orders-url", orders_url,
           "--orders-password-stdin"])
     assert f"Settings written to {path}" in capsys.readouterr().out
     return path
