@@ -227,7 +227,7 @@ class Services:
         """What the settings say about how cards are kept, for ``doctor --pci`` (``posapp.pci``)."""
         settings = self._settings
         return Safeguards(settings.workstation.role, settings.vault.materials is Materials.CACHED,
-                          settings.orders.ssl_ca, settings.paths)
+                          settings.orders.ssl_ca, settings.paths, settings.vault.materials is Materials.SEALED)
 
     @property
     def backends_text(self) -> str:
@@ -247,6 +247,7 @@ class Safeguards:
     cached_materials: bool
     orders_ca: str | None
     paths: Paths
+    sealed_materials: bool = False
 
 
 def build(settings: Settings) -> Services:

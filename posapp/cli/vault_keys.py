@@ -65,16 +65,22 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
           f"under it, {report.gone} deleted meanwhile, {len(report.tampered)} failed their check.", file=out)
     if report.remaining:
         print(f"{count(report.remaining, 'card')} still under another key: tills still on the old key stored "
-              f"{'it' if report.remaining == 1 else 'them'}. Point every till's [vault] kms_key_id at "
-              f"{args.to_key}, then run 'posapp vault rekey --to-key {args.to_key}' again.", file=out)
+              f"{'it' if report.remaining == 1 else 'them'}. {_point_tills(args.to_key)}, then run "
+              f"'posapp vault rekey --to-key {args.to_key}' again.", file=out)
     elif report.tampered:
         print("The items that failed their check are still under the old key: restore them from a backup, and "
               "keep the old key until they are re-keyed.", file=out)
     elif services.shared_vault:
-        print(f"Every card stored when the last pass ended is under {target}. Once every till's [vault] "
-              f"kms_key_id names {args.to_key}, run this again for what tills on the old key sold meanwhile; then the old "
-              "key may be disabled.", file=out)
+        print(f"Every card stored when the last pass ended is under {target}. {_point_tills(args.to_key)}; "
+              "then run this again for what tills on the old key sold meanwhile, and the old key may be disabled.",
+              file=out)
     return ExitCode.INTEGRITY if report.tampered else ExitCode.OK
+
+
+def _point_tills(key: str) -> str:
+    """What to do on every till so that it stores new cards under ``key``."""
+    return (f"Point every till at {key}: 'posapp setup ... --kms-key-id {key}' (with --vault-materials sealed "
+            "for an RSA key: it pins the key, then 'posapp till register' on each till)")
 
 
 def _journal_cut_short(services, operator: SignedIn, error: BaseException, report) -> None:

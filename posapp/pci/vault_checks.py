@@ -57,6 +57,9 @@ def rotation(services: Services) -> tuple[Status, str]:
     """PASS when KMS rotates the vault key automatically, FAIL when it does not; the local vault's
     keys are rotated by hand (WARN)."""
     rotates = services.vault.key_rotation()
+    if rotates is None and services.shared_vault and services.safeguards.sealed_materials:
+        return Status.WARN, ("sealed materials: KMS does not rotate RSA keys; rotate by re-keying the vault to a "
+                             "new key ('posapp vault rekey --to-key') at the end of each cryptoperiod")
     if rotates is None:
         return Status.WARN, "local keys: rotate with 'posapp vault rekey'"
     if rotates:
@@ -86,4 +89,7 @@ def permissions(services: Services) -> tuple[Status, str]:
         return Status.WARN, ("nothing beyond the till policy for cached materials, but that policy lets a till "
                              "decrypt key material that also decrypts every card: direct materials keep tills "
                              "from reading cards")
+    if safeguards.sealed_materials:
+        return Status.PASS, ("nothing beyond the till policy, and sealed materials: this till holds no key that "
+                             "opens a card, whatever its credentials")
     return Status.PASS, "nothing beyond the till policy: reading the vault and decrypting cards were refused"
