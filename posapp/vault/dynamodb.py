@@ -96,7 +96,7 @@ class DynamoDbVault:
             if self._materials is None:
                 with self._errors():
                     self._materials = materials_provider(self._clients, self._table, self._key_id, self._cached,
-                                                         self._sealed, lambda: self.till_registry())
+                                                         self._sealed, lambda: self.till_registry(), till=self._till)
         return item_format.crypto_config(self._materials, self._table)
 
     def _writing_crypto(self) -> CryptoConfig:
