@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from posapp.errors import IntegrityFailure
+from posapp.errors import ConfigError, IntegrityFailure
 from posapp.secrets import KeyringUnavailable, keeps_secrets, keyring_name, read_secret, write_secret
 from posapp.vault import key_files
 from posapp.vault.base import VaultError
@@ -31,7 +31,11 @@ KEYRING = "the system keyring"
 
 
 class TillSecretsDamaged(VaultError, IntegrityFailure):
-    """The till's signing key is damaged where it is kept, or belongs to another till (exit 4)."""
+    """The till's signing key is damaged where it is kept (exit 4)."""
+
+
+class AnotherTillsKey(VaultError, ConfigError):
+    """The key file holds the signing key of a till with another id: the settings name another till (exit 2)."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -70,13 +74,13 @@ def _secret_name(till_id: str) -> str:
 
 def load(till_id: str, key_file: Path) -> TillSecrets | None:
     """The secrets of ``till_id``: from the key file if there is one, else from the keyring; None
-    where neither holds them. Raises TillSecretsDamaged (damaged, or another till's key file),
+    where neither holds them. Raises TillSecretsDamaged, AnotherTillsKey (the key file is another till's),
     VaultUnavailable (the file cannot be read), KeyringLocked or KeyringTimeout."""
     data = key_files.read(key_file)
     if data is not None:
         found = _decoded(data.decode("ascii", "replace"), f"the till key file {key_file}")
         if found.till_id != till_id:
-            raise TillSecretsDamaged(f"the till key file {key_file} holds the signing key of till {found.till_id}, "
+            raise AnotherTillsKey(f"the till key file {key_file} holds the signing key of till {found.till_id}, "
                                      f"not of {till_id}: set [workstation] id to {found.till_id}, or move the "
                                      f"file away and register this till again")
         return found

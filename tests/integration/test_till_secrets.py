@@ -106,7 +106,7 @@ def test_another_tills_key_file_is_refused_by_name(key_file):
     sentence, code = refused(lambda: till_secrets.load("till-02", key_file))
     assert (sentence, code) == (f"the till key file {key_file} holds the signing key of till till-01, not of till-02: "
                                 f"set [workstation] id to till-01, or move the file away and register this till "
-                                f"again", ExitCode.INTEGRITY)
+                                f"again", ExitCode.BAD_INPUT)
 
 
 def test_repr_shows_no_key(key_file):
