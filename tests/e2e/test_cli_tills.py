@@ -1,6 +1,7 @@
 """``posapp till register|revoke|list`` as an administrator runs them, on a local vault and on
 DynamoDB (a moto server): the key stays on the till, only its public key is published."""
 
+import base64
 import json
 import sqlite3
 import uuid
@@ -143,7 +144,7 @@ def test_on_dynamodb_the_till_keeps_a_copy_of_the_audit_key_and_the_registry_is_
     assert done.returncode == 0, done.stderr
     key = held_key_id(posapp_home)
     assert done.stdout.startswith(f"Till till-e2e registered with key {key}: a new signing key")
-    assert len(__import__("base64").b64decode(json.loads(key_file(posapp_home).read_text())["audit_key"])) == 32
+    assert len(base64.b64decode(json.loads(key_file(posapp_home).read_text())["audit_key"])) == 32
     assert run("till", "register").stdout == f"Till till-e2e is already registered with key {key}: nothing changed.\n"
     dynamodb = aws_client("dynamodb", moto_endpoint)
     item = dynamodb.get_item(TableName=table, Key={"token": {"S": "posapp:till:till-e2e"}})["Item"]
