@@ -34,6 +34,7 @@ from posapp.vault.dynamodb_sealed_health import SealedHealth
 from posapp.vault.dynamodb_sealing import SealedMaterials, no_till_key, till_audit_key
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
+from posapp.vault.dynamodb_tills import DynamoDbTillRegistry
 from posapp.vault.dynamodb_keys import KeyLifecycle, seal
 from posapp.vault.rekeying import Progress, RekeyReport
 from posapp.clock import utc_now
@@ -280,6 +281,9 @@ class DynamoDbVault:
             # DynamoDB Local and some emulators do not have backups; the vault still works.
             log.warning("point-in-time recovery could not be enabled on %s (%s); enable it in AWS",
                         name, error.response["Error"]["Code"])
+
+    def till_registry(self) -> DynamoDbTillRegistry:
+        return DynamoDbTillRegistry(self._db, self._table, self._errors)
 
     def checks(self) -> list[Check]:
         return self._health.checks()
