@@ -45,6 +45,11 @@ class Paths:
         """Where the local vault keeps its keys when no system keyring works (a 0600 file)."""
         return self.data_dir / "keys" / "local-vault.key"
 
+    @property
+    def till_key_file(self) -> Path:
+        """Where this till keeps its signing key when no system keyring works (a 0600 file)."""
+        return self.data_dir / "keys" / "till-signing.key"
+
 
 def machine_config_file() -> Path:
     """The machine-wide settings file of this platform (it may not exist)."""

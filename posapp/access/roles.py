@@ -29,6 +29,7 @@ class Permission(enum.Enum):
     SETTINGS = "change settings"
     PROVISION = "provision the backends"
     VAULT = "use the vault commands"
+    TILLS = "register and revoke tills"
     AUDIT = "read and verify the audit journal"
 
 

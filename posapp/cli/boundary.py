@@ -31,6 +31,7 @@ from posapp.cli.output import Stdout, drop_unwritable_stdout, for_terminal
 from posapp.cli.parser import build_parser
 from posapp.cli.reports import report_day
 from posapp.cli.signin import refused_if, sign_in
+from posapp.cli.tills import till_list, till_register, till_revoke
 from posapp.cli.vault import vault_import, vault_reconcile, vault_verify
 from posapp.cli.vault_keys import vault_rekey, vault_rotate_materials
 from posapp.cli.purge import vault_purge
@@ -125,6 +126,9 @@ COMMANDS = {
     ("operator", "enable"): operator_enable,
     ("operator", "reset"): operator_reset,
     ("operator", "unlock"): operator_unlock,
+    ("till", "register"): till_register,
+    ("till", "revoke"): till_revoke,
+    ("till", "list"): till_list,
     ("report", "day"): report_day,
     ("audit", "list"): audit_list,
     ("audit", "verify"): audit_verify,
@@ -157,6 +161,9 @@ PERMISSIONS: dict[tuple[str, str | None], Permission | None] = {
     ("operator", "enable"): Permission.OPERATORS,
     ("operator", "reset"): Permission.OPERATORS,
     ("operator", "unlock"): Permission.OPERATORS,
+    ("till", "register"): Permission.TILLS,
+    ("till", "revoke"): Permission.TILLS,
+    ("till", "list"): Permission.TILLS,
     ("report", "day"): Permission.REPORTS,
     ("audit", "list"): Permission.AUDIT,
     ("audit", "verify"): Permission.AUDIT,

@@ -36,6 +36,16 @@ def order_id(text: str) -> int:
     return number
 
 
+def till_id(text: str) -> str:
+    """argparse type for till ids (``till_registration.check_till_id``); ArgumentTypeError saying why."""
+    from posapp.till_registration import check_till_id
+
+    try:
+        return check_till_id(text)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def whole_number(text: str) -> int:
     """argparse type for counts, any sign (the command checks the range and says which one);
     ArgumentTypeError for anything but up to 30 ASCII digits."""

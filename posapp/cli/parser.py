@@ -9,7 +9,7 @@ from pathlib import Path
 from posapp import config
 from posapp.access.roles import Role
 from posapp.card import Brand
-from posapp.cli.input import order_id, whole_number
+from posapp.cli.input import order_id, till_id, whole_number
 from posapp.cli.output import OutputUnavailable, Stdout, drop_unwritable_stdout, for_terminal
 from posapp.errors import ExitCode
 from posapp.orders.base import PAGE_MAX
@@ -176,6 +176,18 @@ def build_parser() -> argparse.ArgumentParser:
                          ("reset", "give an operator a new secret, ending its lockout" + secret_help),
                          ("unlock", "end an operator's lockout after failed sign-ins")):
         operator.add_parser(action, help=text).add_argument("login", metavar="LOGIN")
+
+    till = commands.add_parser("till", help="the tills whose signed cards back office trusts (administrators)"
+                               ).add_subparsers(dest="action", metavar="ACTION", required=True)
+    registering = till.add_parser("register", help="run on the till: make its signing key if it holds none and "
+                                                   "publish the public key beside the vault (again: harmless)")
+    registering.add_argument("--till-id", type=till_id, metavar="ID",
+                             help="the till's id (default: this workstation's, [workstation] id)")
+    revoking = till.add_parser("revoke", help="withdraw every key of a till: back office then refuses every card "
+                                              "item it signed")
+    revoking.add_argument("till_id", type=till_id, metavar="TILL_ID", help="the till's id, as 'posapp till list' shows it")
+    registered = till.add_parser("list", help="every registered till key: till, key id, when registered and revoked")
+    registered.add_argument("--json", action="store_true", help="print the keys as JSON (times in UTC)")
 
     report = commands.add_parser("report", help="the day's report and its close (Z report)").add_subparsers(
         dest="action", metavar="ACTION", required=True)

@@ -17,6 +17,7 @@ from posapp.clock import require_aware
 
 if TYPE_CHECKING:
     from posapp.vault.rekeying import RekeyReport
+    from posapp.vault.till_registry import TillRegistry
 
 
 class VaultError(PosappError):
@@ -217,6 +218,9 @@ class Vault(Protocol):
 
     def record_anchor(self, anchor: Anchor) -> None:
         """Keep ``anchor`` unless its workstation's kept one is as far along (never moves back)."""
+
+    def till_registry(self) -> TillRegistry:
+        """The tills' signing keys kept beside this vault (``posapp.vault.till_registry``); no I/O."""
 
     def checks(self) -> list[Check]:
         """Health checks for ``posapp doctor``, cheapest first."""

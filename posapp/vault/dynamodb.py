@@ -1,9 +1,9 @@
 """The DynamoDB vault: items encrypted and signed in process, item keys from AWS KMS.
 
-Only ciphertext, signatures and masked metadata reach DynamoDB. Two ways to get item keys:
-direct materials ask KMS for a data key per item, so every card access leaves its own
-CloudTrail record; :class:`CachedMaterials` keep versioned keys in a meta table, wrapped by
-KMS, and ask KMS about once per ``version_ttl``.
+Only ciphertext, signatures and masked metadata reach DynamoDB. Direct materials ask KMS for
+a data key per item (a CloudTrail record per card access); :class:`CachedMaterials` keep
+versioned keys in a meta table, wrapped by KMS; :class:`SealedMaterials` wrap each item key
+for back office's RSA key, with no KMS call (``dynamodb_materials``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import botocore.exceptions
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
@@ -31,15 +30,13 @@ from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_materials import CachedMaterials, materials_provider
 from posapp.vault.dynamodb_sealed_health import SealedHealth
-from posapp.vault.dynamodb_sealing import SealedMaterials, no_till_key, till_audit_key
+from posapp.vault.dynamodb_sealing import SealedMaterials, TillSecrets, no_till_key, till_audit_key
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
+from posapp.vault.dynamodb_tills import DynamoDbTillRegistry
 from posapp.vault.dynamodb_keys import KeyLifecycle, seal
 from posapp.vault.rekeying import Progress, RekeyReport
 from posapp.clock import utc_now
-
-if TYPE_CHECKING:
-    from posapp.vault.till_secrets import TillSecrets
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +93,7 @@ class DynamoDbVault:
             if self._materials is None:
                 with self._errors():
                     self._materials = materials_provider(self._clients, self._table, self._key_id, self._cached,
-                                                         self._sealed, lambda: self.till_registry())
+                                                         self._sealed, self.till_registry, till=self._till)
         return item_format.crypto_config(self._materials, self._table)
 
     def _writing_crypto(self) -> CryptoConfig:
@@ -280,6 +277,9 @@ class DynamoDbVault:
             # DynamoDB Local and some emulators do not have backups; the vault still works.
             log.warning("point-in-time recovery could not be enabled on %s (%s); enable it in AWS",
                         name, error.response["Error"]["Code"])
+
+    def till_registry(self) -> DynamoDbTillRegistry:  # the tills whose items back office trusts
+        return DynamoDbTillRegistry(self._db, self._table, self._errors)
 
     def checks(self) -> list[Check]:
         return self._health.checks()

@@ -93,11 +93,13 @@ class EitherMaterials(CryptographicMaterialsProvider):
 
 
 def materials_provider(clients: AwsClients, table: str, key_id: str, cached: CachedMaterials | None,
-                       sealed: SealedMaterials | None, tills: Callable[[], TillRegistry]) -> EitherMaterials:
+                       sealed: SealedMaterials | None, tills: Callable[[], TillRegistry], *,
+                       till: bool = False) -> EitherMaterials:
     """Materials that write items of ``table`` with KMS key ``key_id`` directly, through the cached
     materials ``cached``, or sealed for ``key_id`` by this till (``sealed``), and read items of
-    every kind (sealed ones verified against the registry ``tills()``). Builds no client and reads
-    no keyring; the meta table is described, and the till's key loaded, when first needed."""
+    every kind (sealed ones verified against the registry ``tills()``). A sealed ``till`` opens no
+    sealed item (CannotOpenItems), whatever its credentials allow. Builds no client and reads no
+    keyring; the meta table is described, and the till's key loaded, when first needed."""
     kms = AwsKmsCryptographicMaterialsProvider(key_id=key_id, regional_clients={clients.kms_region: clients.kms})
     reading = cached or CachedMaterials(meta_table_of(table), DEFAULT_VERSION_TTL)
     cached_materials = _OnFirstUse(lambda: CachingMostRecentProvider(
@@ -105,6 +107,8 @@ def materials_provider(clients: AwsClients, table: str, key_id: str, cached: Cac
         material_name=table, version_ttl=float(reading.version_ttl)))
 
     def sealed_reading() -> CryptographicMaterialsProvider:
+        if sealed is not None and till:  # its own materials: they hold no key that opens an item
+            return writing()
         return BackOfficeMaterials(TrustedTillKeys(tills()), kms_unseal(clients.kms))
 
     def writing() -> CryptographicMaterialsProvider:

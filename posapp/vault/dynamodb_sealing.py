@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
 from posapp.errors import InvalidInput
 from posapp.vault.base import VaultUnavailable
 from posapp.vault.sealing import WRAPPING_ALGORITHM, Unseal, load_back_office_key
-
-if TYPE_CHECKING:
-    from posapp.vault.till_secrets import TillSecrets
+from posapp.vault.till_secrets import TillSecrets
 
 _KEY_SPECS = ("RSA_3072", "RSA_4096")
 

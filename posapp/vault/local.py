@@ -21,6 +21,7 @@ from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
 from posapp.errors import InvalidInput
 from posapp.vault import item_format, local_keys, local_meta, local_opening, local_rekey
+from posapp.vault.local_tills import LocalTillRegistry
 from posapp.vault.base import (Check, ImportRecord, TamperedItem, TokenNotFound, VaultEntry, VaultError,
                                VaultIdentity, VaultUnavailable, check_token, is_token)
 from posapp.vault.rekeying import Progress, RekeyReport
@@ -107,6 +108,9 @@ class LocalVault:
         self._crypto()
         with self._connection() as db:
             local_meta.record_anchor(db, anchor)
+
+    def till_registry(self) -> LocalTillRegistry:
+        return LocalTillRegistry(self._connection, self._crypto)
 
     def checks(self) -> list[Check]:
         return [("local vault keys", self._check_keys), ("encryption round trip", self._check_round_trip)]

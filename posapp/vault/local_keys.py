@@ -12,14 +12,11 @@ its keys, so keys of another vault are refused before they store anything.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +25,13 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 
 from posapp.errors import IntegrityFailure
 from posapp.secrets import KeyringUnavailable, keeps_secrets, keyring_name, read_secret, write_secret
-from posapp.vault import local_generations
+from posapp.vault import key_files, local_generations
 from posapp.vault.base import VaultError, VaultUnavailable
 
 log = logging.getLogger(__name__)
 
 _FINGERPRINT_LABEL = b"posapp local vault key check"
 _AUDIT_KEY_LABEL = b"posapp audit journal key"
-_TEMP_SUFFIX = ".tmp"
 
 
 class KeysLost(VaultError, IntegrityFailure):
@@ -162,7 +158,7 @@ def create_or_adopt(key_file: Path) -> tuple[str, LocalKeys]:
     commit); a damaged one protects nothing and is replaced. Raises VaultUnavailable (the
     file cannot be written), KeyringLocked or KeyringTimeout.
     """
-    _remove_temp_files(key_file)
+    key_files.remove_temp_files(key_file)
     leftover = _read_key_file(key_file)
     if isinstance(leftover, tuple):
         keys, vault_id = leftover
@@ -239,13 +235,9 @@ def _read_key_file(path: Path) -> tuple[LocalKeys, str | None] | str | None:
     """None if there is no key file, (keys, vault id) if it is whole, else what is wrong with it.
 
     Raises VaultUnavailable if it cannot be read at all."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    data = key_files.read(path)
+    if data is None:
         return None
-    except OSError as error:
-        raise VaultUnavailable(f"the key file {path} cannot be read ({error.strerror}): "
-                               f"check its owner and permissions") from None
     if not data.strip():
         return "empty"
     try:
@@ -255,45 +247,5 @@ def _read_key_file(path: Path) -> tuple[LocalKeys, str | None] | str | None:
 
 
 def _write_key_file(path: Path, keys: LocalKeys, vault_id: str) -> None:
-    """Write the keys whole or not at all: a temporary file, synced, renamed into place.
-
-    Raises VaultUnavailable (full disk, no permission); the temporary file is then removed."""
-    temp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=_TEMP_SUFFIX, dir=path.parent)
-        data = memoryview(keys.encode(vault_id).encode("ascii"))
-        try:  # mkstemp makes it 0600
-            while data:
-                data = data[os.write(descriptor, data):]
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        os.replace(temp, path)
-        temp = None
-        _sync_folder(path.parent)
-    except OSError as error:
-        raise VaultUnavailable(f"the key file {path} could not be written ({error.strerror or error}): "
-                               f"free disk space or fix the folder's permissions, then try again") from None
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX only: Windows cannot open a folder)."""
-    if os.name == "nt":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _remove_temp_files(path: Path) -> None:
-    """Temporary key files of interrupted starts hold keys that protect nothing."""
-    for temp in path.parent.glob(f"{path.name}.*{_TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            temp.unlink()
+    """Write the keys whole or not at all (``key_files.write_whole``); raises VaultUnavailable."""
+    key_files.write_whole(path, keys.encode(vault_id).encode("ascii"))

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from posapp.errors import IntegrityFailure
-from posapp.vault import item_format, local_keys
+from posapp.vault import item_format, local_keys, local_tills
 from posapp.vault.base import TamperedItem, VaultError, is_token
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ Connection = Callable[[], AbstractContextManager[sqlite3.Connection]]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vault_items (token TEXT PRIMARY KEY, item TEXT NOT NULL);
-"""
+""" + local_tills.SCHEMA
 FINGERPRINT = "key_fingerprint"  # vault_meta row: HMAC of the vault id under the signing key
 
 

@@ -65,6 +65,9 @@ COMMANDS = {
     "report day": (Permission.REPORTS, lambda shop: ["report", "day"], None),
     "audit list": (Permission.AUDIT, lambda shop: ["audit", "list"], None),
     "audit verify": (Permission.AUDIT, lambda shop: ["audit", "verify"], None),
+    "till register": (Permission.TILLS, lambda shop: ["till", "register"], None),
+    "till revoke": (Permission.TILLS, lambda shop: ["till", "revoke", shop.registered()], None),
+    "till list": (Permission.TILLS, lambda shop: ["till", "list"], None),
 }
 
 
@@ -102,6 +105,12 @@ class Shop:
         done = self.run(["order", "show", str(self.sell()), "--json"])
         return json.loads(done.stdout)["token"]
 
+    def registered(self) -> str:
+        """This till's id, its key registered (again: harmless)."""
+        done = self.run(["till", "register"])
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()[1]
+
     def spare(self) -> str:
         login = f"spare{next(_fresh)}"
         self.add(login, Role.CASHIER, "731905")
@@ -115,9 +124,10 @@ class Shop:
                                    "FROM posapp_operators ORDER BY login").fetchall()
         with sqlite3.connect(self.folder / "home" / "data" / "vault.db") as db:
             items = db.execute("SELECT COUNT(*) FROM vault_items").fetchone()
+            tills = db.execute("SELECT * FROM vault_tills ORDER BY 1, 2").fetchall()
         outputs = sorted(path.name for pattern in ("tokens-*", "export-*", ".export-*")
                          for path in self.folder.glob(pattern))
-        return orders, operators, items, outputs
+        return orders, operators, items, tills, outputs
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from kit import NOW, card, local_vault
 
 from posapp import secrets
 from posapp.errors import ExitCode, PosappError, describe
-from posapp.vault import local_keys
+from posapp.vault import key_files, local_keys
 
 
 # The in-memory keyring stands for a real one (SecretService, Keychain...) here.
@@ -199,7 +199,7 @@ def test_a_full_disk_while_writing_the_key_file_is_one_sentence_and_leaves_nothi
         def write(descriptor, data):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(local_keys, "os", FullDisk())
+    monkeypatch.setattr(key_files, "os", FullDisk())
     sentence, code = refused(lambda: make_vault(tmp_path).tokenize(card()))
     assert code is ExitCode.UNAVAILABLE
     assert sentence == (f"the key file {key_file(tmp_path)} could not be written (No space left on device): "

@@ -82,6 +82,28 @@ def test_wildcards_and_several_policies():
     assert not allowed(cached, "dynamodb", "GetItem", TableName="shop-vault", Key={"token": {"S": str(uuid.uuid4())}})
 
 
+TILL_ITEM = {"token": {"S": "posapp:till:till-01"}}
+
+
+def test_only_administrators_write_the_till_registry_and_back_office_and_tills_read_it():
+    back_office, admin = Policy(["BackOfficePolicy"], STACK), Policy(["AdministratorPolicy"], STACK)
+    for policy in (TILL, back_office, admin):
+        assert allowed(policy, "dynamodb", "GetItem", TableName="shop-vault", Key=TILL_ITEM)
+    for policy, writes in ((TILL, False), (back_office, False), (admin, True)):
+        assert allowed(policy, "dynamodb", "PutItem", TableName="shop-vault", Item=TILL_ITEM) == writes
+        assert allowed(policy, "dynamodb", "UpdateItem", TableName="shop-vault", Key=TILL_ITEM) == writes
+        assert allowed(policy, "dynamodb", "DeleteItem", TableName="shop-vault", Key=TILL_ITEM) == writes
+        assert allowed(policy, "dynamodb", "BatchWriteItem", RequestItems={"shop-vault": [
+            {"PutRequest": {"Item": TILL_ITEM}}]}) == writes
+    # Back office still reconciles and imports cards, and keeps its other bookkeeping items.
+    card = {"token": {"S": str(uuid.uuid4())}}
+    assert allowed(back_office, "dynamodb", "DeleteItem", TableName="shop-vault", Key=card)
+    assert allowed(back_office, "dynamodb", "BatchWriteItem", RequestItems={"shop-vault": [
+        {"PutRequest": {"Item": card}}]})
+    assert allowed(back_office, "dynamodb", "UpdateItem", TableName="shop-vault",
+                   Key={"token": {"S": "posapp:vault-identity"}})
+
+
 def condition_policy(tmp_path, operator, expected):
     """A one-statement policy allowing dynamodb:GetItem under ``operator`` on dynamodb:LeadingKeys."""
     template = tmp_path / "t.yaml"
