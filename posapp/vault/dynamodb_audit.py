@@ -18,7 +18,7 @@ from collections.abc import Callable
 import botocore.exceptions
 
 from posapp.audit.chain import KEY_BYTES, Anchor
-from posapp.vault.base import VaultError, VaultNotPermitted
+from posapp.vault.base import VaultError, VaultNotPermitted, VaultUnavailable
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.item_format import PARTITION_KEY
 from posapp.vault.sealing import OAEP, WRAPPING_ALGORITHM, load_back_office_key
@@ -50,24 +50,38 @@ class AuditItems:
         """The audit key; ``posapp provision`` makes it (a vault provisioned before that: whichever
         workstation comes first, if its role may). Raises VaultNotPermitted where it is missing and
         this workstation's role may not store it."""
-        if self._key is None and self._till_copy is not None:
-            self._key = self._till_copy()
         if self._key is None:
-            with self._errors():
-                item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
-                if item is None:
-                    item = self._create()
-                # A rekey wraps it for the new key too: tills on either key read it.
-                wrapped = item.get(f"wrapped:{self._key_id}", item["wrapped"])
-                try:
-                    plain = self._unwrap(wrapped["B"])
-                except botocore.exceptions.ClientError as error:
-                    if error.response["Error"]["Code"] != "InvalidCiphertextException":
-                        raise
-                    raise VaultError(f"the audit key in vault table {self._table} was changed or does not belong "
-                                     f"to KMS key {self._key_id}: restore the table from a backup") from None
-            self._key = plain
+            self._key = self._vault_copy() if self._till_copy is None else self._held_copy()
         return self._key
+
+    def _held_copy(self) -> bytes:
+        """A sealed till's own copy. Before 'posapp till register' gives it one, the vault's, which
+        the administrator registering the till may read; the till's own role may not, and then the
+        till's error stands (it says to register the till)."""
+        try:
+            return self._till_copy()
+        except VaultUnavailable as unregistered:
+            try:
+                return self._vault_copy()
+            except VaultNotPermitted:
+                raise unregistered from None
+
+    def _vault_copy(self) -> bytes:
+        """The key wrapped in the vault table, made first where it is missing."""
+        with self._errors():
+            item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
+            if item is None:
+                item = self._create()
+            # A rekey wraps it for the new key too: tills on either key read it.
+            wrapped = item.get(f"wrapped:{self._key_id}", item["wrapped"])
+            try:
+                plain = self._unwrap(wrapped["B"])
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "InvalidCiphertextException":
+                    raise
+                raise VaultError(f"the audit key in vault table {self._table} was changed or does not belong "
+                                 f"to KMS key {self._key_id}: restore the table from a backup") from None
+        return plain
 
     def _unwrap(self, wrapped: bytes) -> bytes:
         if self._sealing_key is not None:

@@ -68,7 +68,7 @@ def test_a_sealed_till_sells_and_cannot_read_back_while_back_office_reads_the_ca
         patched.setattr(AwsClients, "connect", refusing_connect(refusals))
         configs["till"] = configure(tmp_path / "till.toml", stack, moto_endpoint, mysql_db.url, "till", patched,
                                     capsys, arguments="SealedSetupArguments")
-    assert refusals.refused == []
+    assert "kms:GetPublicKey" not in refusals.refused
     public_key = aws_client("kms", moto_endpoint).get_public_key(KeyId=stack["BackOfficeKeyArn"])["PublicKey"]
     assert tomllib.loads(configs["till"].read_text())["vault"]["back_office_key"] == base64.b64encode(
         public_key).decode()
@@ -80,6 +80,12 @@ def test_a_sealed_till_sells_and_cannot_read_back_while_back_office_reads_the_ca
 
     provisioned = run("admin", "provision")
     assert provisioned.returncode == 0, provisioned.stderr
+    assert run("admin", "till", "list").stdout == "No till is registered.\n"  # and the first operator is made
+    # Not registered yet: the till holds no signing key nor audit key, and its role may not read the vault's.
+    unregistered = cli_sale(lambda *args, **options: run("till", *args, **options))
+    assert (unregistered.returncode, unregistered.stdout, unregistered.stderr) == (
+        3, "", "posapp: till till-01 holds no signing key for sealed materials: an administrator runs "
+               "'posapp till register' on it\n")
     registered = run("admin", "till", "register", config="till")  # an administrator, on the till
     assert registered.returncode == 0, registered.stderr
     assert registered.stdout.startswith("Till till-01 registered with key sha256:"), registered.stdout
