@@ -226,7 +226,7 @@ def install_from_environment(environ: Mapping[str, str]) -> None:
     ``AwsClients.connect`` makes, what the policies named in ``environ[HOOK_ENV]`` do not allow."""
     settings = json.loads(environ[HOOK_ENV])
     refusals = Refusals(Policy(settings["policies"], Stack(settings["table"], settings["key_arn"],
-                                                           settings.get("sealing_key_arn"))))
+                                                           settings["sealing_key_arn"])))
     from posapp.vault.aws import AwsClients
 
     AwsClients.connect = refusing_connect(refusals)
