@@ -33,10 +33,11 @@ class AuditItems:
 
     Sealed materials: ``sealing_key`` is the public key (DER) of ``key_id``, an RSA key, which wraps
     the audit key with RSA-OAEP (no encryption context: RSA keys take none); a sealed till reads
-    its own copy through ``till_copy`` instead, as it may not decrypt with that key."""
+    its own copy through ``till_copy`` instead, as it may not decrypt with that key (None: it holds
+none yet, and the administrator registering it reads the vault's)."""
 
     def __init__(self, db: object, kms: object, table: str, key_id: str, errors: Errors, *,
-                 sealing_key: bytes | None = None, till_copy: Callable[[], bytes] | None = None):
+                 sealing_key: bytes | None = None, till_copy: Callable[[], bytes | None] | None = None):
         self._db, self._kms = db, kms
         self._table, self._key_id = table, key_id
         self._errors = errors
