@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import sys
 import time
-import types
 import uuid
 from pathlib import Path
 
@@ -56,7 +55,8 @@ from posapp.orders.sql import SqlOrderStore  # noqa: E402
 from posapp.vault import item_format, sealing  # noqa: E402
 from posapp.vault.aws import AwsClients  # noqa: E402
 from posapp.vault.dynamodb import DynamoDbVault  # noqa: E402
-from posapp.vault.dynamodb_sealing import SealedMaterials, fetch_public_key, no_till_key  # noqa: E402
+from posapp.vault.dynamodb_sealing import SealedMaterials, fetch_public_key  # noqa: E402
+from posapp.vault.till_secrets import TillSecrets  # noqa: E402
 
 CRYPTO_WARMUP, CRYPTO_REPETITIONS = 20, 500
 SEALED_SALES = 1000
@@ -113,10 +113,9 @@ def sealed_till(endpoint: str) -> DynamoDbVault:
         return DynamoDbVault(table, key_arn, clients, workstation=workstation,
                              sealed=SealedMaterials(public_der, secrets), till=till)
 
-    admin = built("bench-admin", no_till_key, till=False)
+    admin = built("bench-admin", lambda: None, till=False)  # it holds no till key, and writes no item
     admin.provision()
-    # What SealedMaterials.till loads: the till's id, its ECDSA P-256 key, its copy of the audit key.
-    held = types.SimpleNamespace(till_id=TILL, signing_key=sealing.new_till_key(), audit_key=admin.audit_key())
+    held = TillSecrets(till_id=TILL, signing_key=sealing.new_till_key(), audit_key=admin.audit_key())
     return built(TILL, lambda: held, till=True)
 
 
