@@ -59,9 +59,9 @@ none yet, and the administrator registering it reads the vault's)."""
                 if item is None:
                     item = self._create()
                 # A rekey wraps it for the new key too: tills on either key read it.
-                wrapped = item.get(f"wrapped:{self._key_id}", item["wrapped"])
+                own = item.get(f"wrapped:{self._key_id}")
                 try:
-                    plain = self._unwrap(wrapped["B"])
+                    plain = self._unwrap(own["B"] if own else item["wrapped"]["B"], sealed=own is not None)
                 except botocore.exceptions.ClientError as error:
                     if error.response["Error"]["Code"] != "InvalidCiphertextException":
                         raise
@@ -70,12 +70,17 @@ none yet, and the administrator registering it reads the vault's)."""
             self._key = plain
         return self._key
 
-    def _unwrap(self, wrapped: bytes) -> bytes:
-        if self._sealing_key is not None:
+    def _unwrap(self, wrapped: bytes, *, sealed: bool) -> bytes:
+        """``sealed``: the wrapping under this workstation's own key, by name (else the first one)."""
+        if self._sealing_key is None:
+            return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
+                                     EncryptionContext=self._context())["Plaintext"]
+        if sealed:
             return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
                                      EncryptionAlgorithm=WRAPPING_ALGORITHM)["Plaintext"]
-        return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
-                                 EncryptionContext=self._context())["Plaintext"]
+        # Sealed settings on a vault whose key is wrapped by its symmetric key alone (an administrator
+        # registering a till before any rekey): KMS finds the key in the blob, and checks the context.
+        return self._kms.decrypt(CiphertextBlob=wrapped, EncryptionContext=self._context())["Plaintext"]
 
     def _create(self) -> dict:
         if self._sealing_key is not None:  # wrapped here: no KMS call, and any role can
@@ -84,6 +89,8 @@ none yet, and the administrator registering it reads the vault's)."""
             wrapped = self._kms.generate_data_key(KeyId=self._key_id, NumberOfBytes=KEY_BYTES,
                                                   EncryptionContext=self._context())["CiphertextBlob"]
         item = {**_KEY_ITEM, "wrapped": {"B": wrapped}}
+        if self._sealing_key is not None:  # named too: an RSA wrapping is read as one only by its name
+            item[f"wrapped:{self._key_id}"] = {"B": wrapped}
         try:
             self._db.put_item(TableName=self._table, Item=item, ExpressionAttributeNames={"#t": PARTITION_KEY},
                               ConditionExpression="attribute_not_exists(#t)")
