@@ -25,6 +25,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/history_paging.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/sales.py
+	$(BIN)/python bench/sealed.py
 	$(BIN)/python bench/paid_sales.py
 	$(BIN)/python bench/rekey.py
 	$(BIN)/python bench/audit_verify.py

@@ -77,7 +77,8 @@ def _with_back_office_key(target: Path, values: Values) -> Values:
     """``values`` with ``[vault] back_office_key`` fetched from ``kms_key_id``, where sealed
     materials on DynamoDB need it and none is given."""
     vault = values.get("vault", {})
-    if vault.get("backend") != "dynamodb" or vault.get("materials") != "sealed" or vault.get("back_office_key"):
+    chosen = {key: getattr(vault.get(key), "value", vault.get(key)) for key in ("backend", "materials")}  # or enums
+    if chosen != {"backend": "dynamodb", "materials": "sealed"} or vault.get("back_office_key"):
         return values
     try:  # checked here as well: the key is fetched before the whole file is checked
         region, key_id = checks.aws_region(str(vault.get("region"))), checks.kms_key_arn(str(vault.get("kms_key_id")))

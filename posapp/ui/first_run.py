@@ -118,6 +118,13 @@ class FirstRunDialog(QDialog):
                 raise ConfigError(self.tr("type the order database password: posapp keeps it in the system keyring"))
             return typed
 
+        if values.get("vault", {}).get("materials") is config.Materials.SEALED:
+            # Its check asks KMS for back office's public key: off the GUI thread, named when it fails.
+            self.save_button.setEnabled(False)
+            self._runner.run(lambda: workstation_setup.prepare(self.target, values, shared=False,
+                                                               password=password).apply(),
+                             lambda _result: self.accept(), self._failed, owner=self)
+            return
         try:  # checked here, at once, so a mistake is named before anything runs in the background
             setup = workstation_setup.prepare(self.target, values, shared=False, password=password)
         except PosappError as error:

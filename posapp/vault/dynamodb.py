@@ -30,7 +30,7 @@ from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import DynamoDbBulk
 from posapp.vault.dynamodb_materials import CachedMaterials, materials_provider
 from posapp.vault.dynamodb_sealed_health import SealedHealth
-from posapp.vault.dynamodb_sealing import SealedMaterials, TillSecrets, no_till_key, till_audit_key
+from posapp.vault.dynamodb_sealing import SealedMaterials, TillSecrets, till_audit_key
 from posapp.vault.dynamodb_health import DynamoDbHealth
 from posapp.vault.dynamodb_identity import IdentityItem
 from posapp.vault.dynamodb_tills import DynamoDbTillRegistry
@@ -51,7 +51,7 @@ class DynamoDbVault:
 
     def __init__(self, table: str, kms_key_id: str, clients: AwsClients, *, workstation: str,
                  cached: CachedMaterials | None = None, sealed: SealedMaterials | None = None,
-                 signer: Callable[[], TillSecrets] = no_till_key, till: bool = False,
+                 signer: Callable[[], TillSecrets | None] = lambda: None, till: bool = False,
                  clock: Callable[[], datetime.datetime] = utc_now,
                  new_token: Callable[[], uuid.UUID] = uuid.uuid4):
         self._table = table

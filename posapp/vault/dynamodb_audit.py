@@ -18,7 +18,7 @@ from collections.abc import Callable
 import botocore.exceptions
 
 from posapp.audit.chain import KEY_BYTES, Anchor
-from posapp.vault.base import VaultError, VaultNotPermitted, VaultUnavailable
+from posapp.vault.base import VaultError, VaultNotPermitted
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.item_format import PARTITION_KEY
 from posapp.vault.sealing import OAEP, WRAPPING_ALGORITHM, load_back_office_key
@@ -33,10 +33,11 @@ class AuditItems:
 
     Sealed materials: ``sealing_key`` is the public key (DER) of ``key_id``, an RSA key, which wraps
     the audit key with RSA-OAEP (no encryption context: RSA keys take none); a sealed till reads
-    its own copy through ``till_copy`` instead, as it may not decrypt with that key."""
+    its own copy through ``till_copy`` instead, as it may not decrypt with that key (None: it holds
+none yet, and the administrator registering it reads the vault's)."""
 
     def __init__(self, db: object, kms: object, table: str, key_id: str, errors: Errors, *,
-                 sealing_key: bytes | None = None, till_copy: Callable[[], bytes] | None = None):
+                 sealing_key: bytes | None = None, till_copy: Callable[[], bytes | None] | None = None):
         self._db, self._kms = db, kms
         self._table, self._key_id = table, key_id
         self._errors = errors
@@ -50,45 +51,36 @@ class AuditItems:
         """The audit key; ``posapp provision`` makes it (a vault provisioned before that: whichever
         workstation comes first, if its role may). Raises VaultNotPermitted where it is missing and
         this workstation's role may not store it."""
+        if self._key is None and self._till_copy is not None:
+            self._key = self._till_copy()
         if self._key is None:
-            self._key = self._vault_copy() if self._till_copy is None else self._held_copy()
+            with self._errors():
+                item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
+                if item is None:
+                    item = self._create()
+                # A rekey wraps it for the new key too: tills on either key read it.
+                own = item.get(f"wrapped:{self._key_id}")
+                try:
+                    plain = self._unwrap(own["B"] if own else item["wrapped"]["B"], sealed=own is not None)
+                except botocore.exceptions.ClientError as error:
+                    if error.response["Error"]["Code"] != "InvalidCiphertextException":
+                        raise
+                    raise VaultError(f"the audit key in vault table {self._table} was changed or does not belong "
+                                     f"to KMS key {self._key_id}: restore the table from a backup") from None
+            self._key = plain
         return self._key
 
-    def _held_copy(self) -> bytes:
-        """A sealed till's own copy. Before 'posapp till register' gives it one, the vault's, which
-        the administrator registering the till may read; the till's own role may not, and then the
-        till's error stands (it says to register the till)."""
-        try:
-            return self._till_copy()
-        except VaultUnavailable as unregistered:
-            try:
-                return self._vault_copy()
-            except VaultNotPermitted:
-                raise unregistered from None
-
-    def _vault_copy(self) -> bytes:
-        """The key wrapped in the vault table, made first where it is missing."""
-        with self._errors():
-            item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
-            if item is None:
-                item = self._create()
-            # A rekey wraps it for the new key too: tills on either key read it.
-            wrapped = item.get(f"wrapped:{self._key_id}", item["wrapped"])
-            try:
-                plain = self._unwrap(wrapped["B"])
-            except botocore.exceptions.ClientError as error:
-                if error.response["Error"]["Code"] != "InvalidCiphertextException":
-                    raise
-                raise VaultError(f"the audit key in vault table {self._table} was changed or does not belong "
-                                 f"to KMS key {self._key_id}: restore the table from a backup") from None
-        return plain
-
-    def _unwrap(self, wrapped: bytes) -> bytes:
-        if self._sealing_key is not None:
+    def _unwrap(self, wrapped: bytes, *, sealed: bool) -> bytes:
+        """``sealed``: the wrapping under this workstation's own key, by name (else the first one)."""
+        if self._sealing_key is None:
+            return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
+                                     EncryptionContext=self._context())["Plaintext"]
+        if sealed:
             return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
                                      EncryptionAlgorithm=WRAPPING_ALGORITHM)["Plaintext"]
-        return self._kms.decrypt(CiphertextBlob=wrapped, KeyId=self._key_id,
-                                 EncryptionContext=self._context())["Plaintext"]
+        # Sealed settings on a vault whose key is wrapped by its symmetric key alone (an administrator
+        # registering a till before any rekey): KMS finds the key in the blob, and checks the context.
+        return self._kms.decrypt(CiphertextBlob=wrapped, EncryptionContext=self._context())["Plaintext"]
 
     def _create(self) -> dict:
         if self._sealing_key is not None:  # wrapped here: no KMS call, and any role can
@@ -97,6 +89,8 @@ class AuditItems:
             wrapped = self._kms.generate_data_key(KeyId=self._key_id, NumberOfBytes=KEY_BYTES,
                                                   EncryptionContext=self._context())["CiphertextBlob"]
         item = {**_KEY_ITEM, "wrapped": {"B": wrapped}}
+        if self._sealing_key is not None:  # named too: an RSA wrapping is read as one only by its name
+            item[f"wrapped:{self._key_id}"] = {"B": wrapped}
         try:
             self._db.put_item(TableName=self._table, Item=item, ExpressionAttributeNames={"#t": PARTITION_KEY},
                               ConditionExpression="attribute_not_exists(#t)")

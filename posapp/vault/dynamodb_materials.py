@@ -20,7 +20,7 @@ from dynamodb_encryption_sdk.material_providers.most_recent import CachingMostRe
 from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore
 
 from posapp.vault.aws import AwsClients
-from posapp.vault.dynamodb_sealing import SealedMaterials, kms_unseal
+from posapp.vault.dynamodb_sealing import SealedMaterials, kms_unseal, registered
 from posapp.vault.pinned import META_ID
 from posapp.vault.sealing import BackOfficeMaterials, is_sealed, load_back_office_key, till_materials
 from posapp.vault.till_registry import TillRegistry, TrustedTillKeys
@@ -115,7 +115,7 @@ def materials_provider(clients: AwsClients, table: str, key_id: str, cached: Cac
         if cached is not None:
             return cached_materials()
         if sealed is not None:
-            till = sealed.till()
+            till = registered(sealed.till())
             return till_materials(till.till_id, till.signing_key, load_back_office_key(sealed.back_office_key), key_id)
         return kms
 

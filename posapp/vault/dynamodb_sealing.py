@@ -25,16 +25,18 @@ _KEY_SPECS = ("RSA_3072", "RSA_4096")
 class SealedMaterials:
     """A sealed till's materials: ``back_office_key`` is the pinned public key of ``[vault]
     kms_key_id`` (DER SubjectPublicKeyInfo), ``till`` loads this till's signing key and audit key
-    on first need (raising VaultUnavailable where the till holds none)."""
+    on first need (None where the till holds none: it was never registered)."""
 
     back_office_key: bytes
-    till: Callable[[], TillSecrets]
+    till: Callable[[], TillSecrets | None]
 
 
-def no_till_key() -> TillSecrets:
-    """For a vault built without a till key: VaultUnavailable, saying how to get one."""
-    raise VaultUnavailable("this workstation holds no till signing key: an administrator runs "
-                           "'posapp till register' on it")
+def registered(held: TillSecrets | None) -> TillSecrets:
+    """``held``, this workstation's till key; VaultUnavailable where it holds none."""
+    if held is None:
+        raise VaultUnavailable("this workstation holds no till signing key: an administrator runs "
+                               "'posapp till register' on it")
+    return held
 
 
 def fetch_public_key(kms: object, key_id: str) -> bytes:
@@ -75,12 +77,10 @@ def is_sealing_key(key_metadata: dict) -> bool:
     return key_metadata.get("KeySpec") in _KEY_SPECS and key_metadata.get("KeyUsage") == "ENCRYPT_DECRYPT"
 
 
-def till_audit_key(sealed: SealedMaterials) -> Callable[[], bytes]:
-    """A sealed till's copy of the audit key, made by 'posapp till register': it cannot open the vault's."""
-    def audit_key() -> bytes:
-        key = sealed.till().audit_key
-        if key is None:
-            raise VaultUnavailable("this till holds no audit journal key: an administrator runs "
-                                   "'posapp till register' on it again")
-        return key
+def till_audit_key(sealed: SealedMaterials) -> Callable[[], bytes | None]:
+    """A sealed till's copy of the audit key, made by 'posapp till register', as it cannot open the
+    vault's; None before it is registered (the administrator registering it reads the vault's)."""
+    def audit_key() -> bytes | None:
+        held = sealed.till()
+        return held.audit_key if held is not None else None
     return audit_key

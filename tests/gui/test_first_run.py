@@ -1,5 +1,6 @@
 """The first start without settings: keep local mode, or fill in the shared backends."""
 
+import base64
 import tomllib
 
 import pytest
@@ -40,6 +41,28 @@ def test_shared_backends_keep_the_password_in_the_keyring(qtbot, dialog, posapp_
     settings = config.load()
     assert (settings.vault.backend, settings.vault.region) == (config.VaultBackend.DYNAMODB, "eu-west-1")
     assert memory_keyring.secrets[("posapp", "orders:pos@db.internal:3306/pos")] == "s3cret-pass"
+
+
+def test_sealed_materials_pin_back_offices_key_fetched_in_the_background(qtbot, dialog, posapp_home, key_arn):
+    from awstest import aws_client
+
+    rsa = aws_client("kms").create_key(KeySpec="RSA_3072", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["Arn"]
+    dialog.shared.setChecked(True)
+    dialog.workstation.setText("till-05")
+    dialog.region.setText("us-east-1")
+    dialog.materials.setCurrentIndex(dialog.materials.findData(config.Materials.SEALED))
+    dialog.orders_url.setText("mysql+pymysql://pos@db.internal:3306/pos")
+    dialog.password.setText("s3cret-pass")
+    dialog.kms_key.setText(key_arn)  # a symmetric key: named, nothing written
+    dialog.save()
+    qtbot.waitUntil(lambda: "not an asymmetric key" in dialog.message.text() or "RSA_3072" in dialog.message.text())
+    assert not (posapp_home / "posapp.toml").exists() and dialog.save_button.isEnabled()
+    dialog.kms_key.setText(rsa)
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result() == FirstRunDialog.DialogCode.Accepted)
+    pinned = config.load().vault
+    assert (pinned.materials, pinned.kms_key_id) == (config.Materials.SEALED, rsa)
+    assert base64.b64decode(pinned.back_office_key) == aws_client("kms").get_public_key(KeyId=rsa)["PublicKey"]
 
 
 def test_a_mistake_is_named_and_nothing_is_written(qtbot, dialog, posapp_home):
