@@ -18,7 +18,7 @@ from collections.abc import Callable
 import botocore.exceptions
 
 from posapp.audit.chain import KEY_BYTES, Anchor
-from posapp.vault.base import VaultError, VaultNotPermitted
+from posapp.vault.base import VaultError, VaultNotPermitted, VaultUnavailable
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.item_format import PARTITION_KEY
 from posapp.vault.sealing import OAEP, WRAPPING_ALGORITHM, load_back_office_key
@@ -53,22 +53,31 @@ none yet, and the administrator registering it reads the vault's)."""
         this workstation's role may not store it."""
         if self._key is None and self._till_copy is not None:
             self._key = self._till_copy()
-        if self._key is None:
-            with self._errors():
-                item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
-                if item is None:
-                    item = self._create()
-                # A rekey wraps it for the new key too: tills on either key read it.
-                own = item.get(f"wrapped:{self._key_id}")
+            if self._key is None:  # not registered: the administrator registering it may read the vault's
                 try:
-                    plain = self._unwrap(own["B"] if own else item["wrapped"]["B"], sealed=own is not None)
-                except botocore.exceptions.ClientError as error:
-                    if error.response["Error"]["Code"] != "InvalidCiphertextException":
-                        raise
-                    raise VaultError(f"the audit key in vault table {self._table} was changed or does not belong "
-                                     f"to KMS key {self._key_id}: restore the table from a backup") from None
-            self._key = plain
+                    self._key = self._vault_copy()
+                except VaultNotPermitted:  # the till's own role may not: say what it lacks
+                    raise VaultUnavailable("this till holds no copy of the audit journal key, as it is not "
+                                           "registered: an administrator runs 'posapp till register' on it") from None
+        if self._key is None:
+            self._key = self._vault_copy()
         return self._key
+
+    def _vault_copy(self) -> bytes:
+        """The key wrapped in the vault table, made first where it is missing."""
+        with self._errors():
+            item = self._db.get_item(TableName=self._table, Key=_KEY_ITEM, ConsistentRead=True).get("Item")
+            if item is None:
+                item = self._create()
+            # A rekey wraps it for the new key too: tills on either key read it.
+            own = item.get(f"wrapped:{self._key_id}")
+            try:
+                return self._unwrap(own["B"] if own else item["wrapped"]["B"], sealed=own is not None)
+            except botocore.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "InvalidCiphertextException":
+                    raise
+                raise VaultError(f"the audit key in vault table {self._table} was changed or does not belong "
+                                 f"to KMS key {self._key_id}: restore the table from a backup") from None
 
     def _unwrap(self, wrapped: bytes, *, sealed: bool) -> bytes:
         """``sealed``: the wrapping under this workstation's own key, by name (else the first one)."""

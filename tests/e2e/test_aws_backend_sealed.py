@@ -84,8 +84,8 @@ def test_a_sealed_till_sells_and_cannot_read_back_while_back_office_reads_the_ca
     # Not registered yet: the till holds no signing key nor audit key, and its role may not read the vault's.
     unregistered = cli_sale(lambda *args, **options: run("till", *args, **options))
     assert (unregistered.returncode, unregistered.stdout, unregistered.stderr) == (
-        3, "", "posapp: till till-01 holds no signing key for sealed materials: an administrator runs "
-               "'posapp till register' on it\n")
+        3, "", "posapp: this till holds no copy of the audit journal key, as it is not registered: an "
+               "administrator runs 'posapp till register' on it\n")
     registered = run("admin", "till", "register", config="till")  # an administrator, on the till
     assert registered.returncode == 0, registered.stderr
     assert registered.stdout.startswith("Till till-01 registered with key sha256:"), registered.stdout
