@@ -21,7 +21,7 @@ from dynamodb_encryption_sdk.encrypted import CryptoConfig
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
 from posapp.errors import InvalidInput
-from posapp.vault import item_format, local_keys, local_meta, local_opening, local_rekey
+from posapp.vault import item_format, local_keys, local_meta, local_opening, local_rekey, local_sealing
 from posapp.vault.local_materials import LocalMaterials, TillSigner
 from posapp.vault.local_sealing import KEY_FILE_NAME, BackOfficeKey
 from posapp.vault.local_tills import LocalTillRegistry
@@ -226,13 +226,13 @@ class LocalVault:
     def rekey(self, to_key: str | None, progress: Progress) -> RekeyReport:
         if to_key is not None:
             raise InvalidInput("the local vault uses no KMS key: re-key it without --to-key (it makes new local keys)")
-        if self._sealed is not None:
-            raise InvalidInput('a local vault with materials = "sealed" is not re-keyed: its back office key '
-                               "is kept, as the cards sealed for it need it")
         self._materials = None  # the keys as stored now, checked against vault.db
         self._crypto()
         with self._connection() as db:
             vault_id = local_meta.identity(db).vault_id
+            if self._sealed is not None or local_sealing.sealed_items(db):  # they would be counted as tampered
+                raise InvalidInput("this local vault holds cards sealed for its back office key, which 'posapp "
+                                   "vault rekey' does not re-key: nothing was changed")
         try:
             return local_rekey.rekey(self._connection, self._key_file, vault_id, progress)
         finally:

@@ -40,7 +40,7 @@ _KEY_BITS = 3072
 Connection = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 
-def _sealed_items(db: sqlite3.Connection) -> int:
+def sealed_items(db: sqlite3.Connection) -> int:
     """How many stored items name sealed local materials (read unverified: enough to know
     whether a lost key strands cards)."""
     return db.execute("SELECT COUNT(*) FROM vault_items WHERE json_extract(item, '$.key_version.S') = ?",
@@ -68,7 +68,7 @@ class BackOfficeKey:
                 found = self._load()
                 if found is None:
                     with self._connection() as db:
-                        raise KeysLost(self._lost(_sealed_items(db)))
+                        raise KeysLost(self._lost(sealed_items(db)))
                 self._key = found
             return self._key
 
@@ -95,7 +95,7 @@ class BackOfficeKey:
             try:
                 key = self._load()
                 if key is None:
-                    sealed = _sealed_items(db)
+                    sealed = sealed_items(db)
                     if sealed:
                         raise KeysLost(self._lost(sealed))
                     key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)

@@ -12,6 +12,7 @@ from kit import NOW, card
 
 from posapp import till_registration
 from posapp.vault import sealing, till_secrets
+from posapp.errors import InvalidInput
 from posapp.vault.base import TamperedItem, VaultUnavailable
 from posapp.vault.local import LocalVault
 from posapp.vault.local_keys import KeysLost, KeysMismatch
@@ -171,3 +172,14 @@ def test_a_back_office_key_of_another_vault_is_refused(shop, tmp_path_factory):
     other.back_office_key_file.write_bytes(shop.back_office_key_file.read_bytes())
     with pytest.raises(KeysMismatch, match="do not belong to card vault"):
         other.vault("till-01").tokenize(card())
+
+
+def test_rekey_refuses_a_vault_that_holds_sealed_cards_and_changes_nothing(shop):
+    sealed = shop.register("till-01")
+    token = sealed.tokenize(card())
+    stored = shop.raw(token)
+    for vault in (sealed, shop.vault()):
+        with pytest.raises(InvalidInput, match="holds cards sealed for its back office key"):
+            vault.rekey(None, lambda _report: None)
+    assert shop.raw(token) == stored and shop.vault().detokenize(token)
+    assert shop.vault().entry(shop.vault().tokenize(card())).key_version == "local-1"
