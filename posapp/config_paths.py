@@ -50,6 +50,12 @@ class Paths:
         """Where this till keeps its signing key when no system keyring works (a 0600 file)."""
         return self.data_dir / "keys" / "till-signing.key"
 
+    @property
+    def back_office_key_file(self) -> Path:
+        """Where a local vault with sealed materials keeps the back office's private key when no
+        system keyring works (a 0600 file): in local mode this workstation is its own back office."""
+        return self.data_dir / "keys" / "back-office.key"
+
 
 def machine_config_file() -> Path:
     """The machine-wide settings file of this platform (it may not exist)."""

@@ -10,7 +10,7 @@ from posapp.vault import Vault
 
 def build_vault(settings: Settings) -> Vault:
     """The DynamoDB vault (direct, cached or sealed materials) or the local vault in the data
-    folder, as ``[vault]`` says; builds clients only, with no network call, file or keyring read."""
+    folder (local keys, or sealed materials), as ``[vault]`` says; builds clients only, with no network call, file or keyring read."""
     # Each adapter is imported only when chosen: boto3 stays off the local-mode start-up path.
     workstation = settings.workstation.id
     if settings.vault.backend is VaultBackend.DYNAMODB:
@@ -29,7 +29,9 @@ def build_vault(settings: Settings) -> Vault:
                              till=settings.workstation.role is WorkstationRole.TILL)
     from posapp.vault.local import LocalVault
 
-    return LocalVault(settings.paths.data_dir / "vault.db", settings.paths.local_key_file, workstation=workstation)
+    sealed_till = (lambda: till_secrets(settings)) if settings.vault.materials is Materials.SEALED else None
+    return LocalVault(settings.paths.data_dir / "vault.db", settings.paths.local_key_file, workstation=workstation,
+                      sealed=sealed_till, back_office_key_file=settings.paths.back_office_key_file)
 
 
 def till_secrets(settings: Settings):

@@ -57,9 +57,12 @@ def rotation(services: Services) -> tuple[Status, str]:
     """PASS when KMS rotates the vault key automatically, FAIL when it does not; the local vault's
     keys are rotated by hand (WARN)."""
     rotates = services.vault.key_rotation()
-    if rotates is None and services.shared_vault and services.safeguards.sealed_materials:
-        return Status.WARN, ("sealed materials: KMS does not rotate RSA keys; rotate by re-keying the vault to a "
-                             "new key ('posapp vault rekey --to-key') at the end of each cryptoperiod")
+    if rotates is None and services.safeguards.sealed_materials:
+        if services.shared_vault:
+            return Status.WARN, ("sealed materials: KMS does not rotate RSA keys; rotate by re-keying the vault to a "
+                                 "new key ('posapp vault rekey --to-key') at the end of each cryptoperiod")
+        return Status.WARN, ("sealed materials on a local vault: posapp does not rotate its back office key; "
+                             "move the cards to the DynamoDB vault to rotate keys")
     if rotates is None:
         return Status.WARN, "local keys: rotate with 'posapp vault rekey'"
     if rotates:

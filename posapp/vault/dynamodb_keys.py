@@ -24,7 +24,8 @@ from posapp.vault.aws import AwsClients, key_region, translate
 from posapp.vault.dynamodb_audit import AuditItems
 from posapp.vault.dynamodb_bulk import Errors
 from posapp.vault.dynamodb_rekey import CHECKPOINT, DynamoDbRekey
-from posapp.vault.dynamodb_sealing import fetch_public_key, is_sealing_key, registered
+from posapp.vault.dynamodb_sealing import fetch_public_key, is_sealing_key
+from posapp.vault.till_secrets import registered
 from posapp.vault.sealing import load_back_office_key, till_materials
 from posapp.vault.pinned import meta_version, pin
 from posapp.vault.rekeying import Progress, RekeyReport

@@ -20,10 +20,11 @@ from dynamodb_encryption_sdk.material_providers.most_recent import CachingMostRe
 from dynamodb_encryption_sdk.material_providers.store.meta import MetaStore
 
 from posapp.vault.aws import AwsClients
-from posapp.vault.dynamodb_sealing import SealedMaterials, kms_unseal, registered
+from posapp.vault.dynamodb_sealing import SealedMaterials, kms_unseal
 from posapp.vault.pinned import META_ID
 from posapp.vault.sealing import BackOfficeMaterials, is_sealed, load_back_office_key, till_materials
 from posapp.vault.till_registry import TillRegistry, TrustedTillKeys
+from posapp.vault.till_secrets import registered
 
 
 DEFAULT_VERSION_TTL = 300.0  # seconds; what [vault] version_ttl defaults to

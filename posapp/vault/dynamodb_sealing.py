@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import botocore.exceptions
 
 from posapp.errors import InvalidInput
-from posapp.vault.base import VaultUnavailable
 from posapp.vault.sealing import WRAPPING_ALGORITHM, Unseal, load_back_office_key
 from posapp.vault.till_secrets import TillSecrets
 
@@ -29,14 +28,6 @@ class SealedMaterials:
 
     back_office_key: bytes
     till: Callable[[], TillSecrets | None]
-
-
-def registered(held: TillSecrets | None) -> TillSecrets:
-    """``held``, this workstation's till key; VaultUnavailable where it holds none."""
-    if held is None:
-        raise VaultUnavailable("this workstation holds no till signing key: an administrator runs "
-                               "'posapp till register' on it")
-    return held
 
 
 def fetch_public_key(kms: object, key_id: str) -> bytes:

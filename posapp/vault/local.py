@@ -1,7 +1,9 @@
 """The local vault: encrypted, signed items in a SQLite file, keys in the OS keyring.
 
 Items are encrypted exactly as the DynamoDB adapter encrypts them and stored as
-DynamoDB-JSON, so the file holds only ciphertext, signatures and masked metadata.
+DynamoDB-JSON, so the file holds only ciphertext, signatures and masked metadata. With sealed
+materials each new item is sealed by this till for the back office key kept on this workstation
+(``local_materials``): in local mode the workstation is its own back office.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from dynamodb_encryption_sdk.encrypted import CryptoConfig
-from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsProvider
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
 from posapp.errors import InvalidInput
-from posapp.vault import item_format, local_keys, local_meta, local_opening, local_rekey
+from posapp.vault import item_format, local_keys, local_meta, local_opening, local_rekey, local_sealing
+from posapp.vault.local_materials import LocalMaterials, TillSigner
+from posapp.vault.local_sealing import KEY_FILE_NAME, BackOfficeKey
 from posapp.vault.local_tills import LocalTillRegistry
 from posapp.vault.base import (Check, ImportRecord, TamperedItem, TokenNotFound, VaultEntry, VaultError,
                                VaultIdentity, VaultUnavailable, check_token, is_token)
@@ -32,17 +35,24 @@ _PRESENT_BATCH = 500  # bound parameters per SELECT … IN (older SQLite builds 
 
 
 class LocalVault:
-    """The embedded vault for local mode; safe to share between threads and processes."""
+    """The embedded vault for local mode; safe to share between threads and processes.
+
+    ``sealed``: sealed materials, with this till's signing key as it loads (None: local keys);
+    ``back_office_key_file``: where the back office key is kept where no keyring keeps it
+    (default: beside ``key_file``)."""
 
     def __init__(self, db_path: Path, key_file: Path, *, workstation: str,
                  clock: Callable[[], datetime.datetime] = utc_now,
-                 new_token: Callable[[], uuid.UUID] = uuid.uuid4):
+                 new_token: Callable[[], uuid.UUID] = uuid.uuid4,
+                 sealed: TillSigner | None = None, back_office_key_file: Path | None = None):
         self.db_path = db_path
         self._key_file = key_file
+        self._sealed = sealed
+        self._back_office_key_file = back_office_key_file or key_file.with_name(KEY_FILE_NAME)
         self._workstation = workstation
         self._clock = clock
         self._new_token = new_token
-        self._materials: CryptographicMaterialsProvider | None = None
+        self._materials: LocalMaterials | None = None
         self._keys: local_keys.LocalKeys | None = None
         self._audit_key = b""
         self._open_lock = threading.Lock()
@@ -56,7 +66,11 @@ class LocalVault:
                 except OSError as error:
                     raise VaultUnavailable(f"the local card vault {self.db_path} cannot be used "
                                            f"({error.strerror or error}): check the data folder") from None
-                self._keys, self._materials, self._audit_key = keys, keys.materials_provider(), keys.audit_key()
+                with self._connection() as db:
+                    back_office = BackOfficeKey(local_meta.identity(db).vault_id, self._back_office_key_file,
+                                                self._connection)
+                self._keys, self._audit_key = keys, keys.audit_key()
+                self._materials = LocalMaterials(keys, back_office, self.till_registry, self._sealed)
         # A fresh config per operation: the SDK's configs are not safe to share between threads.
         return item_format.crypto_config(self._materials, item_format.DEFAULT_TABLE)
 
@@ -128,6 +142,9 @@ class LocalVault:
 
     def _check_round_trip(self) -> str:
         item_format.round_trip(self._crypto())
+        if self._materials.sealed:
+            return (f"an item was sealed by till {self._materials.till_id()} and opened with the back office key "
+                    f"kept on this workstation (in local mode it is its own back office, and reads cards)")
         return "an item was encrypted, signed and read back"
 
     def tokenize(self, card: Card, *, orders_seen: int | None = None,
@@ -161,7 +178,7 @@ class LocalVault:
         tokens = [str(self._new_token()) for _ in cards]
         rows = [(token, item_format.to_json(item_format.encrypt(item_format.plaintext_item(
             token, card, workstation=self._workstation, created_at=created_at, origin=origin, import_id=import_id,
-            orders_seen=orders_seen, expires_at=expires, key_version=self._keys.key_version),
+            orders_seen=orders_seen, expires_at=expires, key_version=self._materials.key_version),
             config)))
             for token, card, expires in zip(tokens, cards, expiries)]
         with self._connection() as db:
@@ -213,6 +230,9 @@ class LocalVault:
         self._crypto()
         with self._connection() as db:
             vault_id = local_meta.identity(db).vault_id
+            if self._sealed is not None or local_sealing.sealed_items(db):  # they would be counted as tampered
+                raise InvalidInput("this local vault holds cards sealed for its back office key, which 'posapp "
+                                   "vault rekey' does not re-key: nothing was changed")
         try:
             return local_rekey.rekey(self._connection, self._key_file, vault_id, progress)
         finally:

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from posapp.errors import ConfigError, IntegrityFailure
 from posapp.secrets import KeyringUnavailable, keeps_secrets, keyring_name, read_secret, write_secret
 from posapp.vault import key_files
-from posapp.vault.base import VaultError
+from posapp.vault.base import VaultError, VaultUnavailable
 from posapp.vault.sealing import load_private_key_text, private_key_text
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,14 @@ class TillSecrets:
             return cls(till_id, load_private_key_text(data["signing_key"]), audit_key)
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise ValueError("not a whole posapp till key") from None
+
+
+def registered(held: TillSecrets | None) -> TillSecrets:
+    """``held``, this workstation's till key; VaultUnavailable where it holds none."""
+    if held is None:
+        raise VaultUnavailable("this workstation holds no till signing key: an administrator runs "
+                               "'posapp till register' on it")
+    return held
 
 
 def _secret_name(till_id: str) -> str:

@@ -46,6 +46,12 @@ def test_a_clean_local_till_fails_nothing(till):
     assert found["3.7.4"].evidence == "local keys: rotate with 'posapp vault rekey'"
 
 
+def test_a_sealed_local_vault_is_told_that_its_back_office_key_does_not_rotate(posapp_home):
+    sealed = with_settings(vault=dataclasses.replace(config.load().vault, materials=config.Materials.SEALED))
+    assert check(sealed, "3.7.4") == (Status.WARN, "sealed materials on a local vault: posapp does not rotate its "
+                                                   "back office key; move the cards to the DynamoDB vault to rotate keys")
+
+
 def test_the_key_file_warns_and_fails_when_others_may_read_it(till, posapp_home):
     status, evidence = check(till, "3.6.1.2")
     key_file = posapp_home / "data" / "keys" / "local-vault.key"
