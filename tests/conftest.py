@@ -4,8 +4,10 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -38,6 +40,18 @@ def harden_but_keep_the_hard_core_limit() -> None:
 
 hardening.harden = harden_but_keep_the_hard_core_limit
 hardening.harden()
+
+
+_children_bytecode: str | None = None  # the folder made below, removed when the session ends
+
+
+def pytest_configure(config):
+    """With PYTHONDONTWRITEBYTECODE set (as in some CI images), every ``posapp`` subprocess the tests
+    start would compile all of posapp from source again: about a second each, most of an e2e test's
+    time. The children write their bytecode once into a private folder instead; the source tree stays clean."""
+    global _children_bytecode
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        _children_bytecode = os.environ["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="posapp-tests-bytecode-")
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -231,6 +245,8 @@ _exit_status = None
 def pytest_sessionfinish(session, exitstatus):
     global _exit_status
     _exit_status = int(exitstatus)
+    if _children_bytecode is not None:
+        shutil.rmtree(_children_bytecode, ignore_errors=True)
 
 
 def pytest_unconfigure(config):
