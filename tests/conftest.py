@@ -183,8 +183,7 @@ class Run:
     stderr: str
 
 
-@pytest.fixture
-def posapp(posapp_home):
+def posapp_runner(posapp_home):
     """Runs the posapp command as a subprocess with its own POSAPP_HOME, signed in as
     ``signin.ADMIN`` (made on first need; see tests/signin.py) unless ``sign_in`` is False."""
     from signin import signed_in
@@ -206,6 +205,35 @@ def posapp(posapp_home):
         return signed_in(lambda argv, more: once(argv, {**environment, **more}, stdin, timeout), args, env or {})
 
     return run
+
+
+@pytest.fixture
+def posapp(posapp_home):
+    """``posapp_runner`` on this test's POSAPP_HOME."""
+    return posapp_runner(posapp_home)
+
+
+@pytest.fixture(scope="session")
+def _provisioned_data(tmp_path_factory):
+    """The data folder of a local till after ``posapp provision`` and ``signin.ADMIN``, made once."""
+    from signin import ADMIN, ADMIN_SECRET, SIGNED_IN
+
+    home = tmp_path_factory.mktemp("provisioned-till") / "posapp-home"
+    run = posapp_runner(home)
+    assert run("provision", sign_in=False).returncode == 0
+    added = run("operator", "add", "--role", "admin", ADMIN, sign_in=False,
+                env={**SIGNED_IN, "POSAPP_NEW_SECRET": ADMIN_SECRET})
+    assert added.returncode == 0, added.stderr
+    return home / "data"
+
+
+@pytest.fixture
+def provisioned_posapp(posapp, posapp_home, _provisioned_data):
+    """``posapp`` on a local till as ``posapp provision`` and a first sign-in leave it (a private copy:
+    those three runs of posapp would be most of many e2e tests' time). Its logs start empty."""
+    posapp_home.mkdir(mode=0o700)
+    shutil.copytree(_provisioned_data, posapp_home / "data")
+    return posapp
 
 
 # A private MariaDB for the whole test session, started by pytest-mysql from Debian's binaries.
