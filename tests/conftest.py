@@ -4,8 +4,10 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -43,6 +45,18 @@ hardening.harden()
 # moto's KMS Decrypt opens RSA-OAEP blobs for every test, in mock_aws and in a ThreadedMotoServer
 # alike: both answer from this process's moto (tests/kms_rsa.py says why).
 patch_moto_kms_rsa()
+
+
+_children_bytecode: str | None = None  # the folder made below, removed when the session ends
+
+
+def pytest_configure(config):
+    """With PYTHONDONTWRITEBYTECODE set (as in some CI images), every ``posapp`` subprocess the tests
+    start would compile all of posapp from source again: about a second each, most of an e2e test's
+    time. The children write their bytecode once into a private folder instead; the source tree stays clean."""
+    global _children_bytecode
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        _children_bytecode = os.environ["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="posapp-tests-bytecode-")
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -174,8 +188,7 @@ class Run:
     stderr: str
 
 
-@pytest.fixture
-def posapp(posapp_home):
+def posapp_runner(posapp_home):
     """Runs the posapp command as a subprocess with its own POSAPP_HOME, signed in as
     ``signin.ADMIN`` (made on first need; see tests/signin.py) unless ``sign_in`` is False."""
     from signin import signed_in
@@ -197,6 +210,35 @@ def posapp(posapp_home):
         return signed_in(lambda argv, more: once(argv, {**environment, **more}, stdin, timeout), args, env or {})
 
     return run
+
+
+@pytest.fixture
+def posapp(posapp_home):
+    """``posapp_runner`` on this test's POSAPP_HOME."""
+    return posapp_runner(posapp_home)
+
+
+@pytest.fixture(scope="session")
+def _provisioned_data(tmp_path_factory):
+    """The data folder of a local till after ``posapp provision`` and ``signin.ADMIN``, made once."""
+    from signin import ADMIN, ADMIN_SECRET, SIGNED_IN
+
+    home = tmp_path_factory.mktemp("provisioned-till") / "posapp-home"
+    run = posapp_runner(home)
+    assert run("provision", sign_in=False).returncode == 0
+    added = run("operator", "add", "--role", "admin", ADMIN, sign_in=False,
+                env={**SIGNED_IN, "POSAPP_NEW_SECRET": ADMIN_SECRET})
+    assert added.returncode == 0, added.stderr
+    return home / "data"
+
+
+@pytest.fixture
+def provisioned_posapp(posapp, posapp_home, _provisioned_data):
+    """``posapp`` on a local till as ``posapp provision`` and a first sign-in leave it (a private copy:
+    those three runs of posapp would be most of many e2e tests' time). Its logs start empty."""
+    posapp_home.mkdir(mode=0o700)
+    shutil.copytree(_provisioned_data, posapp_home / "data")
+    return posapp
 
 
 # A private MariaDB for the whole test session, started by pytest-mysql from Debian's binaries.
@@ -236,6 +278,8 @@ _exit_status = None
 def pytest_sessionfinish(session, exitstatus):
     global _exit_status
     _exit_status = int(exitstatus)
+    if _children_bytecode is not None:
+        shutil.rmtree(_children_bytecode, ignore_errors=True)
 
 
 def pytest_unconfigure(config):

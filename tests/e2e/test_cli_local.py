@@ -9,9 +9,8 @@ from kit import cli_sale
 
 
 @pytest.fixture
-def cli(posapp):
-    assert posapp("provision").returncode == 0
-    return posapp
+def cli(provisioned_posapp):
+    return provisioned_posapp
 
 
 def orders(cli):

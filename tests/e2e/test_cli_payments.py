@@ -127,8 +127,8 @@ def test_refunds_go_up_to_what_was_captured_and_no_further(shop, localstripe):
         ("requested", "cold coffee"), ("ok", "cold coffee"), ("requested", None), ("ok", None)]
 
 
+@pytest.mark.usefixtures("provisioned_posapp")
 def test_an_order_that_charged_nothing_cannot_be_refunded(posapp):
-    assert posapp("provision").returncode == 0
     recorded = cli_sale(posapp, f"{VISA} 12/29", "--json")
     number = str(json.loads(recorded.stdout)["order_id"])
     refused = posapp("order", "refund", number)

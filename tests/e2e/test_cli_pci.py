@@ -18,12 +18,11 @@ LINE = re.compile(r"(?P<requirement>[0-9.]+) +(?P<check>\S.*?)  (?P<status>PASS|
 
 
 @pytest.fixture
-def till(posapp):
+def till(provisioned_posapp):
     """A local till that sold twice."""
-    assert posapp("provision").returncode == 0
     for _ in range(2):
-        assert cli_sale(posapp).returncode == 0
-    return posapp
+        assert cli_sale(provisioned_posapp).returncode == 0
+    return provisioned_posapp
 
 
 def lines(done):

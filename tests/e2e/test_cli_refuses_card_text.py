@@ -25,9 +25,8 @@ FORMS = {
 
 
 @pytest.fixture
-def cli(posapp):
-    assert posapp("provision").returncode == 0
-    return posapp
+def cli(provisioned_posapp):
+    return provisioned_posapp
 
 
 def sell(cli, *args, name="Coffee"):

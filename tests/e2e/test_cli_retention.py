@@ -49,8 +49,8 @@ def vault_items(posapp_home):
         return db.execute("SELECT COUNT(*) FROM vault_items").fetchone()[0]
 
 
+@pytest.mark.usefixtures("provisioned_posapp")
 def test_purge_through_the_command_line(posapp, later, posapp_home):
-    assert posapp("provision").returncode == 0
     sold = json.loads(cli_sale(posapp, "4242 4242 4242 4242 12/99", "--json").stdout)
     assert sold["card_stored"] is True and sold["card_expires_at"].endswith("Z")
     kept = json.loads(cli_sale(posapp, "5555 5555 5555 4444 12/99", "--json").stdout)
