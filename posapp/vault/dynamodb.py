@@ -72,7 +72,7 @@ class DynamoDbVault:
                                  sealing_key=sealed.back_office_key if sealed else None,
                                  till_copy=till_audit_key(sealed) if sealed and till else None)
         self._keys = KeyLifecycle(clients, table, kms_key_id, cached, errors=self._errors, source=self._crypto,
-                                  audit=self._audit, signer=signer)
+                                  audit=self._audit, signer=signer, tills=self.till_registry)
         sealed_health = (SealedHealth(clients, kms_key_id, sealed.back_office_key, errors=self._errors,
                                       writing=self._writing_crypto, till=till) if sealed else None)
         self._health = DynamoDbHealth(clients, table, kms_key_id, errors=self._errors, crypto=self._crypto,

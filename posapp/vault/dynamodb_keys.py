@@ -27,6 +27,7 @@ from posapp.vault.dynamodb_rekey import CHECKPOINT, DynamoDbRekey
 from posapp.vault.dynamodb_sealing import fetch_public_key, is_sealing_key
 from posapp.vault.till_secrets import registered
 from posapp.vault.sealing import load_back_office_key, till_materials
+from posapp.vault.till_registry import TillRegistry, require_trusted
 from posapp.vault.pinned import meta_version, pin
 from posapp.vault.rekeying import Progress, RekeyReport
 
@@ -55,8 +56,9 @@ class KeyLifecycle:
 
     def __init__(self, clients: AwsClients, table: str, kms_key_id: str, cached: CachedMaterials | None, *,
                  errors: Errors, source: Callable[[], CryptoConfig], audit: AuditItems,
-                 signer: Callable[[], TillSecrets | None]):
+                 signer: Callable[[], TillSecrets | None], tills: Callable[[], TillRegistry]):
         self._signer = signer  # this workstation's till key: a rekey to sealed materials signs with it
+        self._tills = tills
         self._clients = clients
         self._table = table
         self._key_id = kms_key_id
@@ -74,7 +76,7 @@ class KeyLifecycle:
         self._audit.wrap_for(to_key, sealing_key)  # first: a till pointed at the new key early can sign in
         kms = self._provider(to_key)
         if sealing_key is not None:
-            signer = registered(self._signer())
+            signer = require_trusted(self._tills(), registered(self._signer()))
             sealed = till_materials(signer.till_id, signer.signing_key, load_back_office_key(sealing_key), to_key)
 
             def target() -> CryptoConfig:

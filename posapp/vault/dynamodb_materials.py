@@ -23,7 +23,7 @@ from posapp.vault.aws import AwsClients
 from posapp.vault.dynamodb_sealing import SealedMaterials, kms_unseal
 from posapp.vault.pinned import META_ID
 from posapp.vault.sealing import BackOfficeMaterials, is_sealed, load_back_office_key, till_materials
-from posapp.vault.till_registry import TillRegistry, TrustedTillKeys
+from posapp.vault.till_registry import TillRegistry, TrustedTillKeys, require_trusted
 from posapp.vault.till_secrets import registered
 
 
@@ -116,7 +116,8 @@ def materials_provider(clients: AwsClients, table: str, key_id: str, cached: Cac
         if cached is not None:
             return cached_materials()
         if sealed is not None:
-            till = registered(sealed.till())
+            # Once per process: a till whose key was revoked or never registered takes no card.
+            till = require_trusted(tills(), registered(sealed.till()))
             return till_materials(till.till_id, till.signing_key, load_back_office_key(sealed.back_office_key), key_id)
         return kms
 

@@ -17,7 +17,7 @@ from dynamodb_encryption_sdk.material_providers import CryptographicMaterialsPro
 from posapp.vault.local_keys import LocalKeys
 from posapp.vault.local_sealing import KEY_VERSION, SEALED_FOR, BackOfficeKey
 from posapp.vault.sealing import BackOfficeMaterials, is_sealed, till_materials
-from posapp.vault.till_registry import TillRegistry, TrustedTillKeys
+from posapp.vault.till_registry import TillRegistry, TrustedTillKeys, require_trusted
 from posapp.vault.till_secrets import TillSecrets, registered
 
 # Loads this till's signing key: None where the till was never registered.
@@ -55,8 +55,8 @@ class LocalMaterials(CryptographicMaterialsProvider):
         if self._sealed is None:
             return self._local.encryption_materials(encryption_context)
         with self._lock:
-            if self._sealing is None:
-                till = registered(self._sealed())
+            if self._sealing is None:  # once per process: an untrusted till takes no card
+                till = require_trusted(self._tills(), registered(self._sealed()))
                 public = self._back_office.made_if_missing().public_key()
                 self._sealing = till_materials(till.till_id, till.signing_key, public, SEALED_FOR)
         return self._sealing.encryption_materials(encryption_context)

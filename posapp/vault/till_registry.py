@@ -12,14 +12,38 @@ from __future__ import annotations
 import datetime
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from posapp.clock import require_aware
-from posapp.errors import NotFound
+from posapp.errors import ConfigError, NotFound
 from posapp.vault.base import VaultError
-from posapp.vault.sealing import UntrustedSigner, load_till_public_key
+from posapp.vault.sealing import UntrustedSigner, key_id, load_till_public_key
+
+if TYPE_CHECKING:
+    from posapp.vault.till_secrets import TillSecrets
+
+
+class TillNotTrusted(VaultError, ConfigError):
+    """This till's own signing key is not one back office trusts (unregistered, revoked): it must
+    not take cards that would fail verification (exit 2)."""
+
+
+def require_trusted(registry: TillRegistry, held: TillSecrets) -> TillSecrets:
+    """``held`` (this till's secrets) where ``registry`` trusts its key; TillNotTrusted otherwise.
+    Raises VaultUnavailable like the registry."""
+    key = key_id(held.signing_key.public_key())
+    record = next((each for each in registry.keys_of(held.till_id) if each.key_id == key), None)
+    if record is None:
+        raise TillNotTrusted(f"till {held.till_id}'s signing key {key} is not registered, so back office would "
+                             "refuse its cards: an administrator runs 'posapp till register' on it")
+    if record.revoked_at is not None:
+        raise TillNotTrusted(f"till {held.till_id}'s signing key was revoked "
+                             f"{record.revoked_at.astimezone(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, so back "
+                             "office would refuse its cards: an administrator runs 'posapp till register' on it "
+                             "for a new key")
+    return held
 
 
 class TillNotRegistered(VaultError, NotFound):

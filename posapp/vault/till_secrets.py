@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from posapp.errors import ConfigError, IntegrityFailure
 from posapp.secrets import KeyringUnavailable, keeps_secrets, keyring_name, read_secret, write_secret
 from posapp.vault import key_files
-from posapp.vault.base import VaultError, VaultUnavailable
+from posapp.vault.base import VaultError
 from posapp.vault.sealing import load_private_key_text, private_key_text
 
 log = logging.getLogger(__name__)
@@ -68,11 +68,18 @@ class TillSecrets:
             raise ValueError("not a whole posapp till key") from None
 
 
+class NoTillKey(VaultError, ConfigError):
+    """This workstation holds no till signing key: it was never registered (exit 2)."""
+
+    def __init__(self) -> None:
+        super().__init__("this workstation holds no till signing key: an administrator runs 'posapp till register' "
+                         "on it")
+
+
 def registered(held: TillSecrets | None) -> TillSecrets:
-    """``held``, this workstation's till key; VaultUnavailable where it holds none."""
+    """``held``, this workstation's till key; NoTillKey where it holds none."""
     if held is None:
-        raise VaultUnavailable("this workstation holds no till signing key: an administrator runs "
-                               "'posapp till register' on it")
+        raise NoTillKey()
     return held
 
 

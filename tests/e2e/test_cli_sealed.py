@@ -124,10 +124,17 @@ def test_back_office_verify_names_every_item_no_registered_till_signed_as_it_sta
     theirs = shop.sell(other)
     _, rogue = shop.setup("till-rogue", "till")  # holds a key it made itself: never registered
     store(TillSecrets("till-rogue", new_till_key(), None), rogue.home / "data" / "keys" / "till-signing.key")
-    forged = shop.sell(rogue)
+    refused = cli_sale(rogue)
+    assert (refused.returncode, refused.stdout) == (2, "") and "is not registered, so back office would refuse its " \
+        "cards" in refused.stderr
+    forged = shop.sell(shop.till("till-forger"))  # a key registered, then gone from the registry: never trusted
+    aws_client("dynamodb", shop.endpoint).delete_item(TableName=shop.table,
+                                                      Key={"token": {"S": "posapp:till:till-forger"}})
     revoked_till = shop.till("till-c")
     revoked = shop.sell(revoked_till)
     assert shop.admin("till", "revoke", "till-c").returncode == 0
+    after = cli_sale(revoked_till)
+    assert after.returncode == 2 and "till till-c's signing key was revoked" in after.stderr
     item = shop.item(changed)
     item["last4"] = {"S": "0000"}
     shop.put(item)
@@ -139,7 +146,7 @@ def test_back_office_verify_names_every_item_no_registered_till_signed_as_it_sta
     assert verified.returncode == 4, verified.stderr
     assert verified.stdout.splitlines()[0].endswith("4 failed.")
     lines = verified.stderr.splitlines()
-    assert f"posapp: vault item {forged} failed its integrity check (signed by till till-rogue, which is not " \
+    assert f"posapp: vault item {forged} failed its integrity check (signed by till till-forger, which is not " \
            "registered)" in lines
     assert any(line.startswith(f"posapp: vault item {revoked} failed its integrity check (signed by till till-c, "
                                "whose key was revoked") for line in lines)

@@ -13,10 +13,11 @@ from kit import NOW, card
 from posapp import till_registration
 from posapp.vault import sealing, till_secrets
 from posapp.errors import InvalidInput
-from posapp.vault.base import TamperedItem, VaultUnavailable
+from posapp.vault.base import TamperedItem
 from posapp.vault.local import LocalVault
 from posapp.vault.local_keys import KeysLost, KeysMismatch
-from posapp.vault.till_secrets import TillSecrets
+from posapp.vault.till_registry import TillNotTrusted
+from posapp.vault.till_secrets import NoTillKey, TillSecrets
 
 SEALED = "sealed:local"
 
@@ -88,15 +89,19 @@ def test_the_back_office_key_goes_to_a_keyring_that_keeps_secrets(shop, memory_k
 
 
 def test_a_till_that_holds_no_signing_key_stores_nothing(shop):
-    with pytest.raises(VaultUnavailable, match="holds no till signing key: an administrator runs 'posapp till "
-                                               "register' on it"):
+    with pytest.raises(NoTillKey, match="holds no till signing key: an administrator runs 'posapp till "
+                                        "register' on it"):
         shop.vault("till-05").tokenize(card())
     assert list(shop.admin.entries()) == []
 
 
 def test_an_item_of_a_till_that_was_never_registered_is_refused(shop):
-    token = shop.register("till-09", publish=False).tokenize(card())
-    with pytest.raises(TamperedItem, match=f"{token} .*signed by till till-09, which is not registered"):
+    with pytest.raises(TillNotTrusted, match="till-09's signing key sha256:[0-9a-f]{32} is not registered"):
+        shop.register("till-09", publish=False).tokenize(card())  # a till takes no card back office would refuse
+    token = shop.register("till-08").tokenize(card())
+    with sqlite3.connect(shop.folder / "vault.db") as db:  # as if it had signed with a key of its own making
+        db.execute("DELETE FROM vault_tills WHERE till_id = 'till-08'")
+    with pytest.raises(TamperedItem, match=f"{token} .*signed by till till-08, which is not registered"):
         shop.vault().verify(token)
 
 

@@ -17,11 +17,13 @@ from kit import NOW, DynamoDbPlace
 from dynamodb_encryption_sdk.internal.formatting.material_description import deserialize as deserialize_description
 
 from posapp.card import Card, Expiry, Pan
+from posapp.errors import describe
 from posapp import till_registration
 from posapp.vault import sealing, till_secrets
 from posapp.vault.base import CannotOpenItems, TamperedItem
 from posapp.vault.dynamodb import DynamoDbVault
 from posapp.vault.dynamodb_sealing import SealedMaterials, fetch_public_key
+from posapp.vault.till_registry import TillNotTrusted
 from posapp.vault.till_secrets import TillSecrets
 
 
@@ -141,7 +143,9 @@ def _wrapped_key(item: dict) -> bytes:
 
 
 def test_back_office_refuses_an_item_of_a_till_that_was_never_registered(shop):
-    token = shop.register("till-09", publish=False).tokenize(card())
+    token = shop.register("till-09").tokenize(card())
+    # As if it had signed with a key of its own making: the registry has never heard of it.
+    shop.clients.dynamodb.delete_item(TableName=shop.place.table, Key={"token": {"S": "posapp:till:till-09"}})
     with pytest.raises(TamperedItem, match=f"{token} .*signed by till till-09, which is not registered"):
         shop.back_office.verify(token)
 
@@ -156,6 +160,20 @@ def test_back_office_refuses_every_item_of_a_revoked_till(shop):
 
 
 # One shop for every example: each example stores and changes an item of its own.
+def test_a_till_whose_key_is_revoked_or_unregistered_takes_no_card_and_doctor_says_why(shop):
+    shop.register("till-05")
+    shop.admin.till_registry().revoke("till-05", NOW + datetime.timedelta(hours=1))
+    restarted = shop.till("till-05")  # the next process: the registry is read once, when it first sells
+    with pytest.raises(TillNotTrusted, match="till till-05's signing key was revoked .* 'posapp till register' on it for a new key"):
+        restarted.tokenize(card())
+    round_trip = dict(restarted.checks())["encryption round trip"]
+    with pytest.raises(TillNotTrusted, match="revoked"):
+        round_trip()
+    with pytest.raises(TillNotTrusted, match="till-06's signing key sha256:[0-9a-f]{32} is not registered"):
+        shop.register("till-06", publish=False).tokenize(card())
+    assert describe(TillNotTrusted("x"))[1] == 2
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(["brand", "last4", "created_at", "workstation", "origin", "exp_month", "key_version",
                              "expires_at", "added"]),
