@@ -75,11 +75,15 @@ def set_up(target: Path, values: Values, *, shared: bool, password: Callable[[],
 
 def _with_back_office_key(target: Path, values: Values) -> Values:
     """``values`` with ``[vault] back_office_key`` fetched from ``kms_key_id``, where sealed
-    materials on DynamoDB need it and none is given."""
+    materials on DynamoDB need it and none is given; a key pinned before at ``target`` is kept
+    whatever the materials, so that no detour through other materials changes it unnoticed."""
     vault = values.get("vault", {})
     chosen = {key: getattr(vault.get(key), "value", vault.get(key)) for key in ("backend", "materials")}  # or enums
-    if chosen != {"backend": "dynamodb", "materials": "sealed"} or vault.get("back_office_key"):
+    if vault.get("back_office_key"):
         return values
+    if chosen != {"backend": "dynamodb", "materials": "sealed"}:
+        pinned = _pinned_key(target)
+        return values if pinned is None else {**values, "vault": {**vault, "back_office_key": pinned}}
     try:  # checked here as well: the key is fetched before the whole file is checked
         region, key_id = checks.aws_region(str(vault.get("region"))), checks.kms_key_arn(str(vault.get("kms_key_id")))
         endpoint = checks.endpoint_url(str(vault["endpoint_url"])) if vault.get("endpoint_url") else None

@@ -46,7 +46,7 @@ class Shop:
         run.home, run.config = home, config
         return run
 
-    def setup(self, workstation, role):
+    def setup(self, workstation, role, materials="sealed"):
         """``posapp setup`` of a sealed ``workstation``, in this process (its keyring takes the order
         database's password); what it did, and the posapp runner for that workstation."""
         config = self.tmp_path / f"{workstation}.toml"
@@ -58,7 +58,7 @@ class Shop:
         code = main(["--config", str(config), "setup", "--workstation-id", workstation, "--workstation-role", role,
                      "--vault-backend", "dynamodb", "--vault-table", self.table, "--vault-region", REGION,
                      "--vault-endpoint-url", self.endpoint, "--kms-key-id", self.rsa_arn,
-                     "--vault-materials", "sealed", "--orders-url", self.orders_url, "--orders-password-stdin"])
+                     "--vault-materials", materials, "--orders-url", self.orders_url, "--orders-password-stdin"])
         printed = self.capsys.readouterr()
         self.printed.append(printed.out + printed.err)
         return SimpleNamespace(returncode=code, stdout=printed.out, stderr=printed.err), runner
@@ -116,6 +116,10 @@ def test_a_changed_back_office_key_is_refused_by_setup(shop):
     again, _ = shop.setup("till-s2", "till")
     assert again.returncode == 2 and "answers another public key than the one this till pinned" in again.stderr
     assert till.config.read_text() == pinned
+    detour, _ = shop.setup("till-s2", "till", materials="direct")  # the pin stays, so no detour changes it
+    assert "back_office_key = " in till.config.read_text()
+    again, _ = shop.setup("till-s2", "till")
+    assert again.returncode == 2 and "answers another public key than the one this till pinned" in again.stderr
 
 
 def test_back_office_verify_names_every_item_no_registered_till_signed_as_it_stands(shop):
