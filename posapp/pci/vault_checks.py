@@ -34,19 +34,30 @@ def retention(services: Services) -> tuple[Status, str]:
 
 
 def key_file(services: Services) -> tuple[Status, str]:
-    """Where the vault keys live: AWS KMS or the system keyring PASS; the local vault's 0600 key file,
-    used where no keyring works, is a WARN, and a FAIL beside a shared order history or when others
-    may read it."""
-    if services.shared_vault:
-        return Status.PASS, "the vault's keys are in AWS KMS (DynamoDB vault): no key file"
-    services.vault.provision()  # the keys are made where they will stay, as the first sale would
-    path = services.safeguards.paths.local_key_file
-    if not path.exists():
-        return Status.PASS, "the local vault's keys are in the system keyring"
-    mode = path.stat().st_mode & 0o777
-    if os.name != "nt" and mode & 0o077:
-        return Status.FAIL, f"the local vault's key file {path} may be read by others (mode {mode:04o}): chmod 600 it"
-    where = f"the local vault's keys are in the file {path} (mode 0600), as no system keyring works here"
+    """Where the keys this workstation holds live: AWS KMS or the system keyring PASS; a 0600 key
+    file, used where no keyring works, is a WARN, and a FAIL when others may read it, or when it
+    opens cards (the local vault's keys, the back office key of sealed local cards) beside a shared
+    order history. A sealed till's signing key file is named too: it signs cards as this till."""
+    paths = services.safeguards.paths
+    # (the key file's name, what it holds, its path, whether that opens cards)
+    files = [("this till's signing key file", "this till's signing key is", paths.till_key_file, False)]
+    if not services.shared_vault:
+        services.vault.provision()  # the keys are made where they will stay, as the first sale would
+        files[:0] = [("the local vault's key file", "the local vault's keys are", paths.local_key_file, True),
+                     ("the back office key file", "the back office key of sealed cards is", paths.back_office_key_file,
+                      True)]
+    found = [entry for entry in files if entry[2].exists()]
+    for name, _, path, _ in found:
+        mode = path.stat().st_mode & 0o777
+        if os.name != "nt" and mode & 0o077:
+            return Status.FAIL, f"{name} {path} may be read by others (mode {mode:04o}): chmod 600 it"
+    if not found:
+        return Status.PASS, ("the vault's keys are in AWS KMS (DynamoDB vault): no key file" if services.shared_vault
+                             else "the local vault's keys are in the system keyring")
+    where = "; ".join(f"{held} in the file {path} (mode 0600)" for _, held, path, _ in found)
+    where += ", as no system keyring works here"
+    if not any(opens for *_, opens in found):
+        return Status.WARN, where + ": whoever can read this user's files can store cards as this till"
     if services.shared_orders:
         return Status.FAIL, (f"{where}, while the order history is shared: keep them in a system keyring "
                              "or use the DynamoDB vault")

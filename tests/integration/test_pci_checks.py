@@ -52,6 +52,23 @@ def test_a_sealed_local_vault_is_told_that_its_back_office_key_does_not_rotate(p
                                                    "back office key; move the cards to the DynamoDB vault to rotate keys")
 
 
+def test_a_sealed_local_till_names_every_key_file_it_holds(posapp_home):
+    from posapp import till_registration
+
+    sealed = with_settings(vault=dataclasses.replace(config.load().vault, materials=config.Materials.SEALED))
+    paths = config.load().paths
+    till_registration.register(sealed.vault, config.load().workstation.id, paths.till_key_file, audit_key=None,
+                               clock=lambda: NOW)
+    sell(sealed)
+    status, evidence = check(sealed, "3.6.1.2")
+    assert status is Status.WARN and evidence.endswith("whoever can read this user's files can read the cards")
+    for path in (paths.local_key_file, paths.back_office_key_file, paths.till_key_file):
+        assert str(path) in evidence
+    paths.back_office_key_file.chmod(0o640)
+    assert check(sealed, "3.6.1.2") == (Status.FAIL, f"the back office key file {paths.back_office_key_file} may be "
+                                                     "read by others (mode 0640): chmod 600 it")
+
+
 def test_the_key_file_warns_and_fails_when_others_may_read_it(till, posapp_home):
     status, evidence = check(till, "3.6.1.2")
     key_file = posapp_home / "data" / "keys" / "local-vault.key"
