@@ -131,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "happened (never charges again)")
     recovering.add_argument("--json", action="store_true", help="print the settled and pending orders as JSON")
 
-    vault = commands.add_parser("vault", help="verify, reconcile and import the card vault").add_subparsers(
+    vault = commands.add_parser(
+        "vault", help="verify, reconcile, import, re-key and purge the card vault").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     verify = vault.add_parser("verify", help="check the signatures of vault items (no card is shown)")
     targets = verify.add_mutually_exclusive_group(required=True)

@@ -51,8 +51,7 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
         _journal_cut_short(services, operator, error, latest)
         raise
     for token in report.tampered:
-        print(f"posapp: vault item {token} failed its integrity check (tampered or unreadable): not re-keyed",
-              file=sys.stderr)
+        print(f"posapp: {_why_not(services, token)}: not re-keyed", file=sys.stderr)
     outcome = "failed" if report.tampered else "ok" if report.done else "incomplete"
     journal(services, operator, "vault-rekey", outcome, target=report.target, rekeyed=report.rekeyed,
             already=report.already, gone=report.gone, passes=report.passes, remaining=report.remaining,
@@ -68,8 +67,9 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
               f"{'it' if report.remaining == 1 else 'them'}. {_point_tills(args.to_key)}, then run "
               f"'posapp vault rekey --to-key {args.to_key}' again.", file=out)
     elif report.tampered:
-        print("The items that failed their check are still under the old key: restore them from a backup, and "
-              "keep the old key until they are re-keyed.", file=out)
+        print("The items that failed their check are still under the old key; keep the old key until they are "
+              "re-keyed or gone. Restore a tampered item from a backup; a revoked till's cards stay untrusted until "
+              "retention removes them.", file=out)
     elif services.shared_vault:
         print(f"Every card stored when the last pass ended is under {target}. {_point_tills(args.to_key)}; "
               "then run this again for what tills on the old key sold meanwhile, and the old key may be disabled.",
@@ -77,10 +77,21 @@ def vault_rekey(services, args, out: TextIO, operator: SignedIn) -> int:
     return ExitCode.INTEGRITY if report.tampered else ExitCode.OK
 
 
+def _why_not(services, token: str) -> str:
+    """Why the item under ``token`` failed its check, as verifying it says (naming the till of a
+    sealed item); the one sentence of any tampered item where it cannot say more."""
+    try:
+        services.vault.verify(token)
+    except PosappError as error:
+        return error.sentence()
+    return f"vault item {token} failed its integrity check (tampered or unreadable)"
+
+
 def _point_tills(key: str) -> str:
     """What to do on every till so that it stores new cards under ``key``."""
     return (f"Point every till at {key}: 'posapp setup ... --kms-key-id {key}' (with --vault-materials sealed "
-            "for an RSA key: it pins the key, then 'posapp till register' on each till)")
+            "for an RSA key: it pins the key, then 'posapp till register' on each till; with direct or cached for "
+            "a symmetric one)")
 
 
 def _journal_cut_short(services, operator: SignedIn, error: BaseException, report) -> None:

@@ -47,11 +47,12 @@ def require_trusted(registry: TillRegistry, held: TillSecrets) -> TillSecrets:
 
 
 class TillNotRegistered(VaultError, NotFound):
-    """No key is registered for the till (exit 2)."""
+    """No key is registered for the till asked to be revoked (exit 2)."""
 
     def __init__(self, till_id: str):
         self.till_id = till_id
-        super().__init__(f"till {till_id} is not registered: an administrator runs 'posapp till register' on it")
+        super().__init__(f"till {till_id} is not registered, so there is nothing to revoke: 'posapp till list' "
+                         "shows the registered tills")
 
 
 @dataclass(frozen=True)

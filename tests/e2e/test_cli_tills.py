@@ -107,7 +107,8 @@ def test_listing_shows_every_key_in_the_merchants_zone_and_as_json(till, posapp_
 def test_an_unknown_till_is_one_sentence_exit_2(till, posapp_home):
     till("till", "register")
     assert one_line(till("till", "revoke", "till-08"), 2) == (
-        "posapp: till till-08 is not registered: an administrator runs 'posapp till register' on it\n")
+        "posapp: till till-08 is not registered, so there is nothing to revoke: 'posapp till list' shows the "
+        "registered tills\n")
     assert registry(posapp_home) == [("till-07", held_key_id(posapp_home), 0)]
     assert journal(posapp_home, "till-revoke")[0][0] == "failed"
 

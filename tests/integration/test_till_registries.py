@@ -73,8 +73,8 @@ def test_revoking_an_unknown_till_says_so_and_changes_nothing(vault):
     registry.register(record("till-02"))
     with pytest.raises(TillNotRegistered) as refused:
         registry.revoke("till-01", LATER)
-    assert describe(refused.value) == ("till till-01 is not registered: an administrator runs 'posapp till register' "
-                                       "on it", ExitCode.BAD_INPUT)
+    assert describe(refused.value) == ("till till-01 is not registered, so there is nothing to revoke: 'posapp till "
+                                       "list' shows the registered tills", ExitCode.BAD_INPUT)
     assert [each.revoked_at for each in registry.tills()] == [None]
 
 
