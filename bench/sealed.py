@@ -56,6 +56,7 @@ from posapp.vault import item_format, sealing  # noqa: E402
 from posapp.vault.aws import AwsClients  # noqa: E402
 from posapp.vault.dynamodb import DynamoDbVault  # noqa: E402
 from posapp.vault.dynamodb_sealing import SealedMaterials, fetch_public_key  # noqa: E402
+from posapp.vault.till_registry import TillKeyRecord  # noqa: E402
 from posapp.vault.till_secrets import TillSecrets  # noqa: E402
 
 CRYPTO_WARMUP, CRYPTO_REPETITIONS = 20, 500
@@ -116,6 +117,8 @@ def sealed_till(endpoint: str) -> DynamoDbVault:
     admin = built("bench-admin", lambda: None, till=False)  # it holds no till key, and writes no item
     admin.provision()
     held = TillSecrets(till_id=TILL, signing_key=sealing.new_till_key(), audit_key=admin.audit_key())
+    public = held.signing_key.public_key()  # registered: a till whose key is not takes no card
+    admin.till_registry().register(TillKeyRecord(TILL, sealing.key_id(public), sealing.public_der(public), utc_now()))
     return built(TILL, lambda: held, till=True)
 
 
