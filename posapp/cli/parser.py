@@ -33,6 +33,19 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+ORDER_ID_HELP = "the order's number, as 'order list' shows it"
+# What a script may do about each exit status (posapp.errors.ExitCode).
+EXIT_CODES_HELP = """exit codes:
+  0    done: everything asked was done and every check passed
+  1    a fault in posapp (details in the log file): report it, retrying will not help
+  2    refused input, settings or command line: fix it and run again (vault import: the refused lines)
+  3    a backend, the disk or the output cannot be used now: retrying later may work
+  4    stored data failed a check (tampered, missing, an older copy): restore, never retry blindly
+  5    not signed in, a wrong or locked sign-in, or a role without the permission
+  6    the processor declined the card: nothing was charged; ask for another card
+  130  interrupted (Ctrl-C)"""
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors read as every other refusal: one line on stderr, exit 2.
 
@@ -57,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``posapp`` parser: ``args.command`` and ``args.action`` name the command (None: the window).
 
     Its usage errors exit 2 with the offending text masked; ``--version`` exits 0 (3 if stdout fails)."""
-    parser = _Parser(prog="posapp", description="posapp: card-safe point of sale and billing.")
+    parser = _Parser(prog="posapp", description="posapp: card-safe point of sale and billing.",
+                     epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="show posapp's version and exit")
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="settings file (also POSAPP_CONFIG); overrides the machine and user files")
@@ -90,21 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, metavar="FILE", help="the new file (never overwritten)")
     _filter_options(export)
     show = order.add_parser("show", help="one order, card masked")
-    show.add_argument("order_id", type=order_id, metavar="ID")
+    show.add_argument("order_id", type=order_id, metavar="ID", help=ORDER_ID_HELP)
     show.add_argument("--json", action="store_true", help="print the order as JSON")
     void = order.add_parser("void", help="void an order recorded as card on file or an uncaptured authorization (a supervisor's; a cashier needs a supervisor's "
                                          "approval: POSAPP_SUPERVISOR and POSAPP_SUPERVISOR_SECRET, or a prompt)")
-    void.add_argument("order_id", type=order_id, metavar="ID")
+    void.add_argument("order_id", type=order_id, metavar="ID", help=ORDER_ID_HELP)
     void.add_argument("--json", action="store_true", help="print the voided order as JSON")
     refund = order.add_parser("refund", help="give back money of a paid order (a supervisor's; a cashier needs "
                                              "a supervisor's approval, as for void)")
-    refund.add_argument("order_id", type=order_id, metavar="ID")
+    refund.add_argument("order_id", type=order_id, metavar="ID", help=ORDER_ID_HELP)
     refund.add_argument("--amount", help="how much (default: all that is left to refund); " + AMOUNT_HELP)
     refund.add_argument("--reason", metavar="TEXT", help="why, for the journal")
     refund.add_argument("--json", action="store_true", help="print the order as JSON")
     capture = order.add_parser("capture", help="take the money of an authorized order ([payments] capture = "
                                                "\"manual\")")
-    capture.add_argument("order_id", type=order_id, metavar="ID")
+    capture.add_argument("order_id", type=order_id, metavar="ID", help=ORDER_ID_HELP)
     capture.add_argument("--amount", help="how much, at most what was authorized (default: all); " + AMOUNT_HELP)
     capture.add_argument("--json", action="store_true", help="print the order as JSON")
     billing = order.add_parser("charge", help="bill a stored card again as a new order (back office)")
@@ -117,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     receipt = commands.add_parser("receipt", help="an order's receipt, card masked; every receipt after the "
                                                   "first of an order says COPY")
-    receipt.add_argument("order_id", type=order_id, metavar="ID")
+    receipt.add_argument("order_id", type=order_id, metavar="ID", help=ORDER_ID_HELP)
     receipt.add_argument("--format", required=True, choices=["pdf", "text", "escpos"],
                          help="a one-page PDF 80 mm wide, plain text, or ESC/POS for a thermal receipt printer")
     receipt.add_argument("--out", type=Path, metavar="FILE",
@@ -137,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = vault.add_parser("verify", help="check the signatures of vault items (no card is shown)")
     targets = verify.add_mutually_exclusive_group(required=True)
     targets.add_argument("--all", action="store_true", help="every item in the vault")
-    targets.add_argument("tokens", nargs="*", default=[], metavar="TOKEN")
+    targets.add_argument("tokens", nargs="*", default=[], metavar="TOKEN",
+                         help="the vault tokens of the items to check, as orders show them")
 
     reconcile = vault.add_parser("reconcile", help="remove vault items that no order references")
     reconcile.add_argument("--grace", type=whole_number, default=60, metavar="MINUTES",
@@ -176,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
                          ("enable", "let a disabled operator sign in again"),
                          ("reset", "give an operator a new secret, ending its lockout" + secret_help),
                          ("unlock", "end an operator's lockout after failed sign-ins")):
-        operator.add_parser(action, help=text).add_argument("login", metavar="LOGIN")
+        operator.add_parser(action, help=text).add_argument("login", metavar="LOGIN", help="the operator's login")
 
     till = commands.add_parser("till", help="the tills whose signed cards back office trusts (administrators)"
                                ).add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -231,16 +246,20 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--workstation-id", required=True, metavar="ID", help="name of this till, e.g. till-01")
     setup.add_argument("--workstation-role", choices=[role.value for role in config.WorkstationRole],
                        help="the AWS role this workstation's credentials hold (default: till)")
-    setup.add_argument("--vault-backend", choices=[backend.value for backend in config.VaultBackend])
-    setup.add_argument("--vault-table", metavar="NAME")
-    setup.add_argument("--vault-region", metavar="REGION")
-    setup.add_argument("--vault-endpoint-url", metavar="URL")
-    setup.add_argument("--kms-key-id", metavar="ARN")
-    setup.add_argument("--vault-materials", choices=[materials.value for materials in config.Materials])
+    setup.add_argument("--vault-backend", choices=[backend.value for backend in config.VaultBackend],
+                       help="where cards are kept: this till's own file, or the DynamoDB table tills share")
+    setup.add_argument("--vault-table", metavar="NAME", help="the DynamoDB vault table")
+    setup.add_argument("--vault-region", metavar="REGION", help="the AWS region of the vault table, e.g. eu-west-1")
+    setup.add_argument("--vault-endpoint-url", metavar="URL", help="another DynamoDB and KMS endpoint (tests)")
+    setup.add_argument("--kms-key-id", metavar="ARN", help="the full ARN of the KMS key that protects the cards "
+                                                           "(an RSA_3072 key with --vault-materials sealed)")
+    setup.add_argument("--vault-materials", choices=[materials.value for materials in config.Materials],
+                       help="how item keys are made: a KMS data key per card (direct), versions kept in a table "
+                            "(cached), or sealed for back office with no KMS call (sealed)")
     setup.add_argument("--orders-url", metavar="URL", help="mysql+pymysql://USER@HOST:PORT/DATABASE")
-    setup.add_argument("--ssl-ca", metavar="PATH")
-    setup.add_argument("--ssl-cert", metavar="PATH")
-    setup.add_argument("--ssl-key", metavar="PATH")
+    setup.add_argument("--ssl-ca", metavar="PATH", help="CA bundle of the MySQL server's certificate (turns TLS on)")
+    setup.add_argument("--ssl-cert", metavar="PATH", help="client certificate, where the MySQL server asks for one")
+    setup.add_argument("--ssl-key", metavar="PATH", help="the client certificate's private key")
     setup.add_argument("--orders-password-stdin", action="store_true",
                        help="read the database password from standard input instead of asking for it")
     return parser
