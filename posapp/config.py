@@ -106,6 +106,12 @@ def render(values: Mapping[str, Mapping[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_each(path: Path, values: Mapping[str, Mapping[str, object]]) -> None:
+    """Check every value of ``values`` on its own, as ``load`` will (no card data, each key's form),
+    without the checks of settings that go together; raises ConfigError naming the file and key."""
+    _parse(tomllib.loads(render(values)), path)
+
+
 def check(path: Path, values: Mapping[str, Mapping[str, object]]) -> str:
     """The text of a settings file for ``values``, checked exactly as ``load`` will read it."""
     text = render(values)

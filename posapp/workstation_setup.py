@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from posapp import config
-from posapp import config_checks as checks
 from posapp.config_checks import is_mysql
 from posapp.errors import ConfigError, InvalidInput
 from posapp.secrets import ORDERS_PASSWORD_ENV, KeyringUnavailable, orders_password_name, write_secret
@@ -84,11 +83,12 @@ def _with_back_office_key(target: Path, values: Values) -> Values:
     if chosen != {"backend": "dynamodb", "materials": "sealed"}:
         pinned = _pinned_key(target)
         return values if pinned is None else {**values, "vault": {**vault, "back_office_key": pinned}}
-    try:  # checked here as well: the key is fetched before the whole file is checked
-        region, key_id = checks.aws_region(str(vault.get("region"))), checks.kms_key_arn(str(vault.get("kms_key_id")))
-        endpoint = checks.endpoint_url(str(vault["endpoint_url"])) if vault.get("endpoint_url") else None
-    except ValueError as error:
-        raise ConfigError(f"{target}: [vault]: sealed materials fetch the key of kms_key_id: {error}") from None
+    # Each value checked first (a card number in the ARN is never sent or repeated); the file as a
+    # whole only once the key is in it, as sealed materials require it.
+    config.check_each(target, values)
+    region, key_id, endpoint = (vault.get(key) for key in ("region", "kms_key_id", "endpoint_url"))
+    if not region or not key_id:
+        raise ConfigError(f"{target}: [vault]: sealed materials need region and kms_key_id to fetch back office's key")
     from posapp.vault.aws import AwsClients, translate
     from posapp.vault.dynamodb_sealing import fetch_public_key
 

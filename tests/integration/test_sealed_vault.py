@@ -215,3 +215,19 @@ def test_rekey_from_direct_to_sealed_and_back_keeps_every_card_readable(shop, ke
     direct = DynamoDbVault(shop.place.table, key_arn, shop.clients, workstation="office")
     assert [direct.card(token) for token in tokens] == cards
     assert direct.audit_key() == shop.back_office.audit_key() == shop.admin.audit_key()
+
+
+@pytest.mark.parametrize("dashed", [False, True])
+def test_setting_sealed_materials_up_never_sends_or_repeats_a_card_number_in_the_key_arn(tmp_path, dashed, rsa_arn):
+    from posapp import workstation_setup
+    from posapp.errors import ConfigError
+
+    number = random_pan("4", 16)
+    written = "-".join(number[at:at + 4] for at in range(0, 16, 4)) if dashed else number
+    asked = []
+    values = {"vault": {"backend": "dynamodb", "materials": "sealed", "region": "us-east-1",
+                        "kms_key_id": f"arn:aws:kms:us-east-1:123456789012:key/{written}"}}
+    with pytest.raises(ConfigError, match="looks like a card number") as refused:
+        workstation_setup.prepare(tmp_path / "posapp.toml", values, shared=False, password=asked.append)
+    assert written not in str(refused.value) and number not in str(refused.value)
+    assert asked == [] and not (tmp_path / "posapp.toml").exists()
