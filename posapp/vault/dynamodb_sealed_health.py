@@ -56,16 +56,13 @@ class SealedHealth:
                     "as sealed materials intend")
         raise VaultUnavailable("this till opened an item it sealed: its materials are not sealed materials")
 
-    def unseal_probe(self) -> bytes:
-        """Open a random key sealed for back office here, through KMS; raises botocore's errors (a
-        till's role is refused: ``doctor --pci``'s probe)."""
+    def unseal_probe(self) -> bool:
+        """Whether KMS opens a random key sealed here for back office as it was; raises botocore's
+        errors (a till's role is refused: ``doctor --pci``'s probe)."""
         secret = secrets.token_bytes(32)
-        opened = self._clients.kms.decrypt(KeyId=self._key_arn, CiphertextBlob=self._seal(secret),
-                                           EncryptionAlgorithm=WRAPPING_ALGORITHM)["Plaintext"]
-        return b"" if opened != secret else secret
-
-    def _seal(self, secret: bytes) -> bytes:
-        return load_back_office_key(self._pinned).encrypt(secret, OAEP)
+        sealed = load_back_office_key(self._pinned).encrypt(secret, OAEP)
+        return self._clients.kms.decrypt(KeyId=self._key_arn, CiphertextBlob=sealed,
+                                         EncryptionAlgorithm=WRAPPING_ALGORITHM)["Plaintext"] == secret
 
     def _check_unsealing(self) -> str:
         with self._errors():

@@ -228,7 +228,7 @@ def opens_nothing(error: BaseException) -> bool:
     return _caused_by(error, NoOpeningKey) is not None
 
 
-def _caused_by(error: BaseException, kind: type[E]) -> E | None:
+def _caused_by(error: BaseException, kind: type[E] | tuple[type[E], ...]) -> E | None:
     """The first error of ``kind`` in ``error``'s chain of causes, or None."""
     seen: BaseException | None = error
     while seen is not None:
@@ -264,15 +264,11 @@ def backend_cause(error: BaseException) -> Exception | None:
     the backend's fault and must not be reported as tampering. KMS's own verdict that a
     ciphertext or its encryption context is wrong stays an integrity failure.
     """
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, botocore.exceptions.ClientError):
-            code = seen.response.get("Error", {}).get("Code", "")
-            return None if code == "InvalidCiphertextException" else seen
-        if isinstance(seen, botocore.exceptions.BotoCoreError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
+    cause = _caused_by(error, (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError))
+    if isinstance(cause, botocore.exceptions.ClientError) and \
+            cause.response.get("Error", {}).get("Code", "") == "InvalidCiphertextException":
+        return None
+    return cause
 
 
 def to_json(item: Item) -> str:

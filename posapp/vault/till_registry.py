@@ -39,10 +39,8 @@ def require_trusted(registry: TillRegistry, held: TillSecrets) -> TillSecrets:
         raise TillNotTrusted(f"till {held.till_id}'s signing key {key} is not registered, so back office would "
                              "refuse its cards: an administrator runs 'posapp till register' on it")
     if record.revoked_at is not None:
-        raise TillNotTrusted(f"till {held.till_id}'s signing key was revoked "
-                             f"{record.revoked_at.astimezone(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, so back "
-                             "office would refuse its cards: an administrator runs 'posapp till register' on it "
-                             "for a new key")
+        raise TillNotTrusted(f"till {held.till_id}'s signing key was revoked {record.revoked_text}, so back office "
+                             "would refuse its cards: an administrator runs 'posapp till register' on it for a new key")
     return held
 
 
@@ -65,6 +63,11 @@ class TillKeyRecord:
     public_key: bytes
     registered_at: datetime.datetime
     revoked_at: datetime.datetime | None = None
+
+    @property
+    def revoked_text(self) -> str:
+        """When the key was revoked, to the minute, in UTC ("2026-12-07 22:40 UTC"); "" if it was not."""
+        return f"{self.revoked_at.astimezone(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC" if self.revoked_at else ""
 
     def __post_init__(self) -> None:
         require_aware("a till key's registered_at", self.registered_at)
@@ -111,8 +114,7 @@ class TrustedTillKeys:
         if record is None:
             raise UntrustedSigner(f"signed by a key that till {till_id} never registered")
         if record.revoked_at is not None:
-            raise UntrustedSigner(f"signed by till {till_id}, whose key was revoked "
-                                  f"{record.revoked_at.astimezone(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
+            raise UntrustedSigner(f"signed by till {till_id}, whose key was revoked {record.revoked_text}")
         try:
             return load_till_public_key(record.public_key)
         except ValueError:
