@@ -19,7 +19,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from alembic.util import CommandError
 
 from posapp.audit.chain import Entry, Event
 from posapp.orders import journal as journal_rows, migrate, orphans as orphan_rows
@@ -126,7 +125,7 @@ class SqlOrderStore:
             raise translate(error.orig, self.url, outcome_unknown=outcome_unknown) from None
         except OSError as error:
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be used: {error}") from None
-        except CommandError as error:
+        except migrate.MigrationFailed as error:
             raise OrderStoreUnavailable(f"order history at {self.display_url} cannot be migrated: {error}") from None
 
     def _file_missing(self) -> bool:
