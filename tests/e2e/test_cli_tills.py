@@ -113,7 +113,9 @@ def test_an_unknown_till_is_one_sentence_exit_2(till, posapp_home):
     assert journal(posapp_home, "till-revoke")[0][0] == "failed"
 
 
-@pytest.mark.parametrize("bad", ["", "x" * 65, "till\x1b[2K01", "till 01", ".till", random_pan("4", 16)])
+# Named ids: a random card number as its id would differ between the collections of parallel workers.
+@pytest.mark.parametrize("bad", ["", "x" * 65, "till\x1b[2K01", "till 01", ".till", random_pan("4", 16)],
+                         ids=["empty", "65-letters", "escape", "space", "dot-first", "card-number"])
 def test_a_bad_till_id_is_refused_in_one_sentence_and_changes_nothing(till, posapp_home, bad):
     for args in (["till", "register", "--till-id", bad], ["till", "revoke", bad]):
         stderr = one_line(till(*args), 2)

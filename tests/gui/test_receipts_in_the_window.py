@@ -198,7 +198,7 @@ def _refusing():
 GONE = _refusing()
 
 
-@pytest.mark.parametrize("printer_setting", [GONE])
+@pytest.mark.parametrize("printer_setting", [GONE], ids=["closed-port"])  # a port number would differ per collection
 def test_a_printer_that_cannot_be_used_is_said_in_the_status_bar_until_the_next_message(qtbot, window):
     sell_at_checkout(qtbot, window, random_pan("4"))
     window.checkout.receipt.print_receipt.click()
