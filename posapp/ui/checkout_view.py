@@ -216,7 +216,10 @@ class CheckoutView(QWidget):
         self.name.setFocus()
 
     def _question_closed(self) -> None:
-        self.discard_question = None  # on No, the focus goes back where it was, the card kept
+        self.discard_question = None
+        # The keyboard back to the till's window (a kiosk session has no window manager to do it),
+        # where the focus was: on No, the card is kept.
+        self.window().activateWindow()
 
     def wipe_card(self) -> None:
         """Forget the card typed or swiped, its expiry and CVC (the idle lock); the rest of the sale stays."""

@@ -219,10 +219,18 @@ def test_esc_with_a_card_asks_first_no_keeps_the_sale_and_yes_wipes_the_card(qtb
     question = view.discard_question
     assert question is not None and question.isVisible()
     assert question.defaultButton() is question.button(QMessageBox.StandardButton.No)
-    question.button(QMessageBox.StandardButton.No).click()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is question)
+    keys.press(Qt.Key.Key_Escape)  # a second Esc answers No
     qtbot.waitUntil(lambda: view.discard_question is None)
     assert view.card.digits() == number and view.name.text() == "Croissant"
     assert view.card.text() == f"VISA •••• {number[-4:]}"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.charge)  # back where the cashier was
+
+    keys.press(Qt.Key.Key_Escape)
+    view.discard_question.button(QMessageBox.StandardButton.No).click()
+    qtbot.waitUntil(lambda: view.discard_question is None)
+    assert view.card.digits() == number
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.charge)
 
     keys.press(Qt.Key.Key_Escape)
     view.discard_question.button(QMessageBox.StandardButton.Yes).click()
