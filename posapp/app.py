@@ -24,6 +24,7 @@ from posapp.config import CaptureMethod, Materials, Paths, PaymentProcessor, Set
 from posapp.config_checks import is_mysql
 from posapp.errors import ConfigError, PosappError
 from posapp.localization import Localization
+from posapp.money import Money
 from posapp.orders import OrderStore
 from posapp.orders.base import JournalSetup
 from posapp.payments import Processor
@@ -169,6 +170,12 @@ class Services:
     def currency(self) -> str:
         """The ISO 4217 code a sale is in unless another is chosen (``[merchant] currency``)."""
         return self._settings.merchant.currency
+
+    @property
+    def quick_keys(self) -> tuple[tuple[str, Money], ...]:
+        """The checkout's quick keys (``[[merchant.quick_keys]]``), in order: order name and amount
+        in the till's currency, both checked when the settings were loaded."""
+        return tuple((key.name, Money.parse(key.amount, self.currency)) for key in self._settings.merchant.quick_keys)
 
     @property
     def localization(self) -> Localization:

@@ -32,21 +32,24 @@ MAX_INPUT = 512  # > a swipe of all 3 tracks (79 + 40 + 107): longer input is re
 
 
 class Reason(enum.Enum):
-    """Why a card was refused, each with the sentence a cashier reads."""
+    """Why card input was refused, as the sentence a cashier reads: what is wrong with what was
+    typed or swiped; never "refused" or "declined", which a cashier reads as the bank's answer."""
 
-    NOT_A_CARD_NUMBER = "this is not a card number"
-    GROUPING = "write the card number's groups apart with spaces or dashes, not other marks"
-    EXPIRY_APART = "the expiry runs into the card number; write it apart, after a space, as MM/YY"
-    CHECKSUM = "the card number is mistyped (checksum failed)"
-    LENGTH = "the card number has the wrong number of digits for its card type"
-    UNKNOWN_BRAND = "this card type is not accepted"
-    BAD_EXPIRY = "the expiry date is not a valid MM/YY date"
-    AMBIGUOUS_EXPIRY = "the last digits could be part of the card number or the expiry; write the expiry as MM/YY"
-    EXPIRED = "the card has expired"
-    BAD_SWIPE = "the card swipe could not be read; swipe again or type the number"
-    OTHER_LAYOUT = ("the card reader types for another keyboard layout than this computer's, so a swipe "
+    NOT_A_CARD_NUMBER = "This is not a card number"
+    GROUPING = "The card number's groups are apart with other marks; use spaces or dashes"
+    EXPIRY_APART = "The expiry runs into the card number; write it apart, after a space, as MM/YY"
+    CHECKSUM = "The card number has a typo"
+    TOO_SHORT = "The card number is too short"
+    TOO_LONG_NUMBER = "The card number is too long"
+    LENGTH = "The card number has the wrong number of digits"
+    UNKNOWN_BRAND = "The card number's first digits match no card type this till takes"
+    BAD_EXPIRY = "The expiry date is not a month and year written MM/YY"
+    AMBIGUOUS_EXPIRY = "The last digits could be part of the card number or the expiry; write the expiry as MM/YY"
+    EXPIRED = "This card expired"
+    BAD_SWIPE = "The card swipe could not be read; swipe again or type the number"
+    OTHER_LAYOUT = ("The card reader types for another keyboard layout than this computer's, so a swipe "
                     "cannot be read here; type the card number")
-    TOO_LONG = f"the card input is longer than {MAX_INPUT} characters"
+    TOO_LONG = f"The card input is longer than {MAX_INPUT} characters"
 
 
 class InvalidCard(InvalidInput):
@@ -55,10 +58,6 @@ class InvalidCard(InvalidInput):
     def __init__(self, reason: Reason, detail: str = ""):
         self.reason = reason
         super().__init__(f"{reason.value}{detail}")
-
-    def sentence(self) -> str:
-        """``card refused: <reason>``, for the cashier; never the input."""
-        return f"card refused: {self}"
 
 
 def compact(text: str) -> str:
@@ -87,15 +86,19 @@ class Pan:
         the input.
         """
         digits = compact(text)
-        if not 12 <= len(digits) <= 19:
-            raise InvalidCard(Reason.LENGTH if len(digits) > 6 else Reason.NOT_A_CARD_NUMBER)
+        if len(digits) > 19:
+            raise InvalidCard(Reason.TOO_LONG_NUMBER, ": cards have at most 19 digits")
+        if len(digits) < 12:
+            raise InvalidCard(Reason.TOO_SHORT if len(digits) > 6 else Reason.NOT_A_CARD_NUMBER)
         if not luhn.is_valid(digits):
             raise InvalidCard(Reason.CHECKSUM)
         brand = brand_of(digits)
         if brand is None:
             raise InvalidCard(Reason.UNKNOWN_BRAND)
-        if len(digits) not in LENGTHS[brand]:
-            raise InvalidCard(Reason.LENGTH, f": {brand.value} cards have {lengths_text(brand)} digits")
+        if len(digits) not in (lengths := LENGTHS[brand]):
+            raise InvalidCard(Reason.TOO_SHORT if len(digits) < min(lengths) else Reason.TOO_LONG_NUMBER
+                              if len(digits) > max(lengths) else Reason.LENGTH,
+                              f": {brand.value} cards have {lengths_text(brand)} digits")
         return cls(digits, brand)
 
     @classmethod
@@ -198,7 +201,7 @@ class Card:
     def check_not_expired(self, today: datetime.date) -> None:
         """Raise InvalidCard (EXPIRED) if the expiry is known and before ``today``'s month."""
         if self.expiry is not None and self.expiry.is_expired(today):
-            raise InvalidCard(Reason.EXPIRED, f" ({self.expiry})")
+            raise InvalidCard(Reason.EXPIRED, f" in {self.expiry}")
 
 
 def parse_swipe(text: str, today: datetime.date) -> Card:

@@ -53,11 +53,21 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
+# The name of a sale the cashier did not name: every reader of the order (receipt, history, CLI,
+# export, search) shows a name, so an unnamed sale is recorded with one rather than with none.
+UNNAMED_SALE = "Sale"
+
+
+def _order_name(typed: str) -> str:
+    """The order name to record for ``typed``: the checked text, or UNNAMED_SALE when blank."""
+    return checked_text("order name", typed, required=False) or UNNAMED_SALE
+
+
 @dataclass(frozen=True)
 class Sale:
-    """What the cashier entered for one sale: order ``name`` and optional ``description`` (checked
-    again at checkout), the amount, the parsed card. Raises InvalidInput for an idempotency key
-    that is not 1 to 64 printable ASCII characters without spaces."""
+    """What the cashier entered for one sale: order ``name`` (blank: recorded as :data:`UNNAMED_SALE`)
+    and optional ``description`` (checked again at checkout), the amount, the parsed card. Raises
+    InvalidInput for an idempotency key that is not 1 to 64 printable ASCII characters without spaces."""
 
     name: str
     description: str | None
@@ -115,7 +125,7 @@ class CheckoutService:
         now = self._clock()
         require_aware("the checkout clock's time", now)  # before the card is stored, not after
         # Everything that can be refused is refused before the card is stored.
-        name = checked_text("order name", sale.name, required=True)
+        name = _order_name(sale.name)
         description = checked_text("description", sale.description, required=False)
         sale.card.check_not_expired(now.date())
         if self._processor.charges and sale.card.expiry is None:
@@ -213,7 +223,7 @@ class CheckoutService:
         if recorded is None:  # the winning order vanished between two reads: never silently succeed
             raise OrderOutcomeUnknown(f"sale {sale.idempotency_key} could not be read back; try again")
         same = (recorded.amount == sale.amount and recorded.card_last4 == sale.card.pan.last4
-                and recorded.card_brand is sale.card.pan.brand and recorded.name == sale.name.strip())
+                and recorded.card_brand is sale.card.pan.brand and recorded.name == _order_name(sale.name))
         if not same:
             raise InvalidInput(f"idempotency key {sale.idempotency_key} was already used for another sale "
                                f"(order {recorded.id})")

@@ -32,6 +32,7 @@ from posapp.config_sections import (  # noqa: F401 (re-exported: the settings' t
     OrdersSettings,
     PaymentProcessor,
     PaymentsSettings,
+    QuickKey,
     ReceiptsSettings,
     VaultBackend,
     VaultSettings,
@@ -40,6 +41,7 @@ from posapp.config_sections import (  # noqa: F401 (re-exported: the settings' t
 )
 from posapp.errors import ConfigError
 from posapp.file_trust import check_trusted
+from posapp.money import InvalidAmount, Money
 from posapp.pan_detect import contains_pan
 
 @dataclass(frozen=True)
@@ -139,6 +141,13 @@ def save(path: Path, values: Mapping[str, Mapping[str, object]], *, shared: bool
 
 def _check_together(settings: Settings, set_in: dict[tuple[str, str], Path]) -> None:
     """Settings that only make sense with others."""
+    merchant = settings.merchant
+    for number, key in enumerate(merchant.quick_keys, 1):
+        try:
+            Money.parse(key.amount, merchant.currency)
+        except InvalidAmount as error:
+            raise ConfigError(f"{set_in['merchant', 'quick_keys']}: [merchant] quick_keys: table {number}: "
+                              f"amount: {error} (the till's currency is {merchant.currency})") from None
     vault = settings.vault
     if vault.backend is VaultBackend.DYNAMODB:
         source = set_in["vault", "backend"]
@@ -191,7 +200,12 @@ def _parse(document: Mapping[str, object], path: Path) -> list[tuple[str, str, o
 def _convert(raw: object, hint: object) -> object:
     if isinstance(raw, str) and contains_pan(raw):  # a settings file is no place for card data
         raise ValueError("looks like a card number; settings never hold card data")
-    if typing.get_origin(hint) is tuple:  # a list of text, like the lines of an address
+    if typing.get_origin(hint) is tuple:  # a list of text, like the lines of an address, or of tables
+        item_hint = typing.get_args(hint)[0]
+        if dataclasses.is_dataclass(item_hint):
+            if not isinstance(raw, list):
+                raise ValueError(f"must be a list of tables ([[section.key]]), not {_kind(raw)}")
+            return tuple(_table(item, item_hint, number) for number, item in enumerate(raw, 1))
         if not isinstance(raw, list):
             raise ValueError(f'must be a list of text, like ["first line", "second line"], not {_kind(raw)}')
         return tuple(_convert(item, str) for item in raw)
@@ -209,6 +223,29 @@ def _convert(raw: object, hint: object) -> object:
             return raw
     expected = "a whole number" if int in options else "text"
     raise ValueError(f"must be {expected}, not {_kind(raw)}")
+
+
+def _table(raw: object, cls: type, number: int) -> object:
+    """One table of a list of tables (``[[merchant.quick_keys]]``) as ``cls``, each of its values
+    converted and checked like a setting's; the ValueError names the table by its ``number``."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"must be a list of tables ([[section.key]]), not a list holding {_kind(raw)}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for key, value in raw.items():
+        if key not in fields:
+            raise ValueError(f"table {number}: unknown key {key} (known: {', '.join(fields)})")
+        try:
+            value = _convert(value, hints[key])
+            check = fields[key].metadata["check"]
+            values[key] = check(value) if check else value
+        except ValueError as error:
+            raise ValueError(f"table {number}: {key}: {error}") from None
+    missing = [name for name in fields if name not in values]
+    if missing:
+        raise ValueError(f"table {number}: {', '.join(missing)} missing")
+    return cls(**values)
 
 
 # What a TOML value is, in a settings file's words rather than Python's type names; bool before

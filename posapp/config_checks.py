@@ -196,3 +196,31 @@ def printer(value: str) -> str:
     if value.startswith("escpos-network:") and not 0 < int(value.rsplit(":", 1)[1]) <= 65535:
         raise ValueError("the port must be a number from 1 to 65535")
     return value
+
+
+QUICK_KEYS_MAX = 12  # two rows of buttons on a 1024x768 checkout; F5 to F12 take the first 8
+ORDER_NAME_MAX_BYTES = 255  # an order name's limit (posapp.orders.base, above this layer, checks it again)
+
+
+def quick_key_name(value: str) -> str:
+    """A quick key's order name: 1 to 255 bytes of UTF-8, printable, without spaces around it."""
+    value = value.strip()
+    if not value or len(value.encode("utf-8")) > ORDER_NAME_MAX_BYTES or not value.isprintable():
+        raise ValueError(f"the name must be 1 to {ORDER_NAME_MAX_BYTES} bytes of printable text, as an order name")
+    return value
+
+
+def quick_key_amount(value: str) -> str:
+    """A quick key's amount: more than zero, digits with at most one dot ("3.50"); whether its
+    decimals suit the till's currency is checked with ``[merchant] currency`` (``posapp.config``)."""
+    value = _matching(r"\d+(\.\d+)?", value.strip(), 'write the amount with digits and a dot, like "3.50"')
+    if not value.strip("0."):
+        raise ValueError("the amount must be more than zero")
+    return value
+
+
+def quick_keys(value: tuple) -> tuple:
+    """At most ``QUICK_KEYS_MAX`` quick keys (``config_sections.QuickKey``), each checked already."""
+    if len(value) > QUICK_KEYS_MAX:
+        raise ValueError(f"at most {QUICK_KEYS_MAX} quick keys, not {len(value)}")
+    return value

@@ -106,6 +106,15 @@ class OrdersSettings:
 
 
 @dataclass(frozen=True)
+class QuickKey:
+    """One ``[[merchant.quick_keys]]`` table: an item sold often, by ``name`` (recorded as the
+    order name) and ``amount`` in the till's currency, written with a dot ("3.50", "1200" in JPY)."""
+
+    name: str = _setting(check=checks.quick_key_name, doc="The order name the key fills in.")
+    amount: str = _setting(check=checks.quick_key_amount, doc='The amount in the till\'s currency, like "3.50".')
+
+
+@dataclass(frozen=True)
 class MerchantSettings:
     """``[merchant]``: who sells (the receipt's header and footer), in which ``currency`` (default
     USD), and how amounts and times read: ``locale`` and ``timezone`` (None: the system's)."""
@@ -123,6 +132,9 @@ class MerchantSettings:
                                   "like de_DE (default: the system's, else en_US).")
     timezone: str | None = _setting(None, check=checks.time_zone, doc="The IANA time zone of the business day, "
                                     "like Europe/Berlin (default: the system's).")
+    quick_keys: tuple[QuickKey, ...] = _setting((), check=checks.quick_keys, doc="Items sold often, at most "
+                                               f"{checks.QUICK_KEYS_MAX}: buttons on the checkout, the first 8 on "
+                                               'F5 to F12; each [[merchant.quick_keys]] has a name and an amount.')
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,8 @@ _LENGTHS = {Brand.AMEX: 4}
 
 
 class InvalidCvc(InvalidInput):
-    """The verification code is not the brand's number of digits; the message never holds it."""
-
-    def sentence(self) -> str:
-        """The message prefixed with "card refused: ", as a refused card number reads."""
-        return f"card refused: {self}"
+    """The verification code is not the brand's number of digits; the message never holds it
+    and, like every card check, says what is wrong with what was typed (never "refused")."""
 
 
 class Cvc:
@@ -45,7 +42,7 @@ class Cvc:
         wanted = _LENGTHS.get(brand, 3)
         if not (len(digits) == wanted and digits.isascii() and digits.isdigit()):
             where = "on the front of the card" if brand is Brand.AMEX else "on the back of the card"
-            raise InvalidCvc(f"the {brand.value} verification code is {wanted} digits, printed {where}")
+            raise InvalidCvc(f"The {brand.value} verification code is {wanted} digits, printed {where}")
         return cls(digits)
 
     def reveal(self) -> str:

@@ -2,10 +2,9 @@
 card check beside them, and a swiped card. It holds a card only until it is wiped: the idle
 lock, a discarded sale, a sale that is done.
 
-The verification code is asked only where a processor charges the sale and the card is keyed:
-a swipe carries no code, and a card kept on file must not have one (PCI DSS 3.3.1). Its field
-echoes dots as a PIN field does, takes digits only (4 for American Express, else 3), and cannot
-be copied, dragged or undone; it is emptied after every attempt to charge (``wipe_cvc``).
+The cashier types on without Tab: a number complete for its brand moves on to the expiry, and a
+complete expiry to the code (where one is asked) or, through ``completed``, to the checkout's
+Charge. The code's field (``posapp.ui.cvc_field``) is emptied after every attempt to charge.
 """
 
 from __future__ import annotations
@@ -13,23 +12,19 @@ from __future__ import annotations
 import datetime
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from posapp.card import LENGTHS, Brand, Card, Expiry, InvalidCard, Pan, brand_of, parse_swipe
+from posapp.card import LENGTHS, Brand, Card, Expiry, InvalidCard, Pan, Reason, brand_of, parse_swipe
 from posapp.clock import utc_now
-from posapp.cvc import Cvc
-from posapp.pan_detect import normalize
+from posapp.cvc import Cvc, InvalidCvc
 from posapp.ui.card_field import CardNumberField
-from posapp.ui.expiry_field import ExpiryField
+from posapp.ui.cvc_field import CvcField
+from posapp.ui.expiry_field import ExpiryField, complete
 from posapp.ui.messages import sentence
 
 T = TypeVar("T", bound=QLineEdit)
-
-_BLOCKED_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo, QKeySequence.StandardKey.Copy,
-                 QKeySequence.StandardKey.Cut, QKeySequence.StandardKey.Paste)
-CVC_LENGTHS = {Brand.AMEX: 4}  # digits of the code by brand; 3 for every other brand
+_USUAL_LENGTH = 16  # what nearly every card of a brand that issues several lengths has
 
 
 def named(field: T, name: str, placeholder: str) -> T:
@@ -39,49 +34,34 @@ def named(field: T, name: str, placeholder: str) -> T:
     return field
 
 
-class CvcField(QLineEdit):
-    """The card verification code as typed: hidden like a PIN, digits only (of any script, kept as
-    ASCII), at most the brand's length (``set_brand``); ``wipe`` empties it without an undo."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setEchoMode(QLineEdit.EchoMode.Password)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.setDragEnabled(False)
-        self.setAcceptDrops(False)
-        self.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
-                                 | Qt.InputMethodHint.ImhNoPredictiveText | Qt.InputMethodHint.ImhHiddenText)
-        self.set_brand(None)
-        self.textEdited.connect(self._digits_only)
-
-    def set_brand(self, brand: Brand | None) -> None:
-        """Take at most ``brand``'s number of digits (4 for AMEX, else 3)."""
-        self.setMaxLength(CVC_LENGTHS.get(brand, 3) if brand else max(CVC_LENGTHS.values()))
-
-    def wipe(self) -> None:
-        """Erase the code; setText also empties Qt's undo history."""
-        self.setText("")
-
-    def _digits_only(self, text: str) -> None:
-        digits = "".join(char for char in normalize(text) if char.isascii() and char.isdigit())
-        if digits != text:
-            self.setText(digits[:self.maxLength()])
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if any(event.matches(key) for key in _BLOCKED_KEYS):
-            event.accept()
-            return
-        super().keyPressEvent(event)
+def typed_in_full(digits: str) -> bool:
+    """Whether typed ``digits`` are a whole card number, so the cashier can be moved on: a valid
+    number (brand length and checksum) as long as the brand's cards usually are (16; AMEX 15,
+    Diners Club's 36 range 14), or as long as the brand's longest. A 13-digit Visa card or a
+    17-digit one is valid too, but then the cashier moves on with Tab: advancing at every valid
+    length would cut a 16-digit number after its 13th digit one time in ten (the checksum)."""
+    brand = brand_of(digits)
+    if brand is None or not Pan.is_valid(digits):
+        return False
+    lengths = LENGTHS[brand]
+    if brand is Brand.DINERS and digits.startswith("36"):
+        usual = 14
+    else:
+        usual = min(lengths) if len(lengths) == 1 else _USUAL_LENGTH
+    return len(digits) in (usual, max(lengths))
 
 
 class CardEntry(QWidget):
     """Number, expiry, CVC and brand in one row; ``message`` (the card check, laid out by the
     checkout under the row) says what is wrong with the number as soon as it can be judged.
 
-    ``edited``: the cashier changed the card (a new sale); ``submitted``: Enter in one of its fields."""
+    ``edited``: the cashier changed the card (a new sale); ``submitted``: Enter in one of its
+    fields; ``completed``: the card needs nothing more (the expiry typed in full where no code is
+    asked), so the checkout moves the cashier on to Charge."""
 
     edited = Signal()
     submitted = Signal()
+    completed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -95,6 +75,7 @@ class CardEntry(QWidget):
         self.brand.setAccessibleName(self.tr("Detected card brand"))
         self.message = QLabel()
         self.message.setAccessibleName(self.tr("Card check"))
+        self.message.setWordWrap(True)
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -111,7 +92,9 @@ class CardEntry(QWidget):
         for field in (self.number, self.expiry):  # a new code alone keeps the sale: a retry needs it again
             field.textEdited.connect(self.edited)
         self.number.digits_changed.connect(self._typed)
+        self.number.reentered.connect(self._reentered)
         self.number.editingFinished.connect(self._left)
+        self.expiry.textEdited.connect(self._expiry_typed)
 
     # -- what the checkout asks ---------------------------------------------------------
 
@@ -130,6 +113,11 @@ class CardEntry(QWidget):
         """Whether neither a number was typed nor a card swiped."""
         return self._swiped is None and not self.number.digits()
 
+    @property
+    def touched(self) -> bool:
+        """Whether anything of a card is in the entry: a number, a swipe, an expiry or a code."""
+        return not self.empty or bool(self.expiry.text() or self.cvc.text())
+
     def card(self, today: datetime.date) -> Card:
         """The swiped or typed card, checked not to have expired by ``today``; raises InvalidCard."""
         if self._swiped is not None:
@@ -139,6 +127,16 @@ class CardEntry(QWidget):
             card = Card(Pan.parse(self.number.digits()), expiry)
         card.check_not_expired(today)
         return card
+
+    def field_of(self, error: ValueError) -> QLineEdit:
+        """The field ``error`` (raised by :meth:`card` or :meth:`take_cvc`) is about, for the
+        cashier to fix: the expiry for a typed card's bad or past expiry, the code, else the number."""
+        if isinstance(error, InvalidCvc):
+            return self.cvc
+        typed_expiry = self._swiped is None and isinstance(error, InvalidCard)
+        if typed_expiry and error.reason in (Reason.BAD_EXPIRY, Reason.EXPIRED):
+            return self.expiry
+        return self.number
 
     def take_cvc(self, brand: Brand) -> Cvc | None:
         """The code typed for a keyed card of ``brand``, taken out of its field, which is left empty
@@ -179,6 +177,7 @@ class CardEntry(QWidget):
         del raw
         card = self._swiped
         self.cvc.hide()  # a swipe carries no code, and none is asked for it
+        self.number.show_masked(card.pan.masked)
         self.brand.setText(card.pan.brand.value)
         self.expiry.setText(str(card.expiry) if card.expiry else "")
         holder = f", {card.holder}" if card.holder else ""
@@ -190,14 +189,35 @@ class CardEntry(QWidget):
 
     def _typed(self, digits: str) -> None:
         if digits and self._swiped is not None:
-            self._swiped = None
-            self.cvc.setVisible(self._asks_cvc)
+            self._forget_swipe()
         brand = brand_of(digits) if len(digits) >= 2 else None
         self.brand.setText(brand.value if brand else "")
         self.cvc.set_brand(brand)
         # Judge the number whenever it has a length its brand uses; earlier would only nag.
-        complete = brand is not None and len(digits) in LENGTHS[brand]
-        self._show_problem(self._problem(digits) if complete else None)
+        judged = brand is not None and len(digits) in LENGTHS[brand]
+        self._show_problem(self._problem(digits) if judged else None)
+        if typed_in_full(digits):
+            self.expiry.setFocus()
+
+    def _reentered(self) -> None:
+        """The cashier came back to the masked number: the card is typed anew, swiped or not."""
+        self.edited.emit()
+        self._forget_swipe()
+
+    def _forget_swipe(self) -> None:
+        if self._swiped is not None:
+            self._swiped = None
+            self.expiry.setText("")  # the swiped card's
+            self.cvc.setVisible(self._asks_cvc)
+            self._show_problem(None)
+
+    def _expiry_typed(self, text: str) -> None:
+        if not complete(text):
+            return
+        if self.cvc.isVisible():
+            self.cvc.setFocus()
+        else:
+            self.completed.emit()
 
     def _left(self) -> None:
         digits = self.number.digits()

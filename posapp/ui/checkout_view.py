@@ -1,40 +1,37 @@
 """The cashier's screen: one sale at a time, card checked as typed, the amount due shown big, Enter
 to record it (card on file) or to charge it (a processor configured: the keyed card's CVC is asked,
-sent once, and never kept); then Print receipt and Save receipt… for the sale just made."""
+sent once, and never kept); then Print receipt and Save receipt… for the sale just made.
+
+Keys: Tab goes through the fields a sale needs (name, amount, card, expiry, code, Charge), and the
+card fields move on by themselves once complete; F5-F12 are the quick keys; Enter records or
+charges, or puts the focus on the first field to fix, marked; Esc clears the sale (asking first
+when a card is in it). Every message goes as soon as the cashier edits what it is about."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from posapp.access.roles import Permission, SignedIn
 from posapp.charging import PaymentPending, SaleDeclined
 from posapp.checkout import CheckoutService, Sale
-from posapp.clock import utc_now
-from posapp.cvc import InvalidCvc
 from posapp.errors import Unavailable
 from posapp.localization import Localization
 from posapp.money import InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
-from posapp.orders.base import checked_text
 from posapp.orders.status import OrderStatus
 from posapp.payments import PaymentError
 from posapp.ui.amount_field import currency_button
 from posapp.ui.card_entry import CardEntry, named
+from posapp.ui.checkout_layout import lay_out
 from posapp.ui.messages import sentence
+from posapp.ui.quick_keys import QuickKeys
 from posapp.ui.receipt_buttons import ReceiptButtons
+from posapp.ui.sale_form import Problem, ask_to_clear, mark, sale_from_form
 from posapp.ui.tasks import TaskRunner
 
 
@@ -42,13 +39,15 @@ class CheckoutView(QWidget):
     """The sale form of ``operator`` (set by the window at sign-in). ``checkout(operator)`` is called
     on a worker thread to get the CheckoutService; ``currency`` is the till's ISO 4217 code,
     restored after each sale in another one; ``charges``: a processor charges the sale (the
-    button says "Charge", a keyed card's CVC is asked), else it is recorded as card on file.
+    button says "Charge", a keyed card's CVC is asked), else it is recorded as card on file;
+    ``quick_keys``: (order name, amount in ``currency``) of the quick keys, in order.
     ``receipt_requested(order, how)``: Print receipt or Save receipt… for the last sale."""
 
     receipt_requested = Signal(object, str)
 
     def __init__(self, checkout: Callable[[SignedIn], CheckoutService], runner: TaskRunner, *, currency: str,
-                 localization: Localization, charges: bool = False, parent: QWidget | None = None):
+                 localization: Localization, charges: bool = False, quick_keys: Sequence[tuple[str, Money]] = (),
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._charges = charges
         self._checkout = checkout  # called on the worker thread: building the services is I/O
@@ -59,8 +58,8 @@ class CheckoutView(QWidget):
         self._pending: Sale | None = None  # a failed sale, retried as the same sale until changed
         self._busy = False
 
-        self.name = named(QLineEdit(), self.tr("Order name"), self.tr("What is sold, e.g. Table 4 dinner"))
-        self.description = named(QLineEdit(), self.tr("Description"), self.tr("Optional"))
+        self.name = named(QLineEdit(), self.tr("Order name"), self.tr("Optional: what is sold, e.g. Table 4 dinner"))
+        self.description = named(QLineEdit(), self.tr("Description"), self.tr("Optional (Alt+D)"))
         self.amount = named(QLineEdit(), self.tr("Amount"), f"0{localization.decimal_symbol}00")
         self.amount_message = QLabel()
         self.amount_message.setAccessibleName(self.tr("Amount check"))
@@ -69,6 +68,7 @@ class CheckoutView(QWidget):
         self.amount_due = QLabel()
         self.amount_due.setAccessibleName(self.tr("Amount due"))
         self.amount_due.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.quick_keys = QuickKeys(quick_keys, localization, self)
         self.card_entry = CardEntry()
         self.card_entry.ask_cvc(charges)
         # The names the tests and the window use for the entry's parts.
@@ -84,59 +84,8 @@ class CheckoutView(QWidget):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.receipt = ReceiptButtons()  # shown once a sale is made, until the next one starts
         self.receipt.requested.connect(self.receipt_requested)
-
-        # Larger type than the desktop's: a till is read at arm's length, often standing.
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        self.setFont(font)
-        for label in (self.brand, self.result):
-            bigger = QFont(font)
-            bigger.setPointSizeF(font.pointSizeF() * 1.3)
-            label.setFont(bigger)
-        heading = QLabel(self.tr("New sale"))
-        heading_font = QFont(font)
-        heading_font.setPointSizeF(font.pointSizeF() * 1.6)
-        heading_font.setBold(True)
-        heading.setFont(heading_font)
-        due_font = QFont(heading_font)
-        due_font.setPointSizeF(font.pointSizeF() * 2.4)  # what the customer pays, readable across the counter
-        self.amount_due.setFont(due_font)
-        heading_row = QHBoxLayout()
-        heading_row.addWidget(heading)
-        heading_row.addWidget(self.amount_due, 1)
-
-        amount_row = QHBoxLayout()
-        amount_row.addWidget(self.amount, 1)
-        amount_row.addWidget(self.currency)
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("&Order name"), self.name)
-        form.addRow(self.tr("&Description"), self.description)
-        form.addRow(self.tr("&Amount"), amount_row)
-        form.addRow("", self.amount_message)
-        form.addRow(self.tr("Ca&rd"), self.card_entry)
-        form.addRow("", self.card_message)
-        for row, field in ((0, self.name), (1, self.description), (2, self.amount), (4, self.card)):
-            form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().setBuddy(field)
-
-        column = QVBoxLayout()
-        column.addSpacing(24)
-        column.addLayout(heading_row)
-        column.addSpacing(12)
-        column.addLayout(form)
-        column.addWidget(self.charge, 0, Qt.AlignmentFlag.AlignRight)
-        column.addWidget(self.result)
-        column.addWidget(self.receipt)
-        column.addStretch(1)
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(column, 4)
-        outer.addStretch(1)
-
-        for first, second in ((self.name, self.description), (self.description, self.amount),
-                              (self.amount, self.card), (self.cvc, self.charge)):
-            QWidget.setTabOrder(first, second)  # card, expiry and CVC are in order in their entry
+        self.discard_question: QMessageBox | None = None  # Esc's question, while it is open
+        lay_out(self)
 
         self.charge.clicked.connect(self.submit)
         for field in (self.name, self.description, self.amount):
@@ -144,12 +93,38 @@ class CheckoutView(QWidget):
             field.textEdited.connect(self._sale_changed)
         self.card_entry.submitted.connect(self.submit)
         self.card_entry.edited.connect(self._sale_changed)
+        self.card_entry.completed.connect(self.charge.setFocus)
+        self.cvc.textEdited.connect(self._clear_result)  # a new code keeps the sale (see CardEntry)
+        for field in (self.name, self.description, self.amount, self.card, self.expiry, self.cvc):
+            field.textEdited.connect(lambda _text, field=field: mark(field, False))
+        self.card.reentered.connect(lambda: mark(self.card, False))
         self.amount.textChanged.connect(self._show_amount)
+        self.quick_keys.chosen.connect(self.use_quick_key)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_sale, Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_amount()
 
     def accept_swipe(self, raw: str) -> None:
         """A swipe caught anywhere on the screen: its card goes to the card entry, never its track data."""
+        mark(self.card, False)
         if self.card_entry.accept_swipe(raw):
+            self.charge.setFocus()
+
+    def use_quick_key(self, name: str, amount: Money) -> None:
+        """Fill the order name and the amount (in the till's currency) of a quick key, and move the
+        focus on to what the sale still needs: the card, usually."""
+        if self._busy:
+            return
+        self.name.setText(name)
+        self.currency.setText(self._till_currency)
+        self.amount.setText(self._localization.amount_number(amount))
+        for field in (self.name, self.amount):
+            mark(field, False)
+        self._sale_changed()
+        if self.card_entry.empty:
+            self.card.setFocus()
+        elif self.cvc.isVisible() and not self.cvc.text():
+            self.cvc.setFocus()
+        else:
             self.charge.setFocus()
 
     # -- amount and currency ------------------------------------------------------------
@@ -159,14 +134,15 @@ class CheckoutView(QWidget):
         self.currency.setText(code)
         self._show_amount()
 
-    def _amount(self) -> Money:
+    def typed_amount(self) -> Money:
+        """The amount typed, in the chosen currency; raises InvalidAmount."""
         return self._localization.parse_amount(self.amount.text(), self.currency.text())
 
     def _show_amount(self) -> None:
         """The amount due and the button say what Enter will record or charge; a refused amount says
         why, as typed."""
         try:
-            amount = self._amount()
+            amount = self.typed_amount()
         except InvalidAmount as error:
             currency = self.currency.text()
             self.charge.setText((self.tr("Charge in %1") if self._charges else self.tr("Record sale in %1"))
@@ -187,32 +163,33 @@ class CheckoutView(QWidget):
 
     def _sale_changed(self, *_args: object) -> None:
         self._pending = None  # an edited sale is a new sale, with a new idempotency key
+        self._clear_result()
 
-    def _sale_from_form(self) -> Sale:
-        today = utc_now().date()
-        name = checked_text("order name", self.name.text(), required=True)
-        description = checked_text("description", self.description.text(), required=False)
-        amount = self._amount()
-        return Sale(name, description, amount, self.card_entry.card(today))
+    def _clear_result(self, *_args: object) -> None:
+        """The last sale's result or this one's refusal is about a form the cashier has changed."""
+        if not self._busy:
+            self.result.clear()
+            self.receipt.show_order(None)  # the last sale's: the next one has started
 
     def submit(self) -> None:
         """Record or charge the form's sale in the background (Enter, or the button); refused input
-        is shown and nothing is sent. A failed sale is retried with the same idempotency key until
-        the form changes (a declined one is not: the next card is a new attempt); ignored while a
-        sale runs. The CVC leaves its field for this one attempt and is kept in no pending sale."""
+        is shown, its field focused and marked, and nothing is sent. A failed sale is retried with
+        the same idempotency key until the form changes (a declined one is not: the next card is a
+        new attempt); ignored while a sale runs. The CVC leaves its field for this one attempt and
+        is kept in no pending sale."""
         if self._busy:
             return  # a second Enter while the sale runs must not start another
         try:
             if self._pending is None:
-                if self.card_entry.empty:
-                    self._fail(self.tr("Type the card number or swipe the card."))
-                    return
-                self._pending = self._sale_from_form()
-            cvc = self.card_entry.take_cvc(self._pending.card.pan.brand)
-        except ValueError as error:  # refused card, code, amount or text: one sentence, nothing sent
-            self._fail(sentence(error))
-            if isinstance(error, InvalidCvc):
-                self.cvc.setFocus()
+                self._pending = sale_from_form(self, charges=self._charges)
+            try:
+                cvc = self.card_entry.take_cvc(self._pending.card.pan.brand)
+            except ValueError as error:
+                raise Problem(self.cvc, sentence(error)) from None
+        except Problem as problem:
+            self._fail(str(problem))
+            mark(problem.field, True)
+            problem.field.setFocus()
             return
         sale = dataclasses.replace(self._pending, cvc=cvc) if cvc else self._pending
         self._set_busy(True)
@@ -224,16 +201,38 @@ class CheckoutView(QWidget):
         operator = self.operator  # the one signed in now, whatever happens while the sale runs
         self._runner.run(lambda: self._checkout(operator).checkout(sale), self._sold, self._failed, owner=self)
 
+    def clear_sale(self) -> None:
+        """Esc: empty the form; with a card in it, only once the cashier says Yes (the default is No)."""
+        if self._busy or self.discard_question is not None:
+            return
+        if not self.card_entry.touched:
+            self.discard_sale()
+            self.name.setFocus()
+            return
+        self.discard_question = ask_to_clear(self, self._cleared, self._question_closed)
+
+    def _cleared(self) -> None:
+        self.discard_sale()
+        self.name.setFocus()
+
+    def _question_closed(self) -> None:
+        self.discard_question = None
+        # The keyboard back to the till's window (a kiosk session has no window manager to do it),
+        # where the focus was: on No, the card is kept.
+        self.window().activateWindow()
+
     def wipe_card(self) -> None:
         """Forget the card typed or swiped, its expiry and CVC (the idle lock); the rest of the sale stays."""
         self._pending = None  # the sale held the card too
         self.card_entry.wipe()
 
     def discard_sale(self) -> None:
-        """Empty the whole form (sign-out, another operator), in the till's currency again."""
+        """Empty the whole form (Esc, sign-out, another operator), in the till's currency again."""
         self.wipe_card()
         for field in (self.name, self.description, self.amount):
             field.setText("")
+        for field in (self.name, self.description, self.amount, self.card, self.expiry, self.cvc):
+            mark(field, False)
         self.currency.setText(self._till_currency)  # another currency was for that sale only
         self._show_amount()
         self.result.clear()
@@ -285,4 +284,5 @@ class CheckoutView(QWidget):
     def busy(self) -> bool:
         """Whether a sale is being recorded or charged now."""
         return self._busy
+
 

@@ -17,6 +17,7 @@ MAX_LENGTH = 7  # MM/YYYY
 
 _DIGITS = re.compile(r"(\d{0,2})/?(\d{0,4})", re.ASCII)
 _SHORT_MONTH = re.compile(r"(\d)/(\d{0,4})", re.ASCII)
+_COMPLETE = re.compile(r"(\d{2})/\d{2}", re.ASCII)
 
 
 def formatted(text: str) -> str:
@@ -31,6 +32,13 @@ def formatted(text: str) -> str:
         return text
     month, year = match.groups()
     return f"{month}/{year}" if year else month
+
+
+def complete(text: str) -> bool:
+    """Whether ``text`` is an expiry typed in full as printed, ``MM/YY`` with a month 01-12: the
+    cashier is moved on (a four-digit year is still taken, with Tab)."""
+    match = _COMPLETE.fullmatch(text)
+    return bool(match) and 1 <= int(match[1]) <= 12
 
 
 class ExpiryField(QLineEdit):

@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         # The services are built by the first background task that needs them, not here.
         self.checkout = CheckoutView(services.checkout, runner, currency=services.currency,
                                      localization=services.localization,
-                                     charges=services.charges_cards)
+                                     charges=services.charges_cards, quick_keys=services.quick_keys)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
             before=before, limit=limit, where=where), runner, services.localization, self)
@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self._show_tab(self.checkout)),
             QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self._show_tab(self.history)),
             QShortcut(QKeySequence(Qt.Key.Key_F4), self, lambda: self._show_tab(self.reports)),
-            QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.history_model.refresh)]
+            QShortcut(QKeySequence(Qt.Key.Key_F5), self.history, self.history_model.refresh, Qt.ShortcutContext.WidgetWithChildrenShortcut)]
 
         self.operator_label = QLabel()
         self.operator_label.setAccessibleName(self.tr("Signed-in operator"))

@@ -36,7 +36,7 @@ def test_a_second_track_that_disagrees_with_the_first_is_seen(posapp):
     first, second = random_pan("4", 16), random_pan("4", 16)
     sold = posapp(*SALE, stdin=f"%B{first}^DOE/JANE^9912101?\n;{second}=9912101?\n")
     assert (sold.returncode, sold.stdout) == (2, "")
-    assert sold.stderr == "posapp: card refused: the card swipe could not be read; swipe again or type the number\n"
+    assert sold.stderr == "posapp: The card swipe could not be read; swipe again or type the number\n"
 
 
 def test_a_script_that_keeps_the_pipe_open_gets_its_answer(posapp_home):

@@ -59,7 +59,7 @@ def test_a_paid_sale_a_decline_and_a_refused_code(shop, posapp_home, localstripe
 
     refused = cli_sale(shop, f"{VISA} 12/29 73")
     assert (refused.returncode, refused.stdout) == (2, "")
-    assert refused.stderr == "posapp: card refused: the VISA verification code is 3 digits, printed on the back " \
+    assert refused.stderr == "posapp: The VISA verification code is 3 digits, printed on the back " \
                              "of the card\n"
 
     no_code = cli_sale(shop, f"{VISA} 12/29")

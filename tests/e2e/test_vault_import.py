@@ -30,9 +30,9 @@ def test_good_bad_and_mixed_lines(posapp, posapp_home, tmp_path):
     assert result.returncode == 2
     assert result.stdout == f"Imported 4 cards into the vault; 4 lines refused. Tokens in {tokens_file}.\n"
     assert [line for line in result.stderr.splitlines() if line.startswith("posapp: line ")] == [
-        "posapp: line 3: card refused: the card number is mistyped (checksum failed)",
-        "posapp: line 5: card refused: the card has expired (01/20)",
-        "posapp: line 6: card refused: this is not a card number",
+        "posapp: line 3: The card number has a typo",
+        "posapp: line 5: This card expired in 01/20",
+        "posapp: line 6: This is not a card number",
         "posapp: line 8: expected one card per line: NUMBER or NUMBER,MM/YY"]
     with tokens_file.open() as written:
         rows = list(csv.DictReader(written))
@@ -79,7 +79,7 @@ def test_overlong_lines_are_refused_by_number_and_the_rest_imported(posapp, tmp_
     assert [line for line in result.stderr.splitlines() if line.startswith("posapp: line ")] == [
         "posapp: line 2: the line is longer than 1000 characters",
         "posapp: line 3: the line is longer than 1000 characters",
-        "posapp: line 4: card refused: the card number has the wrong number of digits for its card type",
+        "posapp: line 4: The card number is too long: cards have at most 19 digits",
         "posapp: line 6: the line is longer than 1000 characters"]
     with tokens_file.open() as written:
         assert [(row["line"], row["last4"]) for row in csv.DictReader(written)] == [
@@ -92,7 +92,7 @@ def test_lines_that_are_not_utf8_are_refused_alone(posapp, tmp_path):
     cards.write_bytes(b"caf\xe9 \xff\xfe\n" + number.encode() + b"\n")
     result = posapp("vault", "import", str(cards), "--out", str(tmp_path / "tokens.csv"))
     assert result.returncode == 2 and "Imported 1 card into the vault; 1 line refused." in result.stdout
-    assert "posapp: line 1: card refused: this is not a card number" in result.stderr
+    assert "posapp: line 1: This is not a card number" in result.stderr
 
 
 @pytest.mark.parametrize(("out", "reason"), [

@@ -73,9 +73,9 @@ def test_an_invalid_card_is_blocked_with_its_reason(qtbot, view, services):
     number = random_pan("4", 16)
     mistyped = number[:-1] + str((int(number[-1]) + 1) % 10)
     fill(qtbot, view, card=mistyped)
-    assert view.card_message.text() == "the card number is mistyped (checksum failed)"
+    assert view.card_message.text() == "The card number has a typo"
     QTest.keyClick(view.card, Qt.Key.Key_Return)
-    assert view.result.text() == "card refused: the card number is mistyped (checksum failed)"
+    assert view.result.text() == "The card number has a typo"
     qtbot.wait(100)
     assert stored_orders(services) == [] and vault_tokens(services) == []
 
@@ -83,7 +83,7 @@ def test_an_invalid_card_is_blocked_with_its_reason(qtbot, view, services):
 def test_an_expired_card_is_refused(qtbot, view, services):
     fill(qtbot, view, expiry="01/20")
     view.submit()
-    assert view.result.text() == "card refused: the card has expired (01/20)"
+    assert view.result.text() == "This card expired in 01/20"
     assert stored_orders(services) == []
 
 
@@ -101,7 +101,7 @@ def test_a_swipe_anywhere_goes_to_the_card_and_sells(qtbot, view, services, key_
     qtbot.waitUntil(lambda: "Card swiped" in view.card_message.text())
     assert view.name.text() == "Lunch" and view.amount.text() == "12.00"
     assert view.card_message.text() == f"Card swiped: MASTERCARD •••• {number[-4:]}, JANE DOE"
-    assert view.card.text() == "" and view.expiry.text() == "12/30"
+    assert view.card.text() == f"MASTERCARD •••• {number[-4:]}" and view.expiry.text() == "12/30"
     assert stored_orders(services) == []
     view.submit()
     wait_for_result(qtbot, view, "recorded")
@@ -122,7 +122,7 @@ def test_enter_pressed_twice_records_one_order(qtbot, view, services):
     QTest.keyClick(view.name, Qt.Key.Key_Return)  # once more on the emptied form
     qtbot.wait(200)
     assert len(stored_orders(services)) == 1 and len(vault_tokens(services)) == 1
-    assert view.result.text() == "Type the card number or swipe the card."
+    assert view.result.text() == "Type the amount."
 
 
 def test_the_card_cannot_be_copied_out(qtbot, view):

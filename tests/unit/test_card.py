@@ -118,20 +118,20 @@ def test_published_numbers_with_wrong_check_digit_fail_checksum(number):
     assert caught.value.reason is Reason.CHECKSUM
 
 
-@pytest.mark.parametrize("prefix, length, brand, lengths_text", [
-    ("4", 15, "VISA", "13, 16 or 19"),
-    ("4", 14, "VISA", "13, 16 or 19"),
-    ("5555", 15, "MASTERCARD", "16"),
-    ("37", 16, "AMEX", "15"),
-    ("6011", 15, "DISCOVER", "16 to 19"),
+@pytest.mark.parametrize("prefix, length, brand, lengths_text, reason", [
+    ("4", 15, "VISA", "13, 16 or 19", Reason.LENGTH),
+    ("4", 14, "VISA", "13, 16 or 19", Reason.LENGTH),
+    ("5555", 15, "MASTERCARD", "16", Reason.TOO_SHORT),
+    ("37", 16, "AMEX", "15", Reason.TOO_LONG_NUMBER),
+    ("6011", 15, "DISCOVER", "16 to 19", Reason.TOO_SHORT),
 ])
-def test_wrong_length_for_brand_names_the_brand(prefix, length, brand, lengths_text):
+def test_wrong_length_for_brand_names_the_brand(prefix, length, brand, lengths_text, reason):
     digits = random_pan(prefix, length)
     with pytest.raises(InvalidCard) as caught:
         Pan.parse(digits)
-    assert caught.value.reason is Reason.LENGTH
+    assert caught.value.reason is reason
     message = str(caught.value)
-    assert message == f"{Reason.LENGTH.value}: {brand} cards have {lengths_text} digits"
+    assert message == f"{reason.value}: {brand} cards have {lengths_text} digits"
     assert digits not in message
 
 
@@ -177,7 +177,7 @@ def test_non_ascii_digits_are_normalised(text):
 def test_invalid_card_is_a_value_error_with_reason_text():
     error = InvalidCard(Reason.CHECKSUM)
     assert isinstance(error, ValueError)
-    assert str(error) == "the card number is mistyped (checksum failed)"
+    assert str(error) == "The card number has a typo"
 
 
 @pytest.mark.parametrize("make_text, expected", [

@@ -141,12 +141,12 @@ REFUSALS = [
     (["4.24242E+15", "4,24242E+15;12/29", "{1}"],
      {line: "the card number was saved in scientific notation (like 4.1E+15), which loses digits: format the "
          "column as text in the spreadsheet and type the numbers again" for line in (1, 2)}),
-    (["{0}", "Card number;Expiry"], {2: "card refused: this is not a card number"}),  # a header after a card
+    (["{0}", "Card number;Expiry"], {2: "This is not a card number"}),  # a header after a card
     (["sep=;", "{0},12/29", "{1};12/29"],
      {2: "the line separates fields with a comma, the lines before it with a semicolon: use one separator in "
          "the whole file"}),
-    (["Card number {0}", "{1}"], {1: "card refused: this is not a card number"}),  # a number is never a title
-    (["Card number;Colour", "{1}"], {1: "card refused: this is not a card number"}),
+    (["Card number {0}", "{1}"], {1: "This is not a card number"}),  # a number is never a title
+    (["Card number;Colour", "{1}"], {1: "This is not a card number"}),
     ([";{0};12/29", "{1}"], {1: "the card number must be in the first column"}),
     (["{0};12/29;extra", "{1}"], {1: "expected one card per line: NUMBER or NUMBER,MM/YY"}),
 ]

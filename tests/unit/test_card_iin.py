@@ -65,10 +65,13 @@ def test_each_brand_takes_exactly_its_lengths(brand, length):
         return
     with pytest.raises(InvalidCard) as caught:
         Pan.parse(digits)
-    assert caught.value.reason is Reason.LENGTH
+    lengths = LENGTHS[brand]
+    reason = (Reason.TOO_SHORT if length < min(lengths) else Reason.TOO_LONG_NUMBER if length > max(lengths)
+              else Reason.LENGTH)
+    assert caught.value.reason is reason
     assert digits not in str(caught.value)
     if 12 <= length <= 19:
-        assert str(caught.value).startswith(f"{Reason.LENGTH.value}: {brand} cards have ")
+        assert str(caught.value).startswith(f"{reason.value}: {brand} cards have ")
 
 
 def test_table_doctests_pass():

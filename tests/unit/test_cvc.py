@@ -25,7 +25,7 @@ def test_anything_else_is_refused_without_repeating_it(text, brand):
         return
     with pytest.raises(InvalidCvc) as refused:
         Cvc.parse(text, brand)
-    assert refused.value.sentence() == (f"card refused: the {brand.value} verification code is {wanted} digits, "
+    assert refused.value.sentence() == (f"The {brand.value} verification code is {wanted} digits, "
                                         f"printed on the {'front' if brand is Brand.AMEX else 'back'} of the card")
 
 

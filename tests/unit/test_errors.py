@@ -25,7 +25,7 @@ def refused_amount() -> InvalidAmount:
 
 
 @pytest.mark.parametrize(("make_error", "sentence"), [
-    (lambda: InvalidCard(Reason.CHECKSUM), "card refused: the card number is mistyped (checksum failed)"),
+    (lambda: InvalidCard(Reason.CHECKSUM), "The card number has a typo"),
     (refused_amount, "amount refused: "),
 ])
 def test_card_and_amount_errors_are_invalid_input_with_their_own_sentence(make_error, sentence):
