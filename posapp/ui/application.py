@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from posapp import app, config, hardening
 from posapp.config import Settings
+from posapp.ui import look
 from posapp.ui.display import NoDisplay, check_display
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
@@ -19,8 +20,11 @@ SMOKE_RUN_MS = 100
 
 
 def _application() -> QApplication:
-    application = QApplication.instance() or QApplication(sys.argv[:1])
+    if QApplication.instance() is not None:
+        return QApplication.instance()
+    application = QApplication(sys.argv[:1])
     application.setApplicationName("posapp")
+    look.apply(application)
     return application
 
 
@@ -45,7 +49,7 @@ def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None
     window = MainWindow(services, runner, dialogs=not smoke, health_checks=not smoke)
     if saved is not None:
         runner.run(lambda: services.note_settings_saved(saved), lambda _journalled: None, owner=window)
-    window.show()
+    window.show_for_screen()
     if smoke:
         # Run the event loop briefly: a bundle missing a Qt plugin fails here, not at a till.
         QTimer.singleShot(SMOKE_RUN_MS, application.quit)

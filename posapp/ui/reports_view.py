@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from posapp.access.roles import Permission, SignedIn
 from posapp.app import Services
 from posapp.clock import utc_now
-from posapp.errors import Unavailable
+from posapp.errors import Backend, Unavailable
 from posapp.reports.day import DayAlreadyClosed, DayReport
 from posapp.reports.day_document import day_document
 from posapp.reports.document import Document, render_text
@@ -270,4 +270,4 @@ def _print_on(printer: QPrinter, text: str) -> None:
     page.setPlainText(text)
     page.print_(printer)
     if printer.printerState() == QPrinter.PrinterState.Error:
-        raise Unavailable(f"the printer {printer.printerName() or '(default)'} cannot be used")
+        raise Unavailable(f"the printer {printer.printerName() or '(default)'} cannot be used", backend=Backend.PRINTER)
