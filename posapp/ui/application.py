@@ -32,18 +32,22 @@ def run(settings: Settings, *, smoke: bool = False, explicit: Path | None = None
     """Open the window (after the first-run dialog on a till without settings) until it closes.
 
     ``explicit``: the ``--config`` file to reload after that dialog. ``smoke``: come up, then quit.
-    Returns Qt's exit code; raises NoDisplay without a screen, ConfigError for the reloaded settings."""
+    Returns Qt's exit code (0 when the first-run dialog's Cancel chose to quit); raises NoDisplay
+    without a screen, ConfigError for the reloaded settings."""
     check_display(os.environ)  # before Qt, which aborts the process without a screen
     hardening.harden()  # the window reads cards too: no core file, private files (idempotent)
     application = _application()
     runner = TaskRunner()
     saved = None
     if not settings.files and not smoke:
-        from posapp.ui.first_run import FirstRunDialog  # once per till: off the usual start-up path
+        from posapp.ui.first_run import FirstRunDialog, Leaving  # once per till: off the usual start-up path
 
         dialog = FirstRunDialog(settings, runner)
         if dialog.exec() == FirstRunDialog.DialogCode.Accepted:
             settings, saved = config.load(explicit), dialog.target
+        elif dialog.leaving is Leaving.QUIT:
+            runner.wait()
+            return 0
     services = app.build(settings)
     # The smoke run checks that the window comes up; it leaves the backends alone.
     window = MainWindow(services, runner, dialogs=not smoke, health_checks=not smoke)
