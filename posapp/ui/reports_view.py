@@ -233,7 +233,8 @@ class ReportsView(QWidget):
         dialog = QPrintDialog(printer, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._runner.run(
-            lambda: _print_on(printer, text), lambda _none: announce.show(self.message, self.tr("Sent to the printer.")),
+            lambda: _print_on(printer, text),
+            lambda _none: announce.show(self.message, self.tr("Sent to the printer.")),
             self._failed, owner=self))
         QDialog.open(dialog)  # QPrintDialog's own open() wants a receiver
 

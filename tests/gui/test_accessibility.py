@@ -69,10 +69,14 @@ def test_placeholder_and_secondary_text_are_readable(qtbot, signed_out_window):
 
 
 def ring_pixels(widget: QWidget) -> int:
+    """How many pixels of ``widget`` have the focus ring's colour."""
     image, ring = widget.grab().toImage(), QColor(look.FOCUS)
-    return sum(1 for x in range(image.width()) for y in range(image.height())
-               if max(abs(image.pixelColor(x, y).red() - ring.red()), abs(image.pixelColor(x, y).green() - ring.green()),
-                      abs(image.pixelColor(x, y).blue() - ring.blue())) < 40)
+
+    def near(colour: QColor) -> bool:
+        return max(abs(colour.red() - ring.red()), abs(colour.green() - ring.green()),
+                   abs(colour.blue() - ring.blue())) < 40
+
+    return sum(1 for x in range(image.width()) for y in range(image.height()) if near(image.pixelColor(x, y)))
 
 
 def test_every_kind_of_control_shows_a_focus_ring(qtbot):

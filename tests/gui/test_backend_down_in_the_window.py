@@ -22,7 +22,8 @@ def dead_database_window(qtbot, posapp_home, tmp_path, runner, monkeypatch):
     """The window of a till whose order database (MySQL) is at an address nothing answers."""
     monkeypatch.setenv("POSAPP_ORDERS_PASSWORD", "till-db-pass")
     path = tmp_path / "posapp.toml"
-    path.write_text(f'[workstation]\nid = "till-09"\n[orders]\nurl = "mysql+pymysql://pos@127.0.0.1:{free_port()}/pos"\n')
+    path.write_text(f'[workstation]\nid = "till-09"\n[orders]\n'
+                    f'url = "mysql+pymysql://pos@127.0.0.1:{free_port()}/pos"\n')
     window = MainWindow(app.build(config.load(path)), runner, dialogs=False, health_checks=False)
     qtbot.addWidget(window)
     window.show()

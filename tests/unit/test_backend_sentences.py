@@ -57,7 +57,8 @@ KINDS = {
                          Backend.VAULT, "Card sales are not possible"),
     "vault busy": (lambda _: vault_error(client_error("ThrottlingException", "PutItem"), table="shop-vault",
                                          key_arn=KEY), Backend.VAULT, "The card vault is not answering."),
-    "vault write unconfirmed": (lambda _: VaultOutcomeUnknown("tok_1234"), Backend.VAULT, "before it confirmed the card"),
+    "vault write unconfirmed": (lambda _: VaultOutcomeUnknown("tok_1234"), Backend.VAULT,
+                                "before it confirmed the card"),
     "key service unreachable": (lambda _: vault_error(botocore.exceptions.EndpointConnectionError(
         endpoint_url="https://kms.eu-west-1.amazonaws.com/"), table="shop-vault", key_arn=KEY),
         Backend.KMS, "The key service that protects card numbers is not answering."),
