@@ -136,9 +136,9 @@ class TaskRunner(QObject):
         owner.destroyed.connect(relay.mark_owner_gone)
         relay.succeeded.connect(lambda result: self._finish(relay, owner, owner_gone, on_success, result))
         relay.failed.connect(lambda message, error: self._finish(
-            relay, owner, owner_gone, on_failure or (lambda text, _error: self.failed.emit(text)), message, error))
+            relay, owner, owner_gone, on_failure or (lambda text, _error: self.failed.emit(text)), message, error,
+            problem=True))
         relay.skipped.connect(lambda: self._finish(relay, owner, owner_gone, None))
-        relay.failed.connect(self._tell_problem)
         self._running += 1
         if not self._busy_timer.isActive() and not self._busy:
             self._busy_timer.start()
@@ -146,7 +146,9 @@ class TaskRunner(QObject):
         self._pool.start(_Job(work, relay, owner_gone))
 
     def _finish(self, relay: _Relay, owner: QObject, owner_gone: threading.Event,
-                callback: Callable[..., None] | None, *results: Any) -> None:
+                callback: Callable[..., None] | None, *results: Any, problem: bool = False) -> None:
+        if problem:  # its detail is kept even when the owner is gone: it is the log's and an administrator's
+            self._tell_problem(*results)
         self._running -= 1
         if self._running == 0:
             self._busy_timer.stop()

@@ -18,13 +18,15 @@ TECHNICAL = re.compile(r"127\.0\.0\.1|mysql\+|pymysql|:\d{4,5}|errno|\[Errno|Con
 
 
 @pytest.fixture
-def dead_database_window(qtbot, posapp_home, tmp_path, runner, monkeypatch):
+def dead_database_window(qtbot, posapp_home, tmp_path, runner, key_clock, monkeypatch):
     """The window of a till whose order database (MySQL) is at an address nothing answers."""
     monkeypatch.setenv("POSAPP_ORDERS_PASSWORD", "till-db-pass")
     path = tmp_path / "posapp.toml"
     path.write_text(f'[workstation]\nid = "till-09"\n[orders]\n'
                     f'url = "mysql+pymysql://pos@127.0.0.1:{free_port()}/pos"\n')
-    window = MainWindow(app.build(config.load(path)), runner, dialogs=False, health_checks=False)
+    # Keys typed at a person's pace, whatever this machine's load: never taken for a card reader's.
+    window = MainWindow(app.build(config.load(path)), runner, dialogs=False, health_checks=False,
+                        key_clock=key_clock)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
