@@ -46,8 +46,9 @@ class Services:
     """The vault, the order store and the checkout of one till, and the few facts about
     its settings the front ends show; thread-safe. The front ends never read Settings."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, orders_password: Callable[[str], str | None] = orders_password):
         self._settings = settings
+        self._orders_password = orders_password
         self._built: dict[str, object] = {}
         self._lock = threading.RLock()
         self._anchoring = audit_trail.Anchoring(lambda: self.vault)
@@ -73,7 +74,7 @@ class Services:
         # The journal's key and anchors are the vault's: the vault is built (not opened) here too.
         journal = JournalSetup(self.workstation, key=lambda: self.vault.audit_key(),
                                committed=self._anchoring, clock=utc_now)
-        store = build_orders(self._settings, journal)
+        store = build_orders(self._settings, journal, password=self._orders_password)
         if store.is_local:  # made with the local vault on the first run; never again on its own
             pairing.open_local(self.vault, store)
         return store
@@ -257,20 +258,23 @@ class Safeguards:
     sealed_materials: bool = False
 
 
-def build(settings: Settings) -> Services:
-    """The services of ``settings``; nothing is imported, opened or read until used."""
-    return Services(settings)
+def build(settings: Settings, *, orders_password: Callable[[str], str | None] = orders_password) -> Services:
+    """The services of ``settings``; nothing is imported, opened or read until used. ``orders_password(url)``:
+    the order database's password (default: POSAPP_ORDERS_PASSWORD or the keyring; the first-run dialog's
+    Test connection gives the one typed, not stored yet)."""
+    return Services(settings, orders_password)
 
 
-def build_orders(settings: Settings, journal: JournalSetup | None = None) -> OrderStore:
+def build_orders(settings: Settings, journal: JournalSetup | None = None, *,
+                 password: Callable[[str], str | None] = orders_password) -> OrderStore:
     """A SqlOrderStore at ``[orders] url`` (default: orders.db in the data folder), with its TLS
-    files, journalling as ``journal`` says; the password comes from the keyring when a connection
-    opens. No I/O here."""
+    files, journalling as ``journal`` says; the password comes from ``password(url)`` (the keyring)
+    when a connection opens. No I/O here."""
     from posapp.orders.sql import SqlOrderStore, Tls
 
     url = settings.orders.url or f"sqlite:///{settings.paths.data_dir / 'orders.db'}"
     tls = Tls(ca=settings.orders.ssl_ca, cert=settings.orders.ssl_cert, key=settings.orders.ssl_key)
-    return SqlOrderStore(url, tls=tls, password=lambda: orders_password(url), journal=journal)
+    return SqlOrderStore(url, tls=tls, password=lambda: password(url), journal=journal)
 
 
 def build_processor(settings: Settings) -> Processor:

@@ -20,7 +20,7 @@ from posapp.access.roles import SignedIn
 from posapp.audit.chain import Event
 from posapp.card import Brand, Card
 from posapp.cvc import Cvc
-from posapp.errors import Declined, PosappError, Unavailable
+from posapp.errors import Backend, Declined, PosappError, Unavailable
 from posapp.orders import Order, OrderStore
 from posapp.orders.base import StatusChanged
 from posapp.orders.status import OrderStatus, PaymentRecord
@@ -53,6 +53,13 @@ class PaymentPending(Unavailable):
         self.order_id = order_id
         super().__init__(f"order {order_id} is pending: {why}. Do not charge it again: 'posapp payments recover' "
                          f"asks the processor what happened and records it")
+
+    backend = Backend.PROCESSOR
+
+    def advice(self) -> str:
+        """The cashier's sentence: which order, and not to charge it again; no server's text."""
+        return (f"order {self.order_id} is pending: whether the card was charged is not known yet. Do not charge it "
+                "again; posapp asks the card processor at the next sign-in, or call your administrator.")
 
 
 def record_of(payment: Payment) -> PaymentRecord:

@@ -121,6 +121,12 @@ def check(path: Path, values: Mapping[str, Mapping[str, object]]) -> str:
     return text
 
 
+def settings_of(path: Path, values: Mapping[str, Mapping[str, object]]) -> Settings:
+    """The Settings ``load`` would read from a file ``path`` holding ``values`` alone (nothing is
+    written: the first-run dialog tests them before saving); raises ConfigError as ``check``."""
+    return _combine(Paths.from_env(os.environ), [(path, _parse(tomllib.loads(render(values)), path))])
+
+
 def save(path: Path, values: Mapping[str, Mapping[str, object]], *, shared: bool = False) -> None:
     """Write a settings file after checking it and its folders: 0600 in a 0700 folder, or, when
     ``shared`` (the machine-wide file, no secret in it), 0644 in 0755 for every user of the till."""

@@ -23,6 +23,7 @@ class CheckResult:
     name: str
     detail: str
     exit_code: ExitCode  # OK when the check passed
+    advice: str = ""  # a failed check's sentence for a cashier: what it means and what to do, no detail
 
     @property
     def ok(self) -> bool:
@@ -46,7 +47,8 @@ def run(services: Services) -> Iterator[CheckResult]:
             message, code = describe(error)
             if code is ExitCode.INTERNAL:
                 log.error("health check %r failed unexpectedly", name, exc_info=error)
-            yield CheckResult(name, redact(message), code)  # a server's own text may quote anything
+            # A server's own text may quote anything.
+            yield CheckResult(name, redact(message), code, redact(describe(error, cashier=True)[0]))
 
 
 def _order_checks(services: Services) -> str:

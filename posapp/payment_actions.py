@@ -13,7 +13,7 @@ import uuid
 
 from posapp.access.roles import Permission, SignedIn, require
 from posapp.audit.chain import Event
-from posapp.errors import NotPermitted, Unavailable
+from posapp.errors import Backend, NotPermitted, Unavailable
 from posapp.orders import Order, OrderStore
 from posapp.orders.status import AmountRefused, OrderStatus
 from posapp.payments import PaymentError, Processor, ProcessorOutcomeUnknown
@@ -21,6 +21,9 @@ from posapp.payments import PaymentError, Processor, ProcessorOutcomeUnknown
 
 class PaymentOutcomeUnknown(Unavailable):
     """The processor's answer to a refund or capture was lost: it may or may not have been made (exit 3)."""
+
+    backend = Backend.PROCESSOR
+    outcome_unknown = True
 
 
 def _order(orders: OrderStore, operator: SignedIn, order_id: int, workstation: str, what: str) -> Order:

@@ -13,7 +13,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from posapp.errors import Unavailable
+from posapp.errors import Backend, Unavailable
 
 KEYRING_SERVICE = "posapp"
 TIMEOUT = 5.0  # seconds; read at each call, so tests can shorten it
@@ -32,9 +32,13 @@ T = TypeVar("T")
 class KeyringUnavailable(Unavailable):
     """No OS keyring backend works in this session (callers may fall back to a file)."""
 
+    backend = Backend.KEYRING
+
 
 class KeyringLocked(Unavailable):
     """The keyring holds the secret, maybe, but is locked: only the user can unlock it."""
+
+    backend = Backend.KEYRING
 
     def __init__(self) -> None:
         super().__init__("the system keyring is locked: unlock it and try again")
@@ -42,6 +46,8 @@ class KeyringLocked(Unavailable):
 
 class KeyringTimeout(Unavailable):
     """The keyring did not answer within ``TIMEOUT`` seconds."""
+
+    backend = Backend.KEYRING
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"the system keyring did not answer within {seconds:g} s: "

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from posapp.audit.chain import Entry, Event
 from posapp.card import MASK, Brand
-from posapp.errors import InvalidInput, NotFound, PosappError, Unavailable
+from posapp.errors import Backend, InvalidInput, NotFound, PosappError, Unavailable
 from posapp.pan_detect import contains_pan, redact
 from posapp.money import Money
 from posapp.orders.status import OrderStatus
@@ -42,6 +42,8 @@ class OrderStoreError(PosappError):
 class OrderStoreUnavailable(OrderStoreError, Unavailable):
     """The order database cannot be reached or used."""
 
+    backend = Backend.ORDERS
+
 
 class NotProvisioned(OrderStoreUnavailable):
     """The database holds no posapp schema, or an older one: ``posapp provision`` makes it."""
@@ -68,6 +70,8 @@ class DuplicateSale(OrderStoreError):
 
 class OrderOutcomeUnknown(OrderStoreUnavailable):
     """The connection was lost after an order was sent: it may or may not be recorded."""
+
+    outcome_unknown = True
 
 
 def check_identifier(label: str, value: str | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from posapp.errors import ExitCode
+from posapp.errors import Backend, ExitCode
 from posapp.orders.base import OrderOutcomeUnknown, OrderStoreError, OrderStoreUnavailable
 
 # MySQL client error codes that mean "fix the login", not "try again later".
@@ -18,6 +18,11 @@ class OrderStoreLoginRefused(OrderStoreError):
     """The database refused the configured user or password: a person must fix it."""
 
     exit_code = ExitCode.BAD_INPUT
+
+    def advice(self) -> str:
+        """The cashier's sentence: the login is for an administrator to fix."""
+        return (f"The {Backend.ORDERS.value} refused this till's login. Sales are not possible until it is fixed; "
+                "call your administrator.")
 
 
 def translate(error: BaseException, url: sa.URL, *, outcome_unknown: bool = False) -> OrderStoreError:

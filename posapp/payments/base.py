@@ -21,7 +21,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from posapp.card import Card
-from posapp.errors import ConfigError, InvalidInput, PosappError, Unavailable
+from posapp.errors import Backend, ConfigError, InvalidInput, PosappError, Unavailable
 from posapp.money import Money
 
 # Where the Stripe API key is read from, for the sentences that name it (never the key itself).
@@ -69,10 +69,14 @@ class ProcessorUnavailable(PaymentError, Unavailable):
     """The processor cannot be reached, answered 5xx after retries or rate-limited: the request is
     known not to have taken effect (exit 3; retrying later may work)."""
 
+    backend = Backend.PROCESSOR
+
 
 class ProcessorOutcomeUnknown(ProcessorUnavailable):
     """The request was sent and its answer lost (a read timeout, a connection reset, a 5xx on a
     change): it may or may not have taken effect. Recovery asks the processor (``find``)."""
+
+    outcome_unknown = True
 
 
 class PaymentRefused(PaymentError, InvalidInput):
@@ -83,6 +87,11 @@ class PaymentRefused(PaymentError, InvalidInput):
 class ProcessorLoginRefused(PaymentError, ConfigError):
     """The processor refused posapp's API key (401/403); the sentence says where the key comes
     from, never the key (exit 2)."""
+
+    def advice(self) -> str:
+        """The cashier's sentence: the key is for an administrator to fix."""
+        return (f"The {Backend.PROCESSOR.value} refused this till's key. Cards cannot be charged until it is fixed; "
+                "call your administrator.")
 
 
 class Processor(abc.ABC):

@@ -17,7 +17,7 @@ import shutil
 import socket
 import sys
 
-from posapp.errors import InvalidInput, Unavailable
+from posapp.errors import Backend, InvalidInput, Unavailable
 from posapp.reports.document import FULL_WIDTH_SIGNS, WIDTH, Document, Style, text_lines, with_twins
 
 CONNECT_TIMEOUT_S = 5.0
@@ -30,6 +30,8 @@ PRINTABLE_TWINS = {"\u202f": "\u00a0", "\u2009": "\u00a0", "\u2007": "\u00a0", "
 
 class PrinterUnavailable(Unavailable):
     """The receipt printer could not be reached or refused the document (exit 3)."""
+
+    backend = Backend.PRINTER
 
 
 def render_escpos(document: Document) -> bytes:

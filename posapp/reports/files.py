@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from posapp.errors import InvalidInput, Unavailable
+from posapp.errors import Backend, InvalidInput, Unavailable
 from posapp.pan_detect import contains_pan
 
 
@@ -36,13 +36,13 @@ def write_new(path: Path, data: bytes) -> None:
     except FileExistsError:
         raise FileExists(path) from None
     except OSError as error:
-        raise Unavailable(f"{path} cannot be created: {error.strerror or error}") from None
+        raise Unavailable(f"{path} cannot be created: {error.strerror or error}", backend=Backend.DISK) from None
     try:
         with handle:
             handle.write(data)
     except OSError as error:
         path.unlink(missing_ok=True)
-        raise Unavailable(f"{path} cannot be written: {error.strerror or error}") from None
+        raise Unavailable(f"{path} cannot be written: {error.strerror or error}", backend=Backend.DISK) from None
     except BaseException:
         path.unlink(missing_ok=True)
         raise

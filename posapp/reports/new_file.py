@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from posapp.errors import InvalidInput, Unavailable
+from posapp.errors import Backend, InvalidInput, Unavailable
 
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
@@ -118,4 +118,4 @@ def disk_errors(target: Path) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise Unavailable(f"{target} could not be written: {error.strerror or error}") from None
+        raise Unavailable(f"{target} could not be written: {error.strerror or error}", backend=Backend.DISK) from None

@@ -26,7 +26,7 @@ from typing import Protocol
 from posapp.access.roles import Permission, SignedIn, require
 from posapp.audit.chain import Entry, Event
 from posapp.clock import utc_now
-from posapp.errors import InvalidInput, PosappError, Unavailable, describe
+from posapp.errors import Backend, InvalidInput, PosappError, Unavailable, describe
 from posapp.localization import Localization
 from posapp.orders import Order, OrderStore
 from posapp.pan_detect import contains_pan, redact
@@ -105,7 +105,8 @@ class NewFile:
         except FileExistsError:
             raise InvalidInput(f"{self.path} exists already: posapp never overwrites a file; name a new one") from None
         except OSError as error:
-            raise Unavailable(f"{self.path} cannot be created: {error.strerror or error}") from None
+            raise Unavailable(f"{self.path} cannot be created: {error.strerror or error}",
+                              backend=Backend.DISK) from None
         try:
             with stream:
                 stream.write(rendered.data)
@@ -114,7 +115,8 @@ class NewFile:
         except OSError as error:
             with contextlib.suppress(OSError):
                 self.path.unlink()  # half a receipt is no receipt
-            raise Unavailable(f"{self.path} cannot be written: {error.strerror or error}") from None
+            raise Unavailable(f"{self.path} cannot be written: {error.strerror or error}",
+                              backend=Backend.DISK) from None
 
 
 class EscposPrinter:

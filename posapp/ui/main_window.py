@@ -5,19 +5,17 @@ processor charges, pending orders are settled in the background after the first 
 
 from __future__ import annotations
 
-import logging
 from importlib.metadata import version
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QStackedWidget,
+    QStyle,
     QTabWidget,
     QWidget,
 )
@@ -37,12 +35,21 @@ from posapp.ui.receipt_actions import ReceiptActions
 from posapp.ui.recovery import PendingPayments
 from posapp.ui.reports_view import ReportsView
 from posapp.ui.sign_in import SignInScreen
+from posapp.ui.status_line import StatusLine
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
 
-log = logging.getLogger(__name__)
+TILL_SCREEN = QSize(1366, 768)  # a till's screen is this large or smaller: the window fills it
+ROOMY = QSize(1280, 800)  # the window's size on a larger (back-office) screen, centred on it
 
-NOTICE_MS = 10_000
+
+def placement(screen: QRect, available: QRect) -> QRect | None:
+    """Where the window goes on a screen of ``screen`` size with ``available`` room (without panels):
+    None to fill it (maximized), on a till's screen up to TILL_SCREEN; else ROOMY, centred."""
+    if screen.width() <= TILL_SCREEN.width() and screen.height() <= TILL_SCREEN.height():
+        return None
+    return QStyle.alignedRect(Qt.LayoutDirection.LeftToRight, Qt.AlignmentFlag.AlignCenter,
+                              ROOMY.boundedTo(available.size()), available)
 
 
 class MainWindow(QMainWindow):
@@ -64,7 +71,6 @@ class MainWindow(QMainWindow):
         self.operator: SignedIn | None = None
         self._locked: SignedIn | None = None  # who was signed in when the idle lock came
         self.setWindowTitle(self.tr("posapp — %1").replace("%1", services.workstation))
-        self.resize(1280, 800)
 
         self.sign_in = SignInScreen(lambda: services.operators, runner, workstation=services.workstation,
                                     look_for_operators=health_checks)
@@ -82,11 +88,12 @@ class MainWindow(QMainWindow):
         self.history.void_requested.connect(self.actions.void)
         self.history.refund_requested.connect(self.actions.refund)
         self.actions.done.connect(self._order_changed)
-        self.actions.failed.connect(self.statusBar().showMessage)  # stays until the next message: read it
+        self.status = StatusLine(self, services, runner)
+        self.actions.failed.connect(lambda message: self.status.say(message, 0))  # stays until the next: read it
         self.receipts = ReceiptActions(services, runner, lambda: self.operator, self)
         self.checkout.receipt_requested.connect(self.receipts.request)
         self.history.receipt_requested.connect(self.receipts.request)
-        self.receipts.said.connect(self.statusBar().showMessage)
+        self.receipts.said.connect(lambda message: self.status.say(message, 0))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
@@ -105,26 +112,9 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(Qt.Key.Key_F4), self, lambda: self._show_tab(self.reports)),
             QShortcut(QKeySequence(Qt.Key.Key_F5), self.history, self.history_model.refresh, Qt.ShortcutContext.WidgetWithChildrenShortcut)]
 
-        self.operator_label = QLabel()
-        self.operator_label.setAccessibleName(self.tr("Signed-in operator"))
-        self.workstation_label = QLabel(self.tr("Workstation: %1").replace("%1", services.workstation))
-        self.backends_label = QLabel()
-        self.backends_label.setToolTip(services.backends_text)
-        self._show_backends(self.tr("checking…"))
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)  # indeterminate: "working"
-        self.busy.setMaximumWidth(120)
-        self.busy.setAccessibleName(self.tr("Working"))
-        self.busy.hide()
-        self.statusBar().addWidget(self.operator_label)
-        self.statusBar().addWidget(self.workstation_label)
-        self.statusBar().addWidget(self.backends_label, 1)
-        self.statusBar().addPermanentWidget(self.busy)
-        runner.busy_changed.connect(self.busy.setVisible)
-        runner.failed.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
         # Orders a lost processor answer left pending are settled after the first sign-in.
         self.pending_payments = PendingPayments(services, runner, self)
-        self.pending_payments.said.connect(lambda message: self.statusBar().showMessage(message, NOTICE_MS))
+        self.pending_payments.said.connect(self.status.say)
         self.pending_payments.settled.connect(lambda: self.history_model.started and self.history_model.refresh())
 
         self.sign_out_action = self.menuBar().addMenu(self.tr("&Session")).addAction(self.tr("Sign &out"))
@@ -151,11 +141,15 @@ class MainWindow(QMainWindow):
         if health_checks:
             self._run_health_checks()
 
-    def _show_backends(self, state: str) -> None:
-        cards = self.tr("DynamoDB + KMS") if self._services.shared_vault else self.tr("local vault")
-        orders = self.tr("MySQL") if self._services.shared_orders else self.tr("SQLite")
-        self.backends_label.setText(self.tr("Cards: %1 · Orders: %2 · %3").replace("%1", cards)
-                                    .replace("%2", orders).replace("%3", state))
+    def show_for_screen(self) -> None:
+        """Show the window maximized on a till's screen (up to 1366×768), else 1280×800 centred on its screen."""
+        screen = self.screen()
+        where = placement(screen.geometry(), screen.availableGeometry())
+        if where is None:
+            self.showMaximized()
+            return
+        self.setGeometry(where)
+        self.show()
 
     # -- who is signed in ------------------------------------------------------------
 
@@ -166,8 +160,7 @@ class MainWindow(QMainWindow):
             self._journal(lambda: self._services.operators.sign_out(previous, action="switch-user"))
             self._forget_work()
         self.operator = self.checkout.operator = operator
-        self.operator_label.setText(self.tr("Signed in: %1 (%2)").replace("%1", operator.name)
-                                    .replace("%2", operator.role.value))
+        self.status.signed_in(operator)
         sells = operator.may(Permission.SELL)
         every_till = operator.may(Permission.ALL_ORDERS)
         self.tabs.setTabVisible(self.tabs.indexOf(self.checkout), sells)
@@ -215,7 +208,7 @@ class MainWindow(QMainWindow):
         if QApplication.activePopupWidget() is not None:  # the currency menu, say
             QApplication.activePopupWidget().close()
         self._set_working(False)
-        self.operator_label.setText(self.tr("Locked") if locked else self.tr("Nobody signed in"))
+        self.status.signed_in(None, locked=locked is not None)
         self.sign_in.ask(locked)
 
     def _set_working(self, working: bool) -> None:
@@ -248,7 +241,7 @@ class MainWindow(QMainWindow):
     # -- voids and refunds -------------------------------------------------------------
 
     def _order_changed(self, order: Order, said: str) -> None:
-        self.statusBar().showMessage(said, NOTICE_MS)
+        self.status.say(said)
         self.history.order_changed(order)
 
     def _swiped(self, raw: str) -> None:
@@ -258,30 +251,15 @@ class MainWindow(QMainWindow):
             self.checkout.accept_swipe(raw)
             return
         del raw  # a swipe meant for no sale is dropped, never typed or kept
-        self.statusBar().showMessage(self.tr("A card swipe was ignored: swipe cards on the checkout screen (F2), "
-                                             "during a sale."), NOTICE_MS)
+        self.status.say(self.tr("A card swipe was ignored: swipe cards on the checkout screen (F2), during a sale."))
 
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is self.history and not self.history_model.started:
             self.history.apply_filters()
 
     def _run_health_checks(self) -> None:
-        self._runner.run(lambda: list(doctor.run(self._services)), self._show_health, owner=self)
-
-    def _show_health(self, results: list[doctor.CheckResult]) -> None:
-        failures = [result for result in results if not result.ok]
-        self._show_backends(self.tr("all answering") if not failures
-                            else self.tr("PROBLEM: %1").replace("%1", failures[0].detail))
-        self.backends_label.setToolTip("\n".join(f"{r.name}: {r.detail}" for r in results))
-        if failures:
-            log.warning("start-up check failed: %s: %s", failures[0].name, failures[0].detail)
-            if self._dialogs:
-                box = QMessageBox(QMessageBox.Icon.Warning, self.tr("posapp"),
-                                  self.tr("posapp cannot use its %1.").replace("%1", failures[0].name), parent=self)
-                box.setInformativeText(failures[0].detail + "\n\n" + self.tr(
-                    "Sales cannot be recorded until this is fixed. Check the network and the settings, or call "
-                    "your administrator; 'posapp doctor' shows every check."))
-                box.open()
+        self._runner.run(lambda: list(doctor.run(self._services)),
+                         lambda results: self.status.show_health(results, dialog=self._dialogs), owner=self)
 
     def show_about(self) -> None:
         """Open the About box (version, workstation, backends); returns at once."""

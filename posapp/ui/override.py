@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from posapp.ui import announce, look
 from posapp.ui.tasks import TaskRunner
 
 
@@ -37,7 +38,7 @@ class SupervisorDialog(QDialog):
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(f"color: {look.ERROR};")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.approve_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.approve_button.setText(self.tr("Approve"))
@@ -65,7 +66,7 @@ class SupervisorDialog(QDialog):
         self.secret.setText("")  # setText also empties the undo history
         self._busy = True
         self.approve_button.setEnabled(False)
-        self.message.setText("")
+        announce.show(self.message, "")
         self._runner.run(lambda: self._work(login, secret), self._succeeded, self._failed, owner=self)
 
     def _succeeded(self, result: Any) -> None:
@@ -76,7 +77,7 @@ class SupervisorDialog(QDialog):
     def _failed(self, message: str, _error: Exception) -> None:
         self._busy = False
         self.approve_button.setEnabled(True)
-        self.message.setText(message)
+        announce.show(self.message, message, urgent=True)
         self.secret.setFocus()
 
     def reject(self) -> None:

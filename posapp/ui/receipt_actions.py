@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from posapp.access.roles import SignedIn
 from posapp.app import Services
-from posapp.errors import Unavailable
+from posapp.errors import Backend, Unavailable
 from posapp.orders import Order
 from posapp.pan_detect import redact
 from posapp.reports.document import WIDTH, Document, Style, text_lines
@@ -70,7 +70,7 @@ class SystemPrinter:
         """Paint the lines, a new page where one is full; Unavailable if the printer cannot be used."""
         painter = QPainter()
         if not painter.begin(self._printer):
-            raise Unavailable(f"the {self.name} cannot be used")
+            raise Unavailable(f"the {self.name} cannot be used", backend=Backend.PRINTER)
         try:
             _paint(painter, rendered.document, self._printer)
         finally:

@@ -24,6 +24,7 @@ from posapp.localization import Localization
 from posapp.money import Money
 from posapp.orders import Order
 from posapp.orders.base import checked_text
+from posapp.ui import announce, look
 from posapp.ui.messages import sentence
 
 
@@ -51,7 +52,7 @@ class RefundDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Why, for the journal: e.g. cold coffee"))
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(f"color: {look.ERROR};")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.refund_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.refund_button.setText(self.tr("Refund"))
@@ -82,12 +83,13 @@ class RefundDialog(QDialog):
             amount = self._localization.parse_amount(self.amount.text(), self._currency)
             reason = checked_text("refund reason", self.reason.text(), required=True)
         except ValueError as error:
-            self.message.setText(sentence(error))
+            announce.show(self.message, sentence(error), urgent=True)
             return
         if amount.minor > self._left:
             left = Money(self._left, self._currency) if self._left > 0 else None
-            self.message.setText(self.tr("At most %1 is left to refund on this order.").replace(
-                "%1", self._localization.amount(left)) if left else self.tr("Nothing is left to refund on this order."))
+            announce.show(self.message, self.tr("At most %1 is left to refund on this order.").replace(
+                "%1", self._localization.amount(left)) if left else self.tr("Nothing is left to refund on this order."),
+                urgent=True)
             return
         self.chosen.emit(amount.minor, reason)
         super().accept()

@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 from posapp.access.roles import Permission, SignedIn
 from posapp.app import Services
 from posapp.clock import utc_now
-from posapp.errors import Unavailable
+from posapp.errors import Backend, Unavailable
 from posapp.reports.day import DayAlreadyClosed, DayReport
 from posapp.reports.day_document import day_document
 from posapp.reports.document import Document, render_text
+from posapp.ui import announce
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
 
@@ -110,7 +111,7 @@ class ReportsView(QWidget):
         """Drop the report shown (sign-out, another operator)."""
         self.report, self._loaded = None, False
         self.text.clear()
-        self.message.clear()
+        announce.show(self.message, "")
         self._enable()
 
     def showEvent(self, event) -> None:
@@ -136,7 +137,7 @@ class ReportsView(QWidget):
             report = reports.report(operator, day, till)
             return report, reports.tills(operator, day), self._text(report)
 
-        self.message.setText(self.tr("Reading the report of %1…").replace("%1", day.isoformat()))
+        announce.show(self.message, self.tr("Reading the report of %1…").replace("%1", day.isoformat()))
         self._runner.run(work, lambda found: self._show(*found), self._failed, owner=self)
 
     def _text(self, report: DayReport) -> str:
@@ -149,8 +150,8 @@ class ReportsView(QWidget):
         self._offer(tills)
         self.report = report
         self.text.setPlainText(text)
-        self.message.setText(self.tr("Z report: this day of this till is closed.") if report.kind == "Z" else
-                             self.tr("X report: a reading, not closed."))
+        announce.show(self.message, self.tr("Z report: this day of this till is closed.") if report.kind == "Z" else
+                      self.tr("X report: a reading, not closed."))
         self._enable()
 
     def _offer(self, tills: list[str]) -> None:
@@ -172,7 +173,7 @@ class ReportsView(QWidget):
         self.close_button.setEnabled(shown and self.report.workstation is not None and self.report.closed is None)
 
     def _failed(self, message: str, _error: Exception | None = None) -> None:
-        self.message.setText(message)
+        announce.show(self.message, message, urgent=True)
 
     # -- closing ------------------------------------------------------------------------
 
@@ -197,7 +198,7 @@ class ReportsView(QWidget):
         if operator is None:
             return
         self.close_button.setEnabled(False)
-        self.message.setText(self.tr("Closing %1…").replace("%1", day.isoformat()))
+        announce.show(self.message, self.tr("Closing %1…").replace("%1", day.isoformat()))
         def work() -> tuple[DayReport, list[str], str]:
             report = self._services.day_reports.close(operator, day, till)
             return report, [], self._text(report)
@@ -220,7 +221,7 @@ class ReportsView(QWidget):
             from posapp.reports.escpos import print_escpos
 
             self._runner.run(lambda: print_escpos(document, target),
-                             lambda _none: self.message.setText(self.tr("Printed on %1.").replace("%1", target)),
+                             lambda _none: announce.show(self.message, self.tr("Printed on %1.").replace("%1", target)),
                              self._failed, owner=self)
             return
         try:
@@ -232,7 +233,8 @@ class ReportsView(QWidget):
         dialog = QPrintDialog(printer, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._runner.run(
-            lambda: _print_on(printer, text), lambda _none: self.message.setText(self.tr("Sent to the printer.")),
+            lambda: _print_on(printer, text),
+            lambda _none: announce.show(self.message, self.tr("Sent to the printer.")),
             self._failed, owner=self))
         QDialog.open(dialog)  # QPrintDialog's own open() wants a receiver
 
@@ -258,7 +260,7 @@ class ReportsView(QWidget):
 
         document = self._document()
         self._runner.run(lambda: write_new(path, render_pdf(document, title=document.name)),
-                         lambda _none: self.message.setText(self.tr("Saved to %1.").replace("%1", str(path))),
+                         lambda _none: announce.show(self.message, self.tr("Saved to %1.").replace("%1", str(path))),
                          self._failed, owner=self)
 
 
@@ -270,4 +272,4 @@ def _print_on(printer: QPrinter, text: str) -> None:
     page.setPlainText(text)
     page.print_(printer)
     if printer.printerState() == QPrinter.PrinterState.Error:
-        raise Unavailable(f"the printer {printer.printerName() or '(default)'} cannot be used")
+        raise Unavailable(f"the printer {printer.printerName() or '(default)'} cannot be used", backend=Backend.PRINTER)

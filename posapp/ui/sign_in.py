@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from posapp.access.operators import NoOperators, Operators
 from posapp.access.roles import Role, SignedIn
+from posapp.ui import announce, look
 from posapp.ui.tasks import TaskRunner
 
 
@@ -83,8 +84,8 @@ class SignInScreen(QWidget):
         self.message = QLabel()
         self.message.setAccessibleName(self.tr("Sign-in message"))
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self.till = QLabel(self.tr("Workstation %1").replace("%1", workstation))
+        self.message.setStyleSheet(f"color: {look.ERROR};")
+        self.till = look.secondary(QLabel(self.tr("Workstation %1").replace("%1", workstation)))
 
         # A till's screen is read standing, at arm's length: larger type, as at the checkout.
         font = QFont(self.font())
@@ -115,7 +116,7 @@ class SignInScreen(QWidget):
         with their secret, or another operator signs in instead)."""
         self._locked = locked
         self._wipe_secrets()
-        self.message.clear()
+        announce.show(self.message, "")
         self.forms.setCurrentIndex(0)
         if locked is None:
             self.heading.setText(self.tr("Sign in"))
@@ -149,7 +150,8 @@ class SignInScreen(QWidget):
             return
         self._wipe_secrets()
         if password != repeated:
-            self.message.setText(self.tr("The two passwords differ: type the password twice, the same."))
+            announce.show(self.message, self.tr("The two passwords differ: type the password twice, the same."),
+                          urgent=True)
             self.admin_password.setFocus()
             return
 
@@ -163,21 +165,21 @@ class SignInScreen(QWidget):
     def _start(self, work: Callable[[], SignedIn]) -> None:
         self._busy = True
         self.message.setStyleSheet("")
-        self.message.setText(self.tr("Checking…"))
+        announce.show(self.message, self.tr("Checking…"))
         self._runner.run(work, self._accepted, self._refused, owner=self)
 
     def _accepted(self, operator: SignedIn) -> None:
         self._busy = False
-        self.message.clear()
+        announce.show(self.message, "")
         self.signed_in.emit(operator)
 
     def _refused(self, message: str, error: Exception) -> None:
         self._busy = False
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(f"color: {look.ERROR};")
         if isinstance(error, NoOperators):
             self._first_admin_needed(False)
             return
-        self.message.setText(message)
+        announce.show(self.message, message, urgent=True)
         (self.admin_password if self.creating_first_admin else self.secret).setFocus()
 
     def _first_admin_needed(self, operators_exist: bool) -> None:

@@ -29,7 +29,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from posapp.errors import ExitCode, describe
-from posapp.ui.messages import sentence
+from posapp.ui.messages import detail, sentence
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,9 @@ class TaskRunner(QObject):
 
     busy_changed = Signal(bool)
     failed = Signal(str)  # failures of tasks started without their own failure callback
+    # (the sentence shown, its detail) of every failure whose sentence leaves out a detail (a host,
+    # an error number): for the log and an administrator's Details, never for a cashier's screen
+    problem = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -133,7 +136,8 @@ class TaskRunner(QObject):
         owner.destroyed.connect(relay.mark_owner_gone)
         relay.succeeded.connect(lambda result: self._finish(relay, owner, owner_gone, on_success, result))
         relay.failed.connect(lambda message, error: self._finish(
-            relay, owner, owner_gone, on_failure or (lambda text, _error: self.failed.emit(text)), message, error))
+            relay, owner, owner_gone, on_failure or (lambda text, _error: self.failed.emit(text)), message, error,
+            problem=True))
         relay.skipped.connect(lambda: self._finish(relay, owner, owner_gone, None))
         self._running += 1
         if not self._busy_timer.isActive() and not self._busy:
@@ -142,7 +146,9 @@ class TaskRunner(QObject):
         self._pool.start(_Job(work, relay, owner_gone))
 
     def _finish(self, relay: _Relay, owner: QObject, owner_gone: threading.Event,
-                callback: Callable[..., None] | None, *results: Any) -> None:
+                callback: Callable[..., None] | None, *results: Any, problem: bool = False) -> None:
+        if problem:  # its detail is kept even when the owner is gone: it is the log's and an administrator's
+            self._tell_problem(*results)
         self._running -= 1
         if self._running == 0:
             self._busy_timer.stop()
@@ -154,6 +160,11 @@ class TaskRunner(QObject):
         owner.destroyed.disconnect(relay.mark_owner_gone)
         if callback is not None:
             callback(*results)
+
+    def _tell_problem(self, message: str, error: Exception) -> None:
+        hidden = detail(error)
+        if hidden is not None:
+            self.problem.emit(message, hidden)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:

@@ -9,6 +9,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
+from posapp.errors import Backend
 from posapp.vault.base import VaultError, VaultNotPermitted, VaultUnavailable
 
 # A dead endpoint must fail a sale in seconds, not minutes.
@@ -68,7 +69,9 @@ def translate(error: Exception, *, table: str, key_arn: str, till: bool = False)
         return VaultUnavailable("no AWS credentials found for the card vault: set up a profile, "
                                 "environment variables or SSO for this workstation")
     if isinstance(error, (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)):
-        return VaultUnavailable(f"the card vault cannot be reached: {error}")
+        endpoint = str(getattr(error, "kwargs", {}).get("endpoint_url", ""))
+        return VaultUnavailable(f"the card vault cannot be reached: {error}",
+                                backend=Backend.KMS if "kms" in endpoint else None)
     if not isinstance(error, botocore.exceptions.ClientError):
         return VaultUnavailable(f"the card vault cannot be used: {error}")
     code = error.response.get("Error", {}).get("Code", "")
@@ -79,25 +82,29 @@ def translate(error: Exception, *, table: str, key_arn: str, till: bool = False)
             return VaultNotPermitted(f"this till's AWS role may not read cards ({action} is refused): "
                                      "run this on a back-office workstation")
         if operation in KMS_OPERATIONS:
-            return VaultNotPermitted(f"this workstation may not use KMS key {key_arn}: its AWS role needs {action}")
+            return VaultNotPermitted(f"this workstation may not use KMS key {key_arn}: its AWS role needs {action}",
+                                     backend=Backend.KMS)
         return VaultNotPermitted(f"this workstation may not use vault table {table}: its AWS role needs {action}")
     if code == "DisabledException":
-        return VaultUnavailable(f"KMS key {key_arn} is disabled: enable it or configure another key")
+        return VaultUnavailable(f"KMS key {key_arn} is disabled: enable it or configure another key",
+                                backend=Backend.KMS)
     if code == "NotFoundException":
-        return VaultUnavailable(f"KMS key {key_arn} does not exist: check [vault] kms_key_id")
+        return VaultUnavailable(f"KMS key {key_arn} does not exist: check [vault] kms_key_id", backend=Backend.KMS)
     if code == "KMSInvalidStateException":
-        return VaultUnavailable(f"KMS key {key_arn} cannot be used in its current state (pending deletion?)")
+        return VaultUnavailable(f"KMS key {key_arn} cannot be used in its current state (pending deletion?)",
+                                backend=Backend.KMS)
     if code == "ResourceNotFoundException":
         return VaultUnavailable(f"vault table {table} does not exist: run 'posapp provision'")
+    service = Backend.KMS if operation in KMS_OPERATIONS else Backend.VAULT  # for the cashier's sentence
     if code in _BUSY:
-        return VaultUnavailable(f"the card vault is busy ({code}); try again in a moment")
+        return VaultUnavailable(f"the card vault is busy ({code}); try again in a moment", backend=service)
     if code in _CREDENTIALS_REFUSED:
         return VaultUnavailable(f"AWS refused this workstation's credentials ({code})")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     if status >= 500:  # the server failed; it refused nothing
         return VaultUnavailable(f"the card vault's server failed {operation} (HTTP {status}); try again, "
-                                "or check the endpoint")
-    return VaultUnavailable(f"the card vault refused {operation}: {code}")
+                                "or check the endpoint", backend=service)
+    return VaultUnavailable(f"the card vault refused {operation}: {code}", backend=service)
 
 
 def conditional_failure(error: Exception) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from posapp.audit.chain import Anchor
 from posapp.card import Card, Pan
-from posapp.errors import ExitCode, IntegrityFailure, NotFound, NotPermitted, PosappError, Unavailable
+from posapp.errors import Backend, ExitCode, IntegrityFailure, NotFound, NotPermitted, PosappError, Unavailable
 from posapp.clock import require_aware
 
 if TYPE_CHECKING:
@@ -25,7 +25,9 @@ class VaultError(PosappError):
 
 
 class VaultUnavailable(VaultError, Unavailable):
-    """The vault or its keys cannot be reached or used."""
+    """The vault or its keys cannot be reached or used (``backend``: KMS where the key service failed)."""
+
+    backend = Backend.VAULT
 
 
 class VaultNotPermitted(VaultUnavailable, NotPermitted):
@@ -37,6 +39,8 @@ class VaultNotPermitted(VaultUnavailable, NotPermitted):
 
 class VaultOutcomeUnknown(VaultUnavailable):
     """A write's answer was lost and reading the item back failed: the card may be stored."""
+
+    outcome_unknown = True
 
     def __init__(self, token: str):
         self.token = token

@@ -4,8 +4,16 @@
 import pytest
 from guihelpers import KeyClock, sign_in
 
+from posapp.ui import look
 from posapp.ui.main_window import MainWindow
 from posapp.ui.tasks import TaskRunner
+
+
+@pytest.fixture(autouse=True, scope="session")
+def posapp_look(qapp):
+    """The palette and style sheet the application has (``posapp.ui.application``), so that tests see
+    the sizes, colours and focus ring a cashier sees."""
+    look.apply(qapp)
 
 
 @pytest.fixture

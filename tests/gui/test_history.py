@@ -126,8 +126,9 @@ def test_a_failing_store_says_so_in_one_line(qtbot, window, services, monkeypatc
     monkeypatch.setattr(services.orders, "page", down)
     window.history_model.refresh()
     qtbot.waitUntil(lambda: "could not be loaded" in window.history.message.text())
-    assert window.history.message.text() == ("Order history could not be loaded: order history at "
-                                             "mysql+pymysql://pos@db/pos cannot be reached: timed out")
+    assert window.history.message.text() == ("Order history could not be loaded: The order database is not "
+                                             "answering. Sales are not possible until it is back; call your "
+                                             "administrator.")
     QTest.qWait(50)
 
 

@@ -46,7 +46,7 @@ def test_the_idle_lock_covers_every_screen_and_wipes_the_card(qtbot, window, ser
     assert view.card.digits() and any(box.isVisible() for box in window.findChildren(QMessageBox))
     wait_for_lock(qtbot, window)
     assert window.sign_in.heading.text() == "Locked"
-    assert window.operator is None and window.operator_label.text() == "Locked"
+    assert window.operator is None and window.status.operator_label.text() == "Locked"
     assert not any(box.isVisible() for box in window.findChildren(QMessageBox))
     assert (view.card.digits(), view.card.text(), view.expiry.text(), view.brand.text()) == ("", "", "", "")
     assert not view.expiry.isUndoAvailable()
@@ -72,7 +72,7 @@ def test_another_operator_switches_user_and_the_half_entered_sale_is_discarded(q
     type_sign_in(qtbot, window, "cashier-2")
     qtbot.waitUntil(lambda: window.operator is not None, timeout=10_000)
     view = window.checkout
-    assert window.operator_label.text() == "Signed in: Cashier Two (cashier)"
+    assert window.status.operator_label.text() == "Signed in: Cashier Two (cashier)"
     assert (view.name.text(), view.amount.text(), view.card.digits(), view.expiry.text()) == ("", "", "", "")
     qtbot.waitUntil(lambda: entries(services, "switch-user") == [("cashier-1", "ok")])
     assert entries(services, "unlock-screen") == [("cashier-2", "ok")]

@@ -10,13 +10,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from posapp import app, config
+from posapp.access.roles import Role, SignedIn
 from posapp.ui.main_window import MainWindow
 
 
 def test_status_bar_names_the_till_and_its_backends(qtbot, window):
-    assert window.workstation_label.text().startswith("Workstation: ")
-    qtbot.waitUntil(lambda: "all answering" in window.backends_label.text())
-    assert window.backends_label.text() == "Cards: local vault · Orders: SQLite · all answering"
+    assert window.status.workstation_label.text().startswith("Workstation: ")
+    qtbot.waitUntil(lambda: "all answering" in window.status.backends_label.text())
+    assert window.status.backends_label.text() == "Cards: local vault · Orders: SQLite · all answering"
     assert window.windowTitle().startswith("posapp — ")
 
 
@@ -38,10 +39,23 @@ def test_a_database_that_is_down_at_start_up_shows_what_to_do(qtbot, posapp_home
     qtbot.waitUntil(lambda: any(box.isVisible() for box in window.findChildren(QMessageBox)), timeout=20_000)
     [box] = window.findChildren(QMessageBox)
     assert box.text() == "posapp cannot use its order history."
-    assert "cannot be reached" in box.informativeText() and "posapp doctor" in box.informativeText()
-    assert "Traceback" not in box.informativeText()
-    assert "PROBLEM: order history at mysql+pymysql://pos@127.0.0.1" in window.backends_label.text()
+    assert box.informativeText().startswith("The order database is not answering. Sales are not possible until it "
+                                            "is back; call your administrator.")
+    assert "posapp doctor" in box.informativeText()
+    shown = box.informativeText() + window.status.backends_label.text() + window.status.backends_label.toolTip()
+    assert "127.0.0.1" not in shown and "mysql+" not in shown and "Traceback" not in shown
+    assert window.status.backends_label.text().endswith("PROBLEM: order history")
     box.close()
+    # An administrator, once signed in, finds the detail under Details…; nobody else sees the button.
+    assert not window.status.details_button.isVisibleTo(window)
+    window.status.signed_in(SignedIn("admin-1", "Admin One", Role.ADMIN))
+    assert window.status.details_button.isVisibleTo(window)
+    window.status.show_details()
+    details = [box for box in window.findChildren(QMessageBox) if box.isVisible()][-1]
+    assert "mysql+pymysql://pos@127.0.0.1" in details.detailedText()
+    details.close()
+    window.status.signed_in(SignedIn("cashier-1", "Cashier One", Role.CASHIER))
+    assert not window.status.details_button.isVisibleTo(window)
 
 
 def test_smoke_flag_builds_the_window_and_exits_0(posapp):

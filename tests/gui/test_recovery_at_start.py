@@ -94,8 +94,9 @@ def test_a_recovery_that_fails_is_a_status_bar_message_and_the_window_goes_on(
     assert "could not be settled" not in window.statusBar().currentMessage()
     release.set()
     qtbot.waitUntil(lambda: "could not be settled" in window.statusBar().currentMessage(), timeout=20_000)
-    assert window.statusBar().currentMessage() == ("Pending payments could not be settled now: the card processor "
-                                                   "cannot be reached: connection refused")
+    assert window.statusBar().currentMessage() == ("Pending payments could not be settled now: The card processor "
+                                                   "is not answering. Cards cannot be charged until it is back: try "
+                                                   "again in a few minutes, or call your administrator.")
     assert QApplication.activeModalWidget() is None
     assert not any(dialog.isVisible() for dialog in window.findChildren(QDialog))
     assert window.tabs.currentWidget() is window.checkout

@@ -22,7 +22,7 @@ def test_a_cashier_signs_in_with_login_pin_and_enter(qtbot, signed_out_window, s
     sign_in(qtbot, window, services, "cashier-1")
     assert window.screens.currentWidget() is window.tabs
     assert window.tabs.currentWidget() is window.checkout
-    assert window.operator_label.text() == "Signed in: Cashier One (cashier)"
+    assert window.status.operator_label.text() == "Signed in: Cashier One (cashier)"
     assert window.sign_in.secret.text() == ""
     assert [(entry.operator, entry.outcome) for entry in journal(services, "sign-in")] == [("cashier-1", "ok")]
 
@@ -62,7 +62,7 @@ def test_an_empty_install_creates_its_first_administrator_then_signs_in(qtbot, s
     qtbot.keyClicks(screen.admin_repeat, "first-admin-2026")
     QTest.keyClick(screen.admin_repeat, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: signed_out_window.operator is not None, timeout=10_000)
-    assert signed_out_window.operator_label.text() == "Signed in: Ada Admin (admin)"
+    assert signed_out_window.status.operator_label.text() == "Signed in: Ada Admin (admin)"
     assert [(entry.target, entry.outcome) for entry in journal(services, "operator-add")] == [("admin-1", "ok")]
 
 
@@ -73,7 +73,7 @@ def test_ctrl_l_signs_out_and_discards_the_sale(qtbot, window, services):
     QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.screens.currentWidget() is window.sign_in
     assert window.sign_in.heading.text() == "Sign in"
-    assert window.operator is None and window.operator_label.text() == "Nobody signed in"
+    assert window.operator is None and window.status.operator_label.text() == "Nobody signed in"
     assert (window.checkout.name.text(), window.checkout.amount.text()) == ("", "")
     qtbot.waitUntil(lambda: len(journal(services, "sign-out")) == 1)
     [sign_out] = journal(services, "sign-out")
@@ -90,7 +90,7 @@ def test_the_back_office_has_no_checkout_and_sees_every_till(qtbot, signed_out_w
     assert not window.tabs.isTabVisible(window.tabs.indexOf(window.checkout))
     assert window.tabs.currentWidget() is window.history
     assert window.history.workstation.isEnabled() and window.history.current_filter().workstation is None
-    assert window.operator_label.text() == f"Signed in: {NAMES['backoffice-1']} (backoffice)"
+    assert window.status.operator_label.text() == f"Signed in: {NAMES['backoffice-1']} (backoffice)"
 
 
 def test_a_cashier_sees_the_orders_of_this_till_only(qtbot, window, services):
