@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 from posapp.card import LENGTHS, Brand, Card, Expiry, InvalidCard, Pan, Reason, brand_of, parse_swipe
 from posapp.clock import utc_now
 from posapp.cvc import Cvc, InvalidCvc
+from posapp.ui import announce
 from posapp.ui.card_field import CardNumberField
 from posapp.ui.cvc_field import CvcField
 from posapp.ui.expiry_field import ExpiryField, complete
@@ -182,7 +183,7 @@ class CardEntry(QWidget):
         self.expiry.setText(str(card.expiry) if card.expiry else "")
         holder = f", {card.holder}" if card.holder else ""
         self.message.setStyleSheet("")
-        self.message.setText(self.tr("Card swiped: %1").replace("%1", f"{card.pan.masked}{holder}"))
+        announce.show(self.message, self.tr("Card swiped: %1").replace("%1", f"{card.pan.masked}{holder}"))
         return True
 
     # -- checks as typed ----------------------------------------------------------------
@@ -233,5 +234,5 @@ class CardEntry(QWidget):
         return None
 
     def _show_problem(self, problem: str | None) -> None:
-        self.message.setText(problem or "")
+        announce.show(self.message, problem or "", urgent=True)
         self.message.setStyleSheet("color: #b00020;" if problem else "")

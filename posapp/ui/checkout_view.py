@@ -25,6 +25,7 @@ from posapp.money import InvalidAmount, Money
 from posapp.orders import Order, OrderOutcomeUnknown
 from posapp.orders.status import OrderStatus
 from posapp.payments import PaymentError
+from posapp.ui import announce
 from posapp.ui.amount_field import currency_button
 from posapp.ui.card_entry import CardEntry, named
 from posapp.ui.checkout_layout import lay_out
@@ -156,7 +157,7 @@ class CheckoutView(QWidget):
         self._show_amount_problem("")
 
     def _show_amount_problem(self, problem: str) -> None:
-        self.amount_message.setText(problem)
+        announce.show(self.amount_message, problem, urgent=True)
         self.amount_message.setVisible(bool(problem))  # no empty line between amount and card
 
     # -- the sale ---------------------------------------------------------------------
@@ -197,7 +198,7 @@ class CheckoutView(QWidget):
         self.result.setStyleSheet("")
         busy = self.tr("Charging %1…") if self._charges else self.tr("Recording %1…")
         amount = self._localization.amount(sale.amount)
-        self.result.setText(busy.replace("%1", f"{sale.card.pan.masked}, {amount}"))
+        announce.show(self.result, busy.replace("%1", f"{sale.card.pan.masked}, {amount}"))
         operator = self.operator  # the one signed in now, whatever happens while the sale runs
         self._runner.run(lambda: self._checkout(operator).checkout(sale), self._sold, self._failed, owner=self)
 
@@ -244,8 +245,9 @@ class CheckoutView(QWidget):
         self.result.setStyleSheet("color: #1b5e20;")
         done = {OrderStatus.PAID: self.tr("Order %1 paid: %2 on %3"),
                 OrderStatus.AUTHORIZED: self.tr("Order %1 authorized: %2 on %3")}
-        self.result.setText(done.get(order.status, self.tr("Order %1 recorded: %2 on %3")).replace("%1", str(order.id))
-                            .replace("%2", self._localization.amount(order.amount)).replace("%3", order.card_masked))
+        said = done.get(order.status, self.tr("Order %1 recorded: %2 on %3"))
+        announce.show(self.result, said.replace("%1", str(order.id)).replace("%2", self._localization.amount(order.amount))
+                      .replace("%3", order.card_masked))
         self.receipt.set_allowed(self.operator is not None and self.operator.may(Permission.PRINT_RECEIPTS))
         self.receipt.show_order(order)
         self.name.setFocus()
@@ -271,7 +273,7 @@ class CheckoutView(QWidget):
 
     def _fail(self, message: str) -> None:
         self.result.setStyleSheet("color: #b00020;")
-        self.result.setText(message)
+        announce.show(self.result, message, urgent=True)
         # The buttons were the last sale's, which this message replaces: beside it they would
         # read as this attempt's (that receipt is in the history's detail pane).
         self.receipt.show_order(None)

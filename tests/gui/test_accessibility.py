@@ -201,3 +201,24 @@ def test_status_bar_messages_are_announced(qtbot, window, announced):
     window.status.say("Payments: no order was left pending.")
     assert window.statusBar().accessibleDescription() == "Payments: no order was left pending."
     assert ("Payments: no order was left pending.", QAccessible.AnnouncementPoliteness.Polite) in announced
+
+
+def test_every_checkout_message_is_announced_and_problems_urgently(qtbot, window, announced):
+    view = window.checkout
+    urgent, polite = QAccessible.AnnouncementPoliteness.Assertive, QAccessible.AnnouncementPoliteness.Polite
+    qtbot.keyClicks(view.amount, "1.2.3")  # the amount check
+    assert (view.amount_message.text(), urgent) in announced and view.amount_message.text()
+    view.amount.setText("")
+    qtbot.keyClicks(view.card, "4242424242424241")  # the card check: a typo
+    assert (view.card_message.text(), urgent) in announced and view.card_message.text()
+    view.submit()  # the sale's result line: what to fix
+    assert (view.result.text(), urgent) in announced and view.result.text()
+    view.discard_sale()
+    view.amount.setText("3.50")
+    view.card.setFocus()
+    qtbot.keyClicks(view.card, random_pan("4", 16))
+    qtbot.keyClicks(view.expiry, "1230")
+    view.submit()
+    qtbot.waitUntil(lambda: "recorded" in view.result.text(), timeout=20_000)  # the sale done: said, not shouted
+    assert (view.result.text(), polite) in announced
+    assert view.result.accessibleDescription() == view.result.text()
