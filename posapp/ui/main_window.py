@@ -262,12 +262,14 @@ class MainWindow(QMainWindow):
                          lambda results: self.status.show_health(results, dialog=self._dialogs), owner=self)
 
     def show_about(self) -> None:
-        """Open the About box (version, workstation, backends); returns at once."""
+        """Open the About box (version, workstation; where cards and orders go for those who change
+        settings: it names the database's address); returns at once."""
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About posapp"),
                           self.tr("posapp %1").replace("%1", version("posapp")), parent=self)
+        shows_backends = self.operator is not None and self.operator.may(Permission.SETTINGS)
         box.setInformativeText(self.tr("Card-safe point of sale and billing.\n\nWorkstation: %1\n%2")
                                .replace("%1", self._services.workstation)
-                               .replace("%2", self._services.backends_text))
+                               .replace("%2", self._services.backends_text if shows_backends else ""))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

@@ -99,3 +99,16 @@ def test_without_a_screen_posapp_says_so_in_one_line_before_qt_starts(posapp_hom
                                                      "'dynamodb', not a whole number\n")
     else:
         assert (done.returncode, done.stderr) == (3, no_display)
+
+
+@pytest.mark.parametrize("login, names_backends", [("cashier-1", False), ("backoffice-1", False), ("admin-1", True)])
+def test_the_about_box_names_where_orders_go_to_administrators_only(qtbot, signed_out_window, services, login,
+                                                                     names_backends):
+    from guihelpers import sign_in
+
+    sign_in(qtbot, signed_out_window, services, login)
+    signed_out_window.show_about()
+    [box] = [box for box in signed_out_window.findChildren(QMessageBox) if box.isVisible()]
+    assert services.workstation in box.informativeText()
+    assert ("orders:" in box.informativeText()) is names_backends  # the database's address, for who sets it up
+    box.reject()
