@@ -21,7 +21,7 @@ def sentence(error: BaseException, *, beside_field: bool = False) -> str:
     database's or a library's own text may quote what it was given).
 
     ``beside_field``: shown next to the field that was refused, so a refusal drops its lead-in
-    ("card refused: …" reads as "…"); any other error reads as it does everywhere."""
+    ("amount refused: …" reads as "…"); any other error reads as it does everywhere."""
     if beside_field and isinstance(error, PosappError):
         return redact(str(error))
     shown = redact(describe(error, cashier=True)[0])
