@@ -80,7 +80,7 @@ class Localization:
         exponent(currency)  # an unknown currency is the first thing to say
         typed = unicodedata.normalize("NFKC", text).strip()  # full-width digits (ja_JP IMEs) as digits
         if typed.startswith("-"):
-            raise InvalidAmount("the amount must be more than zero")
+            raise InvalidAmount("The amount must be more than zero")
         decimal_symbol = self.decimal_symbol
         group_symbol = _TYPED_FOR.get(self.group_symbol, self.group_symbol)
         typed = "".join(_TYPED_FOR.get(char, char) if _TYPED_FOR.get(char) == group_symbol else char
@@ -99,9 +99,9 @@ class Localization:
         example = self.amount_number(Money(123456 * 10 ** exponent(currency) // 100, currency))
         places = exponent(currency)
         if places == 0:
-            return f"write the amount with digits only, like {example}"
+            return f"Write the amount with digits only, like {example}"
         name = _SEPARATOR_NAMES.get(self.decimal_symbol, f"“{self.decimal_symbol}”")
-        return (f"write the amount as {self.locale} does, with {name} before the decimals, "
+        return (f"Write the amount as {self.locale} does, with {name} before the decimals, "
                 f"like {example}")
 
     def amount_number(self, money: Money) -> str:

@@ -32,11 +32,8 @@ _AMOUNT = re.compile(r"(?P<whole>\d+)(?:\.(?P<fraction>\d+))?", re.ASCII)
 
 
 class InvalidAmount(InvalidInput):
-    """An amount or currency was refused; the message says why in one sentence."""
-
-    def sentence(self) -> str:
-        """The message prefixed with "amount refused: ", for the CLI and dialogs."""
-        return f"amount refused: {self}"
+    """An amount or currency cannot be taken; the message says what is wrong with what was typed, in one
+    sentence and never as "refused", which a cashier reads as the bank's answer."""
 
 
 @dataclass(frozen=True, order=True)
@@ -50,9 +47,9 @@ class Money:
     def __post_init__(self) -> None:
         exponent(self.currency)
         if self.minor <= 0:
-            raise InvalidAmount("the amount must be more than zero")
+            raise InvalidAmount("The amount must be more than zero")
         if self.minor > MAX_MAJOR_UNITS * 10 ** exponent(self.currency):
-            raise InvalidAmount(f"the amount is too large: one sale is at most {MAX_MAJOR_UNITS:,} {self.currency}")
+            raise InvalidAmount(f"The amount is too large: one sale is at most {MAX_MAJOR_UNITS:,} {self.currency}")
 
     @classmethod
     def parse(cls, text: str, currency: str = "USD") -> Money:
@@ -63,18 +60,18 @@ class Money:
         places = exponent(currency)
         text = text.strip()
         if text.startswith("-"):
-            raise InvalidAmount("the amount must be more than zero")
+            raise InvalidAmount("The amount must be more than zero")
         match = _AMOUNT.fullmatch(text)
         if not match:
             # The input is not echoed: a card number typed into the wrong field must not be shown.
-            raise InvalidAmount("write the amount with digits and a dot, like 12.34")
+            raise InvalidAmount("Write the amount with digits and a dot, like 12.34")
         fraction = match["fraction"] or ""
         if len(fraction) > places:
             allowed = "no decimals" if places == 0 else f"at most {places} decimals"
             raise InvalidAmount(f"{currency} amounts have {allowed}")
         whole = match["whole"].lstrip("0") or "0"
         if len(whole) > len(str(MAX_MAJOR_UNITS)):
-            raise InvalidAmount(f"the amount is too large: one sale is at most {MAX_MAJOR_UNITS:,} {currency}")
+            raise InvalidAmount(f"The amount is too large: one sale is at most {MAX_MAJOR_UNITS:,} {currency}")
         return cls(int(whole) * 10**places + int(fraction.ljust(places, "0") or 0), currency)
 
     @property

@@ -20,8 +20,8 @@ def sentence(error: BaseException, *, beside_field: bool = False) -> str:
     """The one sentence a cashier reads for ``error``, any card number in it masked (a
     database's or a library's own text may quote what it was given).
 
-    ``beside_field``: shown next to the field that was refused, so a refusal drops its lead-in
-    ("amount refused: …" reads as "…"); any other error reads as it does everywhere."""
+    ``beside_field``: shown next to the field it is about, so an error that names its field in a
+    lead-in would drop it; any other error reads as it does everywhere."""
     if beside_field and isinstance(error, PosappError):
         return redact(str(error))
     shown = redact(describe(error, cashier=True)[0])

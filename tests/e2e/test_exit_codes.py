@@ -83,7 +83,7 @@ def test_an_idempotency_key_that_is_a_card_number_is_refused(posapp):
 def test_2_bad_input(posapp):
     stderr = one_line(posapp("order", "new", "--name", "x", "--amount", "ten", "--card-stdin",
                              stdin=random_pan("4", 16) + "\n"), 2)
-    assert stderr.startswith("posapp: amount refused")
+    assert stderr.startswith("posapp: Write the amount ")
 
 
 def test_3_unavailable(posapp, tmp_path):

@@ -26,7 +26,7 @@ def refused_amount() -> InvalidAmount:
 
 @pytest.mark.parametrize(("make_error", "sentence"), [
     (lambda: InvalidCard(Reason.CHECKSUM), "The card number has a typo"),
-    (refused_amount, "amount refused: "),
+    (refused_amount, "USD amounts have at most 2 decimals"),
 ])
 def test_card_and_amount_errors_are_invalid_input_with_their_own_sentence(make_error, sentence):
     error = make_error()

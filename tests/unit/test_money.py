@@ -56,7 +56,7 @@ def test_too_many_decimals_refused(text, currency, message):
 def test_zero_and_negative_refused(text):
     with pytest.raises(InvalidAmount) as caught:
         Money.parse(text, "USD")
-    assert str(caught.value) == "the amount must be more than zero"
+    assert str(caught.value) == "The amount must be more than zero"
 
 
 @pytest.mark.parametrize("text", ["1e5", "1,234.56", "", "   ", "abc", "12.", ".5", "+12", "12.34.56", "12 34",
@@ -64,7 +64,7 @@ def test_zero_and_negative_refused(text):
 def test_malformed_amounts_refused(text):
     with pytest.raises(InvalidAmount) as caught:
         Money.parse(text, "USD")
-    assert str(caught.value).startswith("write the amount with digits and a dot, like 12.34")
+    assert str(caught.value).startswith("Write the amount with digits and a dot, like 12.34")
 
 
 @pytest.mark.parametrize("text, currency", [
@@ -80,7 +80,7 @@ def test_malformed_amounts_refused(text):
 def test_absurd_amounts_refused(text, currency):
     with pytest.raises(InvalidAmount) as caught:
         Money.parse(text, currency)
-    assert str(caught.value) == f"the amount is too large: one sale is at most 1,000,000 {currency}"
+    assert str(caught.value) == f"The amount is too large: one sale is at most 1,000,000 {currency}"
 
 
 def test_leading_zeros_do_not_count_towards_the_limit():
@@ -130,7 +130,7 @@ def test_parse_round_trips_through_amount_text():
 def test_an_amount_that_is_no_number_is_refused_with_how_to_write_it():
     with pytest.raises(InvalidAmount) as refused:
         Money.parse("abc", "USD")
-    assert describe(refused.value) == ("amount refused: write the amount with digits and a dot, like 12.34",
+    assert describe(refused.value) == ("Write the amount with digits and a dot, like 12.34",
                                        ExitCode.BAD_INPUT)
 
 
