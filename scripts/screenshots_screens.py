@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from screenshots_capture import (
+    WAIT_SECONDS,
     ScreenFailed,
     attribute,
     fill_screen,
@@ -53,13 +54,13 @@ def render_window(shop: Shop, runner, out: Path, work: Path) -> None:
     window = MainWindow(shop.services, runner, dialogs=False, key_clock=PersonPace())
     try:
         fill_screen(window)
-        sign_in(window, shop.cashier, shot=out)
+        sign_in(window, runner, shop.cashier, shot=out)
         order = checkout(window, out)
         decline(window, out)
         receipt_preview(shop.services, window.operator, order.id, out, work)
         press(Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Session › Sign out
         wait_until(lambda: window.operator is None, "signed out after Ctrl+L")
-        sign_in(window, shop.supervisor)
+        sign_in(window, runner, shop.supervisor)
         history(window, out)
         reports(window, out)
     finally:
@@ -67,8 +68,9 @@ def render_window(shop: Shop, runner, out: Path, work: Path) -> None:
         settle()
 
 
-def sign_in(window, operator: Operator, *, shot: Path | None = None) -> None:
-    """Type ``operator``'s login, Tab, secret (shot into ``shot`` if given), Enter; wait until signed in."""
+def sign_in(window, runner, operator: Operator, *, shot: Path | None = None) -> None:
+    """Type ``operator``'s login, Tab, secret (shot into ``shot`` if given), Enter; wait until signed
+    in, and until what the sign-in started in the background (on ``runner``) is done and said."""
     screen = attribute(window, "sign_in")
     login, secret = attribute(screen, "login"), attribute(screen, "secret")
     wait_until(lambda: login.isVisible(), "the sign-in screen shown")
@@ -85,6 +87,7 @@ def sign_in(window, operator: Operator, *, shot: Path | None = None) -> None:
                f"{operator.name} signed in")
     # What the status bar says after a sign-in (payments recovered, say) covers who is signed in
     # for a few seconds: the pictures show it as it then stays.
+    runner.wait(WAIT_SECONDS * 1000)
     wait_until(lambda: not window.statusBar().currentMessage(), "the status bar's sign-in message gone",
                seconds=STATUS_MESSAGE_SECONDS)
 
