@@ -33,10 +33,15 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/pci_scan.py
 	$(BIN)/python bench/gui_start.py
 
-# Renders both screens with demo data under Xvfb into docs/screenshots/ (for the README).
+# Renders every screen with a demo till's data into docs/screenshots/ (for the README), once per
+# till screen size, each on its own virtual screen of that size (Xvfb); fails if any screen did.
+SCREEN_SIZES := 1024x768 1366x768
 screenshots: $(VENV)/.installed-test
 	scripts/system-deps screenshots
-	xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb $(BIN)/python scripts/screenshots.py
+	for size in $(SCREEN_SIZES); do \
+		xvfb-run -a -s "-screen 0 $${size}x24" env QT_QPA_PLATFORM=xcb $(BIN)/python scripts/screenshots.py \
+			|| exit 1; \
+	done
 
 # The installer: a PyInstaller bundle, smoke-tested, wrapped into dist/posapp_VERSION_amd64.deb.
 package: $(VENV)/.installed-package
