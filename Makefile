@@ -12,10 +12,13 @@ run:
 	@$(MAKE) --no-print-directory $(VENV)/.installed-run
 	$(BIN)/posapp
 
-# Sets everything up and runs the whole test suite.
+# Sets everything up and runs the whole test suite, in TEST_WORKERS processes (pytest-xdist; each
+# starts its own MariaDB and moto server): most tests wait on a subprocess or a server, so two
+# workers keep two CPUs busy where one leaves them half idle. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test
 	scripts/system-deps test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Benchmarks (not tests): ratios measured side by side; results in $$BENCH_OUT or bench/results.json.
 # Each starts and stops what it needs (a moto server, a private MariaDB).
