@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         screen = self.screen()
         where = placement(screen.geometry(), screen.availableGeometry())
         if where is None:
+            self.setGeometry(screen.availableGeometry())  # a kiosk session has no window manager to maximize
             self.showMaximized()
             return
         self.setGeometry(where)

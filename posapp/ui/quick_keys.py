@@ -61,7 +61,8 @@ class QuickKeys(QWidget):
         if width is not None:
             metrics = self.buttons[0].fontMetrics()
             name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(width - metrics.horizontalAdvance(prefix), 0))
-        return f"{prefix}{name}\n{self._localization.amount(amount)}"
+        # A button reads "&" as its Alt shortcut's mark: "Bagel & tea" must not become Alt+Space.
+        return f"{prefix}{name.replace('&', '&&')}\n{self._localization.amount(amount)}"
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -285,3 +285,18 @@ def test_a_charged_quick_key_sale_with_a_typed_card_takes_25_keys(qtbot, chargin
     [order] = stored_orders(charging_services)
     assert (order.name, order.amount, order.status.value) == ("Coffee", Money(350, "USD"), "paid")
     assert keys.count == 25
+
+
+@pytest.mark.parametrize("name", ["Bagel & cream cheese", "&Co coffee", "Fish&Chips", "R&&D"])
+def test_a_quick_key_shows_its_name_whole_and_takes_no_alt_shortcut_from_it(qtbot, name):
+    from PySide6.QtGui import QKeySequence
+
+    from posapp.localization import Localization
+    from posapp.ui.quick_keys import QuickKeys
+
+    scope = QWidget()
+    qtbot.addWidget(scope)
+    keys = QuickKeys([(name, Money(350, "USD"))], Localization.named("en_US", "UTC"), scope)
+    [button] = keys.buttons
+    assert QKeySequence.mnemonic(button.text()).isEmpty()  # "&" is not the mark of an Alt key here
+    assert button.text().replace("&&", "&") == f"F5  {name}\n$3.50"
