@@ -47,9 +47,10 @@ class StatusLine(QWidget):
         self.busy.setMaximumWidth(120)
         self.busy.setAccessibleName(self.tr("Working"))
         self.busy.hide()
-        bar.addWidget(self.operator_label)
         bar.addWidget(self.workstation_label)
         bar.addWidget(self.backends_label, 1)
+        # Permanent: a message hides the bar's other widgets, and who is signed in must always show.
+        bar.addPermanentWidget(self.operator_label)
         bar.addPermanentWidget(self.details_button)
         bar.addPermanentWidget(self.busy)
         bar.messageChanged.connect(lambda text: announce.announce(bar, text))

@@ -112,3 +112,9 @@ def test_the_about_box_names_where_orders_go_to_administrators_only(qtbot, signe
     assert services.workstation in box.informativeText()
     assert ("orders:" in box.informativeText()) is names_backends  # the database's address, for who sets it up
     box.reject()
+
+
+def test_who_is_signed_in_stays_shown_while_the_status_bar_says_something(qtbot, window):
+    window.status.say("Payments: no order was left pending.")
+    assert window.statusBar().currentMessage()
+    assert window.status.operator_label.isVisible() and "Cashier One" in window.status.operator_label.text()
