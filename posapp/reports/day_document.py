@@ -57,11 +57,15 @@ def day_document(report: DayReport, merchant: Merchant, localization: Localizati
         _takings(doc, localization, takings)
     _section(doc, "Operators")
     for login, count in report.operators:
-        doc.add(login, f"{count} {'order' if count == 1 else 'orders'}", label="operator")
+        doc.add(login, _orders(count), label="operator")
     doc.rule()
     _closing(doc, report, localization)
     doc.add(f"Printed {localization.long_time(report.made_at)}")
     return doc
+
+
+def _orders(count: int) -> str:
+    return f"{count} {'order' if count == 1 else 'orders'}"
 
 
 def _section(doc: Document, title: str) -> None:
@@ -75,7 +79,7 @@ def _takings(doc: Document, localization: Localization, takings: Takings) -> Non
 
     _section(doc, f"Takings in {takings.currency or 'no currency'}")
     doc.add("Captured", money(takings.captured_minor))
-    doc.add(f"Refunded ({takings.refunded_orders} orders, {takings.fully_refunded_orders} in full)",
+    doc.add(f"Refunded ({_orders(takings.refunded_orders)}, {takings.fully_refunded_orders} in full)",
             money(-takings.refunded_minor))
     doc.add("Net takings", money(takings.net_minor), style=Style.BOLD)
     if takings.recorded_minor:
@@ -83,7 +87,7 @@ def _takings(doc: Document, localization: Localization, takings: Takings) -> Non
     if takings.authorized_minor:
         doc.add("Authorized, not yet captured", money(takings.authorized_minor))
     if takings.pending_orders:
-        doc.add("Pending: outcome not known yet", f"{takings.pending_orders} orders")
+        doc.add("Pending: outcome not known yet", _orders(takings.pending_orders))
 
 
 def _closing(doc: Document, report: DayReport, localization: Localization) -> None:

@@ -119,3 +119,12 @@ def test_a_card_number_in_the_merchant_settings_stops_the_whole_report():
             as refused:
         text(report(), merchant)
     assert refused.value.exit_code is ExitCode.INTEGRITY
+
+
+def test_one_order_is_one_order_in_every_count():
+    one_of_each = [Group("refunded", "EUR", "VISA", "anna", 1, 700, 700, 700, 12, 12),
+                   Group("pending", "EUR", "VISA", "anna", 1, 500, 0, 0, 13, 13)]
+    printed = text(report(groups=one_of_each))
+    assert "Refunded (1 order, 1 in full)" in printed
+    assert "Pending: outcome not known yet 1 order " in printed
+    assert "Operators anna 2 orders" in printed and "1 orders" not in printed
