@@ -48,10 +48,13 @@ class PendingPayments(QObject):
         if not settled and not left:
             self.said.emit(self.tr("Payments: no order was left pending."))
             return
-        text = self.tr("Payments: %1 pending order(s) settled with the processor.").replace("%1", str(settled))
+        text = (self.tr("Payments: 1 pending order settled with the processor.") if settled == 1 else
+                self.tr("Payments: %1 pending orders settled with the processor.").replace("%1", str(settled)))
         if left:
-            text += " " + self.tr("%1 still pending: they are settled at the next start, or with "
-                                  "'posapp payments recover'.").replace("%1", str(left))
+            text += " " + (self.tr("1 still pending: it is settled at the next start, or with 'posapp payments "
+                                   "recover'.") if left == 1 else
+                           self.tr("%1 still pending: they are settled at the next start, or with 'posapp payments "
+                                   "recover'.").replace("%1", str(left)))
         self.said.emit(text)
         if settled:
             self.settled.emit()

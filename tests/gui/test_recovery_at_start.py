@@ -67,7 +67,7 @@ def test_pending_orders_are_settled_after_sign_in_and_the_status_bar_says_how_ma
     assert charging_services.orders.get(pending_orders[0]).status is OrderStatus.PENDING  # nothing before sign-in
     sign_in(qtbot, window, charging_services)
     qtbot.waitUntil(lambda: "settled" in window.statusBar().currentMessage(), timeout=20_000)
-    assert window.statusBar().currentMessage() == "Payments: 2 pending order(s) settled with the processor."
+    assert window.statusBar().currentMessage() == "Payments: 2 pending orders settled with the processor."
     charged, never = (charging_services.orders.get(each) for each in pending_orders)
     assert (charged.status, never.status, never.decline_code) == (OrderStatus.PAID, OrderStatus.DECLINED,
                                                                   "not_charged")
@@ -121,3 +121,17 @@ def test_it_runs_once_per_window(qtbot, charging_services, runner, key_clock, mo
 def test_without_a_processor_nothing_is_recovered(qtbot, window):
     assert not window.pending_payments._started
     assert "Payments" not in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("settled, left, said", [
+    (1, 0, "Payments: 1 pending order settled with the processor."),
+    (3, 1, "Payments: 3 pending orders settled with the processor. 1 still pending: it is settled at the next start"),
+    (0, 2, "Payments: 0 pending orders settled with the processor. 2 still pending: they are settled"),
+])
+def test_the_counts_are_said_in_the_right_number(qtbot, window, settled, left, said):
+    from posapp.payment_recovery import Recovery
+
+    heard = []
+    window.pending_payments.said.connect(heard.append)
+    window.pending_payments._done(Recovery(settled=[object()] * settled, left_pending=[(object(), "")] * left))
+    assert heard[-1].startswith(said)
