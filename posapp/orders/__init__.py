@@ -14,6 +14,8 @@ from posapp.orders.base import (
     OrderStoreError,
     OrderStoreUnavailable,
 )
+from posapp.orders.listing import OrderSort, OrderTotals, PageKey, SortKey
 
 __all__ = ["DuplicateSale", "InvalidOrder", "NewOrder", "NotProvisioned", "Order", "OrderFilter", "OrderNotFound",
-           "OrderOutcomeUnknown", "OrderPage", "OrderStore", "OrderStoreError", "OrderStoreUnavailable"]
+           "OrderOutcomeUnknown", "OrderPage", "OrderSort", "OrderStore", "OrderStoreError", "OrderStoreUnavailable", "OrderTotals", "PageKey",
+           "SortKey"]

@@ -13,6 +13,7 @@ from posapp.card import MASK, Brand
 from posapp.errors import Backend, InvalidInput, NotFound, PosappError, Unavailable
 from posapp.pan_detect import contains_pan, redact
 from posapp.money import Money
+from posapp.orders.listing import NEWEST_FIRST, OrderPage, OrderSort, OrderTotals, PageKey
 from posapp.orders.status import OrderStatus
 from posapp.clock import require_aware
 
@@ -191,12 +192,14 @@ class OrderFilter:
     """What the back office narrows a list by; every given criterion must match. Raises
     InvalidOrder for refused criteria, ValueError for a naive ``since`` or ``until``."""
 
-    text: str | None = None  # in the order name or description, ignoring case and accents
+    text: str | None = None  # in the order name or description, ignoring case and accents; 4 digits: or the last 4
     since: datetime.datetime | None = None  # created at or after; timezone-aware
     until: datetime.datetime | None = None  # created before; timezone-aware
     last4: str | None = None
     brand: Brand | None = None
     workstation: str | None = None
+    operator: str | None = None  # the login of the operator who took the order
+    status: OrderStatus | None = None
 
     def __post_init__(self) -> None:
         require_aware("since", self.since)  # a programming error: ValueError, not InvalidOrder
@@ -210,18 +213,11 @@ class OrderFilter:
             # A search is sent to the database and may be logged there: never a card number.
             raise InvalidOrder("the search text looks like a card number; search by its last 4 digits instead")
         check_identifier("workstation", self.workstation)
+        check_identifier("operator", self.operator)
         if self.last4 is not None and not (len(self.last4) == 4 and self.last4.isascii() and self.last4.isdigit()):
             raise InvalidOrder("the last 4 digits must be 4 digits")
         if self.since and self.until and self.since >= self.until:
             raise InvalidOrder("the start of the date range is not before its end")
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    """One page of :meth:`OrderStore.page`, newest first."""
-
-    orders: list[Order]
-    next_before: int | None  # pass as ``before`` for the next (older) page; None at the end
 
 
 class OrderStore(Protocol):
@@ -280,8 +276,14 @@ class OrderStore(Protocol):
     def forget_orphans(self, tokens: Collection[str]) -> None:
         """Drop the notes of ``tokens``."""
 
-    def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
-        """Newest first, ids below ``before`` (keyset paging), matching ``where``."""
+    def page(self, *, before: int | None = None, after: PageKey | None = None, limit: int = 50,
+             where: OrderFilter = OrderFilter(), sort: OrderSort = NEWEST_FIRST) -> OrderPage:
+        """At most ``limit`` (1 to PAGE_MAX) orders matching ``where`` in the order of ``sort``
+        (``posapp.orders.listing``), from after ``after`` (the previous page's ``next``) on; ``before``
+        (an order id) is the newest-first list's ``after``. ValueError for both, or ``before`` in another sort."""
+
+    def totals(self, where: OrderFilter = OrderFilter()) -> OrderTotals:
+        """The count, sales and sum per currency of the orders matching ``where``, from the database."""
 
     def checks(self) -> list[tuple[str, Callable[[], str]]]:
         """Health checks for ``posapp doctor``."""

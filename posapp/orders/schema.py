@@ -122,6 +122,8 @@ def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
     found = text_matches(where.text, [(table.OrderName, table.name_search), (table.Description,
                                                                            table.description_search)]) \
         if where.text else None
+    if found is not None and _is_last4(where.text):
+        found = sa.or_(found, table.card_last4 == where.text.strip())  # "4242" is a card's end as often as a name's
     if found is not None:
         conditions.append(found)
     if where.since is not None:
@@ -134,7 +136,16 @@ def conditions(where: OrderFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(table.card_brand == where.brand.value)
     if where.workstation is not None:
         conditions.append(table.workstation == where.workstation)
+    if where.operator is not None:
+        conditions.append(table.operator == where.operator)
+    if where.status is not None:
+        conditions.append(table.status == where.status.value)
     return conditions
+
+
+def _is_last4(text: str) -> bool:
+    text = text.strip()
+    return len(text) == 4 and text.isascii() and text.isdigit()
 
 
 def naive_utc(moment: datetime.datetime) -> datetime.datetime:

@@ -21,12 +21,13 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from posapp.audit.chain import Entry, Event
-from posapp.orders import journal as journal_rows, migrate, orphans as orphan_rows
+from posapp.orders import journal as journal_rows, listing_sql, migrate, orphans as orphan_rows
 from posapp.orders.db_errors import rolled_back, translate
 from posapp.orders.engine import Tls, create_private_file, make_engine
-from posapp.orders.base import (PAGE_MAX, DuplicateSale, JournalSetup, NewOrder, NotProvisioned, Order, OrderFilter,
-                                OrderNotFound, OrderPage, OrderStoreUnavailable)
-from posapp.orders.schema import aware_utc, conditions, identity, order_from_row, order_history, row_of, select_orders
+from posapp.orders.base import (DuplicateSale, JournalSetup, NewOrder, NotProvisioned, Order, OrderFilter,
+                                OrderNotFound, OrderStoreUnavailable)
+from posapp.orders.listing import NEWEST_FIRST, OrderPage, OrderSort, OrderTotals, PageKey
+from posapp.orders.schema import aware_utc, identity, order_from_row, order_history, row_of, select_orders
 from posapp.orders.export_sql import SqlExport
 from posapp.orders.operators_sql import SqlOperators
 from posapp.orders.payments_sql import SqlPayments
@@ -283,14 +284,11 @@ class SqlOrderStore:
             raise OrderNotFound(order_id)
         return order_from_row(row)
 
-    def page(self, *, before: int | None = None, limit: int = 50, where: OrderFilter = OrderFilter()) -> OrderPage:
-        limit = max(1, min(limit, PAGE_MAX))
-        # Keyset paging: a deep page costs what the first one costs, unlike OFFSET.
-        query = select_orders().where(*conditions(where)).order_by(_id.desc()).limit(limit + 1)
-        if before is not None:
-            query = query.where(_id < before)
+    def page(self, *, before: int | None = None, after: PageKey | None = None, limit: int = 50,
+             where: OrderFilter = OrderFilter(), sort: OrderSort = NEWEST_FIRST) -> OrderPage:
         with self.connection() as connection:
-            rows = connection.execute(query).all()
-        orders = [order_from_row(row) for row in rows[:limit]]
-        return OrderPage(orders, orders[-1].id if len(rows) > limit else None)
+            return listing_sql.page(connection, before=before, after_key=after, limit=limit, where=where, sort=sort)
 
+    def totals(self, where: OrderFilter = OrderFilter()) -> OrderTotals:
+        with self.connection() as connection:
+            return listing_sql.totals(connection, where)
