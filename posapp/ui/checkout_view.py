@@ -45,6 +45,7 @@ class CheckoutView(QWidget):
     ``receipt_requested(order, how)``: Print receipt or Save receipt… for the last sale."""
 
     receipt_requested = Signal(object, str)
+    sale_finished = Signal()  # a sale was recorded, charged, declined or left pending: the history changed
 
     def __init__(self, checkout: Callable[[SignedIn], CheckoutService], runner: TaskRunner, *, currency: str,
                  localization: Localization, charges: bool = False, quick_keys: Sequence[tuple[str, Money]] = (),
@@ -241,6 +242,7 @@ class CheckoutView(QWidget):
 
     def _sold(self, order: Order) -> None:
         self._set_busy(False)
+        self.sale_finished.emit()
         self.discard_sale()
         self.result.setStyleSheet("color: #1b5e20;")
         done = {OrderStatus.PAID: self.tr("Order %1 paid: %2 on %3"),
@@ -254,6 +256,7 @@ class CheckoutView(QWidget):
 
     def _failed(self, message: str, error: Exception) -> None:
         self._set_busy(False)
+        self.sale_finished.emit()
         self.card_entry.wipe_cvc()
         if isinstance(error, SaleDeclined):
             # Another card is the same sale for the cashier, a new attempt (a new key) for posapp.

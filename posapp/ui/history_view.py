@@ -1,19 +1,20 @@
-"""The back office's order history: filters, a lazily loaded table, and a detail pane."""
+"""The back office's order history: filters, a lazily loaded table sorted by a header click, a detail
+pane, and a footer with the filter's count and totals per currency (from the database).
+
+The list reloads by itself, keeping the selected order (by id) and the scroll position: when it is
+shown (its tab, the window activated), after a sale on this till (``sale_recorded``), and every
+``AUTO_REFRESH_MS`` while it is shown, for the sales of other tills.
+"""
 
 from __future__ import annotations
 
-import datetime
-
-from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -21,16 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.card import Brand
-from posapp.clock import utc_now
 from posapp.localization import Localization
-from posapp.orders import Order, OrderFilter
+from posapp.orders import Order, OrderFilter, OrderTotals
 from posapp.pan_detect import contains_pan
+from posapp.ui.history_filters import HistoryFilters
+from posapp.ui.history_footer import totals_text
 from posapp.ui.history_model import HistoryModel
 from posapp.ui.messages import sentence
 from posapp.ui.order_details import OrderDetails
 
-SEARCH_PAUSE_MS = 300  # wait for the typing to pause before asking the database
+AUTO_REFRESH_MS = 30_000  # other tills' sales appear within this while the list is shown
 
 
 class HistoryView(QWidget):
@@ -48,53 +49,38 @@ class HistoryView(QWidget):
         self.model = model
         self._localization = localization
 
-        self.search = QLineEdit()
-        self.search.setAccessibleName(self.tr("Search order name or description"))
-        self.search.setPlaceholderText(self.tr("Search name or description"))
-        self.search.setClearButtonEnabled(True)
-        self.use_since, self.since = QCheckBox(self.tr("From")), QDateEdit()
-        self.use_until, self.until = QCheckBox(self.tr("to")), QDateEdit()
-        for check, date, name in ((self.use_since, self.since, self.tr("From date")),
-                                  (self.use_until, self.until, self.tr("To date"))):
-            date.setCalendarPopup(True)
-            date.setDisplayFormat("yyyy-MM-dd")
-            today = localization.today(utc_now())  # the merchant's business day, not the desktop's
-            date.setDate(QDate(today.year, today.month, today.day))
-            date.setEnabled(False)
-            date.setAccessibleName(name)
-            check.toggled.connect(date.setEnabled)
-            check.toggled.connect(self.apply_filters)
-            date.dateChanged.connect(self.apply_filters)
-        self.brand = QComboBox()
-        self.brand.setAccessibleName(self.tr("Card brand"))
-        self.brand.addItem(self.tr("All brands"), None)
-        for brand in Brand:
-            self.brand.addItem(brand.value, brand)
-        self.brand.currentIndexChanged.connect(self.apply_filters)
-        self.workstation = QLineEdit()
-        self.workstation.setAccessibleName(self.tr("Workstation"))
-        self.workstation.setPlaceholderText(self.tr("Every till"))
-        self.workstation.setClearButtonEnabled(True)
+        self.filters = HistoryFilters(localization)
+        self.filters.changed.connect(self.apply_filters)
+        # The filter widgets by the names the window, the export and the tests use.
+        filters = self.filters
+        self.search, self.brand, self.status = filters.search, filters.brand, filters.status
+        self.operator = filters.operator
+        self.workstation, self.use_since, self.since = filters.workstation, filters.use_since, filters.since
+        self.use_until, self.until = filters.use_until, filters.until
         self.refresh = QPushButton(self.tr("Refresh (F5)"))
         self.refresh.setAccessibleName(self.tr("Refresh order history"))
-        self.refresh.clicked.connect(self.model.refresh)
+        self.refresh.clicked.connect(self.reload)
         self.export = QPushButton(self.tr("Export…"))  # shown to operators who may export (set_access)
         self.export.setAccessibleName(self.tr("Export the orders shown as a CSV file"))
         self.export.hide()
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setAccessibleName(self.tr("Order history status"))
+        self.footer = QLabel()
+        self.footer.setTextFormat(Qt.TextFormat.PlainText)
+        self.footer.setAccessibleName(self.tr("Orders and totals of the filter"))
+        self.footer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-        self._search_pause = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
-        self._search_pause.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._search_pause.start)
-        self.workstation.textEdited.connect(self._search_pause.start)
+        self._auto_refresh = QTimer(self, interval=AUTO_REFRESH_MS)
+        self._auto_refresh.timeout.connect(self._refresh_if_shown)
+        self._keep: tuple[int | None, int] | None = None  # (selected order id, scroll) to restore after a reload
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        filters.addWidget(self.workstation, 1)
-        for widget in (self.use_since, self.since, self.use_until, self.until, self.brand, self.refresh, self.export):
-            filters.addWidget(widget)
+        top = QHBoxLayout()
+        top.addWidget(self.filters, 1)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.refresh)
+        buttons.addWidget(self.export)
+        top.addLayout(buttons)
 
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Orders"))
@@ -102,12 +88,18 @@ class HistoryView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
+        self._show_selection_unfocused()
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 70), (1, 140), (3, 105), (4, 165), (5, 125), (6, 90)):
+        for column, width in ((0, 64), (1, 128), (3, 96), (4, 150), (5, 110), (6, 80)):
             self.table.setColumnWidth(column, width)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)  # newest first
+        header.sortIndicatorChanged.connect(self._sort_clicked)
         self.table.selectionModel().selectionChanged.connect(self._selected)
 
         self.details = OrderDetails(localization)
@@ -119,38 +111,39 @@ class HistoryView(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)  # the detail pane cannot be squeezed out of sight
+        splitter.setSizes([680, 320])
 
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addLayout(top)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.message)
+        status_line = QHBoxLayout()
+        status_line.addWidget(self.message, 1)
+        status_line.addWidget(self.footer)
+        layout.addLayout(status_line)
 
         model.load_failed.connect(self._load_failed)
         model.loaded.connect(self._loaded)
         model.modelReset.connect(lambda: self.details.show_order(None))
+        model.totals_changed.connect(self._show_totals)
 
     def current_filter(self) -> OrderFilter:
-        """The filter the widgets show; dates are whole business days in the merchant's zone, both
-        ends included. Raises InvalidOrder for refused search text or a start date after the end date."""
-        def day(date: QDate) -> tuple[datetime.datetime, datetime.datetime]:
-            return self._localization.business_day(datetime.date(date.year(), date.month(), date.day()))
-
-        since = day(self.since.date())[0] if self.use_since.isChecked() else None
-        until = day(self.until.date())[1] if self.use_until.isChecked() else None
-        return OrderFilter(text=self.search.text().strip() or None, since=since, until=until,
-                           brand=self.brand.currentData(), workstation=self.workstation.text().strip() or None)
+        """The filter the widgets show (``HistoryFilters.current_filter``)."""
+        return self.filters.current_filter()
 
     def set_access(self, *, only_workstation: str | None, voids: bool, refunds: bool = False,
-                   asks_supervisor: bool = False, receipts: bool = False, exports: bool = False) -> None:
+                   asks_supervisor: bool = False, receipts: bool = False, exports: bool = False,
+                   advanced: bool = False) -> None:
         """What the signed-in operator may see and do: only the orders of ``only_workstation``
         (None: every till's); Void (``voids``) and Refund… (``refunds``), or ask a supervisor for
-        either (``asks_supervisor``); print and save ``receipts``; Export… (``exports``); a button
-        that is neither is hidden."""
+        either (``asks_supervisor``); print and save ``receipts``; Export… (``exports``); the vault
+        token (``advanced``, administrators); a button that is neither is hidden."""
         self.export.setVisible(exports)
         self.workstation.setText(only_workstation or "")
         self.workstation.setEnabled(only_workstation is None)
         self.workstation.setClearButtonEnabled(only_workstation is None)
-        self.details.set_access(refunds=refunds, voids=voids, asks_supervisor=asks_supervisor, receipts=receipts)
+        self.details.set_access(refunds=refunds, voids=voids, asks_supervisor=asks_supervisor, receipts=receipts,
+                                advanced=advanced)
 
     def order_changed(self, order: Order) -> None:
         """Show ``order`` as it is now (voided, refunded) in its row, and in the pane if it is selected."""
@@ -160,10 +153,13 @@ class HistoryView(QWidget):
 
     def forget(self) -> None:
         """Empty the list and the filters (sign-out): the next operator starts afresh."""
-        self._search_pause.stop()
+        self.filters.pause.stop()
+        self._keep = None
         self.search.setText("")
+        self.operator.setText("")
         self.message.clear()
         self.model.clear()
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
 
     def apply_filters(self) -> None:
         """Reload the list under the current filter, or show why the filter is refused (a
@@ -178,16 +174,84 @@ class HistoryView(QWidget):
         self.message.setText(self.tr("Loading…"))
         self.model.set_filter(where)
 
+    def reload(self) -> None:
+        """Load the list again (F5, the timer, a sale), keeping the selected order and the scroll
+        position; nothing before the list was first loaded."""
+        if not self.model.started:
+            return
+        rows = self.table.selectionModel().selectedRows()
+        self._keep = (self.model.order_at(rows[0].row()).id if rows else None,
+                      self.table.verticalScrollBar().value())
+        self.model.refresh()
+
+    def sale_recorded(self) -> None:
+        """A sale was recorded (or declined) at this till: reload if the list is shown; a hidden one
+        reloads when it is shown."""
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event) -> None:
+        """Shown (its tab): reload, and every ``AUTO_REFRESH_MS`` while shown."""
+        super().showEvent(event)
+        self._auto_refresh.start()
+        self.reload()
+
+    def hideEvent(self, event) -> None:
+        """Hidden: no reloads until shown again."""
+        self._auto_refresh.stop()
+        super().hideEvent(event)
+
+    def changeEvent(self, event) -> None:
+        """The window activated again (back from another program or a dialog): reload."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._refresh_if_shown()
+
+    def _refresh_if_shown(self) -> None:
+        if self.isVisible() and not self.model.loading:
+            self.reload()
+
+    def _sort_clicked(self, column: int, order: Qt.SortOrder) -> None:
+        if column in self.model.sortable_columns:
+            self._keep = None
+            self.model.sort(column, order)
+            return
+        # Only the order, time, amount and status sort: the indicator stays where the list is sorted.
+        sort, header = self.model.order_by, self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(self.model.column_of(sort.key), Qt.SortOrder.DescendingOrder if sort.descending
+                                else Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+
+    def _show_selection_unfocused(self) -> None:
+        # The selected row keeps its colour while the focus is elsewhere (the filters, the pane), and the
+        # table shows a ring while it has the focus: which row is current is never in doubt.
+        palette = self.table.palette()
+        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
+            palette.setColor(QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role))
+        self.table.setPalette(palette)
+        self.table.setStyleSheet("QTableView:focus { border: 2px solid palette(highlight); }")
+
+    def _show_totals(self, totals: OrderTotals | None) -> None:
+        self.footer.setText("" if totals is None else totals_text(totals, self._localization))
+
     def _loaded(self) -> None:
         count = self.model.rowCount()
         more = self.tr(" (scroll for more)") if self.model.canFetchMore() else ""
-        self.message.setText(self.tr("No orders match.") if count == 0
-                             else self.tr("%1 orders shown").replace("%1", str(count)) + more)
+        shown = self.tr("%n order shown", "", count) if count == 1 else self.tr("%n orders shown", "", count)
+        self.message.setText(self.tr("No orders match.") if count == 0 else shown + more)
+        if self._keep is not None:
+            kept, self._keep = self._keep, None
+            row = self.model.row_of(kept[0]) if kept[0] is not None else None
+            if row is not None:
+                self.table.selectRow(row)
+            self.table.verticalScrollBar().setValue(kept[1])
 
     def _load_failed(self, message: str) -> None:
         self.message.setText(self.tr("Order history could not be loaded: %1").replace("%1", message))
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = selected.indexes()
-        self.details.show_order(self.model.order_at(rows[0].row()) if rows else None)
+        order = self.model.order_at(rows[0].row()) if rows else None
+        self.details.show_order(order, self.model.operator_name(order.operator) if order else None)
 

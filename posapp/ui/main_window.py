@@ -80,9 +80,9 @@ class MainWindow(QMainWindow):
                                      localization=services.localization,
                                      charges=services.charges_cards, quick_keys=services.quick_keys)
         # The history loads its first page when first shown, and more as the table scrolls.
-        self.history_model = HistoryModel(lambda before, limit, where: services.orders.page(
-            before=before, limit=limit, where=where), runner, services.localization, self)
+        self.history_model = HistoryModel(lambda: services.orders, runner, services.localization, self)
         self.history = HistoryView(self.history_model, services.localization)
+        self.checkout.sale_finished.connect(self.history.sale_recorded)  # it reloads if shown
         self.actions = OrderActions(services, runner, lambda: self.operator, self)
         self.export = HistoryExport(services, runner, lambda: self.operator, self.history)
         self.history.void_requested.connect(self.actions.void)
@@ -110,12 +110,12 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self._show_tab(self.checkout)),
             QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self._show_tab(self.history)),
             QShortcut(QKeySequence(Qt.Key.Key_F4), self, lambda: self._show_tab(self.reports)),
-            QShortcut(QKeySequence(Qt.Key.Key_F5), self.history, self.history_model.refresh, Qt.ShortcutContext.WidgetWithChildrenShortcut)]
+            QShortcut(QKeySequence(Qt.Key.Key_F5), self.history, self.history.reload, Qt.ShortcutContext.WidgetWithChildrenShortcut)]
 
         # Orders a lost processor answer left pending are settled after the first sign-in.
         self.pending_payments = PendingPayments(services, runner, self)
         self.pending_payments.said.connect(self.status.say)
-        self.pending_payments.settled.connect(lambda: self.history_model.started and self.history_model.refresh())
+        self.pending_payments.settled.connect(self.history.reload)
 
         self.sign_out_action = self.menuBar().addMenu(self.tr("&Session")).addAction(self.tr("Sign &out"))
         self.sign_out_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         self.history.set_access(only_workstation=None if every_till else self._services.workstation,
                                 voids=operator.may(Permission.VOID), refunds=operator.may(Permission.REFUND),
                                 asks_supervisor=sells, receipts=operator.may(Permission.PRINT_RECEIPTS),
-                                exports=operator.may(Permission.EXPORT))
+                                exports=operator.may(Permission.EXPORT), advanced=operator.may(Permission.VAULT))
         self._set_working(True)
         self.pending_payments.signed_in(operator)
         if previous is None or previous.login != operator.login:

@@ -1,6 +1,9 @@
-"""The order history's detail pane: one order as a receipt shows it (masked card and token only),
-its payment and what was refunded, the Refund… and Void buttons of the signed-in role, and Print
-receipt and Save receipt…"""
+"""The order history's detail pane: one order as a receipt shows it (masked card), who took it (the
+operator's name and login), its status in words, the processor's reference and what was refunded,
+the Refund… and Void buttons of the signed-in role, and Print receipt and Save receipt…
+
+The vault token is of use only to administrators (``posapp vault verify``, ``order charge``): it is
+on an "Advanced" line that only they see (``set_access(advanced=True)``)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWi
 from posapp.localization import Localization
 from posapp.orders import Order, presentation
 from posapp.orders.status import OrderStatus
+from posapp.ui.history_model import status_label
 from posapp.ui.receipt_buttons import ReceiptButtons
 
 # What each button can act on: an uncharged or uncaptured order is voided; money taken is refunded.
@@ -32,20 +36,22 @@ class OrderDetails(QWidget):
         self.void = QPushButton(self.tr("Void"))
         self.void.setAccessibleName(self.tr("Void this order"))
         self.receipt = ReceiptButtons()
-        layout = QFormLayout(self)
+        self._layout = layout = QFormLayout(self)
         # Keys of presentation.detail_fields, in the pane's row order, under translated labels.
         for key, label in (("id", self.tr("Order")), ("created", self.tr("Time")), ("name", self.tr("Name")),
                            ("description", self.tr("Description")), ("amount", self.tr("Amount")),
-                           ("card", self.tr("Card")), ("token", self.tr("Vault token")),
-                           ("workstation", self.tr("Workstation")), ("operator", self.tr("Operator")),
-                           ("status", self.tr("Status")), ("payment", self.tr("Payment")),
-                           ("refunded", self.tr("Refunded"))):
+                           ("card", self.tr("Card")), ("status", self.tr("Status")),
+                           ("payment", self.tr("Processor reference")), ("refunded", self.tr("Refunded")),
+                           ("operator", self.tr("Operator")), ("workstation", self.tr("Till")),
+                           ("token", self.tr("Advanced"))):
             value = QLabel()
             value.setTextFormat(Qt.TextFormat.PlainText)  # stored text is shown, never rendered as HTML
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(label)
             self._fields[key] = value
             layout.addRow(label, value)
+        layout.setRowVisible(self._fields["token"], False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.refund)
         buttons.addWidget(self.void)
@@ -54,23 +60,32 @@ class OrderDetails(QWidget):
         layout.addRow("", self.receipt)
         self.show_order(None)
 
-    def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool, receipts: bool = False) -> None:
+    def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool, receipts: bool = False,
+                   advanced: bool = False) -> None:
         """Show Refund… and Void to an operator who ``refunds`` or ``voids``, or (``asks_supervisor``)
-        who may ask a supervisor to approve it, and the receipt buttons to one who prints ``receipts``;
-        hide them from everyone else."""
+        who may ask a supervisor to approve it, the receipt buttons to one who prints ``receipts``, and
+        the Advanced line (the vault token) to an administrator (``advanced``); hide them from everyone else."""
         self.receipt.set_allowed(receipts)
+        self._layout.setRowVisible(self._fields["token"], advanced)
         self.refund.setVisible(refunds or asks_supervisor)
         self.refund.setText(self.tr("Refund…") if refunds else self.tr("Refund (supervisor)…"))
         self.void.setVisible(voids or asks_supervisor)
         self.void.setText(self.tr("Void") if voids else self.tr("Void (supervisor)…"))
 
-    def show_order(self, order: Order | None) -> None:
-        """Show ``order`` (None: nothing selected); the buttons are enabled for what it allows."""
+    def show_order(self, order: Order | None, operator_name: str | None = None) -> None:
+        """Show ``order`` (None: nothing selected), taken by the operator called ``operator_name`` (None:
+        not known; the login alone is shown); the buttons are enabled for what it allows."""
         self.order = order
         status = order.status if order is not None else None
         self.void.setEnabled(status in VOIDABLE)
         self.refund.setEnabled(status in REFUNDABLE)
         self.receipt.show_order(order)
         values = {} if order is None else presentation.detail_fields(order, self._localization)
+        if order is not None:
+            values["status"] = status_label(status)
+            if order.token:
+                values["token"] = self.tr("Vault token %1").replace("%1", order.token)
+            if order.operator and operator_name:
+                values["operator"] = f"{operator_name} ({order.operator})"
         for key, label in self._fields.items():
             label.setText(values.get(key, ""))

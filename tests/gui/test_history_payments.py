@@ -77,16 +77,16 @@ def test_the_status_column_and_the_detail_pane_show_every_payment(qtbot, chargin
     model = show_history(qtbot, charging_window, 3)
     assert model.headerData(STATUS, Qt.Orientation.Horizontal) == "Status"
     shown = {model.data(model.index(row, 2)): model.data(model.index(row, STATUS)) for row in range(3)}
-    assert shown == {"Paid": "paid", "Declined": "declined", "Pending": "pending"}
+    assert shown == {"Paid": "Paid", "Declined": "Declined", "Pending": "Pending: not confirmed yet"}
     colour = model.data(model.index(1, STATUS), Qt.ItemDataRole.ForegroundRole)
     assert model.data(model.index(1, 2)) == "Declined" and colour.name() == "#b00020"
     details = select(qtbot, charging_window, paid.id)
     assert details._fields["payment"].text() == f"stripe {paid.payment_reference}"
-    assert details._fields["refunded"].text() == "" and details._fields["status"].text() == "paid"
+    assert details._fields["refunded"].text() == "" and details._fields["status"].text() == "Paid"
     details = select(qtbot, charging_window, declined.id)
     assert details._fields["payment"].text().startswith("stripe ") and "declined: " in details._fields["payment"].text()
     assert not details.refund.isEnabled() and not details.void.isEnabled()
-    assert select(qtbot, charging_window, pending.order_id)._fields["status"].text() == "pending"
+    assert select(qtbot, charging_window, pending.order_id)._fields["status"].text() == "Pending: not confirmed yet"
 
 
 def test_a_supervisor_refunds_part_then_the_rest_off_the_gui_thread(qtbot, charging_window, charging_services,
@@ -111,13 +111,13 @@ def test_a_supervisor_refunds_part_then_the_rest_off_the_gui_thread(qtbot, charg
     assert status.currentMessage() == f"Order {order.id}: $1.00 refunded; it is now partially_refunded."
     assert threads and threading.main_thread() not in threads
     model = charging_window.history_model
-    assert model.data(model.index(0, STATUS)) == "partially_refunded"
+    assert model.data(model.index(0, STATUS)) == "Partly refunded"
     assert (details._fields["refunded"].text(), details.refund.isEnabled()) == ("$1.00", True)
     dialog = open_refund(qtbot, charging_window, order.id)
     assert dialog.amount.text() == "2.50"  # what is left
     dialog.reason.setText("the rest")
     dialog.accept()
-    qtbot.waitUntil(lambda: model.data(model.index(0, STATUS)) == "refunded", timeout=20_000)
+    qtbot.waitUntil(lambda: model.data(model.index(0, STATUS)) == "Refunded", timeout=20_000)
     assert (details._fields["refunded"].text(), details.refund.isEnabled()) == ("$3.50", False)
     stored = charging_services.orders.get(order.id)
     assert (stored.status, stored.refunded_minor) == (OrderStatus.REFUNDED, 350)
@@ -210,7 +210,7 @@ def test_a_supervisor_voids_an_authorization_which_the_processor_cancels(qtbot, 
     assert (details.void.isEnabled(), details.refund.isEnabled()) == (True, False)
     details.void.click()
     qtbot.waitUntil(lambda: charging_window.history_model.order_at(0).status is OrderStatus.VOIDED, timeout=20_000)
-    assert details._fields["status"].text() == "voided" and not details.void.isEnabled()
+    assert details._fields["status"].text() == "Voided" and not details.void.isEnabled()
     assert charging_window.statusBar().currentMessage() == f"Order {order.id} voided."
     assert [intent["status"] for intent in localstripe.payment_intents()] == ["canceled"]
 

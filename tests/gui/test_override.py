@@ -39,7 +39,7 @@ def test_a_supervisor_approves_a_cashiers_void_and_the_journal_names_both(qtbot,
     qtbot.waitUntil(lambda: not window.history_model.loading and window.history_model.rowCount() == 1)
     assert window.history_model.order_at(0).status == "voided"
     window.history.table.selectRow(0)
-    assert window.history.details._fields["status"].text() == "voided"
+    assert window.history.details._fields["status"].text() == "Voided"
     assert not window.history.details.void.isEnabled()
     [entry] = voids(services)
     assert (entry.operator, entry.target, entry.details_dict()) == ("cashier-1", str(order.id),
