@@ -29,9 +29,9 @@ PAGE_SIZE = 100
 _STATUS_COLOURS = {OrderStatus.DECLINED: QColor("#b00020"), OrderStatus.PENDING: QColor("#8a5a00")}
 _SORT_KEYS = {"id": SortKey.ORDER, "created": SortKey.TIME, "amount": SortKey.AMOUNT, "status": SortKey.STATUS}
 _STATUS_LABELS = {
-    OrderStatus.RECORDED: QT_TRANSLATE_NOOP("OrderStatus", "Recorded (card on file)"),
-    OrderStatus.PENDING: QT_TRANSLATE_NOOP("OrderStatus", "Pending: not confirmed yet"),
-    OrderStatus.AUTHORIZED: QT_TRANSLATE_NOOP("OrderStatus", "Authorized, not captured"),
+    OrderStatus.RECORDED: QT_TRANSLATE_NOOP("OrderStatus", "Card on file"),
+    OrderStatus.PENDING: QT_TRANSLATE_NOOP("OrderStatus", "Pending"),
+    OrderStatus.AUTHORIZED: QT_TRANSLATE_NOOP("OrderStatus", "Authorized"),
     OrderStatus.PAID: QT_TRANSLATE_NOOP("OrderStatus", "Paid"),
     OrderStatus.DECLINED: QT_TRANSLATE_NOOP("OrderStatus", "Declined"),
     OrderStatus.VOIDED: QT_TRANSLATE_NOOP("OrderStatus", "Voided"),
@@ -77,7 +77,7 @@ class HistoryModel(QAbstractTableModel):
         self._keys, self._columns = zip(("id", self.tr("Order")), ("created", self.tr("Time")),
                                         ("name", self.tr("Name")), ("amount", self.tr("Amount")),
                                         ("card", self.tr("Card")), ("status", self.tr("Status")),
-                                        ("workstation", self.tr("Workstation")))
+                                        ("workstation", self.tr("Till")))
         self._status_column = self._keys.index("status")
         self.sortable_columns = frozenset(self._keys.index(key) for key in _SORT_KEYS)
 

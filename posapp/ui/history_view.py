@@ -94,7 +94,8 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 64), (1, 128), (3, 96), (4, 150), (5, 110), (6, 80)):
+        self.table.setWordWrap(False)  # one line per order; a long name is elided
+        for column, width in ((0, 64), (1, 118), (3, 96), (4, 130), (5, 100), (6, 70)):
             self.table.setColumnWidth(column, width)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
@@ -172,6 +173,7 @@ class HistoryView(QWidget):
             self.message.setText(sentence(error))
             return
         self.message.setText(self.tr("Loading…"))
+        self._keep = None  # another list: from its top
         self.model.set_filter(where)
 
     def reload(self) -> None:

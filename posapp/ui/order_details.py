@@ -56,8 +56,8 @@ class OrderDetails(QWidget):
         buttons.addWidget(self.refund)
         buttons.addWidget(self.void)
         buttons.addStretch(1)
-        layout.addRow("", buttons)
-        layout.addRow("", self.receipt)
+        layout.addRow(buttons)  # under the fields, not beside their labels: the pane stays narrow
+        layout.addRow(self.receipt)
         self.show_order(None)
 
     def set_access(self, *, refunds: bool, voids: bool, asks_supervisor: bool, receipts: bool = False,

@@ -113,7 +113,7 @@ def test_the_detail_pane_shows_the_selected_order_masked(qtbot, window, store_ca
     fields = window.history.details._fields
     assert fields["id"].text() == str(ORDERS)
     assert fields["card"].text() == f"{BRANDS[ORDERS % 3].value} •••• {ORDERS % 10000:04d}"
-    assert fields["status"].text() == "Recorded (card on file)"
+    assert fields["status"].text() == "Card on file"
     # The vault token is an administrator's business: back office does not see its line.
     assert not window.history.details._layout.isRowVisible(fields["token"])
     assert no_vault_calls == []

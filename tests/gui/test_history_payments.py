@@ -77,7 +77,7 @@ def test_the_status_column_and_the_detail_pane_show_every_payment(qtbot, chargin
     model = show_history(qtbot, charging_window, 3)
     assert model.headerData(STATUS, Qt.Orientation.Horizontal) == "Status"
     shown = {model.data(model.index(row, 2)): model.data(model.index(row, STATUS)) for row in range(3)}
-    assert shown == {"Paid": "Paid", "Declined": "Declined", "Pending": "Pending: not confirmed yet"}
+    assert shown == {"Paid": "Paid", "Declined": "Declined", "Pending": "Pending"}
     colour = model.data(model.index(1, STATUS), Qt.ItemDataRole.ForegroundRole)
     assert model.data(model.index(1, 2)) == "Declined" and colour.name() == "#b00020"
     details = select(qtbot, charging_window, paid.id)
@@ -86,7 +86,7 @@ def test_the_status_column_and_the_detail_pane_show_every_payment(qtbot, chargin
     details = select(qtbot, charging_window, declined.id)
     assert details._fields["payment"].text().startswith("stripe ") and "declined: " in details._fields["payment"].text()
     assert not details.refund.isEnabled() and not details.void.isEnabled()
-    assert select(qtbot, charging_window, pending.order_id)._fields["status"].text() == "Pending: not confirmed yet"
+    assert select(qtbot, charging_window, pending.order_id)._fields["status"].text() == "Pending"
 
 
 def test_a_supervisor_refunds_part_then_the_rest_off_the_gui_thread(qtbot, charging_window, charging_services,
