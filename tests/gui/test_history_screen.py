@@ -152,4 +152,3 @@ def test_at_1024_by_768_every_filter_and_the_detail_pane_are_visible(qtbot, wind
         assert widget.width() >= min(widget.sizeHint().width(), 120), widget
     assert history.details.width() >= 250
     window.grab().save(str(tmp_path / "history-1024x768.png"))
-    import shutil; shutil.copy(tmp_path / "history-1024x768.png", "/tmp/history-1024.png")
