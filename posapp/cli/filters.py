@@ -9,10 +9,11 @@ from posapp.card import Brand
 from posapp.errors import InvalidInput
 from posapp.localization import Localization
 from posapp.orders import OrderFilter
+from posapp.orders.status import OrderStatus
 
 def order_filter(services, args, operator: SignedIn) -> OrderFilter:
     """The OrderFilter of ``args`` (``search``, ``since``, ``until``, ``last4``, ``brand``,
-    ``workstation``): ``--since`` and ``--until`` are the merchant's business days
+    ``workstation``, ``operator``, ``status``): ``--since`` and ``--until`` are the merchant's business days
     (``[merchant] timezone``), both included. An operator who may not see every till's orders gets this till's. Raises
     InvalidInput for a bad date or filter, NotPermitted for another till's orders."""
     workstation = args.workstation
@@ -23,7 +24,8 @@ def order_filter(services, args, operator: SignedIn) -> OrderFilter:
     loc = services.localization
     since, until = day(args.since, "--since", loc), day(args.until, "--until", loc, next_day=True)
     return OrderFilter(text=args.search, since=since, until=until, last4=args.last4,
-                       brand=Brand(args.brand) if args.brand else None, workstation=workstation)
+                       brand=Brand(args.brand) if args.brand else None, workstation=workstation,
+                       operator=args.operator, status=OrderStatus(args.status) if args.status else None)
 
 
 def day(text: str | None, option: str, loc: Localization, *, next_day: bool = False) -> datetime.datetime | None:

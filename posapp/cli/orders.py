@@ -13,12 +13,14 @@ from posapp.cvc import Cvc, split_cvc
 from posapp.cli.filters import order_filter
 from posapp.cli.input import read_card_input
 from posapp.cli.output import for_terminal, print_json
+from posapp.cli.vault import count
 from posapp.localization import Localization
 from posapp.errors import ExitCode, InvalidInput, PosappError, Unavailable, describe
 from posapp.pan_detect import contains_pan
 from posapp.orders import Order, presentation
 from posapp.orders.base import PAGE_MAX
 from posapp.clock import utc_now
+from posapp.reports.day_document import money_json
 from posapp.voids import void
 
 CARD_PROMPT = "Card (number, MM/YY and CVC, or swipe): "
@@ -95,21 +97,30 @@ class SaleRecordedButNotShown(Unavailable):
 
 
 def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
-    """Print one page of orders, newest first, times in the merchant's zone, narrowed by the filter
-    options (``--since`` and ``--until`` are inclusive business days in that zone), and how to
-    get the next page; an operator who may not see every till's orders sees this till's. Returns
-    ExitCode.OK; raises InvalidInput for a bad limit, date or filter, NotPermitted for another till's orders."""
+    """Print one page of orders, newest first, under a header row, times in the merchant's zone, narrowed
+    by the filter options (``--since`` and ``--until`` are inclusive business days in that zone), and how
+    to get the next page; with ``--totals``, the count of every order the filter selects and the sum of
+    its sales per currency, from the database. An operator who may not see every till's orders sees
+    this till's. Returns ExitCode.OK; raises InvalidInput for a bad limit, date or filter, NotPermitted
+    for another till's orders."""
     if not 1 <= args.limit <= PAGE_MAX:
         raise InvalidInput(f"--limit must be between 1 and {PAGE_MAX}")
     where = order_filter(services, args, operator)
     loc = services.localization
     page = services.orders.page(before=args.before, limit=args.limit, where=where)
+    totals = services.orders.totals(where) if args.totals else None
     if args.json:
-        print_json(out, {"orders": [presentation.as_json(order) for order in page.orders],
-                         "next_before": page.next_before})
+        listed: dict[str, object] = {"orders": [presentation.as_json(order) for order in page.orders],
+                                     "next_before": page.next_before}
+        if totals is not None:
+            listed["totals"] = {"orders": totals.count, "sales": totals.sales,
+                                "sales_amounts": [money_json(minor, currency) for currency, minor in totals.amounts.items()]}
+        print_json(out, listed)
         return ExitCode.OK
     if not page.orders:
         print("No orders.", file=out)
+    else:
+        print(f"{'Order':>8}  {'Time':16}  {'Amount':>16}  {'Card':20}  Name", file=out)
     for order in page.orders:
         row = {key: for_terminal(value) for key, value in presentation.list_fields(order, loc).items()}
         status = f"  [{row['status'].upper()}]" if row["status"] else ""  # a voided sale must not read as taken
@@ -117,6 +128,12 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
               file=out)
     if page.next_before is not None:
         print(f"More: posapp order list --before {page.next_before}", file=out)
+    if totals is not None:
+        # Every order the filter selects, not only this page's.
+        print(f"Totals: {count(totals.count, 'order')}, {count(totals.sales, 'sale')} "
+              "(neither declined, voided nor pending)", file=out)
+        for currency, minor in totals.amounts.items():
+            print(f"  {currency}  {for_terminal(presentation.total_text(minor, currency, loc)):>16}", file=out)
     return ExitCode.OK
 
 

@@ -13,6 +13,7 @@ from posapp.cli.input import order_id, till_id, whole_number
 from posapp.cli.output import OutputUnavailable, Stdout, drop_unwritable_stdout, for_terminal
 from posapp.errors import ExitCode
 from posapp.orders.base import PAGE_MAX
+from posapp.orders.status import OrderStatus
 
 
 AMOUNT_HELP = "amount as the merchant's locale writes it ([merchant] locale): 1,234.56 in en_US, 1.234,56 in de_DE"
@@ -57,13 +58,17 @@ class _Parser(argparse.ArgumentParser):
 
 def _filter_options(command: argparse.ArgumentParser) -> None:
     """The filters of ``order list`` and ``order export``: --since and --until are business days."""
-    command.add_argument("--search", metavar="TEXT", help="text in the order name or description")
+    command.add_argument("--search", metavar="TEXT",
+                         help="text in the order name or description; 4 digits also match the card's last 4")
     command.add_argument("--since", metavar="YYYY-MM-DD", help="orders from this business day on ([merchant] timezone)")
     command.add_argument("--until", metavar="YYYY-MM-DD", help="orders up to and including this business day ([merchant] timezone)")
     command.add_argument("--last4", metavar="NNNN", help="cards ending in these 4 digits")
     command.add_argument("--brand", type=str.upper, choices=[brand.value for brand in Brand], metavar="BRAND",
                          help="one card brand: " + ", ".join(brand.value for brand in Brand))
     command.add_argument("--workstation", metavar="ID", help="orders taken at this till")
+    command.add_argument("--operator", metavar="LOGIN", help="orders taken by this operator")
+    command.add_argument("--status", choices=[status.value for status in OrderStatus], metavar="STATUS",
+                         help="orders in one status: " + ", ".join(status.value for status in OrderStatus))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"orders per page (1 to {PAGE_MAX}, default 50)")
     listing.add_argument("--before", type=order_id, metavar="ID", help="only orders older than order ID (next page)")
     _filter_options(listing)
+    listing.add_argument("--totals", action="store_true",
+                         help="also print how many orders the filter selects and the sum of its sales per currency")
     listing.add_argument("--json", action="store_true", help="print the page as JSON")
     export = order.add_parser("export", help="the orders the filters select, oldest first, as a new CSV file "
                                              "(back office): cards masked, safe to open in a spreadsheet")

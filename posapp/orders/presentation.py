@@ -14,7 +14,7 @@ import datetime
 
 from posapp import clock
 from posapp.localization import Localization
-from posapp.money import Money
+from posapp.money import InvalidAmount, Money
 from posapp.orders.base import Order
 from posapp.orders.status import OrderStatus
 
@@ -55,6 +55,15 @@ def detail_time(order: Order, loc: Localization) -> str:
 def amount_text(order: Order, loc: Localization) -> str:
     """The amount with its currency as the locale writes it ("10,50 €"), or ""."""
     return loc.amount(order.amount) if order.amount else ""
+
+
+def total_text(minor: int, currency: str, loc: Localization) -> str:
+    """A sum of amounts (minor units of ``currency``) as the locale writes it ("1.234,50 €"); for a
+    code ISO 4217 does not know (another program stored it), "1234 XYZ (minor units)"."""
+    try:
+        return loc.total(minor, currency)
+    except InvalidAmount:
+        return f"{minor} {currency} (minor units)"
 
 
 CARD_GONE = "card no longer stored"

@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from posapp.localization import Localization
-from posapp.money import InvalidAmount
-from posapp.orders import OrderTotals
+from posapp.orders import OrderTotals, presentation
 
 _CONTEXT = "OrderTotals"
 
@@ -21,14 +20,7 @@ def counted(singular: str, plural: str, count: int) -> str:
 
 def amounts_text(totals: OrderTotals, loc: Localization) -> str:
     """Each currency's sum of sales, by currency code, as ``loc`` writes amounts: "$1,234.50 · €20.00"."""
-    return " · ".join(_total(minor, currency, loc) for currency, minor in totals.amounts.items())
-
-
-def _total(minor: int, currency: str, loc: Localization) -> str:
-    try:
-        return loc.total(minor, currency)
-    except InvalidAmount:  # a code another program stored, which ISO 4217 does not know: as stored
-        return f"{minor} {currency} (minor units)"
+    return " · ".join(presentation.total_text(minor, currency, loc) for currency, minor in totals.amounts.items())
 
 
 def totals_text(totals: OrderTotals, loc: Localization) -> str:
