@@ -43,13 +43,13 @@ from posapp.localization import Localization
 from posapp.orders import InvalidOrder, OrderStore
 from posapp.orders.base import WORKSTATION_MAX, check_identifier
 from posapp.orders.day_totals import DayAlreadyClosed, DayClose, Group
+from posapp.orders.listing import NOT_SALES  # the history's totals count sales as this report does
 from posapp.orders.status import OrderStatus, status_of
 
 log = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"  # a status, brand or operator column that is empty or holds what posapp does not know
 TAKEN = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
-NOT_SALES = (OrderStatus.DECLINED, OrderStatus.VOIDED, OrderStatus.PENDING)
 _STATUS_ORDER = {status.value: index for index, status in enumerate(OrderStatus)}
 
 __all__ = ["DayAlreadyClosed", "DayClose", "DayReport", "DayReports", "Tally", "Takings"]

@@ -150,7 +150,7 @@ class HistoryView(QWidget):
         """Show ``order`` as it is now (voided, refunded) in its row, and in the pane if it is selected."""
         self.model.replace_order(order)
         if self.details.order is not None and self.details.order.id == order.id:
-            self.details.show_order(order)
+            self.details.show_order(order, self.model.operator_name(order.operator))
 
     def forget(self) -> None:
         """Empty the list and the filters (sign-out): the next operator starts afresh."""
