@@ -57,7 +57,8 @@ def test_a_header_click_sorts_on_the_database_and_other_headers_do_not(qtbot, wi
     header = window.history.table.horizontalHeader()
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (AMOUNT, Qt.SortOrder.DescendingOrder)
     QTest.qWait(50)
-    assert len(asked) == calls and names(model) == ["Five", "Three", "One", "Two euros"]
+    assert all(sort == asked[calls - 1] for sort in asked[calls:])  # no other sort was asked for
+    assert names(model) == ["Five", "Three", "One", "Two euros"]
 
 
 def test_the_footer_counts_the_orders_and_sums_each_currency_as_listed(qtbot, window, orders, services):
@@ -144,6 +145,8 @@ def test_at_1024_by_768_every_filter_and_the_detail_pane_are_visible(qtbot, wind
     history = window.history
     history.table.selectRow(0)
     qtbot.waitUntil(lambda: window.width() <= 1024)
+    footer = history.footer  # its totals arrive after the rows, then the layout makes room for them
+    qtbot.waitUntil(lambda: footer.text() != "" and footer.width() >= footer.sizeHint().width())
     for widget in (history.search, history.status, history.brand, history.workstation, history.operator,
                    history.use_since, history.since, history.use_until, history.until, history.refresh,
                    history.details, history.details.void, history.footer):
