@@ -5,7 +5,7 @@ the detail pane names people, and the whole screen fits 1024×768."""
 import pytest
 from guihelpers import add_operator, sign_in
 from kit import sell
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -103,6 +103,15 @@ def test_other_tills_sales_appear_on_the_timer_keeping_the_selection(qtbot, wind
     window.history._auto_refresh.timeout.emit()
     qtbot.waitUntil(lambda: model.rowCount() == 5 and not model.loading)
     assert window.history.details.order.id == chosen == model.order_at(2).id
+
+
+def test_coming_back_to_the_window_reloads_the_list(qtbot, window, orders, services):
+    model = show_history(qtbot, window, 4)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    sell(services, "While away")
+    QApplication.sendEvent(window.history, QEvent(QEvent.Type.ActivationChange))  # as Qt sends it on return
+    qtbot.waitUntil(lambda: model.rowCount() == 5 and not model.loading)
 
 
 def test_tab_leaves_the_table_and_the_selection_keeps_its_colour(qtbot, window, orders):
