@@ -113,8 +113,8 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
         listed: dict[str, object] = {"orders": [presentation.as_json(order) for order in page.orders],
                                      "next_before": page.next_before}
         if totals is not None:
-            listed["totals"] = {"orders": totals.count, "sales": totals.sales,
-                                "sales_amounts": [money_json(minor, currency) for currency, minor in totals.amounts.items()]}
+            listed["totals"] = {"orders": totals.count, "sales": totals.sales, "sales_amounts": [
+                money_json(minor, currency) for currency, minor in totals.amounts.items()]}
         print_json(out, listed)
         return ExitCode.OK
     if not page.orders:

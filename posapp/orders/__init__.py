@@ -17,5 +17,5 @@ from posapp.orders.base import (
 from posapp.orders.listing import OrderSort, OrderTotals, PageKey, SortKey
 
 __all__ = ["DuplicateSale", "InvalidOrder", "NewOrder", "NotProvisioned", "Order", "OrderFilter", "OrderNotFound",
-           "OrderOutcomeUnknown", "OrderPage", "OrderSort", "OrderStore", "OrderStoreError", "OrderStoreUnavailable", "OrderTotals", "PageKey",
-           "SortKey"]
+           "OrderOutcomeUnknown", "OrderPage", "OrderSort", "OrderStore",
+           "OrderStoreError", "OrderStoreUnavailable", "OrderTotals", "PageKey", "SortKey"]

@@ -278,9 +278,8 @@ class OrderStore(Protocol):
 
     def page(self, *, before: int | None = None, after: PageKey | None = None, limit: int = 50,
              where: OrderFilter = OrderFilter(), sort: OrderSort = NEWEST_FIRST) -> OrderPage:
-        """At most ``limit`` (1 to PAGE_MAX) orders matching ``where`` in the order of ``sort``
-        (``posapp.orders.listing``), from after ``after`` (the previous page's ``next``) on; ``before``
-        (an order id) is the newest-first list's ``after``. ValueError for both, or ``before`` in another sort."""
+        """At most ``limit`` (1 to PAGE_MAX) orders matching ``where`` sorted by ``sort`` (``orders.listing``),
+        after ``after`` (the last page's ``next``); ``before``, an id, is the newest first's ``after``."""
 
     def totals(self, where: OrderFilter = OrderFilter()) -> OrderTotals:
         """The count, sales and sum per currency of the orders matching ``where``, from the database."""

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex,
+                            QPersistentModelIndex, Qt, Signal)
 from PySide6.QtGui import QColor
 
 from posapp.localization import Localization
-from posapp.orders import Order, OrderFilter, OrderPage, OrderStoreError, OrderSort, OrderStore, OrderTotals, PageKey, SortKey, presentation
+from posapp.orders import (Order, OrderFilter, OrderPage, OrderSort, OrderStore, OrderStoreError, OrderTotals, PageKey,
+                           SortKey, presentation)
 from posapp.orders.listing import NEWEST_FIRST
 from posapp.orders.status import OrderStatus
 from posapp.ui.tasks import TaskRunner

@@ -110,7 +110,8 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self._show_tab(self.checkout)),
             QShortcut(QKeySequence(Qt.Key.Key_F3), self, lambda: self._show_tab(self.history)),
             QShortcut(QKeySequence(Qt.Key.Key_F4), self, lambda: self._show_tab(self.reports)),
-            QShortcut(QKeySequence(Qt.Key.Key_F5), self.history, self.history.reload, Qt.ShortcutContext.WidgetWithChildrenShortcut)]
+            QShortcut(QKeySequence(Qt.Key.Key_F5), self.history, self.history.reload,
+                      Qt.ShortcutContext.WidgetWithChildrenShortcut)]
 
         # Orders a lost processor answer left pending are settled after the first sign-in.
         self.pending_payments = PendingPayments(services, runner, self)

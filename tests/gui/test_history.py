@@ -79,7 +79,8 @@ def test_ten_thousand_orders_load_page_by_page(qtbot, window, store_calls, no_va
         expected = model.rowCount() + PAGE_SIZE
         qtbot.waitUntil(lambda: model.rowCount() == expected)
     assert len(store_calls) == 4 and model.rowCount() == 4 * PAGE_SIZE
-    assert [call["after"].id for call in store_calls[1:]] == [ORDERS - PAGE_SIZE * n + 1 for n in (1, 2, 3)]  # oldest id shown
+    # each page after the oldest id shown
+    assert [call["after"].id for call in store_calls[1:]] == [ORDERS - PAGE_SIZE * n + 1 for n in (1, 2, 3)]
     assert no_vault_calls == []
 
 
