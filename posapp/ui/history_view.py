@@ -226,13 +226,12 @@ class HistoryView(QWidget):
         header.blockSignals(False)
 
     def _show_selection_unfocused(self) -> None:
-        # The selected row keeps its colour while the focus is elsewhere (the filters, the pane), and the
-        # table shows a ring while it has the focus: which row is current is never in doubt.
+        # The selected row keeps its colour while the window is not active (a refund dialog over it, another
+        # program); the focus ring (ui.look) marks the table and its current cell while it has the focus.
         palette = self.table.palette()
         for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
             palette.setColor(QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role))
         self.table.setPalette(palette)
-        self.table.setStyleSheet("QTableView:focus { border: 2px solid palette(highlight); }")
 
     def _show_totals(self, totals: OrderTotals | None) -> None:
         self.footer.setText("" if totals is None else totals_text(totals, self._localization))
