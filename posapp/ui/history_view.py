@@ -94,8 +94,9 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setWordWrap(False)  # one line per order; a long name is elided
-        for column, width in ((0, 64), (1, 118), (3, 96), (4, 130), (5, 100), (6, 70)):
+        self.table.setWordWrap(False)  # one line per order; a long name is elided in the middle, its end shown
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # as a card's last 4 digits are
+        for column, width in ((0, 60), (1, 118), (3, 90), (4, 165), (5, 104), (6, 60)):  # each cell whole
             self.table.setColumnWidth(column, width)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
