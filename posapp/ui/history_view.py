@@ -96,7 +96,7 @@ class HistoryView(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(False)  # one line per order; a long name is elided in the middle, its end shown
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # as a card's last 4 digits are
-        for column, width in ((0, 60), (1, 118), (3, 90), (4, 165), (5, 104), (6, 60)):  # each cell whole
+        for column, width in ((0, 58), (1, 118), (3, 82), (4, 165), (5, 104), (6, 56)):  # each cell whole
             self.table.setColumnWidth(column, width)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
@@ -114,7 +114,7 @@ class HistoryView(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)  # the detail pane cannot be squeezed out of sight
-        splitter.setSizes([680, 320])
+        splitter.setSizes([760, 240])  # the pane at its smallest whole width, the rest for the table
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
