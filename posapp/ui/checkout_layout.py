@@ -39,8 +39,13 @@ def lay_out(view: CheckoutView) -> None:
     heading = QLabel(view.tr("New sale"))
     heading.setFont(_scaled(font, 1.6, bold=True))
     view.amount_due.setFont(_scaled(font, 2.4, bold=True))  # what the customer pays, read across the counter
+    heading_column = QVBoxLayout()
+    heading_column.addWidget(heading)
+    if view.today is not None:  # the cashier's day so far, always in sight
+        view.today.setFont(font)
+        heading_column.addWidget(view.today)
     heading_row = QHBoxLayout()
-    heading_row.addWidget(heading)
+    heading_row.addLayout(heading_column)
     heading_row.addWidget(view.amount_due, 1)
 
     amount_row = QHBoxLayout()

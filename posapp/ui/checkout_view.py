@@ -49,8 +49,9 @@ class CheckoutView(QWidget):
 
     def __init__(self, checkout: Callable[[SignedIn], CheckoutService], runner: TaskRunner, *, currency: str,
                  localization: Localization, charges: bool = False, quick_keys: Sequence[tuple[str, Money]] = (),
-                 parent: QWidget | None = None):
+                 today: QWidget | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.today = today  # "Today at this till" (ui.today_panel), under the heading; the window feeds it
         self._charges = charges
         self._checkout = checkout  # called on the worker thread: building the services is I/O
         self.operator: SignedIn | None = None

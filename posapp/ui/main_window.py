@@ -38,6 +38,7 @@ from posapp.ui.sign_in import SignInScreen
 from posapp.ui.status_line import StatusLine
 from posapp.ui.swipe import KeyClock, SwipeCatcher, pressed_at
 from posapp.ui.tasks import TaskRunner
+from posapp.ui.today_panel import TodayPanel
 
 TILL_SCREEN = QSize(1366, 768)  # a till's screen is this large or smaller: the window fills it
 ROOMY = QSize(1280, 800)  # the window's size on a larger (back-office) screen, centred on it
@@ -76,9 +77,11 @@ class MainWindow(QMainWindow):
                                     look_for_operators=health_checks)
         self.sign_in.signed_in.connect(self._signed_in)
         # The services are built by the first background task that needs them, not here.
+        self.today = TodayPanel(lambda: services.orders, runner, services.localization, services.workstation)
         self.checkout = CheckoutView(services.checkout, runner, currency=services.currency,
-                                     localization=services.localization,
-                                     charges=services.charges_cards, quick_keys=services.quick_keys)
+                                     localization=services.localization, charges=services.charges_cards,
+                                     quick_keys=services.quick_keys, today=self.today)
+        self.checkout.sale_finished.connect(self.today.refresh)
         # The history loads its first page when first shown, and more as the table scrolls.
         self.history_model = HistoryModel(lambda: services.orders, runner, services.localization, self)
         self.history = HistoryView(self.history_model, services.localization)
@@ -164,6 +167,7 @@ class MainWindow(QMainWindow):
         self.operator = self.checkout.operator = operator
         self.status.signed_in(operator)
         sells = operator.may(Permission.SELL)
+        self.today.set_operator(operator if sells else None)
         every_till = operator.may(Permission.ALL_ORDERS)
         self.tabs.setTabVisible(self.tabs.indexOf(self.checkout), sells)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history),
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
 
     def _signed_out(self, *, locked: SignedIn | None = None) -> None:
         self.operator = self.checkout.operator = None
+        self.today.set_operator(None)
         self._locked = locked
         for dialog in self.findChildren(QDialog):  # an open dialog is never left over the sign-in screen
             if dialog.isVisible():

@@ -47,3 +47,24 @@ def test_today_counts_this_operators_sales_at_this_till_per_currency(qtbot, serv
     panel.set_operator(None)
     runner.wait(10_000)
     assert panel.text() == ""
+
+
+def test_the_checkout_shows_the_cashiers_day_and_counts_each_sale_made_there(qtbot, window):
+    from cardgen import random_pan
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    view, today = window.checkout, window.today
+    qtbot.waitUntil(lambda: today.text() == "Today: no sales yet", timeout=20_000)
+    assert today.isVisible() and view.isAncestorOf(today)
+    for number in (1, 2):
+        for field, text in ((view.name, "Tea"), (view.amount, "3.50"), (view.card, random_pan("4", 16)),
+                            (view.expiry, "1230")):
+            field.setFocus()
+            qtbot.keyClicks(field, text)
+        QTest.keyClick(view.expiry, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: f"Order {number} recorded" in view.result.text(), timeout=20_000)
+        sales = "1 sale" if number == 1 else "2 sales"
+        qtbot.waitUntil(lambda: today.text() == f"Today: {sales} · ${3.5 * number:.2f}", timeout=20_000)
+    window.sign_out()
+    assert today.text() == ""  # nobody's day on the sign-in screen
