@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     order = commands.add_parser("order", help="record, look up, void, refund, capture and bill sales").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     new = order.add_parser("new", help="record one sale; the card is read from standard input")
-    new.add_argument("--name", required=True, help="order name (at most 255 bytes)")
+    new.add_argument("--name", default="", help='order name (at most 255 bytes; default: recorded as "Sale")')
     new.add_argument("--description", help="order description (at most 255 bytes)")
     new.add_argument("--amount", required=True, help=AMOUNT_HELP)
     new.add_argument("--currency", help="ISO 4217 currency code (default: the till's, [merchant] currency)")

@@ -204,3 +204,12 @@ def test_a_sale_is_in_the_till_s_currency_unless_the_command_names_another(cli, 
     (posapp_home / "posapp.toml").write_text('[merchant]\ncurrency = "EUR"\n')
     assert json.loads(cli_sale(cli, "4242 4242 4242 4242", "--json").stdout)["currency"] == "EUR"
     assert json.loads(cli_sale(cli, "4242 4242 4242 4242", "--json", "--currency", "GBP").stdout)["currency"] == "GBP"
+
+
+@pytest.mark.parametrize("name_args", [[], ["--name", ""], ["--name", "   "]], ids=["no-name", "empty", "blank"])
+def test_a_sale_without_a_name_is_recorded_as_sale(cli, name_args):
+    sold = cli("order", "new", *name_args, "--amount", "2.80", "--card-stdin", "--json",
+               stdin=random_pan("4", 16) + " 12/30\n")
+    assert sold.returncode == 0, sold.stderr
+    assert json.loads(sold.stdout)["name"] == "Sale"
+    assert [order["name"] for order in orders(cli)] == ["Sale"]
