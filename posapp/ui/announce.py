@@ -16,7 +16,10 @@ def show(label: QLabel, text: str, *, urgent: bool = False) -> None:
     """Set ``label``'s text to ``text`` and announce it (an empty text clears it silently).
 
     ``urgent``: a problem that interrupts what the screen reader is saying (a refusal, a failure);
-    otherwise the announcement waits for a pause."""
+    otherwise the announcement waits for a pause. The same text again (a list refreshed every 30 s
+    that still shows "7 orders") is not said again."""
+    if text == label.text() and text == label.accessibleDescription():
+        return
     label.setText(text)
     announce(label, text, urgent=urgent)
 

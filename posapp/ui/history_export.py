@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from posapp.access.roles import SignedIn
 from posapp.app import Services
 from posapp.reports.export import export_csv
+from posapp.ui import announce
+from posapp.ui.history_footer import counted
 from posapp.ui.history_view import HistoryView
 from posapp.ui.messages import sentence
 from posapp.ui.tasks import TaskRunner
@@ -61,7 +63,7 @@ class HistoryExport(QObject):
         try:
             where = history.current_filter()
         except ValueError as error:
-            history.message.setText(sentence(error))
+            announce.show(history.message, sentence(error), urgent=True)
             return
         chosen = self.choose_file(history)
         if not chosen:
@@ -69,14 +71,15 @@ class HistoryExport(QObject):
         target, services = Path(chosen), self._services
         self.running = True
         history.export.setEnabled(False)
-        history.message.setText(self.tr("Exporting orders to %1…").replace("%1", str(target)))
+        announce.show(history.message, self.tr("Exporting orders to %1…").replace("%1", str(target)))
 
         def export() -> int:
             return export_csv(services.orders, operator, where, target, localization=services.localization,
                               progress=self.progressed.emit, every=PROGRESS_EVERY)
 
-        self._runner.run(export, lambda rows: self._done(self.tr("Exported %1 orders to %2.")
-                                                         .replace("%1", f"{rows:,}").replace("%2", str(target))),
+        self._runner.run(export, lambda rows: self._done(
+                             counted("Exported %n order to %2.", "Exported %n orders to %2.", rows)
+                             .replace("%2", str(target))),
                          lambda message, _error: self._done(self.tr("Nothing was exported: %1").replace(
                              "%1", message)), owner=self)
 
@@ -87,4 +90,4 @@ class HistoryExport(QObject):
     def _done(self, said: str) -> None:
         self.running = False
         self._history.export.setEnabled(True)
-        self._history.message.setText(said)
+        announce.show(self._history.message, said)

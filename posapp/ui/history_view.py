@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from posapp.localization import Localization
 from posapp.orders import Order, OrderFilter, OrderTotals
 from posapp.pan_detect import contains_pan
+from posapp.ui import announce
 from posapp.ui.history_filters import HistoryFilters
 from posapp.ui.history_footer import totals_text
 from posapp.ui.history_model import HistoryModel
@@ -171,7 +172,7 @@ class HistoryView(QWidget):
         except ValueError as error:
             if contains_pan(self.search.text()):
                 self.search.setText("")  # refused, and not left on screen (setText leaves no undo)
-            self.message.setText(sentence(error))
+            announce.show(self.message, sentence(error), urgent=True)
             return
         self.message.setText(self.tr("Loading…"))
         self._keep = None  # another list: from its top
@@ -241,7 +242,7 @@ class HistoryView(QWidget):
         count = self.model.rowCount()
         more = self.tr(" (scroll for more)") if self.model.canFetchMore() else ""
         shown = self.tr("%n order shown", "", count) if count == 1 else self.tr("%n orders shown", "", count)
-        self.message.setText(self.tr("No orders match.") if count == 0 else shown + more)
+        announce.show(self.message, self.tr("No orders match.") if count == 0 else shown + more)
         if self._keep is not None:
             kept, self._keep = self._keep, None
             row = self.model.row_of(kept[0]) if kept[0] is not None else None
@@ -250,7 +251,8 @@ class HistoryView(QWidget):
             self.table.verticalScrollBar().setValue(kept[1])
 
     def _load_failed(self, message: str) -> None:
-        self.message.setText(self.tr("Order history could not be loaded: %1").replace("%1", message))
+        announce.show(self.message, self.tr("Order history could not be loaded: %1").replace("%1", message),
+                      urgent=True)
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = selected.indexes()

@@ -222,3 +222,12 @@ def test_every_checkout_message_is_announced_and_problems_urgently(qtbot, window
     qtbot.waitUntil(lambda: "recorded" in view.result.text(), timeout=20_000)  # the sale done: said, not shouted
     assert (view.result.text(), polite) in announced
     assert view.result.accessibleDescription() == view.result.text()
+
+
+def test_the_same_message_again_is_not_said_again(qtbot, announced):
+    label = QLabel()
+    qtbot.addWidget(label)
+    announce.show(label, "7 orders shown")
+    announce.show(label, "7 orders shown")  # the list refreshed by itself, and reads the same
+    announce.show(label, "8 orders shown")
+    assert [text for text, _politeness in announced] == ["7 orders shown", "8 orders shown"]

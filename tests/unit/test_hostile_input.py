@@ -155,11 +155,11 @@ def test_order_ids_out_of_range_are_refused_by_the_parser(number):
 @pytest.mark.parametrize("argv, help_command", [
     (["order", "list", "--limit", "abc"], "posapp order list"),
     (["order", "show"], "posapp order show"),
-    (["order", "new", "--amount", "1", "--card-stdin"], "posapp order new"),
+    (["order", "new", "--name", "Tea", "--card-stdin"], "posapp order new"),
     (["order", "frobnicate"], "posapp order"),
     (["frobnicate"], "posapp"),
     (["vault", "verify"], "posapp vault verify"),
-], ids=["not-a-number", "missing-id", "missing-name", "unknown-action", "unknown-command", "no-target"])
+], ids=["not-a-number", "missing-id", "missing-amount", "unknown-action", "unknown-command", "no-target"])
 def test_a_usage_mistake_is_one_line_that_says_where_help_is(capsys, argv, help_command):
     with pytest.raises(SystemExit) as exited:
         build_parser().parse_args(argv)
