@@ -43,8 +43,8 @@ class HistoryFilters(QWidget):
             check.toggled.connect(date.setEnabled)
             check.toggled.connect(self.changed)
             date.dateChanged.connect(self.changed)
-        self.brand = _choice(self.tr("Card brand"), self.tr("All brands"), [(brand.value, brand) for brand in Brand])
-        self.status = _choice(self.tr("Order status"), self.tr("All statuses"),
+        self.brand = _Choice(self.tr("Card brand"), self.tr("All brands"), [(brand.value, brand) for brand in Brand])
+        self.status = _Choice(self.tr("Order status"), self.tr("All statuses"),
                               [(status_label(status), status) for status in OrderStatus])
         for choice in (self.brand, self.status):
             choice.currentIndexChanged.connect(self.changed)
@@ -78,8 +78,8 @@ class HistoryFilters(QWidget):
         since = day(self.since.date())[0] if self.use_since.isChecked() else None
         until = day(self.until.date())[1] if self.use_until.isChecked() else None
         return OrderFilter(text=self.search.text().strip() or None, since=since, until=until,
-                           brand=self.brand.currentData(), workstation=self.workstation.text().strip() or None,
-                           operator=self.operator.text().strip() or None, status=self.status.currentData())
+                           brand=self.brand.value(), workstation=self.workstation.text().strip() or None,
+                           operator=self.operator.text().strip() or None, status=self.status.value())
 
 
 def _line(name: str, placeholder: str) -> QLineEdit:
@@ -90,10 +90,19 @@ def _line(name: str, placeholder: str) -> QLineEdit:
     return line
 
 
-def _choice(name: str, every: str, choices: list[tuple[str, object]]) -> QComboBox:
-    box = QComboBox()
-    box.setAccessibleName(name)
-    box.addItem(every, None)
-    for text, value in choices:
-        box.addItem(text, value)
-    return box
+class _Choice(QComboBox):
+    """A combo box whose ``value()`` is the chosen item's Python value: Qt's item data turns an
+    enum.StrEnum (OrderStatus) into a plain str."""
+
+    def __init__(self, name: str, every: str, choices: list[tuple[str, object]]):
+        super().__init__()
+        self.setAccessibleName(name)
+        self._values: list[object] = [None]
+        self.addItem(every, None)
+        for text, value in choices:
+            self.addItem(text, value)
+            self._values.append(value)
+
+    def value(self) -> object:
+        """The value of the item shown; None for "every"."""
+        return self._values[self.currentIndex()] if self.currentIndex() >= 0 else None

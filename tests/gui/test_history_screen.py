@@ -164,3 +164,22 @@ def test_at_1024_by_768_every_filter_and_the_detail_pane_are_visible(qtbot, wind
         assert widget.width() >= min(widget.sizeHint().width(), 120), widget
     assert history.details.width() >= 250
     window.grab().save(str(tmp_path / "history-1024x768.png"))
+
+
+def test_every_choice_of_every_filter_box_lists_what_it_names(qtbot, window, orders, services):
+    """The kind of the status filter that failed for every status: each box's value reaches the
+    order store as the type it filters by, whichever item is chosen, with the keyboard as a clerk does."""
+    model = show_history(qtbot, window, 4)
+    history = window.history
+    for box, of_order in ((history.filters.status, lambda order: order.status),
+                          (history.filters.brand, lambda order: order.card_brand)):
+        box.setFocus()
+        for index in range(1, box.count()):
+            QTest.keyClick(box, Qt.Key.Key_Down)
+            assert box.currentIndex() == index
+            chosen = box.currentData()  # OrderStatus comes back a str, equal to its member
+            qtbot.waitUntil(lambda: not model.loading and history.message.text() not in ("", "Loading…"))
+            assert "could not be loaded" not in history.message.text()
+            assert all(of_order(model.order_at(row)) == chosen for row in range(model.rowCount()))
+        box.setCurrentIndex(0)
+        qtbot.waitUntil(lambda: model.rowCount() == 4 and not model.loading)
