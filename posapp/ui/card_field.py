@@ -51,9 +51,11 @@ class CardNumberField(QLineEdit):
 
     digits_changed = Signal(str)  # the ASCII digits after each edit; "" once wiped
     reentered = Signal()  # the cashier chose the masked field again, or typed over it: it was wiped
-    # Focus that comes back without the cashier choosing the field: the window was inactive, a
-    # menu or a question was open. The masked card stays; a key typed into it starts a new number.
-    _KEEPS_MASK = (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason)
+    # The cashier choosing the field: a click, Tab, Shift+Tab or its Alt key. Focus that comes back
+    # otherwise (the window was inactive, a question was open, Enter pointed at the card's problem)
+    # keeps the masked card and the message about it; a key typed into it starts a new number.
+    _CHOSEN = (Qt.FocusReason.MouseFocusReason, Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
+               Qt.FocusReason.ShortcutFocusReason)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -111,7 +113,7 @@ class CardNumberField(QLineEdit):
         self.digits_changed.emit(digits)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
-        if self._masked and event.reason() not in self._KEEPS_MASK:
+        if self._masked and event.reason() in self._CHOSEN:
             self.wipe()  # chosen again: the cashier types the number anew
             self.reentered.emit()
         super().focusInEvent(event)

@@ -113,3 +113,25 @@ def test_a_wrong_length_reads_as_too_short_or_too_long_for_the_brand(qtbot, view
     QTest.keyClicks(view.card, random_pan("51", 15))
     view.expiry.setFocus()  # left: judged now
     assert view.card_message.text() == "The card number is too short: MASTERCARD cards have 16 digits"
+
+
+@pytest.mark.parametrize("number, expiry, reason", [
+    ("4242424242424241", "1230", "The card number has a typo"),
+    (None, "0120", "This card expired in 01/20"),
+], ids=["typo", "expired"])
+def test_enter_on_a_card_with_a_problem_keeps_the_reason_and_the_masked_card_until_typed_over(
+        qtbot, view, number, expiry, reason):
+    number = number or random_pan("4", 16)
+    view.amount.setText("3.50")
+    view.card.setFocus()
+    QTest.keyClicks(view.card, number)
+    view.expiry.setFocus()
+    QTest.keyClicks(view.expiry, expiry)
+    QTest.keyClick(view.expiry, Qt.Key.Key_Return)
+    problem = view.card if "typo" in reason else view.expiry
+    assert QApplication.focusWidget() is problem and marked(problem)
+    said = view.result.text() or view.card_message.text()
+    assert said.startswith(reason)
+    assert view.card.text() == f"VISA •••• {number[-4:]}"  # still there to read beside its reason
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_4)  # the cashier starts again
+    assert not marked(problem) and view.result.text() == ""
