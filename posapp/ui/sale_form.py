@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
 from posapp.checkout import Sale
 from posapp.clock import utc_now
 from posapp.orders.base import checked_text
+from posapp.pan_detect import contains_pan
 from posapp.ui.messages import sentence
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ class Problem(Exception):
     """What keeps the form from being a sale: the ``field`` to fix, and the sentence saying why."""
 
     def __init__(self, field: QLineEdit, message: str):
-        super().__init__(message)
+        # A line of its own on the checkout, where the command line writes the same after "posapp: ".
+        super().__init__(message[:1].upper() + message[1:])
         self.field = field
 
 
@@ -46,6 +48,8 @@ def sale_from_form(view: CheckoutView, *, charges: bool) -> Sale:
         try:
             return read()
         except ValueError as error:  # refused text, amount or card: one sentence
+            if contains_pan(field.text()):
+                field.setText("")  # a card number in another field is not left on screen (setText: no undo)
             raise Problem(field, sentence(error)) from None
 
     name = checked(view.name, lambda: checked_text("order name", view.name.text(), required=False))

@@ -135,3 +135,26 @@ def test_enter_on_a_card_with_a_problem_keeps_the_reason_and_the_masked_card_unt
     assert view.card.text() == f"VISA •••• {number[-4:]}"  # still there to read beside its reason
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_4)  # the cashier starts again
     assert not marked(problem) and view.result.text() == ""
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_card_number_typed_into_another_field_is_wiped_at_enter_in_any_form(qtbot, view, services, data):
+    from kit import stored_orders
+    from pan_forms import pans, written
+
+    pan = data.draw(pans())
+    field = data.draw(st.sampled_from([view.name, view.description, view.amount]))
+    typed = data.draw(st.sampled_from(["", "Tea "])) + data.draw(written(pan))
+    view.discard_sale()
+    view.amount.setText("3.50")
+    field.setText(typed)
+    view.card.setFocus()
+    QTest.keyClicks(view.card, random_pan("4", 16))
+    QTest.keyClicks(view.expiry, "1230")
+    view.submit()
+    assert field.text() == "" and QApplication.focusWidget() is field and marked(field)
+    assert view.result.text()[:1].isupper()  # a sentence of its own
+    shown = " ".join(widget.text() for widget in (view.name, view.description, view.amount, view.result))
+    assert pan[-8:] not in "".join(char for char in shown if char.isdigit())
+    assert stored_orders(services) == []
