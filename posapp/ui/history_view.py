@@ -172,6 +172,7 @@ class HistoryView(QWidget):
         except ValueError as error:
             if contains_pan(self.search.text()):
                 self.search.setText("")  # refused, and not left on screen (setText leaves no undo)
+                self.filters.pause.stop()  # the emptied box is no new search: the reason stays
             announce.show(self.message, sentence(error), urgent=True)
             return
         self.message.setText(self.tr("Loading…"))

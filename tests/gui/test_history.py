@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from posapp.card import Brand
 from posapp.orders.search import search_columns
 from posapp.orders.sql import order_history
+from posapp.ui.history_filters import SEARCH_PAUSE_MS
 from posapp.ui.history_model import PAGE_SIZE
 
 ORDERS = 10_000
@@ -146,6 +147,8 @@ def test_a_card_number_typed_into_the_search_is_refused_and_taken_off_the_screen
     qtbot.waitUntil(lambda: window.history.message.text() ==
                     "the search text looks like a card number; search by its last 4 digits instead")
     assert window.history.search.text() == "" and not window.history.search.isUndoAvailable()
+    qtbot.wait(SEARCH_PAUSE_MS * 3)  # the emptied box is no new search: the reason stays to be read
+    assert window.history.message.text().startswith("the search text looks like a card number")
     assert all(text is None or number[-4:] not in text for text in searched)
 
 
