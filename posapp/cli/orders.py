@@ -127,7 +127,8 @@ def order_list(services, args, out: TextIO, operator: SignedIn) -> int:
         print(f"{row['id']:>8}  {row['created']:16}  {row['amount']:>16}  {row['card']:20}  {row['name']}{status}",
               file=out)
     if page.next_before is not None:
-        print(f"More: posapp order list --before {page.next_before}", file=out)
+        # Not a whole command line: it would have to repeat every filter given (and drop none).
+        print(f"More: run the same command with --before {page.next_before}", file=out)
     if totals is not None:
         # Every order the filter selects, not only this page's.
         print(f"Totals: {count(totals.count, 'order')}, {count(totals.sales, 'sale')} "

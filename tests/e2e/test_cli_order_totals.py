@@ -21,7 +21,7 @@ def test_the_list_has_a_header_and_totals_count_every_matching_order(cli):
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["Order", "Time", "Amount", "Card", "Name"]
     assert lines[1].split()[0] == "3" and lines[1].endswith("Crêpe")
-    assert lines[2] == "More: posapp order list --before 3"
+    assert lines[2] == "More: run the same command with --before 3"  # its filters too
     assert lines[3:] == ["Totals: 3 orders, 3 sales (neither declined, voided nor pending)",
                          f"  EUR  {'€3.00':>16}", f"  USD  {'$6.50':>16}"]
 
