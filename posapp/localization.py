@@ -101,8 +101,8 @@ class Localization:
         if places == 0:
             return f"Write the amount with digits only, like {example}"
         name = _SEPARATOR_NAMES.get(self.decimal_symbol, f"“{self.decimal_symbol}”")
-        return (f"Write the amount as {self.locale} does, with {name} before the decimals, "
-                f"like {example}")
+        # The example is in the merchant's locale: a cashier reads "1.234,56", not "de_DE".
+        return f"Write the amount with {name} before the decimals, like {example}"
 
     def amount_number(self, money: Money) -> str:
         """The amount alone, grouped, with the currency's ISO 4217 decimals: "1.234,56" in de_DE."""

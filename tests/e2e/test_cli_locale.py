@@ -34,9 +34,9 @@ def test_amounts_are_read_and_shown_the_locales_way(posapp, posapp_home, locale,
 
 
 @pytest.mark.parametrize(("locale", "typed", "reason"), [
-    ("en_US", "10,50", "Write the amount as en_US does, with a dot before the decimals, like 1,234.56"),
-    ("de_DE", "10.50", "Write the amount as de_DE does, with a comma before the decimals, like 1.234,56"),
-    ("de_DE", "1,050.00", "Write the amount as de_DE does, with a comma before the decimals, like 1.234,56"),
+    ("en_US", "10,50", "Write the amount with a dot before the decimals, like 1,234.56"),
+    ("de_DE", "10.50", "Write the amount with a comma before the decimals, like 1.234,56"),
+    ("de_DE", "1,050.00", "Write the amount with a comma before the decimals, like 1.234,56"),
     ("ja_JP", "10.5", "JPY amounts have no decimals"),
 ])
 def test_another_way_of_writing_the_amount_is_refused_and_nothing_is_recorded(posapp, posapp_home, locale, typed,
@@ -68,7 +68,8 @@ def test_times_are_local_and_days_are_business_days_while_json_stays_utc(posapp,
             db.execute('UPDATE "OrderHistory" SET created_at = ? WHERE "UserPaymentAccountID" = ?', (at, order_id))
     listed = posapp("order", "list", "--since", "2026-12-01", "--until", "2026-12-01")
     assert listed.returncode == 0, listed.stderr
-    lines = listed.stdout.splitlines()
+    header, *lines = listed.stdout.splitlines()
+    assert header.split()[0] == "Order"
     assert [line.split()[0] for line in lines] == ["2", "1"]  # 00:00 to 24:00 in Auckland, newest first
     assert "2026-12-01 23:30" in lines[0] and "2026-12-01 00:00" in lines[1]
     assert "$3.50" in lines[0]  # en_NZ writes its own dollar plainly

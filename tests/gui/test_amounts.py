@@ -59,11 +59,11 @@ def test_the_merchants_locale_records_the_amount_typed_and_shows_it_its_way(qtbo
 
 
 @pytest.mark.parametrize(("merchant", "typed", "reason"), [
-    (("en_US", "EUR"), "10,50", "Write the amount as en_US does, with a dot before the decimals, like 1,234.56"),
-    (("en_US", "USD"), "1.050,00", "Write the amount as en_US does, with a dot before the decimals, like 1,234.56"),
-    (("de_DE", "EUR"), "10.50", "Write the amount as de_DE does, with a comma before the decimals, like 1.234,56"),
+    (("en_US", "EUR"), "10,50", "Write the amount with a dot before the decimals, like 1,234.56"),
+    (("en_US", "USD"), "1.050,00", "Write the amount with a dot before the decimals, like 1,234.56"),
+    (("de_DE", "EUR"), "10.50", "Write the amount with a comma before the decimals, like 1.234,56"),
     (("de_DE", "EUR"), "10,505", "EUR amounts have at most 2 decimals"),
-    (("fr_FR", "EUR"), "10,5,0", "Write the amount as fr_FR does, with a comma before the decimals, "
+    (("fr_FR", "EUR"), "10,5,0", "Write the amount with a comma before the decimals, "
                                  "like 1\u202f234,56"),
     (("ja_JP", "JPY"), "15.50", "JPY amounts have no decimals"),
 ], indirect=["merchant"])

@@ -162,7 +162,7 @@ def test_the_refund_dialog_refuses_too_much_and_no_reason_and_sends_nothing(qtbo
     assert dialog.isVisible() and dialog.message.text() == "At most $3.50 is left to refund on this order."
     dialog.amount.setText("1,00")
     dialog.accept()
-    assert dialog.isVisible() and "Write the amount as en_US does" in dialog.message.text()
+    assert dialog.isVisible() and "Write the amount with a dot before the decimals" in dialog.message.text()
     dialog.amount.setText("1.00")
     dialog.reason.setText("")
     dialog.accept()
