@@ -25,14 +25,19 @@ def test_a_sale_stores_the_card_once_and_the_order_references_it(services):
 
 @pytest.mark.parametrize(("bad_sale", "error"), [
     (lambda: sale(name="é" * 200), InvalidOrder),
-    (lambda: sale(name=""), InvalidOrder),
+    (lambda: sale(name="Tea\x07"), InvalidOrder),
     (lambda: sale(expiry=Expiry(1, 2020)), InvalidCard),
-])
+], ids=["400-byte-name", "control-character", "expired-card"])
 def test_refused_sales_store_nothing(services, bad_sale, error):
     with pytest.raises(error):
         services.checkout(CASHIER).checkout(bad_sale())
     assert vault_tokens(services) == []
     assert services.orders.page().orders == []
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_a_sale_without_a_name_is_recorded_as_sale(services, blank):
+    assert services.checkout(CASHIER).checkout(sale(name=blank)).name == "Sale"
 
 
 def fail_order_inserts(services):
