@@ -32,6 +32,8 @@ class HistoryFilters(QWidget):
         self.operator = _line(self.tr("Operator login"), self.tr("Every operator"))
         self.use_since, self.since = QCheckBox(self.tr("From")), QDateEdit()
         self.use_until, self.until = QCheckBox(self.tr("to")), QDateEdit()
+        self.use_since.setAccessibleName(self.tr("Only orders from a date on"))  # "to" alone says nothing
+        self.use_until.setAccessibleName(self.tr("Only orders up to a date"))
         for check, date, name in ((self.use_since, self.since, self.tr("From date")),
                                   (self.use_until, self.until, self.tr("To date"))):
             date.setCalendarPopup(True)

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.history.receipt_requested.connect(self.receipts.request)
         self.receipts.said.connect(lambda message: self.status.say(message, 0))
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Screens"))
         self.tabs.addTab(self.checkout, self.tr("Checkout (F2)"))
         self.tabs.addTab(self.history, self.tr("Order history (F3)"))
         self.reports = ReportsView(services, runner, lambda: self.operator)
@@ -186,6 +187,8 @@ class MainWindow(QMainWindow):
             self.history.apply_filters()
         if self.tabs.currentWidget() is self.checkout:
             self.checkout.name.setFocus()
+        elif self.tabs.currentWidget() is self.history:
+            self.history.search.setFocus()  # back office's first key is a search, not the tab bar
 
     def sign_out(self) -> None:
         """Sign the operator out (Ctrl+L): journalled, the sale discarded, back to the sign-in screen."""

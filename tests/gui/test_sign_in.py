@@ -89,6 +89,7 @@ def test_the_back_office_has_no_checkout_and_sees_every_till(qtbot, signed_out_w
     sign_in(qtbot, window, services, "backoffice-1")
     assert not window.tabs.isTabVisible(window.tabs.indexOf(window.checkout))
     assert window.tabs.currentWidget() is window.history
+    assert window.history.search.hasFocus()  # the first key types a search
     assert window.history.workstation.isEnabled() and window.history.current_filter().workstation is None
     assert window.status.operator_label.text() == f"Signed in: {NAMES['backoffice-1']} (backoffice)"
 
