@@ -75,6 +75,7 @@ class HistoryView(QWidget):
         self._auto_refresh = QTimer(self, interval=AUTO_REFRESH_MS)
         self._auto_refresh.timeout.connect(self._refresh_if_shown)
         self._keep: tuple[int | None, int] | None = None  # (selected order id, scroll) to restore after a reload
+        self._refusal: str | None = None  # why the search was emptied: said instead of the count until the next one
 
         top = QHBoxLayout()
         top.addWidget(self.filters, 1)
@@ -157,7 +158,7 @@ class HistoryView(QWidget):
     def forget(self) -> None:
         """Empty the list and the filters (sign-out): the next operator starts afresh."""
         self.filters.pause.stop()
-        self._keep = None
+        self._keep, self._refusal = None, None
         self.search.setText("")
         self.operator.setText("")
         self.message.clear()
@@ -167,15 +168,23 @@ class HistoryView(QWidget):
     def apply_filters(self) -> None:
         """Reload the list under the current filter, or show why the filter is refused (a
         search that looks like a card number is also cleared from the field)."""
+        self._refusal = None
         try:
             where = self.current_filter()
         except ValueError as error:
-            if contains_pan(self.search.text()):
-                self.search.setText("")  # refused, and not left on screen (setText leaves no undo)
-                self.filters.pause.stop()  # the emptied box is no new search: the reason stays
             announce.show(self.message, sentence(error), urgent=True)
-            return
-        self.message.setText(self.tr("Loading…"))
+            if not contains_pan(self.search.text()):
+                return
+            self.search.setText("")  # refused, and not left on screen (setText leaves no undo)
+            self.filters.pause.stop()
+            # The list follows the emptied box (not the search before it); the reason stays until the next search.
+            self._refusal = self.message.text()
+            try:
+                where = self.current_filter()
+            except ValueError:
+                return  # another filter is refused as well: it is said once the search is typed again
+        else:
+            self.message.setText(self.tr("Loading…"))
         self._keep = None  # another list: from its top
         self.model.set_filter(where)
 
@@ -243,7 +252,7 @@ class HistoryView(QWidget):
         count = self.model.rowCount()
         more = self.tr(" (scroll for more)") if self.model.canFetchMore() else ""
         shown = self.tr("%n order shown", "", count) if count == 1 else self.tr("%n orders shown", "", count)
-        announce.show(self.message, self.tr("No orders match.") if count == 0 else shown + more)
+        announce.show(self.message, self._refusal or (self.tr("No orders match.") if count == 0 else shown + more))
         if self._keep is not None:
             kept, self._keep = self._keep, None
             row = self.model.row_of(kept[0]) if kept[0] is not None else None

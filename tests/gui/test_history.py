@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from cardgen import random_pan
 from guihelpers import sign_in
+from kit import sell
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -150,6 +151,25 @@ def test_a_card_number_typed_into_the_search_is_refused_and_taken_off_the_screen
     qtbot.wait(SEARCH_PAUSE_MS * 3)  # the emptied box is no new search: the reason stays to be read
     assert window.history.message.text().startswith("the search text looks like a card number")
     assert all(text is None or number[-4:] not in text for text in searched)
+
+
+def test_a_card_number_searched_after_another_search_lists_what_the_emptied_box_says(qtbot, window, services):
+    for name in ("Latte", "Tea", "Tea"):
+        sell(services, name)
+    history, model = window.history, window.history_model
+    window.tabs.setCurrentWidget(history)
+    qtbot.keyClicks(history.search, "Tea")
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and not model.loading)
+    history.search.selectAll()
+    qtbot.keyClicks(history.search, random_pan("4", 16))  # typed over the search
+    qtbot.waitUntil(lambda: history.search.text() == "" and model.rowCount() == 3 and not model.loading)
+    assert history.message.text().startswith("the search text looks like a card number")
+    assert history.footer.text().startswith("3 orders")
+    history.reload()  # the list reloads by itself (a sale, the timer): the reason stays until the next search
+    qtbot.waitUntil(lambda: not model.loading)
+    assert history.message.text().startswith("the search text looks like a card number")
+    qtbot.keyClicks(history.search, "Latte")
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and history.message.text() == "1 order shown")
 
 
 def test_stored_text_is_shown_as_written_never_rendered_as_html(qtbot, window, services):
