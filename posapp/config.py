@@ -195,12 +195,18 @@ def _parse(document: Mapping[str, object], path: Path) -> list[tuple[str, str, o
             if key not in fields:
                 raise ConfigError(f"{path}: unknown setting [{section}] {key} (known: {', '.join(fields)})")
             try:
-                value = _convert(raw, hints[key])
-                check = fields[key].metadata["check"]
-                found.append((section, key, check(value) if check else value))
+                found.append((section, key, _checked(raw, fields[key], hints[key])))
             except ValueError as error:
                 raise ConfigError(f"{path}: [{section}] {key}: {error}") from None
     return found
+
+
+def _checked(raw: object, field: dataclasses.Field, hint: object) -> object:
+    """``raw`` as the setting (or a table's key) ``field`` of type ``hint`` holds it, converted and checked;
+    ValueError saying why not."""
+    value = _convert(raw, hint)
+    check = field.metadata["check"]
+    return check(value) if check else value
 
 
 def _convert(raw: object, hint: object) -> object:
@@ -243,9 +249,7 @@ def _table(raw: object, cls: type, number: int) -> object:
         if key not in fields:
             raise ValueError(f"table {number}: unknown key {key} (known: {', '.join(fields)})")
         try:
-            value = _convert(value, hints[key])
-            check = fields[key].metadata["check"]
-            values[key] = check(value) if check else value
+            values[key] = _checked(value, fields[key], hints[key])
         except ValueError as error:
             raise ValueError(f"table {number}: {key}: {error}") from None
     missing = [name for name in fields if name not in values]
